@@ -1,0 +1,24 @@
+"""Shared CLI pieces: the --db option, consoles, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Optional[Path],
+    typer.Option("--db", envvar="EARFUL_DB", help="DuckDB store file (default ./earful.duckdb).", show_default=False),
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")]
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error and return the Exit to raise."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)

@@ -1,0 +1,1 @@
+"""`earful ingest` (filled in by the foundation work)."""

@@ -1,0 +1,123 @@
+"""The one place that owns earful's schema.
+
+Migrations are numbered and applied in order, each in its own transaction, on every
+open of the store (``earful.store.connect``). Never edit a released migration: append a
+new one. Times are the centre's local wall-clock time (``TIMESTAMP``, no zone); ingest
+converts zoned source times on the way in.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+CHANNELS = ("voice", "chat", "email", "social", "sms", "survey")
+SPEAKERS = ("customer", "agent", "system")
+DIRECTIONS = ("inbound", "outbound")
+
+_M001_CORE = f"""
+CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1;
+
+CREATE TABLE imports (
+    import_id        BIGINT PRIMARY KEY,
+    file             VARCHAR NOT NULL,
+    format           VARCHAR NOT NULL,
+    sha256           VARCHAR NOT NULL,
+    size_bytes       BIGINT,
+    rows_read        BIGINT DEFAULT 0,
+    rows_loaded      BIGINT DEFAULT 0,
+    rows_quarantined BIGINT DEFAULT 0,
+    rows_skipped     BIGINT DEFAULT 0,
+    turns_loaded     BIGINT DEFAULT 0,
+    started_at       TIMESTAMP NOT NULL,
+    finished_at      TIMESTAMP,
+    options          JSON
+);
+
+-- One row per contact, whatever the channel. id = source || ':' || source_id.
+CREATE TABLE interactions (
+    id           VARCHAR NOT NULL,
+    source       VARCHAR NOT NULL,
+    source_id    VARCHAR NOT NULL,
+    import_id    BIGINT,
+    channel      VARCHAR NOT NULL CHECK (channel IN {CHANNELS!r}),
+    direction    VARCHAR CHECK (direction IN {DIRECTIONS!r}),
+    queue        VARCHAR,
+    agent_id     VARCHAR,
+    customer_id  VARCHAR,
+    offered_at   TIMESTAMP,
+    answered_at  TIMESTAMP,
+    ended_at     TIMESTAMP,
+    wait_s       DOUBLE CHECK (wait_s >= 0),
+    talk_s       DOUBLE CHECK (talk_s >= 0),
+    hold_s       DOUBLE CHECK (hold_s >= 0),
+    wrap_s       DOUBLE CHECK (wrap_s >= 0),
+    abandoned    BOOLEAN,
+    transferred  BOOLEAN,
+    disposition  VARCHAR,
+    language     VARCHAR,
+    text         VARCHAR,
+    csat         DOUBLE CHECK (csat BETWEEN 1 AND 5),
+    nps          DOUBLE CHECK (nps BETWEEN 0 AND 10),
+    ces          DOUBLE CHECK (ces BETWEEN 1 AND 7),
+    related_id   VARCHAR,   -- e.g. the contact a survey answers, the leg a transfer came from
+    metadata     JSON
+);
+
+CREATE TABLE turns (
+    interaction_id VARCHAR NOT NULL,
+    seq            INTEGER NOT NULL,
+    speaker        VARCHAR NOT NULL CHECK (speaker IN {SPEAKERS!r}),
+    text           VARCHAR,
+    at             TIMESTAMP
+);
+
+CREATE TABLE quarantine (
+    import_id   BIGINT NOT NULL,
+    row_number  BIGINT,        -- 1-based data row in the file (header not counted)
+    field       VARCHAR,       -- the canonical or source field at fault, when one is
+    reason      VARCHAR NOT NULL,
+    raw         VARCHAR        -- the raw record as read (JSON object or the raw line)
+);
+
+CREATE TABLE settings (
+    key   VARCHAR PRIMARY KEY,
+    value JSON
+);
+"""
+
+# (number, name, SQL). Append only.
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "core: imports, interactions, turns, quarantine, settings", _M001_CORE),
+]
+
+
+def _ensure_version_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+    )
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this store (0 for an empty file)."""
+    _ensure_version_table(con)
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration newer than the store's version; return the numbers applied."""
+    applied: list[int] = []
+    current = schema_version(con)
+    for number, name, sql in MIGRATIONS:
+        if number <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied
