@@ -20,6 +20,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+@app.callback()
+def _root() -> None:
+    """earful: contact-centre metrics, staffing maths and evidenced insight over one DuckDB file."""
+
+
 # Command modules: importing one registers its commands on `app`.
 from earful.cli import store as _store  # noqa: E402,F401
 from earful.cli import ingest as _ingest  # noqa: E402,F401
