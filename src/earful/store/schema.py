@@ -68,7 +68,7 @@ CREATE TABLE turns (
     seq            INTEGER NOT NULL,
     speaker        VARCHAR NOT NULL CHECK (speaker IN {SPEAKERS!r}),
     text           VARCHAR,
-    at             TIMESTAMP
+    occurred_at    TIMESTAMP
 );
 
 CREATE TABLE quarantine (
@@ -85,9 +85,31 @@ CREATE TABLE settings (
 );
 """
 
-# (number, name, SQL). Append only.
+_M002_INSIGHTS = """
+-- One row per finding of the insight engine (issue: insights). Departments, lifecycle and
+-- value live in their own tables keyed by insight id.
+CREATE TABLE insights (
+    id                   VARCHAR PRIMARY KEY,
+    kind                 VARCHAR NOT NULL,   -- emerging_issue, driver, product_feedback, competitor, testimonial, churn_risk, ...
+    title                VARCHAR NOT NULL,
+    summary              VARCHAR,
+    period_start         DATE,
+    period_end           DATE,
+    reason               VARCHAR,
+    topic                VARCHAR,
+    metrics              JSON,               -- counts, rates, money; named fields
+    evidence             JSON,               -- {"series": [...], "quotes": [{"interaction_id", "text"}], ...}
+    suggested_department VARCHAR,
+    confidence           DOUBLE,
+    created_at           TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
+# (number, name, SQL). Append only. Numbers reserved while work is in flight:
+# 3 enrichment (nlp text), 4 models and topics (nlp models), 5 routing/lifecycle/ledger, 6 web users.
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "core: imports, interactions, turns, quarantine, settings", _M001_CORE),
+    (2, "insights", _M002_INSIGHTS),
 ]
 
 

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from earful.errors import StoreError
+from earful.store import MIGRATIONS, connect, schema_version
+
+
+def test_migrations_apply_once_and_tables_exist(db_path):
+    con = connect(db_path)
+    assert schema_version(con) == max(n for n, _, _ in MIGRATIONS)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert {"interactions", "turns", "imports", "quarantine", "insights"} <= tables
+    con.close()
+    con = connect(db_path)  # re-open: nothing re-applied, nothing lost
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+    con.close()
+
+
+def test_channel_check_refuses_unknown_channel(con):
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO interactions (id, source, source_id, channel) VALUES ('a:1','a','1','fax')")
+
+
+def test_read_only_missing_store_is_a_user_error(tmp_path):
+    with pytest.raises(StoreError, match="no earful store"):
+        connect(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_not_a_database_is_a_user_error(tmp_path):
+    bogus = tmp_path / "bogus.duckdb"
+    bogus.write_text("this is not a database\n" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        connect(bogus)
