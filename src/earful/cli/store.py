@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console
+from earful.cli._common import DbOption, console, err_console, fail
 from earful.store import connect, resolve_path, schema_version
+from earful.store.status import quarantine_rows, status_counts
 
 
 @app.command()
@@ -15,3 +22,68 @@ def init(db: DbOption = None) -> None:
     con = connect(db)
     console.print(f"earful store ready at [bold]{resolve_path(db)}[/] (schema version {schema_version(con)})")
     con.close()
+
+
+@app.command()
+def status(
+    db: DbOption = None,
+    days: Annotated[int, typer.Option(help="How many most recent days to list.")] = 14,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """What is loaded: counts by source, channel and day, and the last imports."""
+    con = connect(db, read_only=True)
+    counts = status_counts(con, days=days)
+    con.close()
+    if as_json:
+        console.print_json(json.dumps(counts, default=str))
+        return
+    console.print(f"[bold]{resolve_path(db)}[/]: {counts['interactions']:,} interactions, "
+                  f"{counts['turns']:,} turns, {counts['quarantined']:,} quarantined rows")
+    for title, key, cols in (("by source", "by_source", ("source", "interactions")),
+                             ("by channel", "by_channel", ("channel", "interactions")),
+                             (f"by day (last {days})", "by_day", ("day", "interactions")),
+                             ("imports", "imports", ("import", "file", "format", "loaded", "quarantined",
+                                                     "skipped", "finished"))):
+        table = Table(title=title, title_justify="left")
+        for c in cols:
+            table.add_column(c, justify="right" if c in ("interactions", "loaded", "quarantined", "skipped") else "left")
+        for row in counts[key]:
+            table.add_row(*(f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v) for v in row))
+        console.print(table)
+
+
+@app.command()
+def quarantine(
+    db: DbOption = None,
+    import_id: Annotated[Optional[int], typer.Option("--import", help="Only this import.")] = None,
+    limit: Annotated[int, typer.Option(help="Rows to list (0 = all).")] = 50,
+    export: Annotated[Optional[Path], typer.Option(help="Write the rows to a .csv or .jsonl file.")] = None,
+) -> None:
+    """List (or export) the rows that were refused, with the reason for each."""
+    con = connect(db, read_only=True)
+    rows = quarantine_rows(con, import_id=import_id, limit=0 if export else limit)
+    con.close()
+    fields = ("import_id", "row_number", "field", "reason", "raw")
+    if export:
+        if export.suffix.lower() == ".jsonl":
+            with export.open("w", encoding="utf-8") as fh:
+                for r in rows:
+                    fh.write(json.dumps(dict(zip(fields, r)), ensure_ascii=False, default=str) + "\n")
+        elif export.suffix.lower() == ".csv":
+            with export.open("w", encoding="utf-8", newline="") as fh:
+                w = csv.writer(fh)
+                w.writerow(fields)
+                w.writerows(rows)
+        else:
+            raise fail(f"cannot export to {export.name}: use a .csv or .jsonl file name")
+        console.print(f"wrote {len(rows):,} quarantined rows to {export}")
+        return
+    if not rows:
+        console.print("nothing in quarantine")
+        return
+    table = Table(*fields[:4], "raw (start)")
+    for imp, row, field, reason, raw in rows:
+        table.add_row(str(imp), str(row), field or "", reason, (raw or "")[:60])
+    console.print(table)
+    if limit and len(rows) == limit:
+        err_console.print(f"(first {limit}; --limit 0 for all, --export FILE to save)")

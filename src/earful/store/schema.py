@@ -123,7 +123,7 @@ def _ensure_version_table(con: duckdb.DuckDBPyConnection) -> None:
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The highest migration applied to this store (0 for an empty file)."""
     _ensure_version_table(con)
-    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0])
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:

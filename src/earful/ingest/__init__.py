@@ -1,0 +1,159 @@
+"""Ingestion: any channel's records into the canonical store, one transaction per file.
+
+``ingest_file(con, path, fmt)`` is the one entry point. Generic formats (`csv`, `jsonl`,
+`parquet`) take a mapping; `earful` is the canonical JSON Lines (docs/formats.md); the named
+adapters (`technion`, `twcs`, `intents`, `abcd`) know their real public formats. Bad rows go
+to `quarantine` with reasons, good rows load, re-imports change nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from earful.errors import EarfulError, InputError
+from earful.ingest.adapters.abcd import ingest_abcd
+from earful.ingest.adapters.intents import ingest_intents
+from earful.ingest.adapters.technion import ingest_technion
+from earful.ingest.adapters.twcs import ingest_twcs
+from earful.ingest.generic import ingest_csv, ingest_jsonl, ingest_parquet
+from earful.ingest.load import ImportBatch, ImportResult, Progress
+from earful.ingest.mapping import Mapping, load_mapping
+from earful.ingest.readers import check_readable
+
+__all__ = ["FORMATS", "ImportResult", "ingest_file"]
+
+MAPPED_FORMATS = ("csv", "jsonl", "parquet")
+FORMATS: dict[str, str] = {
+    "csv": "CSV with a mapping file",
+    "jsonl": "JSON Lines with a mapping file",
+    "parquet": "Parquet with a mapping file",
+    "earful": "earful's canonical JSON Lines (docs/formats.md)",
+    "technion": "the Anonymous Bank call log (Technion SEE lab)",
+    "twcs": "Customer Support on Twitter threads",
+    "intents": "intent-labelled utterances: text,label CSV (BANKING77) or CLINC150 JSON",
+    "abcd": "ABCD agent/customer chat dialogues",
+}
+
+
+def _canonical(batch: ImportBatch, path: Path, mapping: Mapping | None, **kw) -> None:
+    ingest_jsonl(batch, path, None, canonical=True, **kw)
+
+
+_READERS: dict[str, Callable[..., None]] = {
+    "csv": ingest_csv, "jsonl": ingest_jsonl, "parquet": ingest_parquet, "earful": _canonical,
+    "technion": ingest_technion, "twcs": ingest_twcs, "intents": ingest_intents, "abcd": ingest_abcd,
+}
+
+
+def default_source(path: Path, fmt: str) -> str:
+    """The `source` when neither the mapping nor the user names one."""
+    if fmt in ("technion", "twcs", "abcd"):
+        return fmt
+    return f"{path.parent.name}_{path.stem}" if fmt == "intents" else path.stem
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    fmt: str,
+    mapping: str | Path | Mapping | None = None,
+    *,
+    source: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file in one transaction and say what happened.
+
+    Raises ``EarfulError`` (nothing written) for a file or mapping that cannot be used at
+    all; row-level problems are quarantined instead and counted in the result.
+    """
+    path = Path(path)
+    if fmt not in _READERS:
+        raise InputError(f"unknown format {fmt!r}", hint="one of " + ", ".join(FORMATS))
+    check_readable(path)
+    if fmt in MAPPED_FORMATS and mapping is None:
+        raise InputError(f"--format {fmt} needs --mapping FILE",
+                         hint=f"`earful ingest {path} --infer` prints a starting mapping")
+    m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    src = source or (m.source if m else None) or default_source(path, fmt)
+    options = {"source": src, "encoding": encoding, "delimiter": delimiter,
+               "mapping": _mapping_digest(m)}
+    batch = ImportBatch(con, path, fmt, options, source_tz=m.timezone if m else None)
+    previous = batch.previous_import()
+    if previous is not None:
+        r = batch.result
+        r.already_imported, r.import_id = True, previous
+        r.rows_read, r.skipped = con.execute(
+            "SELECT rows_read, rows_loaded + rows_skipped FROM imports WHERE import_id = ?", [previous]).fetchall()[0]
+        r.notes.append(f"the same file was imported as import {previous}: nothing new")
+        return r
+    for lenient in (False, True):
+        batch.begin()
+        try:
+            with _poll_progress(con, progress):
+                _READERS[fmt](batch, path, m, source=src, encoding=encoding, delimiter=delimiter,
+                              progress=progress, lenient=lenient)
+            if lenient:
+                batch.result.notes.append("read leniently: the strict CSV parser gave up on this file "
+                                          "(a bare carriage return or stray quote inside a value)")
+            return batch.finish(progress)
+        except EarfulError:
+            batch.rollback()
+            raise
+        except duckdb.Error as exc:
+            batch.rollback()
+            if not lenient and "invalid state" in str(exc):
+                batch = ImportBatch(con, path, fmt, options, source_tz=m.timezone if m else None)
+                continue
+            raise InputError(f"cannot import {path.name}: {_first_line(exc)}") from None
+        except BaseException:
+            batch.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _mapping_digest(m: Mapping | None) -> str | None:
+    if m is None:
+        return None
+    return hashlib.sha256(json.dumps(repr(m), sort_keys=True).encode()).hexdigest()[:16]
+
+
+class _poll_progress:
+    """While one long DuckDB statement runs, report its progress from a side thread."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, progress: Progress | None) -> None:
+        self.con, self.progress = con, progress
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> "_poll_progress":
+        if self.progress is not None:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            try:
+                pct = self.con.query_progress()
+            except Exception:  # noqa: BLE001 - progress is best effort
+                return
+            if pct is not None and pct >= 0 and self.progress:
+                self.progress(0.9 * pct / 100.0, "reading")
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()

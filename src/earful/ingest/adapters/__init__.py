@@ -1,0 +1,1 @@
+"""Named adapters for real public formats; each ends in the same canonical staging."""
