@@ -157,6 +157,8 @@ def canonical_select(
         inner.append(f"{typed} AS __c_{name}")
         typed_of[name] = typed
         problems.extend(probs)
+    for cond, reason in mapping.checks:
+        problems.append(f"CASE WHEN {cond} THEN {quote_str(reason)} END")
     for req in ("source_id", "channel"):
         problems.append(f"CASE WHEN {typed_of[req]} IS NULL THEN '{req}: missing' END")
     problems.append(f"CASE WHEN {typed_of['answered_at']} < {typed_of['offered_at']} THEN "

@@ -45,7 +45,7 @@ def ingest_parquet(batch: ImportBatch, path: Path, mapping: Mapping, *, source: 
                    progress: Progress | None = None, lenient: bool = False, **_: object) -> None:
     """Stage a Parquet file through a mapping (DuckDB streams its row groups)."""
     src = ParquetSource(path)
-    cols = src.columns()
+    cols = src.columns(batch.con)
     check_columns(mapping, cols, path)
     batch.stage_sql(canonical_select(mapping, source=source, from_sql=src.from_sql(cols), row_expr="_rownum",
                                      raw_columns=cols, centre_tz=batch.centre_tz))

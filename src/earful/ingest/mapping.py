@@ -77,6 +77,8 @@ class Mapping:
     encoding: str | None = None  # None = detect
     delimiter: str | None = None  # None = detect
     metadata_columns: list[str] = field(default_factory=list)  # extra columns kept in metadata
+    # (SQL condition over source columns that is true for a bad row, reason) — for adapters
+    checks: list[tuple[str, str]] = field(default_factory=list)
 
     def columns_used(self) -> set[str]:
         """Source columns the mapping names directly (checked against the file's header)."""

@@ -93,8 +93,9 @@ class CsvSource:
         """The header's column names (blank names become column0, column1 …; repeats get _2)."""
         if self._columns is None:
             try:
-                with self.path.open("r", encoding=self.encoding, newline="") as fh:
-                    header = next(csv.reader(fh, delimiter=self.delimiter), [])
+                with self.path.open("rb") as fh:
+                    first = fh.readline().decode(self.encoding)
+                header = next(csv.reader([first], delimiter=self.delimiter), [])
             except UnicodeDecodeError:
                 raise InputError(f"the header of {self.path} is not valid {self.encoding} text",
                                  hint="pass --encoding latin-1 (or the file's encoding)") from None

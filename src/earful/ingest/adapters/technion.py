@@ -24,9 +24,10 @@ def _at(col: str) -> str:
 
     (Only a step back of over 12 hours is a midnight: the log has a few calls whose IVR exit
     is stamped seconds before their entry.)
+    `0:00:00` means "did not happen" in this log, so it reads as no time at all.
     """
-    return (f"(try_cast(\"date\" AS DATE) + try_cast({col} AS INTERVAL) + CASE WHEN try_cast({col} AS INTERVAL) "
-            f"< try_cast(vru_entry AS INTERVAL) - INTERVAL 12 HOUR THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END)")
+    return (f"(CASE WHEN {col} = '0:00:00' THEN NULL ELSE try_cast(\"date\" AS DATE) + try_cast({col} AS INTERVAL) + CASE WHEN try_cast({col} AS INTERVAL) "
+            f"< try_cast(vru_entry AS INTERVAL) - INTERVAL 12 HOUR THEN INTERVAL 1 DAY ELSE INTERVAL 0 DAY END END)")
 
 
 MAPPING = Mapping(
@@ -56,6 +57,8 @@ MAPPING = Mapping(
             "CASE WHEN outcome = 'AGENT' THEN 'agent' ELSE 'queue' END ELSE 'ivr' END)"
         )),
     },
+    checks=[("outcome = 'AGENT' AND (ser_start = '0:00:00' OR ser_exit = '0:00:00')",
+             "ser_start: answered by an agent, but the log has no service start or end time")],
 )
 COLUMNS = ["vru+line", "call_id", "customer_id", "priority", "type", "date", "vru_entry", "vru_exit", "vru_time",
            "q_start", "q_exit", "q_time", "outcome", "ser_start", "ser_exit", "ser_time", "server"]
