@@ -56,9 +56,19 @@ def _shown(raw: str) -> str:
     return f"'\"' || left({raw}, 60) || CASE WHEN length({raw}) > 60 THEN '…' ELSE '' END || '\"'"
 
 
-def _time_expr(raw: str, spec: FieldSpec, centre_tz: str) -> str:
-    """Parse to a TIMESTAMPTZ (naive text read in the session zone), then to centre wall-clock."""
+_NULL_TYPE = {"time": "TIMESTAMP", "duration": "DOUBLE", "score": "DOUBLE", "bool": "BOOLEAN"}
+
+
+def _time_expr(raw: str, spec: FieldSpec, centre_tz: str, *, same_zone: bool = False) -> str:
+    """Parse to the centre's wall-clock TIMESTAMP.
+
+    Naive text is read in the session zone (the source's), zoned text keeps its offset; when
+    the source zone is the centre's and the format has no zone, the text is already wall-clock
+    time and is parsed directly (no zone arithmetic).
+    """
     fmt = spec.format
+    if fmt not in (None, "iso", "auto", "epoch_s", "epoch_ms") and same_zone and "%z" not in fmt and "%Z" not in fmt:
+        return f"try_strptime({raw}, {quote_str(fmt)})"
     if fmt in (None, "iso", "auto"):
         tstz = f"try_cast({raw} AS TIMESTAMPTZ)"
     elif fmt == "epoch_s":
@@ -70,54 +80,50 @@ def _time_expr(raw: str, spec: FieldSpec, centre_tz: str) -> str:
     return f"timezone({quote_str(centre_tz)}, {tstz})"
 
 
-def field_exprs(name: str, spec: FieldSpec, centre_tz: str) -> tuple[str, list[str]]:
-    """(typed expression, [problem expressions]) for one canonical field."""
+def _typed_expr(name: str, spec: FieldSpec, r: str, centre_tz: str, same_zone: bool) -> str:
+    """The typed value of one canonical field, from its raw text column `r`."""
     kind = CANONICAL_FIELDS[name]
-    raw = _raw_expr(spec)
-    problems: list[str] = []
+    if kind in ("channel", "direction"):
+        return f"lower({r})"
+    if kind == "time":
+        return _time_expr(r, spec, centre_tz, same_zone=same_zone)
+    if kind == "duration":
+        num = f"try_cast({r} AS DOUBLE)"
+        return f"({num} * {float(spec.scale)})" if spec.scale is not None else num
+    if kind == "bool":
+        low = f"lower({r})"
+        return f"(CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN true WHEN {low} IN {_in_list(FALSE_WORDS)} THEN false END)"
+    if kind == "score":
+        return f"try_cast({r} AS DOUBLE)"
+    return r  # key, string, json
+
+
+def _problem_exprs(name: str, spec: FieldSpec, r: str, c: str) -> list[str]:
+    """Expressions naming what is wrong with one field (NULL when nothing), over raw `r`, typed `c`."""
+    kind = CANONICAL_FIELDS[name]
     label = quote_str(name + ": ")
-    if kind in ("key", "string"):
-        typed = raw
-    elif kind == "channel":
-        typed = f"lower({raw})"
-        problems.append(f"CASE WHEN {typed} NOT IN {_in_list(CHANNELS)} THEN {label} || {_shown(raw)} || "
-                        f"' is not a channel (one of {', '.join(CHANNELS)})' END")
-    elif kind == "direction":
-        typed = f"lower({raw})"
-        problems.append(f"CASE WHEN {typed} NOT IN {_in_list(DIRECTIONS)} THEN {label} || {_shown(raw)} || "
-                        f"' is not inbound or outbound' END")
-    elif kind == "time":
-        typed = _time_expr(raw, spec, centre_tz)
+    if kind == "channel":
+        return [f"CASE WHEN {c} NOT IN {_in_list(CHANNELS)} THEN {label} || {_shown(r)} || "
+                f"' is not a channel (one of {', '.join(CHANNELS)})' END"]
+    if kind == "direction":
+        return [f"CASE WHEN {c} NOT IN {_in_list(DIRECTIONS)} THEN {label} || {_shown(r)} || ' is not inbound or outbound' END"]
+    if kind == "time":
         want = f" (expected {spec.format})" if spec.format not in (None, "iso", "auto") else " (expected an ISO-8601 time)"
-        problems.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {label} || {_shown(raw)} || "
-                        f"' is not a time{want}' END")
-    elif kind == "duration":
-        num = f"try_cast({raw} AS DOUBLE)"
-        typed = f"({num} * {float(spec.scale)})" if spec.scale is not None else num
-        problems.append(f"CASE WHEN {raw} IS NOT NULL AND {num} IS NULL THEN {label} || {_shown(raw)} || "
-                        f"' is not a number of seconds' "
-                        f"WHEN {num} < 0 THEN {label} || 'negative duration ' || {raw} END")
-        problems.append(f"CASE WHEN isinf({num}) OR isnan({num}) THEN {label} || 'not a finite number' END")
-    elif kind == "bool":
-        low = f"lower({raw})"
-        typed = (f"(CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN true "
-                 f"WHEN {low} IN {_in_list(FALSE_WORDS)} THEN false END)")
-        problems.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {label} || {_shown(raw)} || "
-                        f"' is not true/false' END")
-    elif kind == "score":
+        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a time{want}' END"]
+    if kind == "duration":
+        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number of seconds' "
+                f"WHEN {c} < 0 THEN {label} || 'negative duration ' || {r} "
+                f"WHEN isinf({c}) OR isnan({c}) THEN {label} || 'not a finite number' END"]
+    if kind == "bool":
+        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not true/false' END"]
+    if kind == "score":
         lo, hi = SCORE_RANGES[name]
-        typed = f"try_cast({raw} AS DOUBLE)"
-        problems.append(f"CASE WHEN {raw} IS NOT NULL AND {typed} IS NULL THEN {label} || {_shown(raw)} || "
-                        f"' is not a number' WHEN {typed} NOT BETWEEN {lo} AND {hi} THEN {label} || {raw} || "
-                        f"' is outside {lo}–{hi}' END")
-    elif kind == "json":
-        typed = raw
-        problems.append(f"CASE WHEN {raw} IS NOT NULL AND NOT coalesce(json_valid({raw}), false) THEN {label} || "
-                        f"'not valid JSON' WHEN {raw} IS NOT NULL AND json_type({raw}) <> 'OBJECT' THEN "
-                        f"{label} || 'must be a JSON object' END")
-    else:  # pragma: no cover - CANONICAL_FIELDS is closed
-        raise AssertionError(kind)
-    return typed, problems
+        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number' "
+                f"WHEN {c} NOT BETWEEN {lo} AND {hi} THEN {label} || {r} || ' is outside {lo}–{hi}' END"]
+    if kind == "json":
+        return [f"CASE WHEN {r} IS NOT NULL AND NOT coalesce(json_valid({r}), false) THEN {label} || 'not valid JSON' "
+                f"WHEN {r} IS NOT NULL AND json_type({r}) <> 'OBJECT' THEN {label} || 'must be a JSON object' END"]
+    return []
 
 
 def canonical_select(
@@ -128,55 +134,56 @@ def canonical_select(
     row_expr: str,
     raw_columns: list[str],
     centre_tz: str,
+    source_tz: str | None = None,
     source_sql: str | None = None,
     raw_sql: str | None = None,
 ) -> str:
-    """SELECT producing one stage row per source row: _row, problems, _raw, canonical fields.
+    """SELECT producing one stage row per source row: _row, source, canonical fields, problems, _raw.
 
-    ``raw_columns`` are the source columns kept (as JSON) for quarantined rows; ``raw_sql``
-    instead gives the raw record for every row (e.g. the JSON line as read). ``source_sql``
-    takes the source name from the data rather than the constant ``source``.
+    Three layers so every expression is computed once: raw text per field (trimmed, value
+    map applied), typed values, then the list of problems over both. ``raw_columns`` are
+    the source columns kept (as JSON) for quarantined rows; ``raw_sql`` instead gives the
+    raw record for every row (e.g. the JSON line as read). ``source_sql`` takes the source
+    name from the data rather than the constant ``source``.
     """
-    inner: list[str] = [f"{row_expr} AS _row"]
+    same_zone = (source_tz or centre_tz) == centre_tz
+    raw_layer: list[str] = [f"{row_expr} AS _row"]
+    typed_layer: list[str] = []
     problems: list[str] = []
-    typed_of: dict[str, str] = {}
-    for name in CANONICAL_FIELDS:
+    for name, kind in CANONICAL_FIELDS.items():
         spec = mapping.fields.get(name)
-        if spec is None:
-            if name == "metadata" and mapping.metadata_columns:
-                spec = FieldSpec(value=None)
-            else:
-                inner.append(f"NULL AS __c_{name}")
-                typed_of[name] = "NULL"
-                continue
-        typed, probs = field_exprs(name, spec, centre_tz)
+        if spec is None and not (name == "metadata" and mapping.metadata_columns):
+            typed_layer.append(f"CAST(NULL AS {_NULL_TYPE.get(kind, 'VARCHAR')}) AS __c_{name}")
+            continue
+        spec = spec or FieldSpec(value=None)
+        raw = _raw_expr(spec)
         if name == "metadata" and mapping.metadata_columns:
-            extra = "json_object(" + ", ".join(
-                f"{quote_str(c)}, {quote_ident(c)}" for c in mapping.metadata_columns) + ")"
-            typed = f"CAST(json_merge_patch(coalesce({typed}, '{{}}'), {extra}) AS VARCHAR)"
-        inner.append(f"{typed} AS __c_{name}")
-        typed_of[name] = typed
-        problems.extend(probs)
+            extra = "json_object(" + ", ".join(f"{quote_str(c)}, {quote_ident(c)}" for c in mapping.metadata_columns) + ")"
+            raw = f"CAST(json_merge_patch(coalesce({raw}, '{{}}'), {extra}) AS VARCHAR)"
+        raw_layer.append(f"{raw} AS __r_{name}")
+        typed_layer.append(f"{_typed_expr(name, spec, f'__r_{name}', centre_tz, same_zone)} AS __c_{name}")
+        problems += _problem_exprs(name, spec, f"__r_{name}", f"__c_{name}")
     for cond, reason in mapping.checks:
         problems.append(f"CASE WHEN {cond} THEN {quote_str(reason)} END")
     for req in ("source_id", "channel"):
-        problems.append(f"CASE WHEN {typed_of[req]} IS NULL THEN '{req}: missing' END")
-    problems.append(f"CASE WHEN {typed_of['answered_at']} < {typed_of['offered_at']} THEN "
-                    "'answered_at: before offered_at' END")
-    problems.append(f"CASE WHEN {typed_of['ended_at']} < coalesce({typed_of['answered_at']}, {typed_of['offered_at']}) "
+        problems.append(f"CASE WHEN __c_{req} IS NULL THEN '{req}: missing' END")
+    problems.append("CASE WHEN __c_answered_at < __c_offered_at THEN 'answered_at: before offered_at' END")
+    problems.append("CASE WHEN __c_ended_at < coalesce(__c_answered_at, __c_offered_at) "
                     "THEN 'ended_at: before the contact started' END")
-    src = f"coalesce(nullif(trim(CAST(({source_sql}) AS VARCHAR)), ''), {quote_str(source)})" if source_sql else quote_str(source)
-    inner.append(f"{src} AS __source")
-    inner.append("list_filter([" + ", ".join(problems) + "], lambda p: p IS NOT NULL) AS __problems")
+    src = (f"coalesce(nullif(trim(CAST(({source_sql}) AS VARCHAR)), ''), {quote_str(source)})"
+           if source_sql else quote_str(source))
+    raw_layer.append(f"{src} AS __source")
     if raw_sql:
-        inner.append(f"CAST(({raw_sql}) AS VARCHAR) AS __raw")
+        raw_layer.append(f"CAST(({raw_sql}) AS VARCHAR) AS __raw")
         raw = "__raw"
     else:
-        inner.extend(quote_ident(c) for c in raw_columns)
         raw_json = ("CAST(json_object(" + ", ".join(f"{quote_str(c)}, {quote_ident(c)}" for c in raw_columns)
                     + ") AS VARCHAR)" if raw_columns else "NULL")
         raw = f"CASE WHEN len(__problems) > 0 THEN {raw_json} END"
-    outer = ["_row", "__source AS source"]
-    outer += [f"__c_{name} AS {name}" for name in CANONICAL_FIELDS]
-    outer += ["__problems AS problems", f"{raw} AS _raw"]
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {from_sql})"
+    keep_source = bool(mapping.checks) or not raw_sql  # checks and the raw JSON read source columns
+    layer1 = f"SELECT {', '.join(raw_layer)}{', *' if keep_source else ''} FROM {from_sql}"
+    layer2 = f"SELECT *, {', '.join(typed_layer)} FROM ({layer1})"
+    layer3 = f"SELECT *, list_filter([{', '.join(problems)}], lambda p: p IS NOT NULL) AS __problems FROM ({layer2})"
+    final = ["_row", "__source AS source"] + [f"__c_{name} AS {name}" for name in CANONICAL_FIELDS]
+    final += ["__problems AS problems", f"{raw} AS _raw"]
+    return f"SELECT {', '.join(final)} FROM ({layer3})"

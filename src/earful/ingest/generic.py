@@ -37,7 +37,7 @@ def ingest_csv(batch: ImportBatch, path: Path, mapping: Mapping, *, source: str,
     cols = src.columns()
     check_columns(mapping, cols, path)
     batch.stage_sql(canonical_select(mapping, source=source, from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz))
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
     batch.csv_rejects(src.rejects_table)
 
 
@@ -48,7 +48,7 @@ def ingest_parquet(batch: ImportBatch, path: Path, mapping: Mapping, *, source: 
     cols = src.columns(batch.con)
     check_columns(mapping, cols, path)
     batch.stage_sql(canonical_select(mapping, source=source, from_sql=src.from_sql(cols), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz))
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
 
 
 def ingest_jsonl(batch: ImportBatch, path: Path, mapping: Mapping | None, *, source: str,
@@ -95,7 +95,7 @@ def stage_records(batch: ImportBatch, good: list[tuple[int, dict, str]], *, mapp
         keys = sorted(m.columns_used())
     batch.stage_arrow("_records", records_table(good, keys), canonical_select(
         m, source=source, from_sql="_records", row_expr="_rownum", raw_columns=[], raw_sql="_line",
-        source_sql="source" if mapping is None else None, centre_tz=batch.centre_tz))
+        source_sql="source" if mapping is None else None, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
     if turns is not None and turns.num_rows:
         batch.con.register("_turns_batch", turns)
         try:

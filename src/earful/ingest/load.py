@@ -190,25 +190,34 @@ class ImportBatch:
             )
         r.rows_read = int(con.execute("SELECT count(*) FROM _stage").fetchall()[0][0])
         con.execute(
-            "CREATE TEMP TABLE _dups AS SELECT source_id, min(_row) AS first_row, count(*) AS n FROM _stage "
-            "WHERE len(problems) = 0 GROUP BY source_id HAVING count(*) > 1"
+            "CREATE TEMP TABLE _dups AS SELECT source, source_id, min(_row) AS first_row, count(*) AS n FROM _stage "
+            "WHERE len(problems) = 0 GROUP BY source, source_id HAVING count(*) > 1"
         )
-        con.execute(
-            "CREATE TEMP TABLE _loaded AS SELECT s._row, s.source || ':' || s.source_id AS id FROM _stage s "
-            "LEFT JOIN _dups d ON d.source_id = s.source_id "
-            "WHERE len(s.problems) = 0 AND (d.first_row IS NULL OR s._row = d.first_row) "
-            "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = s.source || ':' || s.source_id)"
-        )
+        sources = [row[0] for row in con.execute("SELECT DISTINCT source FROM _stage").fetchall()]
+        known = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM interactions WHERE source IN "
+                            f"(SELECT unnest(?)) LIMIT 1)", [sources]).fetchall()[0][0] > 0
+        n_dups = con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]
         if progress:
             progress(0.95, "loading")
-        r.loaded = int(con.execute("SELECT count(*) FROM _loaded").fetchall()[0][0])
-        con.execute(
-            f"INSERT INTO interactions (id, source, source_id, import_id, {_COPY.replace('s.', '')}, "
-            "direction, related_id, metadata) "
-            f"SELECT l.id, s.source, s.source_id, {iid}, {_COPY}, coalesce(s.direction, 'inbound'), "
-            "CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, CAST(s.metadata AS JSON) "
-            "FROM _stage s JOIN _loaded l ON l._row = s._row"
-        )
+        insert = (f"INSERT INTO interactions (id, source, source_id, import_id, {_COPY.replace('s.', '')}, "
+                  "direction, related_id, metadata) "
+                  f"SELECT s.source || ':' || s.source_id, s.source, s.source_id, {iid}, {_COPY}, "
+                  "coalesce(s.direction, 'inbound'), "
+                  "CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, CAST(s.metadata AS JSON) "
+                  "FROM _stage s ")
+        if known or n_dups or self._turns_staged:
+            # keep the first of each id in the file, and only ids the store does not hold yet
+            con.execute(
+                "CREATE TEMP TABLE _loaded AS SELECT s._row, s.source || ':' || s.source_id AS id FROM _stage s "
+                "LEFT JOIN _dups d ON d.source = s.source AND d.source_id = s.source_id "
+                "WHERE len(s.problems) = 0 AND (d.first_row IS NULL OR s._row = d.first_row) "
+                + ("AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = s.source || ':' || s.source_id)"
+                   if known else "")
+            )
+            r.loaded = int(con.execute("SELECT count(*) FROM _loaded").fetchall()[0][0])
+            con.execute(insert + "JOIN _loaded l ON l._row = s._row")
+        else:  # a first import of these sources with no repeated ids: every good row loads
+            r.loaded = int(con.execute(insert + "WHERE len(s.problems) = 0").fetchall()[0][0])
         if self._turns_staged:
             r.turns = int(con.execute(
                 "INSERT INTO turns SELECT l.id, t.seq, t.speaker, t.text, t.occurred_at "
@@ -223,7 +232,7 @@ class ImportBatch:
             f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(r='s._row')}, 'source_id', "
             f"'duplicate source_id \"' || s.source_id || '\" in this file (first at row ' || "
             f"{row_fix.format(r='d.first_row')} || ')', coalesce(s._raw, CAST(to_json(s) AS VARCHAR)) "
-            "FROM _stage s JOIN _dups d ON d.source_id = s.source_id WHERE len(s.problems) = 0 AND s._row > d.first_row"
+            "FROM _stage s JOIN _dups d ON d.source = s.source AND d.source_id = s.source_id WHERE len(s.problems) = 0 AND s._row > d.first_row"
         ).fetchall()[0][0])
         q_rej = self._insert_rejects()
         r.quarantined = q_bad + q_dup + q_rej

@@ -39,7 +39,7 @@ def ingest_intents(batch: ImportBatch, path: Path, mapping: Mapping | None = Non
         "disposition": FieldSpec(column=label),
     })
     batch.stage_sql(canonical_select(m, source=source, from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz))
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
     batch.csv_rejects(src.rejects_table)
 
 

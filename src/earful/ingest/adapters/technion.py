@@ -71,5 +71,5 @@ def ingest_technion(batch: ImportBatch, path: Path, mapping: Mapping | None = No
     cols = src.columns()
     check_columns(Mapping(metadata_columns=COLUMNS), cols, path)
     batch.stage_sql(canonical_select(MAPPING, source="technion", from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz))
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
     batch.csv_rejects(src.rejects_table)
