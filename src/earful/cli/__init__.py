@@ -25,9 +25,17 @@ def _root() -> None:
     """earful: contact-centre metrics, staffing maths and evidenced insight over one DuckDB file."""
 
 
-# Command modules: importing one registers its commands on `app`.
-from earful.cli import store as _store  # noqa: E402,F401
-from earful.cli import ingest as _ingest  # noqa: E402,F401
+def _register_commands() -> None:
+    """Import every public module of this package: importing one registers its commands on `app`."""
+    import importlib
+    import pkgutil
+
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+_register_commands()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,8 @@ converts zoned source times on the way in.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 CHANNELS = ("voice", "chat", "email", "social", "sms", "survey")
@@ -105,12 +107,30 @@ CREATE TABLE insights (
 );
 """
 
-# (number, name, SQL). Append only. Numbers reserved while work is in flight:
-# 3 enrichment (nlp text), 4 models and topics (nlp models), 5 routing/lifecycle/ledger, 6 web users.
-MIGRATIONS: list[tuple[int, str, str]] = [
-    (1, "core: imports, interactions, turns, quarantine, settings", _M001_CORE),
-    (2, "insights", _M002_INSIGHTS),
-]
+_MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _file_migrations() -> list[tuple[int, str, str]]:
+    """Migrations kept as ``migrations/NNN_name.sql`` files (one per capability's tables)."""
+    found = []
+    for path in sorted(_MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        number = int(path.name[:3])
+        found.append((number, path.stem[4:].replace("_", " "), path.read_text(encoding="utf-8")))
+    return found
+
+
+# (number, name, SQL), in order. Append only: 1-2 live here, later ones in migrations/*.sql.
+# Numbers reserved: 3 enrichment (nlp text), 4 models and topics (nlp models),
+# 5 routing/lifecycle/ledger, 6 web users, 7 staffing table (metrics occupancy), 8 insights extras.
+MIGRATIONS: list[tuple[int, str, str]] = sorted(
+    [
+        (1, "core: imports, interactions, turns, quarantine, settings", _M001_CORE),
+        (2, "insights", _M002_INSIGHTS),
+        *_file_migrations(),
+    ]
+)
+if len({n for n, _, _ in MIGRATIONS}) != len(MIGRATIONS):  # pragma: no cover - a packaging mistake
+    raise RuntimeError("two schema migrations share a number")
 
 
 def _ensure_version_table(con: duckdb.DuckDBPyConnection) -> None:
