@@ -1,0 +1,1 @@
+"""Text understanding: embeddings, contact reasons, topics (and enrichment, in sibling modules)."""
