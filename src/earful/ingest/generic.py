@@ -10,7 +10,7 @@ from pathlib import Path
 
 from earful.errors import InputError
 from earful.ingest._sql import canonical_select
-from earful.ingest.load import ImportBatch, Progress
+from earful.ingest.load import UNNUMBERED, ImportBatch, Progress
 from earful.ingest.mapping import CANONICAL_FIELDS, FieldSpec, Mapping
 from earful.ingest.readers import CsvSource, ParquetSource, iter_jsonl, records_table, turns_table
 
@@ -36,8 +36,9 @@ def ingest_csv(batch: ImportBatch, path: Path, mapping: Mapping, *, source: str,
         batch.result.notes.append(f"read as {src.encoding} (not valid UTF-8)")
     cols = src.columns()
     check_columns(mapping, cols, path)
-    batch.stage_sql(canonical_select(mapping, source=source, from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
+    batch.stage_sql(canonical_select(mapping, source=source, from_sql=src.from_sql(numbered=False), row_expr=UNNUMBERED,
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz),
+                    rows_from_rowid=True)
     batch.csv_rejects(src.rejects_table)
 
 

@@ -26,6 +26,9 @@ from earful.store.schema import SPEAKERS
 
 Progress = Callable[[float, str], None]
 
+#: `row_expr` for a staging SELECT that leaves row numbers to the stage table's row ids.
+UNNUMBERED = "CAST(NULL AS BIGINT)"
+
 _COPY = ", ".join(
     f"s.{c}" for c in CANONICAL_FIELDS if c not in ("source_id", "direction", "related_id", "metadata")
 )
@@ -78,6 +81,7 @@ class ImportBatch:
         self.source_tz = source_tz or self.centre_tz
         self._staged = False
         self._turns_staged = False
+        self._rows_from_rowid = False
         self._rejects: list[tuple[int | None, str | None, str, str | None]] = []
         self._csv_rejects_table: str | None = None
         self.sha256 = file_sha256(path)
@@ -130,11 +134,18 @@ class ImportBatch:
             pass
 
     # ------------------------------------------------------------------ staging
-    def stage_sql(self, select_sql: str) -> None:
-        """Stage the rows a canonical SELECT yields (see `_sql.canonical_select`)."""
+    def stage_sql(self, select_sql: str, *, rows_from_rowid: bool = False) -> None:
+        """Stage the rows a canonical SELECT yields (see `_sql.canonical_select`).
+
+        ``rows_from_rowid``: the SELECT (one statement over one file, ``row_expr=UNNUMBERED``)
+        leaves `_row` empty; DuckDB keeps insertion order, so row id + 1 is the data row.
+        """
+        if rows_from_rowid and self._staged:
+            raise ValueError("rows_from_rowid needs a single staging statement")
         if not self._staged:
             self.con.execute(f"CREATE TEMP TABLE _stage AS {select_sql}")
             self._staged = True
+            self._rows_from_rowid = rows_from_rowid
         else:
             self.con.execute(f"INSERT INTO _stage {select_sql}")
 
@@ -182,18 +193,23 @@ class ImportBatch:
             return self._commit()
         if progress:
             progress(0.9, "validating")
+        if self._rows_from_rowid:
+            # rows staged inside a transaction get ids from a high base; they stay consecutive
+            base = con.execute("SELECT coalesce(min(rowid), 0) FROM _stage").fetchall()[0][0]
+            con.execute(f"CREATE OR REPLACE TEMP VIEW _stage_v AS SELECT * REPLACE (rowid - {base} + 1 AS _row) FROM _stage")
+        stage = "_stage_v" if self._rows_from_rowid else "_stage"
         if self._turns_staged:
             con.execute(
                 "UPDATE _stage SET problems = list_concat(_stage.problems, t.probs) FROM ("
                 " SELECT _row, list(problem ORDER BY seq) AS probs FROM _turns WHERE problem IS NOT NULL GROUP BY _row"
                 ") t WHERE _stage._row = t._row"
             )
-        r.rows_read = int(con.execute("SELECT count(*) FROM _stage").fetchall()[0][0])
+        r.rows_read = int(con.execute(f"SELECT count(*) FROM {stage}").fetchall()[0][0])
         con.execute(
-            "CREATE TEMP TABLE _dups AS SELECT source, source_id, min(_row) AS first_row, count(*) AS n FROM _stage "
+            f"CREATE TEMP TABLE _dups AS SELECT source, source_id, min(_row) AS first_row, count(*) AS n FROM {stage} "
             "WHERE len(problems) = 0 GROUP BY source, source_id HAVING count(*) > 1"
         )
-        sources = [row[0] for row in con.execute("SELECT DISTINCT source FROM _stage").fetchall()]
+        sources = [row[0] for row in con.execute(f"SELECT DISTINCT source FROM {stage}").fetchall()]
         known = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM interactions WHERE source IN "
                             f"(SELECT unnest(?)) LIMIT 1)", [sources]).fetchall()[0][0] > 0
         n_dups = con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]
@@ -204,11 +220,11 @@ class ImportBatch:
                   f"SELECT s.source || ':' || s.source_id, s.source, s.source_id, {iid}, {_COPY}, "
                   "coalesce(s.direction, 'inbound'), "
                   "CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, CAST(s.metadata AS JSON) "
-                  "FROM _stage s ")
+                  f"FROM {stage} s ")
         if known or n_dups or self._turns_staged:
             # keep the first of each id in the file, and only ids the store does not hold yet
             con.execute(
-                "CREATE TEMP TABLE _loaded AS SELECT s._row, s.source || ':' || s.source_id AS id FROM _stage s "
+                f"CREATE TEMP TABLE _loaded AS SELECT s._row, s.source || ':' || s.source_id AS id FROM {stage} s "
                 "LEFT JOIN _dups d ON d.source = s.source AND d.source_id = s.source_id "
                 "WHERE len(s.problems) = 0 AND (d.first_row IS NULL OR s._row = d.first_row) "
                 + ("AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.id = s.source || ':' || s.source_id)"
@@ -226,18 +242,18 @@ class ImportBatch:
         row_fix = self._row_fix_sql()
         q_bad = int(con.execute(
             f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(r='_row')}, split_part(problems[1], ':', 1), "
-            "array_to_string(problems, '; '), _raw FROM _stage WHERE len(problems) > 0"
+            f"array_to_string(problems, '; '), _raw FROM {stage} WHERE len(problems) > 0"
         ).fetchall()[0][0])
         q_dup = int(con.execute(
             f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(r='s._row')}, 'source_id', "
             f"'duplicate source_id \"' || s.source_id || '\" in this file (first at row ' || "
             f"{row_fix.format(r='d.first_row')} || ')', coalesce(s._raw, CAST(to_json(s) AS VARCHAR)) "
-            "FROM _stage s JOIN _dups d ON d.source = s.source AND d.source_id = s.source_id WHERE len(s.problems) = 0 AND s._row > d.first_row"
+            f"FROM {stage} s JOIN _dups d ON d.source = s.source AND d.source_id = s.source_id WHERE len(s.problems) = 0 AND s._row > d.first_row"
         ).fetchall()[0][0])
         q_rej = self._insert_rejects()
         r.quarantined = q_bad + q_dup + q_rej
         r.rows_read += q_rej
-        ok = int(con.execute("SELECT count(*) FROM _stage WHERE len(problems) = 0").fetchall()[0][0])
+        ok = int(con.execute(f"SELECT count(*) FROM {stage} WHERE len(problems) = 0").fetchall()[0][0])
         r.skipped = ok - q_dup - r.loaded
         return self._commit()
 

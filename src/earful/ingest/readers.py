@@ -113,8 +113,12 @@ class CsvSource:
             self._columns = names
         return self._columns
 
-    def from_sql(self) -> str:
-        """The relation to SELECT from: every row as text plus `_rownum` in file order."""
+    def from_sql(self, numbered: bool = True) -> str:
+        """The relation to SELECT from: every row as text, plus `_rownum` in file order if `numbered`.
+
+        Numbering costs a window over the whole file; a single staging statement can skip it
+        and take row numbers from the stage table's row ids instead (`ImportBatch.stage_sql`).
+        """
         cols = "{" + ", ".join(f"{quote_str(c)}: 'VARCHAR'" for c in self.columns()) + "}"
         opts = [
             "auto_detect = false", f"columns = {cols}", "header = true", f"delim = {quote_str(self.delimiter)}",
@@ -124,8 +128,8 @@ class CsvSource:
             "store_rejects = true", f"rejects_table = {quote_str(self.rejects_table)}",
             f"rejects_scan = {quote_str(self.rejects_table + '_scan')}",
         ]
-        return (f"(SELECT row_number() OVER () AS _rownum, * FROM "
-                f"read_csv({quote_str(str(self.path))}, {', '.join(opts)}))")
+        scan = f"read_csv({quote_str(str(self.path))}, {', '.join(opts)})"
+        return f"(SELECT row_number() OVER () AS _rownum, * FROM {scan})" if numbered else f"(SELECT * FROM {scan})"
 
 
 class ParquetSource:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from earful.ingest._sql import canonical_select
 from earful.ingest.generic import check_columns
-from earful.ingest.load import ImportBatch, Progress
+from earful.ingest.load import UNNUMBERED, ImportBatch, Progress
 from earful.ingest.mapping import FieldSpec, Mapping
 from earful.ingest.readers import CsvSource
 
@@ -70,6 +70,7 @@ def ingest_technion(batch: ImportBatch, path: Path, mapping: Mapping | None = No
     src = CsvSource(path, delimiter=",", strict=not lenient)
     cols = src.columns()
     check_columns(Mapping(metadata_columns=COLUMNS), cols, path)
-    batch.stage_sql(canonical_select(MAPPING, source="technion", from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
+    batch.stage_sql(canonical_select(MAPPING, source="technion", from_sql=src.from_sql(numbered=False), row_expr=UNNUMBERED,
+                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz),
+                    rows_from_rowid=True)
     batch.csv_rejects(src.rejects_table)
