@@ -23,13 +23,13 @@ def utterances() -> dict[str, tuple[str, ...]]:
 
 
 GREETINGS = (
-    "Thank you for calling, my name is {agent}. How can I help you today?",
-    "Good {part}, you're through to {agent}. What can I do for you?",
-    "Hello, {agent} speaking. How can I help?",
+    "Thank you for calling. How can I help you today?",
+    "Good {part}, you're through to customer services. What can I do for you?",
+    "Hello, cards and payments team speaking. How can I help?",
 )
 CHAT_GREETINGS = (
-    "Hi, I'm {agent}. How can I help you today?",
-    "Hello! You're chatting with {agent}. What can I do for you?",
+    "Hi, thanks for getting in touch. How can I help you today?",
+    "Hello! You're chatting with our support team. What can I do for you?",
 )
 CHECKS = (
     "I'm sorry to hear that. Let me have a look at your account.",
@@ -59,8 +59,8 @@ CLOSINGS = (
 )
 CUSTOMER_END = ("Okay, thanks.", "Alright, thank you.", "Thanks for your help.", "Okay. Bye.")
 EMAIL_REPLIES = (
-    "Dear customer,\n\nThank you for your message. {outcome}\n\nKind regards,\n{agent}",
-    "Hello,\n\nThanks for getting in touch. {outcome}\n\nBest wishes,\n{agent}",
+    "Dear customer,\n\nThank you for your message. {outcome}\n\nKind regards,\nCustomer Support",
+    "Hello,\n\nThanks for getting in touch. {outcome}\n\nBest wishes,\nThe Support Team",
 )
 SHORT_REPLIES = (
     "Sorry about this. {outcome}",

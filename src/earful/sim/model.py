@@ -30,7 +30,8 @@ CHANNELS = ("voice", "chat", "email", "social", "sms")
 BASE_PER_DAY = {"voice": 440.0, "chat": 210.0, "email": 120.0, "social": 40.0, "sms": 50.0}
 WEEKLY = (1.18, 1.05, 1.0, 0.98, 0.92, 0.6, 0.38)
 PATIENCE_MEAN_S = {"voice": 180.0, "chat": 300.0, "specialist": 300.0}  # exponential patience
-STAFFING_BETA = 0.8  # square-root staffing: agents = ceil(load + beta * sqrt(load))
+STAFFING_BETA = 1.0  # square-root staffing: agents = ceil(load + beta * sqrt(load))
+FORECAST_UPLIFT = 1.15  # the planners expect repeats and transfers on top of first contacts
 WRITTEN_AGENTS = {"email": 1, "social": 1, "sms": 1}
 CHAT_CONCURRENCY = 2
 HANDLE_SIGMA = 0.5  # log-normal shape of handle times
@@ -224,7 +225,7 @@ class _Sim:
     def _schedule(self, ch: str, d: int) -> np.ndarray:
         """Agents per slot for one day: square-root staffing on the forecast, with planned gaps."""
         dow = (self.start + timedelta(days=d)).weekday()
-        lam = BASE_PER_DAY["chat" if ch == "chat" else "voice"] * self.scale * WEEKLY[dow] * 1.08
+        lam = BASE_PER_DAY["chat" if ch == "chat" else "voice"] * self.scale * WEEKLY[dow] * FORECAST_UPLIFT
         lam = lam * self.shapes["chat" if ch == "chat" else "voice"]
         if ch == "specialist":
             lam = lam * 0.11
@@ -579,6 +580,7 @@ class _Sim:
                 "channel_handle_factor": CHANNEL_HANDLE, "transfer_prob": TRANSFER_PROB,
                 "specialist_reasons": list(SPECIALIST_REASONS), "repeat_prob_if_unresolved": REPEAT_PROB,
                 "survey_response": SURVEY_RESPONSE, "pii_share": PII_SHARE, "staffing_beta": STAFFING_BETA,
+                "forecast_uplift": FORECAST_UPLIFT,
                 "open": "08:00-20:00",
             },
             "reasons": {r: {"share": round(float(self.rt["share"][i]), 5), "handle_median_s": float(self.rt["handle_s"][i]),
