@@ -165,6 +165,7 @@ class _Sim:
         self.rt = _reason_table(self.reasons, self.r_mix)
         self.mult = _multipliers(self.reasons, days, self.plan)
         self.contacts: list[dict] = []
+        self._dates = [(start + timedelta(days=i)).isoformat() for i in range(days + 60)]
         self.pending: dict[int, list[dict]] = {}
         self.staffing: dict[str, list[list[int]]] = {"voice": [], "specialist": [], "chat": []}
         self.understaffed: list[dict] = []
@@ -213,14 +214,14 @@ class _Sim:
         rng = self.r_ops
         ch = "voice" if c["channel"] == "specialist" else c["channel"]
         median = self.rt["handle_s"][self.ri[c["reason"]]] * CHANNEL_HANDLE[ch] * factor
-        c["talk_s"] = max(20.0, float(np.round(rng.lognormal(math.log(median), HANDLE_SIGMA))))
+        c["talk_s"] = max(20.0, float(round(rng.lognormal(math.log(median), HANDLE_SIGMA))))
         if ch == "voice":
-            c["hold_s"] = float(np.round(rng.lognormal(math.log(45), 0.6))) if rng.random() < 0.3 else 0.0
-            c["wrap_s"] = float(np.round(rng.lognormal(math.log(25), 0.4)))
+            c["hold_s"] = float(round(rng.lognormal(math.log(45), 0.6))) if rng.random() < 0.3 else 0.0
+            c["wrap_s"] = float(round(rng.lognormal(math.log(25), 0.4)))
         else:
             c["hold_s"] = 0.0
-            c["wrap_s"] = float(np.round(rng.lognormal(math.log(15), 0.4)))
-        c["patience_s"] = max(1.0, float(np.round(rng.exponential(PATIENCE_MEAN_S.get(c["channel"], 1e9)))))
+            c["wrap_s"] = float(round(rng.lognormal(math.log(15), 0.4)))
+        c["patience_s"] = max(1.0, float(round(rng.exponential(PATIENCE_MEAN_S.get(c["channel"], 1e9)))))
 
     def _schedule(self, ch: str, d: int) -> np.ndarray:
         """Agents per slot for one day: square-root staffing on the forecast, with planned gaps."""
@@ -282,7 +283,7 @@ class _Sim:
                 c["agent"] = roster[int(res.server_rank[i]) // per % pool]
                 f = res.service_s[i] / svc[i]
                 for k in ("talk_s", "hold_s", "wrap_s"):
-                    c[k] = float(np.round(c[k] * f))
+                    c[k] = float(round(c[k] * f))
                 c["answered_t"] = float(res.start_s[i])
                 c["end_t"] = c["answered_t"] + c["talk_s"] + c["hold_s"]
             else:
@@ -460,15 +461,17 @@ class _Sim:
             elif csat == 5 and rng.random() < 0.2:
                 comment += " " + tx.pick(rng, tx.PRAISE)
                 flags.append("praise")
-        delay = float(np.round(rng.exponential(3 * 3600))) + 60
+        delay = float(round(rng.exponential(3 * 3600))) + 60
         return {"of": c, "csat": csat, "nps": nps, "ces": ces, "text": comment, "flags": flags,
                 "ended_t": c["end_t"] + (c["wrap_s"] or 0) + delay}
 
     def _iso(self, day: int, t: float | None) -> str | None:
+        """ISO time of second ``t`` of day ``day`` (t may run past midnight)."""
         if t is None:
             return None
-        base = datetime(self.start.year, self.start.month, self.start.day) + timedelta(days=day, seconds=round(t))
-        return base.isoformat()
+        secs = day * 86400 + round(t)
+        d, rest = divmod(secs, 86400)
+        return f"{self._dates[d]}T{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
 
     def _finish(self) -> Simulation:
         prefix = {"voice": "V", "specialist": "V", "chat": "C", "email": "E", "social": "S", "sms": "M"}
