@@ -557,6 +557,7 @@ class _Sim:
         pii = [{"id": c["id"], "turn_seq": c["pii"]["seq"], "in_text": c["text"] is not None, **{k: c["pii"][k] for k in ("kind", "value")}}
                for c in order if "pii" in c]
         repeats = [{"id": c["id"], "repeat_of": c["repeat_of"]["id"]} for c in order if c["repeat_of"] is not None]
+        events = [e for e in events if e["start"] <= day(self.days - 1)]  # only what fits the period
         return {
             "generator": {"name": "earful.sim", "format_version": 1, "seed": self.seed, "days": self.days,
                           "start": self.start.isoformat(), "scale": self.scale},
