@@ -241,6 +241,18 @@ def test_short_periods_keep_their_events_inside(days):
     assert all(r.get("offered_at", "9")[:10] <= last for r in sim.records if r["channel"] != "survey")
 
 
+def test_callers_global_random_state_is_left_alone():
+    import random
+
+    random.seed(1)
+    np.random.seed(1)
+    simulate(days=1, seed=2, scale=0.2)
+    after = random.random(), np.random.random()
+    random.seed(1)
+    np.random.seed(1)
+    assert after == (random.random(), np.random.random())
+
+
 def test_bad_arguments_are_user_errors():
     from earful.errors import InputError
 
