@@ -216,6 +216,13 @@ def test_records_are_consistent(month):
         else:
             assert datetime.fromisoformat(r["answered_at"]) - t0 == timedelta(seconds=r["wait_s"])
             assert r["disposition"] in truth["reasons"]
+    # agents work one 8.5-hour shift a day
+    span = defaultdict(list)
+    for r in records:
+        if r["channel"] in ("voice", "chat") and not r["abandoned"]:
+            span[(r["agent_id"], r["answered_at"][:10])].append(datetime.fromisoformat(r["answered_at"]))
+    assert max(max(v) - min(v) for v in span.values()) <= timedelta(hours=8.5)
+    assert len({a for a, _ in span}) > 30
     # voice offered only in opening hours
     assert all(8 <= datetime.fromisoformat(r["offered_at"]).hour < 20 for r in records if r["queue"] in ("voice", "chat"))
 
