@@ -58,7 +58,7 @@ def report(data: Path) -> str:
     w(f"Data: `anonymous_bank/august_calls.csv` (one month of every call to an Israeli bank's call centre, "
       f"Technion SEE lab; not redistributed here), loaded with `ingest_file(con, path, fmt=\"technion\")`: "
       f"{loaded.rows_read:,} rows read, {loaded.loaded:,} loaded, {loaded.quarantined} quarantined "
-      f"(answered calls without service times), in {t_ingest:.1f} s.\n")
+      f"by the adapter's checks, in {t_ingest:.1f} s.\n")
     w("Definitions: *offered* = calls that entered the agent queue (or went straight to an agent); "
       "*abandoned* = hung up while queued; *IVR hang-ups* hung up in the voice menu before asking for an "
       "agent and are not offered; *service level* = answered within 20 s ÷ offered (every abandon counted); "
