@@ -122,6 +122,10 @@ def test_five_thousand_agents_are_stable():
     assert np.isfinite(_log_gamma_p(x, y))
     big = agents_needed(np.array([45_000.0, 50_000.0]), 1800, 180, target_sl=0.9, patience_s=300)
     assert np.all(big.agents > 4000) and np.all(big.service_level >= 0.9)
+    c = agents_needed(np.array([45_000.0, 50_000.0]), 1800, 180, target_sl=0.9, threshold_s=10)
+    assert np.all(erlang_c(np.array([45_000.0, 50_000.0]), 1800, 180, c.agents - 1, threshold_s=10).service_level < 0.9)
+    assert np.allclose(erlang_c(np.array([45_000.0, 50_000.0]), 1800, 180, c.agents, threshold_s=10).service_level,
+                       c.service_level, atol=1e-9)
 
 
 def test_vectorised_equals_one_by_one():
@@ -137,9 +141,12 @@ def test_vectorised_equals_one_by_one():
             assert one.agents == many.agents[i] and one.positions == many.positions[i]
             assert one.service_level == pytest.approx(many.service_level[i], abs=1e-12)
             if calls[i] > 0:   # the fewest: one agent fewer misses a target
-                lower = agents_needed(calls[i], 1800, aht[i], target_sl=0.85, threshold_s=30,
-                                      patience_s=patience)
-                assert lower.agents <= one.agents
+                n = one.agents
+                model = (lambda k: erlang_c(calls[i], 1800, aht[i], k, threshold_s=30)) if patience is None else \
+                    (lambda k: erlang_a(calls[i], 1800, aht[i], k, patience, threshold_s=30))
+                at, fewer = model(n), model(n - 1)
+                assert at.service_level >= 0.85 and at.occupancy <= 0.9 + 1e-12
+                assert fewer.service_level < 0.85 or fewer.occupancy > 0.9 or n - 1 <= calls[i] / 1800 * aht[i]
 
 
 def test_fewest_agents_meeting_each_kind_of_target():

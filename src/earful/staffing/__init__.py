@@ -14,6 +14,7 @@ import numpy as np
 
 from earful.errors import InputError
 from earful.staffing.erlang import QueueMetrics, erlang_a, erlang_b, erlang_c, offered_load
+from earful.staffing.erlang import _log_erlang_b as _log_erlang_b_of
 
 __all__ = ["QueueMetrics", "Staffing", "agents_needed", "erlang_a", "erlang_b", "erlang_c",
            "offered_load", "what_if"]
@@ -63,8 +64,10 @@ def agents_needed(calls, interval_s, aht_s, *, target_sl: float | None = 0.8, th
     """Fewest agents meeting every target given (service level within threshold_s, ASA,
     abandonment, occupancy ceiling), by Erlang C, or Erlang A when patience_s is given.
 
-    positions = ceil(agents / (1 - shrinkage)). Found by bisection over the agent count for all
-    intervals at once (each target is monotone in agents). Intervals with no calls need 0 agents.
+    positions = ceil(agents / (1 - shrinkage)). All intervals are solved at once: Erlang C walks
+    up from the first stable count with Erlang B's one-step recursion; Erlang A gallops from a
+    square-root-staffing guess and bisects (each target is monotone in agents). Intervals with no
+    calls need 0 agents.
     """
     calls_a, interval_a, aht_a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (calls, interval_s, aht_s)))
     scalar = calls_a.ndim == 0
@@ -93,11 +96,12 @@ def agents_needed(calls, interval_s, aht_s, *, target_sl: float | None = 0.8, th
     load = offered_load(calls_v, interval_v, aht_v)
     has_calls = load > 0
 
-    def meets(n: np.ndarray) -> np.ndarray:
-        m = _model(calls_v, interval_v, aht_v, n, threshold_s, patience_s)
-        ok = has_calls & (n > 0)
+    def meets(n: np.ndarray, idx: np.ndarray) -> np.ndarray:
+        """Whether n agents meet every target, for the intervals idx (all of which have calls)."""
+        m = _model(calls_v[idx], interval_v[idx], aht_v[idx], n, threshold_s, patience_s)
+        ok = n > 0
         if patience_s is None:
-            ok &= n > load
+            ok &= n > load[idx]
         if target_sl is not None:
             ok &= m.service_level >= target_sl
         if max_asa_s is not None:
@@ -106,38 +110,106 @@ def agents_needed(calls, interval_s, aht_s, *, target_sl: float | None = 0.8, th
             ok &= m.abandon_rate <= max_abandon
         if max_occupancy is not None:
             ok &= m.occupancy <= max_occupancy + 1e-12
-        return ok | ~has_calls
+        return ok
 
-    # lo always fails (n <= load cannot serve Erlang C; 0 agents serve nobody), hi is grown until it meets
-    lo = np.where(has_calls, np.floor(load) if patience_s is None else 0.0, 0.0)
-    hi = np.where(has_calls, np.floor(load) + 1.0, 0.0)
-    ok = meets(hi)
-    while not ok.all():
-        lo = np.where(ok, lo, hi)
-        hi = np.where(ok, hi, 2 * hi + 1)
-        if hi.max() > _MAX_AGENTS:
+    if patience_s is None and max_abandon is None:
+        return _finish(*_erlang_c_walk(load, aht_v, has_calls, target_sl, threshold_s, max_asa_s, max_occupancy),
+                       has_calls, shrinkage, target_sl, calls_a.shape, scalar)
+
+    # Start from the square-root staffing guess a + sqrt(a) (near the answer for usual targets),
+    # gallop down from the ones that meet and up from the ones that miss until the answer is
+    # bracketed (lo misses, hi meets), then bisect; each step evaluates only unsettled intervals.
+    floor_fail = np.where(has_calls, np.floor(load) if patience_s is None else 0.0, 0.0)
+    guess = np.where(has_calls, np.maximum(np.ceil(load + np.sqrt(load)), floor_fail + 1), 0.0)
+    lo, hi = floor_fail.copy(), guess.copy()
+    live = np.flatnonzero(has_calls)
+    ok = meets(guess[live], live)
+    down, up = live[ok], live[~ok]
+    lo[up] = guess[up]
+    step = 1.0
+    while down.size:                               # hi meets; find a count that misses
+        cand = np.maximum(hi[down] - step, floor_fail[down])
+        known_fail = cand <= floor_fail[down]
+        res = np.zeros(down.size, dtype=bool)
+        if (~known_fail).any():
+            res[~known_fail] = meets(cand[~known_fail], down[~known_fail])
+        hi[down[res]] = cand[res]
+        lo[down[~res]] = cand[~res]
+        down = down[res]
+        step *= 2
+    step = 1.0
+    while up.size:                                 # lo misses; find a count that meets
+        cand = lo[up] + step
+        if cand.max() > _MAX_AGENTS:
             raise InputError("the target cannot be met with any number of agents "
                              "(lower the service level or raise the threshold)")
-        ok = meets(hi)
-    while np.any(hi - lo > 1):
-        mid = np.floor((lo + hi) / 2)
-        ok = meets(mid)
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
+        res = meets(cand, up)
+        hi[up[res]] = cand[res]
+        lo[up[~res]] = cand[~res]
+        up = up[~res]
+        step *= 2
+    todo = np.flatnonzero(hi - lo > 1)
+    while todo.size:
+        mid = np.floor((lo[todo] + hi[todo]) / 2)
+        res = meets(mid, todo)
+        hi[todo[res]] = mid[res]
+        lo[todo[~res]] = mid[~res]
+        todo = todo[hi[todo] - lo[todo] > 1]
     agents = np.maximum(hi, 0.0)
     m = _model(calls_v, interval_v, aht_v, agents, threshold_s, patience_s)
+    return _finish(agents, m.service_level, m.p_wait, m.asa_s, m.occupancy, m.abandon_rate,
+                   has_calls, shrinkage, target_sl, calls_a.shape, scalar)
+
+
+def _erlang_c_walk(load, aht, has_calls, target_sl, threshold_s, max_asa_s, max_occupancy):
+    """Erlang C agents needed, walking n up from the first stable count with the O(1) Erlang B step
+    B(n+1) = a B(n) / (n + 1 + a B(n)): one incomplete-gamma evaluation per interval in all."""
+    size = load.shape[0]
+    agents, sl, pw, asa, occ = (np.zeros(size) for _ in range(5))
+    idx = np.flatnonzero(has_calls)
+    a, h = load[idx], aht[idx]
+    n = np.floor(a) + 1
+    if max_occupancy is not None:
+        n = np.maximum(n, np.ceil(a / max_occupancy - 1e-9))
+    b = np.exp(_log_erlang_b_of(n, a))
+    steps = 0
+    while idx.size:
+        c = n * b / (n - a * (1 - b))
+        level = 1 - c * np.exp(-(n - a) * threshold_s / h)
+        wait = c * h / (n - a)
+        ok = np.ones(idx.size, dtype=bool)
+        if target_sl is not None:
+            ok &= level >= target_sl
+        if max_asa_s is not None:
+            ok &= wait <= max_asa_s
+        if max_occupancy is not None:
+            ok &= a / n <= max_occupancy + 1e-12
+        done = idx[ok]
+        agents[done], sl[done], pw[done], asa[done], occ[done] = n[ok], level[ok], c[ok], wait[ok], (a / n)[ok]
+        keep = ~ok
+        idx, a, h, n, b = idx[keep], a[keep], h[keep], n[keep], b[keep]
+        b = a * b / (n + 1 + a * b)
+        n = n + 1
+        steps += 1
+        if steps > 1_000_000:
+            raise InputError("the target cannot be met with any number of agents "
+                             "(lower the service level or raise the threshold)")
+    return agents, np.clip(sl, 0.0, 1.0), pw, asa, occ, np.zeros(size)
+
+
+def _finish(agents, sl, p_wait, asa, occ, abandon, has_calls, shrinkage, target_sl, shape, scalar) -> Staffing:
     positions = np.ceil(agents / (1 - float(shrinkage)) - 1e-9)
 
     def out(v: np.ndarray, as_int: bool = False, idle: float = 0.0):
         v = np.where(has_calls, v, idle)
         if as_int:
             v = v.astype(np.int64)
-        return v.reshape(calls_a.shape).item() if scalar else v.reshape(calls_a.shape)
+        return v.reshape(shape).item() if scalar else v.reshape(shape)
 
     return Staffing(
-        agents=out(agents, True), positions=out(positions, True), service_level=out(m.service_level, idle=1.0),
-        p_wait=out(m.p_wait), asa_s=out(m.asa_s), occupancy=out(m.occupancy),
-        abandon_rate=out(m.abandon_rate), target_sl=None if target_sl is None else float(target_sl),
+        agents=out(agents, True), positions=out(positions, True), service_level=out(sl, idle=1.0),
+        p_wait=out(p_wait), asa_s=out(asa), occupancy=out(occ),
+        abandon_rate=out(abandon), target_sl=None if target_sl is None else float(target_sl),
     )
 
 
