@@ -17,7 +17,7 @@ from scipy.special import gammainc, gammaincc, gammaln
 __all__ = ["QueueMetrics", "erlang_a", "erlang_b", "erlang_c", "offered_load"]
 
 _TINY = 1e-200  # below this a regularised gamma value is recomputed by its series
-_SERIES_TERMS = 600
+_SERIES_TERMS = 1_000_000  # a cap only: the series stops once its terms no longer change the sum
 
 
 @dataclass(frozen=True)
