@@ -43,3 +43,20 @@ def test_erlang_a_beats_erlang_c_hour_by_hour(technion):
     # abandonment is better predicted by Erlang A whatever the agents-on-duty estimate
     distinct = backtest(con, agents_from="distinct")
     assert distinct.mae["abandon_rate"]["erlang_a"] < distinct.mae["abandon_rate"]["erlang_c"]
+
+
+def test_cli_validate_on_the_store(technion, db_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from earful.cli import app
+
+    con, _ = technion
+    con.close()
+    r = CliRunner().invoke(app, ["staff", "--validate", "--json", "--db", str(db_path)])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["mae"]["abandon_rate"]["erlang_a"] < out["mae"]["abandon_rate"]["erlang_c"]
+    r = CliRunner().invoke(app, ["staff", "--validate", "--interval", "week", "--db", str(db_path)])
+    assert r.exit_code == 2 and "interval" in r.stderr

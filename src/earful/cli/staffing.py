@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import console, fail
+from earful.cli._common import DbOption, console, fail
 from earful.errors import EarfulError, InputError
 
 _UNITS = {"": 1, "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
@@ -66,9 +66,20 @@ def staff(
     what_if: Annotated[bool, typer.Option("--what-if", help="Show agents and occupancy for a range of SL targets.")] = False,
     targets: Annotated[str, typer.Option("--targets", help="SL targets for --what-if (percent, comma-separated).")] = "70,75,80,85,90,95",
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    validate: Annotated[bool, typer.Option("--validate", help="Back-test Erlang C and A on the store's own calls.")] = False,
+    interval: Annotated[str, typer.Option("--interval", help="Back-test interval: hour, interval30, interval15.")] = "hour",
+    db: DbOption = None,
 ) -> None:
-    """Agents and rostered positions needed for a service-level target (Erlang C; Erlang A with --patience)."""
+    """Agents and rostered positions needed for a service-level target (Erlang C; Erlang A with --patience).
+
+    With --validate: predict each past interval's service level and abandonment from the store's own
+    calls with Erlang C and Erlang A, and show how far each was from what happened.
+    """
     from earful.staffing import agents_needed, what_if as what_if_curve
+
+    if validate:
+        _validate(db, interval, target, patience, as_json)
+        return
 
     try:
         interval_s = parse_duration(per, "--per")
@@ -114,3 +125,30 @@ def staff(
                           highlight=False)
     elif calls == 0:
         console.print("No calls offered: no agents needed.")
+
+
+def _validate(db, interval: str, target: str, patience: Optional[str], as_json: bool) -> None:
+    from earful.staffing.backtest import backtest
+    from earful.store import connect
+
+    try:
+        _, threshold_s = parse_target(target)
+        patience_s = None if patience is None else parse_duration(patience, "--patience")
+        con = connect(db, read_only=True)
+        try:
+            bt = backtest(con, interval, threshold_s=threshold_s, patience_s=patience_s)
+        finally:
+            con.close()
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        console.print_json(json.dumps({"intervals": bt.intervals.num_rows, "patience_s": bt.patience_s,
+                                       "mae": bt.mae}))
+        return
+    table = Table(title=f"Erlang C vs Erlang A on {bt.intervals.num_rows} past {interval} intervals "
+                        f"(patience estimated {bt.patience_s:.0f}s)", title_justify="left")
+    for col in ("mean absolute error", "Erlang C", "Erlang A"):
+        table.add_column(col, justify="right")
+    for key, name in (("service_level", f"service level ({threshold_s:g}s)"), ("abandon_rate", "abandonment")):
+        table.add_row(name, f"{100 * bt.mae[key]['erlang_c']:.1f} pts", f"{100 * bt.mae[key]['erlang_a']:.1f} pts")
+    console.print(table)
