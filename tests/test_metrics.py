@@ -121,6 +121,11 @@ def test_fcr_window_edges(fcr_store):
     assert one(fcr_store, fcr_days=7 + 2 / 86400)["fcr_rate"] == pytest.approx(3 / 5)
 
 
+def test_fcr_can_be_skipped(fcr_store):
+    r = one(fcr_store, fcr_days=None)
+    assert r["fcr_rate"] is None and r["offered"] == one(fcr_store)["offered"]
+
+
 def test_fcr_same_reason_and_repeat_after_range(fcr_store):
     # same reason: call 2's repeat is B, a different issue -> resolved at any N.
     assert one(fcr_store, fcr_days=30, fcr_same="reason")["fcr_rate"] == pytest.approx(4 / 5)
