@@ -130,11 +130,13 @@ def _agree(earful_tbl, pdf) -> float:
     return worst
 
 
-def bench(con, label: str) -> None:
+def bench(con, label: str, use_pandas: bool = True) -> None:
     n = con.sql("SELECT count(*) FROM interactions").fetchall()[0][0]
     try:
         import pandas  # noqa: F401
     except ImportError:
+        pandas = None
+    if not use_pandas:
         pandas = None
     t_load = None
     if pandas is not None:
@@ -158,6 +160,7 @@ def bench(con, label: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--no-pandas", action="store_true", help="earful only (for sizes pandas cannot hold)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"earful best of 3, pandas best of 2")
@@ -178,7 +181,7 @@ def main() -> None:
             con.execute(SYNTH_SQL, [args.rows, args.rows, args.rows])
             print(f"(synthetic store of {args.rows:,} rows generated in {time.perf_counter() - t0:.1f} s)",
                   file=sys.stderr)
-            bench(con, "synthetic, 90 days")
+            bench(con, "synthetic, 90 days", use_pandas=not args.no_pandas)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of the whole run: {rss:,.0f} MiB")
 
