@@ -40,6 +40,17 @@ def _values(value: str | Sequence[str] | None, what: str) -> list[str] | None:
     return vals
 
 
+def _days(value: object) -> float:
+    """The FCR window in days: a finite number ≥ 0."""
+    try:
+        days = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"FCR window must be a number of days, not {value!r}") from None
+    if not 0 <= days < 36500:
+        raise InputError(f"FCR window must be between 0 and 36500 days, not {value!r}")
+    return days
+
+
 def _staffing_rows(con: duckdb.DuckDBPyConnection, lo: dt.datetime | None, hi: dt.datetime | None) -> int:
     if not has_table(con, "staffing"):
         return 0
@@ -61,7 +72,7 @@ def metrics_table(
     channel: str | Sequence[str] | None = None,
     queue: str | Sequence[str] | None = None,
     occupancy_from: str = "auto",
-    staffing_minutes: int = 30,
+    staffing_minutes: int | None = None,
 ) -> pa.Table:
     """The KPI table: one row per group of ``by`` (keys, then ``COLUMNS``), ordered by the keys.
 
@@ -70,7 +81,8 @@ def metrics_table(
     empty for one row over everything. ``start``/``end``: contact time in [start, end) (a plain-date
     end includes its day). ``occupancy_from``: ``activity`` (agents seen answering), ``staffing``
     (the ``staffing`` table), or ``auto`` (the table when it has rows in the range and ``by`` holds
-    only time keys and queue). ``fcr_days=None`` skips FCR (its window over each customer's
+    only time keys and queue); ``staffing_minutes``: the activity interval (default 30, 15 when
+    grouping by interval15). ``fcr_days=None`` skips FCR (its window over each customer's
     contacts is the costliest step) and leaves ``fcr_rate`` NULL. Formulas: ``earful.metrics.kpis`` and docs/metrics.md.
     """
     check_store(con)
@@ -79,11 +91,13 @@ def metrics_table(
     sl_t = seconds(sl_threshold_s, "service-level threshold")
     short_s = seconds(short_abandon_s, "short-abandon threshold")
     with_fcr = fcr_days is not None
-    n_days = seconds(fcr_days, "FCR window (days)") if with_fcr else 0.0
+    n_days = _days(fcr_days) if with_fcr else 0.0
     if fcr_same not in FCR_SAME:
         raise InputError(f"fcr_same must be one of {', '.join(FCR_SAME)}, not {fcr_same!r}")
     if occupancy_from not in OCCUPANCY_FROM:
         raise InputError(f"occupancy_from must be one of {', '.join(OCCUPANCY_FROM)}, not {occupancy_from!r}")
+    if staffing_minutes is None:  # activity intervals no longer than the grouping's
+        staffing_minutes = min([30] + [k.minutes for k in keys if k.minutes])
     if staffing_minutes not in (15, 30, 60):
         raise InputError(f"staffing interval must be 15, 30 or 60 minutes, not {staffing_minutes}")
     channels, queues = _values(channel, "channel"), _values(queue, "queue")
