@@ -10,7 +10,8 @@ Row-level names the parts read (built in ``earful.metrics.table``):
 abandoned), ``is_abandoned`` (offered and ``abandoned``), ``is_ivr`` (not offered and
 ``metadata.ended_in = 'ivr'``), ``is_transferred`` (NULL when the source does not say),
 ``wait`` (``wait_s``, else the seconds from ``offered_at`` to ``answered_at`` or, for an abandon,
-to ``ended_at``), ``handle`` (talk + hold + wrap; talk defaults to ``ended_at − answered_at``, hold and wrap to 0), ``csat``, ``nps``, ``t``
+to ``ended_at``), ``handle`` (talk + hold + wrap; talk defaults to ``ended_at − answered_at``,
+hold and wrap to 0), ``csat``, ``nps``, ``t``
 (the contact's time), ``next_t`` (the same customer's next contact), ``fcr_eligible``,
 ``agent_id``, ``answered_at``.
 """
