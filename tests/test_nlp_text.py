@@ -240,3 +240,31 @@ def test_cli_enrich_and_bad_lexicon(tmp_path, shared_data):
     r = run("enrich", "--fast", "--lexicon", str(REPO / "docs" / "mentions.example.yaml"))
     assert r.returncode == 0 and "enriched 3 interactions" in r.stdout
     assert "enriched 0 interactions" in run("enrich", "--fast").stdout
+
+
+def test_enricher_is_a_pure_function_over_arrow_batches():
+    import pyarrow as pa
+
+    from earful.nlp.enrich import Enricher
+
+    batch = pa.RecordBatch.from_pylist([
+        {"id": "a", "text": "Worst bank ever, I'm closing my account. Call me on 020 7946 0958.", "turns": None},
+        {"id": "b", "text": None, "turns": [
+            {"seq": 1, "speaker": "agent", "text": "May I have your name?"},
+            {"seq": 2, "speaker": "customer", "text": "Olga Petrova"},
+            {"seq": 3, "speaker": "customer", "text": "My Revolut transfer is stuck and you are useless idiots"},
+            {"seq": 4, "speaker": "agent", "text": "Sorry Olga, it is released now."},
+            {"seq": 5, "speaker": "customer", "text": "Thank you so much, that was brilliant!"}]},
+    ], schema=pa.schema([("id", pa.string()), ("text", pa.string()), ("turns", pa.list_(pa.struct(
+        [("seq", pa.int32()), ("speaker", pa.string()), ("text", pa.string())])))]))
+    lex = parse_lexicon("competitors:\n  - Revolut\n")
+    enr = Enricher(fast=True, lexicon=lex).fit()
+    rows, turns = enr.transform(batch)
+    again, _ = enr.transform(batch)
+    assert rows.drop(["sentiment"]).equals(again.drop(["sentiment"]))
+    a, b = rows.to_pylist()
+    assert a["feedback_type"] == "churn_threat" and "[PHONE]" in a["redacted_text"] and a["sentiment"] < 0
+    assert "Olga" not in b["redacted_text"] and "Petrova" not in b["redacted_text"]
+    assert b["abusive"] and not a["abusive"] and json.loads(b["mentions"])[0]["name"] == "Revolut"
+    assert b["end_sentiment"] > 0.5 and b["end_sentiment"] > b["sentiment"]
+    assert turns.num_rows == 5 and turns.column("sentiment").null_count == 2
