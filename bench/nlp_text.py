@@ -1,7 +1,7 @@
 """Benchmark of the nlp-text components: redaction quality and speed (Presidio vs fast),
 sentiment (VADER vs the blend) on UCI and on customer tweets, and `earful enrich` end to end.
 
-Run: PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_text.py [--quick]
+Run: PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_text.py [--quick] [STEP ...]
 Prints Markdown tables (pasted into docs/bench/nlp-text.md).
 """
 
@@ -136,8 +136,40 @@ def enrich_throughput() -> None:
             con.close()
 
 
+def components() -> None:
+    """Texts per second of each component alone on the same 2,000 customer tweets."""
+    from earful.nlp.feedback import FeedbackClassifier
+    from earful.nlp.mentions import KeyPhraseExtractor, MentionMatcher, load_lexicon
+    from earful.nlp.redact import Redactor
+    from earful.nlp.sentiment import SentimentScorer, is_abusive
+
+    with open(DATA / "twcs" / "twcs_first5000.csv", encoding="utf-8", newline="") as f:
+        tweets = [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"][:2000]
+    lex = load_lexicon(Path(__file__).resolve().parents[1] / "docs" / "mentions.example.yaml")
+    vader, blend = SentimentScorer("vader").fit(), SentimentScorer("blend").fit()
+    sent = vader.score(tweets)
+    full = Redactor(fast=False).fit()
+    steps = [
+        ("redaction --fast", Redactor(fast=True).fit().transform, tweets),
+        ("redaction full (Presidio NER where a capitalised word appears)", full.transform, tweets[:300]),
+        ("sentiment VADER", vader.score, tweets),
+        ("sentiment blend", blend.score, tweets),
+        ("abuse flag", lambda ts: [is_abusive(t) for t in ts], tweets),
+        ("feedback type", lambda ts: FeedbackClassifier().fit().predict(ts, sent[: len(ts)]), tweets),
+        ("mentions (example lexicon, fuzzy)", MentionMatcher(lex).fit().transform, tweets),
+        ("key phrases", KeyPhraseExtractor().fit().transform, tweets),
+    ]
+    print(f"\n### Per component ({len(tweets):,} customer tweets; full redaction on 300)\n")
+    print("| component | texts/s |\n|---|---|")
+    for name, fn, xs in steps:
+        t0 = time.perf_counter()
+        fn(xs)
+        print(f"| {name} | {_rate(len(xs), time.perf_counter() - t0)} |")
+
+
 if __name__ == "__main__":
-    redaction()
-    abcd_leaks()
-    sentiment()
-    enrich_throughput()
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
+    for step in (redaction, abcd_leaks, sentiment, components, enrich_throughput):
+        if not only or step.__name__ in only:
+            step()
+            sys.stdout.flush()
