@@ -55,6 +55,26 @@ def redaction() -> None:
         print(f"- {n}: {rate:,.0f} texts/s (engine load {load_s:.1f} s)")
 
 
+def real_text() -> None:
+    """What the fast redactor finds in real text nobody planted anything in (for judging by eye)."""
+    from collections import Counter
+
+    from _nlp_text import banking77_texts
+    from earful.nlp.redact import Redactor
+
+    red = Redactor(fast=True).fit()
+    with open(DATA / "twcs" / "twcs_first5000.csv", encoding="utf-8", newline="") as f:
+        tweets = [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"]
+    print("\n### Findings of `--fast` in real text with nothing planted\n")
+    for name, texts in (("BANKING77 train (10,003 utterances)", banking77_texts(DATA)), (f"TWCS inbound tweets ({len(tweets):,})", tweets)):
+        found = [(s.type, t[s.start:s.end]) for t in texts for s in red.find(t)]
+        counts = Counter(k for k, _ in found)
+        print(f"- {name}: " + (", ".join(f"{k} {n}" for k, n in counts.most_common()) or "nothing"))
+        names = [v for k, v in found if k == "NAME"]
+        if names:
+            print(f"  - NAME findings: {', '.join(names[:30])}")
+
+
 def abcd_leaks() -> None:
     from earful.ingest import ingest_file
     from earful.nlp.enrich import enrich
@@ -120,7 +140,7 @@ def enrich_throughput() -> None:
     from earful.nlp.enrich import enrich
     from earful.store import connect
 
-    n = 300 if QUICK else 2000
+    n = 300 if QUICK else 800
     texts = banking77_texts(DATA)[:n]
     print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each)\n")
     print("| mode | interactions/s |\n|---|---|")
@@ -169,7 +189,7 @@ def components() -> None:
 
 if __name__ == "__main__":
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for step in (redaction, abcd_leaks, sentiment, components, enrich_throughput):
+    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput):
         if not only or step.__name__ in only:
             step()
             sys.stdout.flush()
