@@ -94,7 +94,8 @@ class TopicModel:
         emb = _unit(self._embed(texts, embeddings))
         k = min(self.n_topics or auto_n_topics(len(texts)), len(texts))
         km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(emb)
-        raw = km.labels_
+        # assign by cosine to the unit centroids, exactly as transform() will (one spherical k-means step)
+        raw = (emb @ _unit(km.cluster_centers_).T).argmax(1)
         sizes = np.bincount(raw, minlength=k)
         order = np.argsort(-sizes, kind="stable")  # topic 0 = largest
         rank = np.empty(k, dtype=np.int64)
