@@ -42,10 +42,11 @@ class ReasonClassifier:
     """Predict a contact reason per text; ``"unknown"`` when the calibrated confidence < threshold.
 
     ``embedding_weight`` scales the (unit) sentence embedding against the TF-IDF blocks (0 turns
-    embeddings off: no model needed). ``calibration_folds`` out-of-fold fits give the temperature.
+    embeddings off: no model needed; None picks 3.0 when reasons have a median of fewer than 30
+    examples, where the embedding generalises better than n-grams, else 1.5 — measured on BANKING77). ``calibration_folds`` out-of-fold fits give the temperature.
     """
 
-    def __init__(self, *, threshold: float = 0.5, C: float = 1.0, embedding_weight: float = 1.5,
+    def __init__(self, *, threshold: float = 0.5, C: float = 1.0, embedding_weight: float | None = None,
                  calibration_folds: int = 3, seed: int = 0) -> None:
         self.threshold = threshold
         self.C = C
@@ -62,7 +63,7 @@ class ReasonClassifier:
         return word, char
 
     def _embed(self, texts: Sequence[str], embeddings: np.ndarray | None) -> np.ndarray | None:
-        if self.embedding_weight <= 0:
+        if self.embedding_weight is not None and self.embedding_weight <= 0:
             return None
         if embeddings is None:
             from earful.nlp.embed import embed
@@ -80,7 +81,7 @@ class ReasonClassifier:
         else:
             blocks = [word.transform(texts), char.transform(texts)]
         if emb is not None:
-            blocks.append(csr_matrix(emb * self.embedding_weight))
+            blocks.append(csr_matrix(emb * self.embedding_weight_))
         return hstack(blocks).tocsr()
 
     def _fit_svm(self, texts, y, emb):
@@ -111,8 +112,10 @@ class ReasonClassifier:
         self.classes_, y = np.unique(labels, return_inverse=True)
         if len(self.classes_) < 2:
             raise InputError("a reason classifier needs at least two different labels")
-        emb = self._embed(texts, embeddings)
         counts = np.bincount(y)
+        self.embedding_weight_ = (self.embedding_weight if self.embedding_weight is not None
+                                  else 3.0 if np.median(counts) < 30 else 1.5)
+        emb = self._embed(texts, embeddings)
         folds = min(self.calibration_folds, int(counts.min()))
         self.temperature_ = 1.0
         if folds >= 2:
