@@ -29,14 +29,14 @@ def model(split) -> ReasonClassifier:
 
 def test_accuracy_floor_all_labels(model, split) -> None:
     _, (t, y, e) = split
-    assert np.mean(model.predict(t, e) == y) >= 0.90
+    assert np.mean(model.predict(t, e) == y) >= 0.94  # measured 0.975
 
 
 def test_accuracy_floor_ten_per_reason(split) -> None:
     (t, y, e), (tt, yt, et) = split
     keep = np.concatenate([np.flatnonzero(y == c)[:10] for c in np.unique(y)])
     m = ReasonClassifier(threshold=0.0).fit([t[i] for i in keep], y[keep], e[keep])
-    assert np.mean(m.predict(tt, et) == yt) >= 0.80
+    assert np.mean(m.predict(tt, et) == yt) >= 0.88  # measured 0.93
 
 
 def test_confidence_is_calibrated_enough(model, split) -> None:

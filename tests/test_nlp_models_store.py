@@ -48,7 +48,7 @@ def test_train_assign_reasons_and_topics(con, subset) -> None:
     got = con.execute("SELECT reason, reason_confidence FROM enrichment ORDER BY interaction_id").fetchall()
     held = got[-n_test:]
     acc = np.mean([r == lab for (r, _), lab in zip(held, labels[-n_test:])])
-    assert acc >= 0.85
+    assert acc >= 0.90
     assert all(0 < c <= 1 for _, c in got)
     row = con.execute("SELECT kind, json_extract(params, '$.source'), path FROM models WHERE name = 'reasons'").fetchone()
     assert row[0] == "reasons" and json.loads(row[1]) == "disposition" and row[2] == "reasons.joblib"

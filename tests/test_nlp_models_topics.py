@@ -25,7 +25,7 @@ def model(data) -> TopicModel:
 
 def test_topics_follow_intents(model, data) -> None:
     _, labels, _ = data
-    assert v_measure_score(labels, model.labels_) >= 0.70
+    assert v_measure_score(labels, model.labels_) >= 0.78  # measured 0.827
     assert sum(t["size"] for t in model.topics()) == len(labels)
 
 
