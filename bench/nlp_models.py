@@ -140,7 +140,11 @@ def bench_topics() -> None:
     if "--no-bertopic" in sys.argv:
         return
     t0, c0 = time.perf_counter(), time.process_time()
-    from bertopic import BERTopic
+    try:
+        from bertopic import BERTopic
+    except ImportError:
+        print("topics BERTopic: not installed (pip install --no-deps bertopic; pip install umap-learn hdbscan plotly tqdm)")
+        return
 
     bt = BERTopic(embedding_model=None)
     b_labels, _ = bt.fit_transform(texts, emb)

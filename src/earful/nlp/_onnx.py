@@ -7,6 +7,7 @@ onnxruntime then runs it several times faster than the NumPy forward pass on a l
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -112,14 +113,15 @@ def build_onnx(folder: Path, out: Path, *, quantize: bool = True) -> Path:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     out.parent.mkdir(parents=True, exist_ok=True)
-    fp32 = out.with_suffix(".fp32.onnx")
+    tag = f".{os.getpid()}"  # two processes building at once never share a temporary file
+    fp32 = out.with_suffix(tag + ".fp32.onnx")
     onnx.save(model, str(fp32))
     if not quantize:
         fp32.replace(out)
         return out
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    tmp = out.with_suffix(".tmp.onnx")
+    tmp = out.with_suffix(tag + ".tmp.onnx")
     quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
     tmp.replace(out)
     fp32.unlink()
