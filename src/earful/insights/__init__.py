@@ -143,7 +143,7 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
             summary=f"{f.count} interactions" + (f" from {len(f.customers)} customers" if f.customers else ""),
             period_start=start, period_end=end,
             metrics={"count": f.count, **f.details},
-            evidence={"interaction_ids": f.ids[:200], "customers": f.customers[:200],
+            evidence={"interaction_ids": f.ids[:1000], "customers": f.customers[:1000],
                       "quotes": voc_quotes(con, f)},
             suggested_department={"product_feedback": "Product", "competitor": "Marketing",
                                   "testimonial": "Marketing", "churn_risk": "Retention"}.get(f.kind)))

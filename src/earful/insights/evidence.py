@@ -44,18 +44,17 @@ def customer_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[s
     """Redacted customer words per interaction id (enrichment.redacted_text when present)."""
     if not ids:
         return {}
-    con.execute("CREATE OR REPLACE TEMP TABLE _ins_ids (id VARCHAR)")
-    con.executemany("INSERT INTO _ins_ids VALUES (?)", [[i] for i in ids])
+    con.execute("CREATE OR REPLACE TEMP TABLE _ins_ids AS SELECT unnest(CAST(? AS VARCHAR[])) AS id", [list(ids)])
     pre = has_table(con, "enrichment") and bool(con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name='enrichment' AND column_name='redacted_text'"
     ).fetchone()[0])
     red_sql = "e.redacted_text" if pre else "NULL"
     join = "LEFT JOIN enrichment e ON e.interaction_id = x.id" if pre else ""
     rows = con.execute(f"""
-        SELECT x.id, {red_sql} AS red,
-               coalesce((SELECT string_agg(t.text, ' ' ORDER BY t.seq) FROM turns t
-                         WHERE t.interaction_id = x.id AND t.speaker = 'customer'), i.text) AS raw
-        FROM _ins_ids x JOIN interactions i ON i.id = x.id {join}
+        WITH t AS (SELECT interaction_id, string_agg(text, ' ' ORDER BY seq) AS words FROM turns
+                   WHERE speaker = 'customer' AND interaction_id IN (SELECT id FROM _ins_ids) GROUP BY 1)
+        SELECT x.id, {red_sql} AS red, coalesce(t.words, i.text) AS raw
+        FROM _ins_ids x JOIN interactions i ON i.id = x.id LEFT JOIN t ON t.interaction_id = x.id {join}
     """).fetchall()
     red = redactor()
     out = {}

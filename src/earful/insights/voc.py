@@ -22,7 +22,9 @@ REQUEST_RE = (r"(?i)(would be (great|nice|good|helpful) if|please add|you should
               r"feature request|wish (you|there|i could|the app)|why (can't|cannot|don't) (i|you)|"
               r"it would help if|could you (add|make)|suggestion)")
 PRAISE_RE = r"(?i)(thank|great|excellent|amazing|brilliant|helpful|love|fantastic|superb|quick|well done)"
-CHURN_RE = (r"(?i)(close my account|closing my account|switch(ing)? (bank|to)|move my money|"
+STRONG_PRAISE_RE = (r"(?i)(brilliant|fantastic|excellent|impressed|best service|recommend(ing)? you|"
+                    r"outstanding|above and beyond|so helpful|great service|really helpful|well done|love (you|the|this))")
+CHURN_RE = (r"(?i)(close my account|closing my account|switch(ing)? (bank|to)|mov(e|ing) my money|"
             r"(leave|leaving) (you|this bank|the bank)|cancel my (account|card|contract)|"
             r"take my business|go(ing)? elsewhere|had enough)")
 _NOT_NAMES = {"My", "Your", "Our", "The", "This", "That", "Which", "What", "A", "An", "Any", "Which",
@@ -53,10 +55,12 @@ def _build_texts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _ins_text AS
         WITH t AS (SELECT interaction_id, string_agg(text, ' ' ORDER BY seq) AS words
-                   FROM turns WHERE speaker = 'customer' GROUP BY 1)
-        SELECT i.id, i.customer_id, i.channel, i.csat, i.nps,
+                   FROM turns WHERE speaker = 'customer' GROUP BY 1),
+        s AS (SELECT related_id, max(csat) AS csat, max(nps) AS nps FROM interactions
+              WHERE channel = 'survey' AND related_id IS NOT NULL GROUP BY 1)
+        SELECT i.id, i.customer_id, i.channel, coalesce(i.csat, s.csat) AS csat, coalesce(i.nps, s.nps) AS nps,
                coalesce(t.words, i.text) AS words, {fb} AS feedback_type, {mn} AS mentions
-        FROM interactions i LEFT JOIN t ON t.interaction_id = i.id {join}
+        FROM interactions i LEFT JOIN t ON t.interaction_id = i.id LEFT JOIN s ON s.related_id = i.id {join}
         WHERE CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?
           AND coalesce(t.words, i.text) IS NOT NULL
     """, [start, end])
@@ -111,9 +115,9 @@ def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
             out.append(VocFinding("competitor", f"{name} mentioned {len(rows)} times", len(rows),
                                   [r[0] for r in rows], sorted({r[1] for r in rows if r[1]}),
                                   {"competitor": name, "with_churn_talk": churny}))
-    test = _ids(con, "(coalesce(csat, 0) >= 5 OR coalesce(nps, 0) >= 9) AND "
-                     "(feedback_type = 'praise' OR (feedback_type IS NULL AND regexp_matches(words, ?)))",
-                [PRAISE_RE])
+    test = _ids(con, "(feedback_type = 'praise' AND coalesce(csat, 5) >= 4) OR (feedback_type IS NULL AND "
+                     "coalesce(csat, 5) >= 4 AND coalesce(nps, 10) >= 7 AND regexp_matches(words, ?))",
+                [STRONG_PRAISE_RE])
     if test:
         out.append(VocFinding("testimonial", f"{len(test)} testimonial candidates (very satisfied, in their own words)",
                               len(test), [r[0] for r in test], sorted({r[1] for r in test if r[1]})))
