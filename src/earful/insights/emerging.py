@@ -10,7 +10,7 @@ over-dispersion (Pearson χ²/df over baseline days, shrunk toward the median ov
 Per (reason, day) the smallest window p-value × number of windows is kept; these go through
 Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an alarm also needs x/E ≥ `min_ratio` and x − E ≥ `min_excess`.
 Alarms of one reason less than 3 days apart form one episode, reported on its first day, as a
-`new_reason` (baseline rate under 5 % of the current rate), `spike` (the 1-day test fired with
+`new_reason` (baseline share under 5 % of the current share), `spike` (the 1-day test fired with
 ratio ≥ 2) or `drift` (only the 3/7-day windows fired: a slow rise).
 """
 
@@ -112,7 +112,7 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
             rho = (phi - 1) / max(nbar - 1, 1)
             kappa = 1.0 / (1.0 / (nb + 1) + rho)
             e = n * q
-            live = (x > 0) & (x >= e)
+            live = (x > 0) & (x >= e) & (counts[:, t] > 0)
             idx = np.nonzero(live)[0]
             if idx.size == 0:
                 continue
@@ -153,10 +153,10 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
             w = best[2]
             a = first_t - w + 1
             b0 = max(0, a - baseline_days)
-            base_rate = counts[r, b0:a].sum() / max(a - b0, 1)
-            now_rate = best[5] / w
+            base_share = counts[r, b0:a].sum() / max(total[b0:a].sum(), 1)
+            now_share = best[5] / max(total[a:first_t + 1].sum(), 1)
             one_day = [z for z in on_first if z[2] == 1]
-            if base_rate < 0.05 * now_rate:
+            if base_share < 0.05 * now_share:
                 kind = "new_reason"
             elif one_day and one_day[0][4] >= 2:
                 kind = "spike"
