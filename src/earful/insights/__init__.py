@@ -123,7 +123,8 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
                  "transfers": "transfers", "satisfaction": "low satisfaction", "volume": "volume"}[d.main_cause]
         out.append(Insight(
             id=_id("driver", d.reason, start, end), kind="driver",
-            title=f"#{rank} fix first: {d.reason} — {_fmt_money(d.avoidable_cost, cfg.currency)} avoidable ({cause})",
+            title=(f"#{rank} fix first: {d.reason} — {_fmt_money(d.avoidable_cost, cfg.currency)} avoidable ({cause})"
+                   if total_cost > 0 else f"#{rank} by volume: {d.reason} — {d.contacts:,} contacts (no handle times recorded)"),
             summary=(f"{d.contacts:,} contacts ({d.share:.1%}), cost {_fmt_money(d.handling_cost, cfg.currency)}; "
                      f"AHT {d.aht_s or 0:.0f} s, repeat {d.repeat_rate or 0:.0%}, transfer {d.transfer_rate or 0:.0%}"
                      + (f", CSAT {d.csat_avg:.2f} ({d.csat_diff:+.2f} vs rest)" if d.csat_diff is not None else "")),

@@ -116,5 +116,5 @@ def drivers(con: duckdb.DuckDBPyConnection, start: date, end: date, config: Insi
             repeat_cost=(f["rep"] * per_contact), avoidable_cost=avoidable,
             avoidable_parts={k: round(x, 2) for k, x in parts.items()},
             main_cause=max(parts, key=parts.get) if avoidable > 0 else "volume"))
-    out.sort(key=lambda d: (-d.avoidable_cost, -d.handling_cost))
+    out.sort(key=lambda d: (-d.avoidable_cost, -d.handling_cost, -d.contacts, d.reason))
     return out

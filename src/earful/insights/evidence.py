@@ -15,7 +15,7 @@ _PATTERNS = [
     ("[HANDLE]", re.compile(r"@\w{2,}")),
     ("[IBAN]", re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,3})?\b")),
     ("[CARD]", re.compile(r"\b(?:\d[ -]?){13,19}\b")),
-    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s-]?)?(?:\(?\d{2,5}\)?[\s-]?)\d{3,4}[\s-]?\d{3,4}\b")),
+    ("[PHONE]", re.compile(r"(?:\+\d{1,3}[\s.-]?)?(?:\(?\d{2,5}\)?[\s.-]?)\d{3,4}[\s.-]?\d{3,4}\b")),
     ("[ACCOUNT]", re.compile(r"\b\d{6,12}\b")),
     ("[NAME]", re.compile(r"\b(?:my name is|this is|i am|i'm)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)")),
 ]
