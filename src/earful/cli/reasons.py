@@ -1,0 +1,110 @@
+"""`earful reasons train|eval|assign` and `earful topics`: learned contact reasons and topics."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from earful.cli import app
+from earful.cli._common import DbOption, console
+from earful.store import connect
+
+reasons_app = typer.Typer(help="Contact-reason classifier trained from the centre's own labels.", no_args_is_help=True)
+app.add_typer(reasons_app, name="reasons")
+
+FromOption = Annotated[str, typer.Option("--from", help="'disposition' (the store's labels) or a CSV file with text,label.")]
+
+
+def _labelled(con, source: str):
+    from earful.nlp.models import labelled_from_disposition, read_labelled_csv
+
+    return labelled_from_disposition(con) if source == "disposition" else read_labelled_csv(source)
+
+
+@reasons_app.command("train")
+def reasons_train(
+    source: FromOption = "disposition",
+    threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Below this confidence the reason is 'unknown'.")] = 0.5,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Train the reason classifier, save it next to the store, and fill enrichment.reason."""
+    from earful.nlp.models import assign_reasons, train_reasons
+
+    con = connect(db)
+    try:
+        texts, labels = _labelled(con, source)
+        with console.status(f"training on {len(texts):,} examples"):
+            model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed)
+            n = assign_reasons(con, model)
+    finally:
+        con.close()
+    console.print(f"trained on {len(texts):,} examples, {len(model.classes_)} reasons; "
+                  f"assigned reasons to {n:,} enriched interactions", highlight=False)
+
+
+@reasons_app.command("eval")
+def reasons_eval(
+    source: FromOption = "disposition",
+    folds: Annotated[int, typer.Option("--folds", min=2)] = 5,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    db: DbOption = None,
+) -> None:
+    """Cross-validated accuracy of the reason classifier on the given labels."""
+    from earful.nlp.models import evaluate_reasons
+
+    con = connect(db)
+    try:
+        texts, labels = _labelled(con, source)
+    finally:
+        con.close()
+    with console.status(f"{folds}-fold cross-validation on {len(texts):,} examples"):
+        m = evaluate_reasons(texts, labels, folds=folds, seed=seed)
+    console.print(f"accuracy {100 * m['accuracy']:.1f} % ± {100 * m['accuracy_std']:.1f} "
+                  f"({m['folds']}-fold, seed {seed}, {m['examples']:,} examples, {m['reasons']} reasons), "
+                  f"mean confidence {100 * m['mean_confidence']:.1f} %", highlight=False)
+
+
+@reasons_app.command("assign")
+def reasons_assign(db: DbOption = None) -> None:
+    """Fill enrichment.reason / reason_confidence with the stored classifier."""
+    from earful.nlp.models import assign_reasons
+
+    con = connect(db)
+    try:
+        n = assign_reasons(con)
+    finally:
+        con.close()
+    console.print(f"assigned reasons to {n:,} enriched interactions", highlight=False)
+
+
+@app.command()
+def topics(
+    k: Annotated[Optional[int], typer.Option("--k", min=2, help="Number of topics (default √(n/2)).")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Do not keep the previous topic ids.")] = False,
+    assign_only: Annotated[bool, typer.Option("--assign", help="Assign with the stored model, no refit.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Discover topics in enriched interactions (or assign new ones) and list them with sizes and labels."""
+    from earful.nlp.models import assign_topics, fit_topics
+
+    con = connect(db)
+    try:
+        with console.status("finding topics"):
+            if assign_only:
+                assign_topics(con)
+            else:
+                fit_topics(con, n_topics=k, seed=seed, refit=not fresh)
+        rows = con.execute("SELECT t.topic_id, t.label, t.key_phrases, count(e.interaction_id) "
+                           "FROM topics t LEFT JOIN enrichment e ON e.topic_id = t.topic_id "
+                           "WHERE t.model = 'topics' GROUP BY ALL ORDER BY 4 DESC, 1").fetchall()
+    finally:
+        con.close()
+    table = Table("topic", "size", "label", "key phrases")
+    for tid, label, phrases, size in rows:
+        table.add_row(str(tid), f"{size:,}", label or "", ", ".join(json.loads(phrases or "[]")))
+    console.print(table)

@@ -1,0 +1,186 @@
+"""Store glue for the learned text models: train, save next to the store, fill enrichment columns.
+
+Model files live in ``<store>.models/`` beside the DuckDB file and are written only by earful
+(joblib for :class:`~earful.nlp.reasons.ReasonClassifier`, npz + JSON for topics); the ``models``
+and ``topics`` tables (migration 004) record what was trained, with which parameters and metrics.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Sequence
+
+import duckdb
+import numpy as np
+
+from earful.errors import InputError
+from earful.nlp.reasons import ReasonClassifier
+from earful.nlp.topics import TopicModel
+
+REASONS = "reasons"
+TOPICS = "topics"
+
+# The words each interaction is judged by: redacted text when enriched, else its text, else the
+# customer's turns.
+_TEXT_SQL = """
+SELECT i.id AS interaction_id, i.disposition,
+       coalesce(nullif(e.redacted_text, ''), nullif(i.text, ''),
+                (SELECT string_agg(t.text, ' ' ORDER BY t.seq) FROM turns t
+                  WHERE t.interaction_id = i.id AND t.speaker = 'customer')) AS text
+FROM interactions i LEFT JOIN enrichment e ON e.interaction_id = i.id
+"""
+
+
+def models_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """``<store>.models/`` beside the store file (``./earful.models`` for an in-memory store)."""
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if row and row[0]:
+        p = Path(row[0])
+        return p.with_name(p.stem + ".models")
+    return Path.cwd() / "earful.models"
+
+
+def _record(con, name: str, kind: str, params: dict, metrics: dict, path: Path) -> None:
+    con.execute("DELETE FROM models WHERE name = ?", [name])
+    con.execute("INSERT INTO models (name, kind, params, metrics, path) VALUES (?, ?, ?, ?, ?)",
+                [name, kind, json.dumps(params), json.dumps(metrics), path.name])
+
+
+def _model_path(con, name: str) -> Path:
+    row = con.execute("SELECT path FROM models WHERE name = ?", [name]).fetchone()
+    if row is None:
+        hint = "run `earful reasons train`" if name == REASONS else "run `earful topics`"
+        raise InputError(f"no trained {name} model in this store", hint=hint)
+    return models_dir(con) / row[0]
+
+
+def read_labelled_csv(path: str | Path) -> tuple[list[str], list[str]]:
+    """(texts, labels) from a CSV with columns ``text`` and ``label`` (or ``category``/``intent``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"training file {path} not found")
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        cols = {c.lower().strip(): c for c in reader.fieldnames or []}
+        label_col = next((cols[c] for c in ("label", "category", "intent", "reason") if c in cols), None)
+        if "text" not in cols or label_col is None:
+            raise InputError(f"{path} needs columns text and label")
+        rows = [(r[cols["text"]], r[label_col]) for r in reader if r[cols["text"]] and r[label_col]]
+    if not rows:
+        raise InputError(f"{path} has no labelled rows")
+    return [t for t, _ in rows], [lab for _, lab in rows]
+
+
+def labelled_from_disposition(con: duckdb.DuckDBPyConnection, min_per_reason: int = 2
+                              ) -> tuple[list[str], list[str]]:
+    """(texts, labels) of interactions with both words and a disposition (reasons seen ≥ min times)."""
+    rows = con.execute(f"SELECT text, disposition FROM ({_TEXT_SQL}) WHERE text IS NOT NULL "
+                       "AND disposition IS NOT NULL AND disposition <> '' ORDER BY interaction_id").fetchall()
+    counts: dict[str, int] = {}
+    for _, d in rows:
+        counts[d] = counts.get(d, 0) + 1
+    rows = [(t, d) for t, d in rows if counts[d] >= min_per_reason]
+    if not rows:
+        raise InputError("no interactions with both text and a disposition to learn from")
+    return [t for t, _ in rows], [d for _, d in rows]
+
+
+def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: Sequence[str], *,
+                  source: str, threshold: float = 0.5, seed: int = 0) -> ReasonClassifier:
+    """Fit the reason classifier, save it beside the store and record it in ``models``."""
+    model = ReasonClassifier(threshold=threshold, seed=seed).fit(texts, labels)
+    path = model.save(models_dir(con) / "reasons.joblib")
+    _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed},
+            {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_}, path)
+    return model
+
+
+def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0
+                     ) -> dict[str, float]:
+    """Stratified k-fold accuracy (no unknown answer) and mean confidence of the classifier."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from earful.nlp.embed import embed
+
+    y = np.asarray(labels)
+    folds = min(folds, int(np.unique(y, return_counts=True)[1].min()))
+    if folds < 2:
+        raise InputError("every reason needs at least two examples to evaluate")
+    emb = embed(list(texts))
+    accs, confs = [], []
+    for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
+        m = ReasonClassifier(threshold=0.0, seed=seed).fit([texts[i] for i in tr], y[tr], emb[tr])
+        lab, conf = m.predict_with_confidence([texts[i] for i in te], emb[te])
+        accs.append(float(np.mean(lab == y[te])))
+        confs.append(float(conf.mean()))
+    return {"folds": folds, "accuracy": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
+            "mean_confidence": float(np.mean(confs)), "examples": len(y), "reasons": int(len(np.unique(y)))}
+
+
+def _update_enrichment(con, frame: dict[str, list], columns: Sequence[str]) -> int:
+    import pyarrow as pa
+
+    tbl = pa.table(frame)
+    con.register("_earful_models_update", tbl)
+    try:
+        sets = ", ".join(f"{c} = u.{c}" for c in columns)
+        n = con.execute(f"UPDATE enrichment SET {sets} FROM _earful_models_update u "
+                        "WHERE enrichment.interaction_id = u.interaction_id").fetchone()
+    finally:
+        con.unregister("_earful_models_update")
+    return int(n[0]) if n else 0
+
+
+def _enriched_texts(con) -> tuple[list[str], list[str]]:
+    rows = con.execute(f"SELECT interaction_id, text FROM ({_TEXT_SQL}) "
+                       "WHERE interaction_id IN (SELECT interaction_id FROM enrichment) AND text IS NOT NULL "
+                       "ORDER BY interaction_id").fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | None = None) -> int:
+    """Fill enrichment.reason / reason_confidence of enriched interactions; returns rows updated."""
+    model = model or ReasonClassifier.load(_model_path(con, REASONS))
+    ids, texts = _enriched_texts(con)
+    if not ids:
+        return 0
+    labels, conf = model.predict_with_confidence(texts)
+    return _update_enrichment(con, {"interaction_id": ids, "reason": [str(x) for x in labels],
+                                    "reason_confidence": conf.astype(float).tolist()},
+                              ("reason", "reason_confidence"))
+
+
+def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, seed: int = 0,
+               refit: bool = True) -> TopicModel:
+    """Fit topics on the enriched interactions' texts (keeping old ids on a refit) and store them."""
+    ids, texts = _enriched_texts(con)
+    if len(texts) < 2:
+        raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
+    previous = None
+    if refit and con.execute("SELECT count(*) FROM models WHERE name = ?", [TOPICS]).fetchone()[0]:
+        try:
+            previous = TopicModel.load(_model_path(con, TOPICS))
+        except (InputError, OSError, ValueError):
+            previous = None
+    model = TopicModel(n_topics=n_topics, seed=seed).fit(texts, previous=previous)
+    path = model.save(models_dir(con) / "topics.npz")
+    _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},
+            {"topics": model.n_topics_, "texts": len(texts), "mapped_from_previous": len(model.mapping_)}, path)
+    con.execute("DELETE FROM topics WHERE model = ?", [TOPICS])
+    con.executemany("INSERT INTO topics (model, topic_id, label, key_phrases, size) VALUES (?, ?, ?, ?, ?)",
+                    [[TOPICS, t["topic_id"], t["label"], json.dumps(t["key_phrases"]), t["size"]]
+                     for t in model.topics()])
+    _update_enrichment(con, {"interaction_id": ids, "topic_id": model.labels_.astype(int).tolist()}, ("topic_id",))
+    return model
+
+
+def assign_topics(con: duckdb.DuckDBPyConnection, model: TopicModel | None = None) -> int:
+    """Fill enrichment.topic_id of enriched interactions with the stored topic model (no refit)."""
+    model = model or TopicModel.load(_model_path(con, TOPICS))
+    ids, texts = _enriched_texts(con)
+    if not ids:
+        return 0
+    topic_ids, _ = model.transform(texts)
+    return _update_enrichment(con, {"interaction_id": ids, "topic_id": topic_ids.astype(int).tolist()}, ("topic_id",))

@@ -1,0 +1,187 @@
+"""Topic discovery for what nobody labelled: k-means on sentence embeddings, c-TF-IDF labels.
+
+Unit embeddings are clustered with seeded k-means (so the same seed gives the same topics), topics
+are numbered by size (0 = largest), labelled by their top c-TF-IDF phrases, and new texts are
+assigned to the nearest centroid without refitting. A refit given ``previous=`` keeps the old
+topic ids where a new topic matches an old one (Hungarian assignment on centroid cosine
+similarity), so dashboards and stored topic ids stay meaningful.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from earful.errors import InputError
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+
+
+def auto_n_topics(n_texts: int) -> int:
+    """Default number of topics: √(n/2), the classic rule of thumb, kept within 2..200."""
+    return int(np.clip(round(np.sqrt(n_texts / 2)), 2, 200))
+
+
+def c_tf_idf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int = 5
+             ) -> list[list[str]]:
+    """Top phrases per topic by class-based TF-IDF.
+
+    c-TF-IDF(t, c) = tf(t, c) / |c| · log(1 + A / f(t)), with tf the count of phrase t in the
+    texts of topic c, |c| its word count, f(t) the count of t over all topics, A the mean words
+    per topic (BERTopic's weighting).
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = [" ".join(t for t, lab in zip(texts, labels) if lab == c) for c in range(n_topics)]
+    try:
+        cv = CountVectorizer(ngram_range=(1, 2), stop_words="english", min_df=1)
+        tf = cv.fit_transform(docs).toarray().astype(np.float64)
+    except ValueError:  # only stop words / empty texts
+        return [[] for _ in range(n_topics)]
+    words = np.asarray(cv.get_feature_names_out())
+    size = np.maximum(tf.sum(1, keepdims=True), 1.0)
+    freq = np.maximum(tf.sum(0), 1.0)
+    avg = tf.sum() / n_topics
+    score = tf / size * np.log1p(avg / freq)
+    out = []
+    for row in score:
+        order = np.argsort(-row, kind="stable")[:top_n]
+        out.append([str(words[i]) for i in order if row[i] > 0])
+    return out
+
+
+def match_topics(old_centroids: np.ndarray, new_centroids: np.ndarray, min_similarity: float = 0.5
+                 ) -> dict[int, int]:
+    """Map new topic index → old topic index by Hungarian assignment on centroid cosine similarity.
+
+    Pairs below ``min_similarity`` are left unmatched (a new topic, or an old one that vanished).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    sim = _unit(new_centroids) @ _unit(old_centroids).T
+    rows, cols = linear_sum_assignment(-sim)
+    return {int(r): int(c) for r, c in zip(rows, cols) if sim[r, c] >= min_similarity}
+
+
+class TopicModel:
+    """Cluster texts into topics with readable labels; ``transform`` assigns new texts.
+
+    ``n_topics`` None picks √(n/2); ``seed`` fixes k-means so re-runs agree.
+    """
+
+    def __init__(self, *, n_topics: int | None = None, seed: int = 0, n_init: int = 1, top_n: int = 5,
+                 min_similarity: float = 0.5) -> None:
+        self.n_topics = n_topics
+        self.seed = seed
+        self.n_init = n_init
+        self.top_n = top_n
+        self.min_similarity = min_similarity
+
+    def fit(self, texts: Sequence[str], embeddings: np.ndarray | None = None,
+            previous: "TopicModel | None" = None) -> "TopicModel":
+        """Find topics; with ``previous``, matched topics keep their old ids (see ``mapping_``)."""
+        from sklearn.cluster import KMeans
+
+        texts = [str(t) if t is not None else "" for t in texts]
+        if len(texts) < 2:
+            raise InputError("topic discovery needs at least two texts")
+        emb = _unit(self._embed(texts, embeddings))
+        k = min(self.n_topics or auto_n_topics(len(texts)), len(texts))
+        km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(emb)
+        # assign by cosine to the unit centroids, exactly as transform() will (one spherical k-means step)
+        raw = (emb @ _unit(km.cluster_centers_).T).argmax(1)
+        sizes = np.bincount(raw, minlength=k)
+        order = np.argsort(-sizes, kind="stable")  # topic 0 = largest
+        rank = np.empty(k, dtype=np.int64)
+        rank[order] = np.arange(k)
+        labels = rank[raw]
+        centroids = _unit(km.cluster_centers_[order])
+        ids = np.arange(k)
+        self.mapping_: dict[int, int] = {}
+        if previous is not None:
+            previous._check()
+            match = match_topics(previous.centroids_, centroids, self.min_similarity)
+            ids = np.full(k, -1)
+            for new, old in match.items():
+                ids[new] = previous.topic_ids_[old]
+            nxt = int(max(previous.topic_ids_.max(), -1)) + 1
+            for i in range(k):
+                if ids[i] < 0:
+                    ids[i], nxt = nxt, nxt + 1
+            self.mapping_ = {int(previous.topic_ids_[old]): int(ids[new]) for new, old in match.items()}
+        self.topic_ids_ = ids.astype(np.int64)
+        self.centroids_ = centroids
+        self.labels_ = self.topic_ids_[labels]
+        self.sizes_ = np.bincount(labels, minlength=k)
+        self.key_phrases_ = c_tf_idf(texts, labels, k, self.top_n)
+        self.topic_labels_ = {int(self.topic_ids_[i]): " / ".join(p[:3]) or f"topic {self.topic_ids_[i]}"
+                              for i, p in enumerate(self.key_phrases_)}
+        self.n_topics_ = k
+        return self
+
+    @staticmethod
+    def _embed(texts: Sequence[str], embeddings: np.ndarray | None) -> np.ndarray:
+        if embeddings is None:
+            from earful.nlp.embed import embed
+
+            return embed(texts)
+        if len(embeddings) != len(texts):
+            raise InputError("embeddings and texts differ in length")
+        return embeddings
+
+    def _check(self) -> None:
+        if not hasattr(self, "centroids_"):
+            raise InputError("the topic model is not fitted yet (run `earful topics`)")
+
+    def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """(topic_ids, similarity) of each text's nearest topic centroid, no refit."""
+        self._check()
+        texts = [str(t) if t is not None else "" for t in texts]
+        sim = _unit(self._embed(texts, embeddings)) @ self.centroids_.T
+        best = sim.argmax(1)
+        return self.topic_ids_[best], sim[np.arange(len(best)), best]
+
+    def topics(self) -> list[dict]:
+        """One dict per topic: topic_id, label, key_phrases, size (largest first)."""
+        self._check()
+        return [{"topic_id": int(self.topic_ids_[i]), "label": self.topic_labels_[int(self.topic_ids_[i])],
+                 "key_phrases": list(self.key_phrases_[i]), "size": int(self.sizes_[i])}
+                for i in range(self.n_topics_)]
+
+    # -- persistence: plain arrays + JSON, no pickle -------------------------------------
+    def save(self, path: str | Path) -> Path:
+        self._check()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"seed": self.seed, "n_topics": self.n_topics, "n_init": self.n_init, "top_n": self.top_n,
+                "min_similarity": self.min_similarity, "key_phrases": self.key_phrases_,
+                "topic_labels": {str(k): v for k, v in self.topic_labels_.items()}}
+        with open(path, "wb") as f:
+            np.savez(f, centroids=self.centroids_, topic_ids=self.topic_ids_, sizes=self.sizes_,
+                     meta=np.array(json.dumps(meta)))
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> "TopicModel":
+        path = Path(path)
+        if not path.exists():
+            raise InputError(f"no topic model at {path}", hint="run `earful topics`")
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            m = cls(n_topics=meta["n_topics"], seed=meta["seed"], n_init=meta["n_init"], top_n=meta["top_n"],
+                    min_similarity=meta["min_similarity"])
+            m.centroids_ = z["centroids"]
+            m.topic_ids_ = z["topic_ids"]
+            m.sizes_ = z["sizes"]
+        m.key_phrases_ = meta["key_phrases"]
+        m.topic_labels_ = {int(k): v for k, v in meta["topic_labels"].items()}
+        m.n_topics_ = len(m.topic_ids_)
+        m.mapping_ = {}
+        return m

@@ -1,0 +1,80 @@
+"""Contact-reason classifier on real BANKING77 utterances (20-intent subset, held-out split)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from earful.errors import InputError
+from earful.nlp.reasons import UNKNOWN, ReasonClassifier
+from _nlp_models import banking_subset
+
+
+@pytest.fixture(scope="module")
+def split(shared_data: Path):
+    texts, labels, emb = banking_subset(shared_data)
+    idx = np.arange(len(texts))
+    test = idx % 5 == 0
+    tr, te = idx[~test], idx[test]
+    return ([texts[i] for i in tr], labels[tr], emb[tr]), ([texts[i] for i in te], labels[te], emb[te])
+
+
+@pytest.fixture(scope="module")
+def model(split) -> ReasonClassifier:
+    (t, y, e), _ = split
+    return ReasonClassifier(threshold=0.0).fit(t, y, e)
+
+
+def test_accuracy_floor_all_labels(model, split) -> None:
+    _, (t, y, e) = split
+    assert np.mean(model.predict(t, e) == y) >= 0.90
+
+
+def test_accuracy_floor_ten_per_reason(split) -> None:
+    (t, y, e), (tt, yt, et) = split
+    keep = np.concatenate([np.flatnonzero(y == c)[:10] for c in np.unique(y)])
+    m = ReasonClassifier(threshold=0.0).fit([t[i] for i in keep], y[keep], e[keep])
+    assert np.mean(m.predict(tt, et) == yt) >= 0.80
+
+
+def test_confidence_is_calibrated_enough(model, split) -> None:
+    """Mean confidence within 8 points of accuracy; confident answers more often right."""
+    _, (t, y, e) = split
+    lab, conf = model.predict_with_confidence(t, e)
+    right = lab == y
+    assert abs(conf.mean() - right.mean()) < 0.08
+    hi = conf >= np.median(conf)
+    assert right[hi].mean() >= right[~hi].mean()
+    p = model.predict_proba(t, e)
+    assert np.allclose(p.sum(1), 1.0)
+
+
+def test_unknown_below_threshold(model, split) -> None:
+    """Off-topic texts get lower confidence than in-domain ones and come out unknown."""
+    _, (t, y, e) = split
+    off = ["what is the weather in Paris tomorrow", "play some jazz music", "how many calories in a banana"]
+    in_conf = model.predict_with_confidence(t, e)[1]
+    off_conf = model.predict_with_confidence(off)[1]
+    assert off_conf.max() < np.median(in_conf)
+    strict = ReasonClassifier(threshold=float(off_conf.max()) + 1e-6)
+    strict.__dict__.update({k: v for k, v in model.__dict__.items() if k != "threshold"})
+    assert (strict.predict(off) == UNKNOWN).all()
+
+
+def test_deterministic_and_save_load(model, split, tmp_path: Path) -> None:
+    (t, y, e), (tt, _, et) = split
+    again = ReasonClassifier(threshold=0.0).fit(t, y, e)
+    assert np.array_equal(again.predict_proba(tt, et), model.predict_proba(tt, et))
+    back = ReasonClassifier.load(model.save(tmp_path / "reasons.joblib"))
+    assert np.array_equal(back.predict_proba(tt, et), model.predict_proba(tt, et))
+
+
+def test_user_errors() -> None:
+    with pytest.raises(InputError):
+        ReasonClassifier().fit(["a", "b"], ["x", "x"], np.zeros((2, 384), np.float32))
+    with pytest.raises(InputError):
+        ReasonClassifier().predict(["a"])
+    with pytest.raises(InputError):
+        ReasonClassifier.load("/nonexistent/reasons.joblib")
