@@ -62,8 +62,8 @@ def test_no_structured_pii_survives_fast_redaction(pii_set):
 
 
 def test_full_redaction_finds_names_without_cues(pii_set):
-    names = [e for e in pii_set if e.spans and e.spans[0].type == "NAME"][:150]
-    negatives = [e for e in pii_set if not e.spans][:150]
+    names = [e for e in pii_set if e.spans and e.spans[0].type == "NAME"][:120]
+    negatives = [e for e in pii_set if not e.spans][:100]
     full = score_redaction(names + negatives, Redactor(fast=False).fit().find)
     fast = score_redaction(names + negatives, Redactor(fast=True).fit().find)
     assert full["NAME"]["recall"] >= 0.9 and full["NAME"]["precision"] >= 0.93, full["NAME"]
@@ -78,20 +78,18 @@ def test_module_level_redact_uses_typed_placeholders():
 
 # --- sentiment ------------------------------------------------------------------------------
 
-def test_sentiment_blend_beats_vader_on_uci_in_cross_validation():
+def test_sentiment_blend_beats_vader_on_held_out_uci():
     from sklearn.metrics import accuracy_score
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import train_test_split
 
     texts, y = load_uci_sentiment()
     assert len(texts) == 2000
-    vader = SentimentScorer("vader").fit()
-    vader_acc = accuracy_score(y, vader.predict(texts))
-    accs = []
-    for train, test in StratifiedKFold(3, shuffle=True, random_state=7).split(texts, y):
-        m = SentimentScorer("blend").fit([texts[i] for i in train], y[train])
-        accs.append(accuracy_score(y[test], m.predict([texts[i] for i in test])))
+    train, test = train_test_split(np.arange(len(texts)), test_size=0.3, stratify=y, random_state=7)
+    vader_acc = accuracy_score(y[test], SentimentScorer("vader").fit().predict([texts[i] for i in test]))
+    blend = SentimentScorer("blend").fit([texts[i] for i in train], y[train])
+    blend_acc = accuracy_score(y[test], blend.predict([texts[i] for i in test]))
     assert vader_acc >= 0.72
-    assert np.mean(accs) >= 0.80 and np.mean(accs) > vader_acc + 0.03, (accs, vader_acc)
+    assert blend_acc >= 0.80 and blend_acc > vader_acc + 0.03, (blend_acc, vader_acc)
 
 
 def test_sentiment_on_customer_tweets_orders_thanks_above_complaints(shared_data):
@@ -242,3 +240,31 @@ def test_cli_enrich_and_bad_lexicon(tmp_path, shared_data):
     r = run("enrich", "--fast", "--lexicon", str(REPO / "docs" / "mentions.example.yaml"))
     assert r.returncode == 0 and "enriched 3 interactions" in r.stdout
     assert "enriched 0 interactions" in run("enrich", "--fast").stdout
+
+
+def test_enricher_is_a_pure_function_over_arrow_batches():
+    import pyarrow as pa
+
+    from earful.nlp.enrich import Enricher
+
+    batch = pa.RecordBatch.from_pylist([
+        {"id": "a", "text": "Worst bank ever, I'm closing my account. Call me on 020 7946 0958.", "turns": None},
+        {"id": "b", "text": None, "turns": [
+            {"seq": 1, "speaker": "agent", "text": "May I have your name?"},
+            {"seq": 2, "speaker": "customer", "text": "Olga Petrova"},
+            {"seq": 3, "speaker": "customer", "text": "My Revolut transfer is stuck and you are useless idiots"},
+            {"seq": 4, "speaker": "agent", "text": "Sorry Olga, it is released now."},
+            {"seq": 5, "speaker": "customer", "text": "Thank you so much, that was brilliant!"}]},
+    ], schema=pa.schema([("id", pa.string()), ("text", pa.string()), ("turns", pa.list_(pa.struct(
+        [("seq", pa.int32()), ("speaker", pa.string()), ("text", pa.string())])))]))
+    lex = parse_lexicon("competitors:\n  - Revolut\n")
+    enr = Enricher(fast=True, lexicon=lex).fit()
+    rows, turns = enr.transform(batch)
+    again, _ = enr.transform(batch)
+    assert rows.drop(["sentiment"]).equals(again.drop(["sentiment"]))
+    a, b = rows.to_pylist()
+    assert a["feedback_type"] == "churn_threat" and "[PHONE]" in a["redacted_text"] and a["sentiment"] < 0
+    assert "Olga" not in b["redacted_text"] and "Petrova" not in b["redacted_text"]
+    assert b["abusive"] and not a["abusive"] and json.loads(b["mentions"])[0]["name"] == "Revolut"
+    assert b["end_sentiment"] > 0.5 and b["end_sentiment"] > b["sentiment"]
+    assert turns.num_rows == 5 and turns.column("sentiment").null_count == 2

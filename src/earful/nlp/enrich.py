@@ -68,13 +68,14 @@ class Enricher:
         ids, texts = cols["id"], cols["text"]
         turns_col = cols.get("turns") or [None] * len(ids)
         red = self.redactor_
-        redacted, customer, customer_end = [], [], []
+        redacted, customer, redacted_customer = [], [], []
         t_rows: dict[str, list] = {k: [] for k in TURNS_SCHEMA.names}
-        cust_turn_idx: list[int] = []
-        cust_turn_text: list[str] = []
+        units: list[str] = []               # texts to score: customer turns, or a text and its ending
+        plan: list[tuple[list[int], list[int], list[int]]] = []  # per interaction: unit ids, weights, end ids
         for iid, text, turns in zip(ids, texts, turns_col):
+            said, said_red, ids_, weights = [], [], [], []
             if turns:
-                lines, said = [], []
+                lines = []
                 for t, rt in zip(turns, redact_conversation(red, turns)):
                     lines.append(f"{t['speaker']}: {rt}")
                     t_rows["interaction_id"].append(iid)
@@ -84,23 +85,39 @@ class Enricher:
                     t_rows["sentiment"].append(None)
                     if t["speaker"] == "customer" and (t["text"] or "").strip():
                         said.append(t["text"])
-                        cust_turn_idx.append(len(t_rows["seq"]) - 1)
-                        cust_turn_text.append(t["text"])
+                        said_red.append(rt)
+                        ids_.append(len(units))
+                        weights.append(len(t["text"].split()))
+                        units.append(t["text"])
+                        t_rows["sentiment"][-1] = len(units) - 1   # replaced by the score below
                 redacted.append("\n".join(lines))
-                said = said or [text or ""]
             else:
                 redacted.append(None if text is None else red.redact(text))
-                said = [text or ""]
+            if not said and (text or "").strip():   # a single text (e-mail, post, survey comment)
+                said, said_red = [text], [redacted[-1] if not turns else red.redact(text)]
+                ids_, weights = [len(units)], [1]
+                units.append(text)
+                ending = end_text(said)
+                if ending != text:
+                    units.append(ending)
+                end_ids = [len(units) - 1]
+            else:
+                end_ids = ids_[-1:]
+            plan.append((ids_, weights, end_ids))
             customer.append(" ".join(said).strip())
-            customer_end.append(end_text(said))
-        n = len(ids)
-        both = self.sentiment_.score(customer + customer_end + cust_turn_text)
-        sent, end_sent, turn_sent = both[:n], both[n:2 * n], both[2 * n:]
-        for i, s in zip(cust_turn_idx, turn_sent):
-            t_rows["sentiment"][i] = None if np.isnan(s) else float(s)
+            redacted_customer.append(" ".join(said_red).strip())
+        scores = self.sentiment_.score(units) if units else np.array([])
+        sent = np.full(len(ids), np.nan)
+        end_sent = np.full(len(ids), np.nan)
+        for k, (ids_, weights, end_ids) in enumerate(plan):
+            if ids_:
+                sc = scores[ids_]
+                ok = ~np.isnan(sc)
+                if ok.any():
+                    sent[k] = float(np.average(sc[ok], weights=np.asarray(weights, dtype=float)[ok]))
+                end_sent[k] = scores[end_ids[0]]
+        t_rows["sentiment"] = [None if u is None or np.isnan(scores[u]) else float(scores[u]) for u in t_rows["sentiment"]]
         feedback = self.feedback_.predict(customer, sent)
-        redacted_customer = [red.redact(c) if c else c for c in customer] if any(turns_col) else \
-            [r or "" for r in redacted]
         phrases = self.key_phrases_.transform([_PLACEHOLDER.sub(" | ", c) for c in redacted_customer])
         mentions = self.mentions_.transform(customer)
         table = pa.table({

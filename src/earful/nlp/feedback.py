@@ -15,13 +15,14 @@ import numpy as np
 FEEDBACK_TYPES = ("complaint", "request", "praise", "question", "churn_threat", "other")
 
 CHURN_CUES = (
-    r"\b(?:cancel|close|closing|terminate|end)\w*\s+(?:my|our|the)\s+(?:account|subscription|contract|membership|card|plan|service)",
-    r"\b(?:switch|switching|move|moving|go|going|leave|leaving)\s+(?:over\s+)?(?:to|for)\s+(?:another|a different|a new|[A-Z]\w+)",
+    r"\b(?:cancel|close|closing|terminate)\w*\s+(?:my|our)\s+(?:account|subscription|contract|membership|plan|service)",
+    r"\b(?:switch|switching|move|moving|leave|leaving)\s+(?:over\s+)?(?:to|for)\s+(?:another|a different|a new|(?-i:[A-Z][a-z]\w+(?!\s+(?:to|at|in|on)\b)))"
+    r"(?!\s+(?:station|airport|work|school|home|office|store|shop|branch))",
     r"\bleav(?:e|ing)\s+(?:you|your bank|your company|this bank|for good)\b",
     r"\btak(?:e|ing)\s+my\s+(?:business|money|custom)\s+(?:elsewhere|somewhere else)",
     r"\b(?:never|won't|will not|not going to)\s+(?:use|buy from|bank with|fly with|order from|shop with)\s+(?:you|them|this|your)",
     r"\b(?:i'?m|i am)\s+done\s+with\s+(?:you|this|your)", r"\blast\s+time\s+i\s+(?:use|order|buy|fly)",
-    r"\bunsubscribe\b", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
+    r"\bunsubscribe\b", r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
 )
 COMPLAINT_CUES = (
     r"\b(?:still\s+(?:waiting|not|haven'?t|hasn'?t|no)|not\s+(?:working|received|arrived|happy|acceptable|good enough)|"
@@ -64,7 +65,7 @@ class FeedbackClassifier:
     def __init__(self, churn_cues: Sequence[str] = CHURN_CUES, complaint_cues: Sequence[str] = COMPLAINT_CUES,
                  request_cues: Sequence[str] = REQUEST_CUES, praise_cues: Sequence[str] = PRAISE_CUES,
                  question_cues: Sequence[str] = QUESTION_CUES, negative_below: float = -0.8,
-                 positive_above: float = 0.8) -> None:
+                 positive_above: float = 0.8, min_words_for_sentiment: int = 4) -> None:
         self.churn_cues = churn_cues
         self.complaint_cues = complaint_cues
         self.request_cues = request_cues
@@ -72,6 +73,7 @@ class FeedbackClassifier:
         self.question_cues = question_cues
         self.negative_below = negative_below
         self.positive_above = positive_above
+        self.min_words_for_sentiment = min_words_for_sentiment
 
     def fit(self, texts: Sequence[str] | None = None, y: object = None) -> "FeedbackClassifier":
         """Compile the cue rules (nothing is learned from data)."""
@@ -99,9 +101,9 @@ class FeedbackClassifier:
                 out.append("praise")
             elif p["question"].search(text.strip()):
                 out.append("question")
-            elif s < self.negative_below:
+            elif s < self.negative_below and len(text.split()) >= self.min_words_for_sentiment:
                 out.append("complaint")
-            elif s > self.positive_above:
+            elif s > self.positive_above and len(text.split()) >= self.min_words_for_sentiment:
                 out.append("praise")
             else:
                 out.append("other")

@@ -1,0 +1,143 @@
+"""Benchmark of the nlp-text components: redaction quality and speed (Presidio vs fast),
+sentiment (VADER vs the blend) on UCI and on customer tweets, and `earful enrich` end to end.
+
+Run: PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_text.py [--quick]
+Prints Markdown tables (pasted into docs/bench/nlp-text.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+DATA = Path(os.environ.get("EARFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+QUICK = "--quick" in sys.argv
+
+
+def _rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}"
+
+
+def redaction() -> None:
+    from _nlp_text import banking77_texts
+    from earful.nlp.pii_eval import make_pii_testset, score_redaction
+    from earful.nlp.redact import PII_TYPES, Redactor
+
+    examples = make_pii_testset(banking77_texts(DATA), n_per_type=500, n_negatives=1000, seed=7)
+    if QUICK:
+        examples = examples[:800]
+    n_items = sum(len(e.spans) for e in examples)
+    print(f"\n### PII redaction: {len(examples):,} BANKING77 sentences, {n_items:,} planted items "
+          f"({n_items // 8} per type), {sum(not e.spans for e in examples):,} without PII (half with hard negatives)\n")
+    results = {}
+    for name, fast in (("fast (patterns + name cues)", True), ("full (Presidio/spaCy NER + patterns)", False)):
+        red = Redactor(fast=fast)
+        t0 = time.perf_counter()
+        red.fit()
+        load_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        scores = score_redaction(examples, red.find)
+        results[name] = (scores, len(examples) / (time.perf_counter() - t0), load_s)
+    print("| type | " + " | ".join(f"{n}: recall / precision" for n in results) + " |")
+    print("|---|" + "---|" * len(results))
+    for t in PII_TYPES:
+        print(f"| {t} | " + " | ".join(f"{s[t]['recall']:.3f} / {s[t]['precision']:.3f}" for s, _, _ in results.values()) + " |")
+    print()
+    for n, (_, rate, load_s) in results.items():
+        print(f"- {n}: {rate:,.0f} texts/s (engine load {load_s:.1f} s)")
+
+
+def abcd_leaks() -> None:
+    from earful.ingest import ingest_file
+    from earful.nlp.enrich import enrich
+    from earful.store import connect
+
+    with tempfile.TemporaryDirectory() as d:
+        con = connect(Path(d) / "b.duckdb")
+        ingest_file(con, DATA / "abcd" / "abcd_sample.json", "abcd")
+        print("\n### Real dialogues (ABCD sample, 3 chats): the customers' own details after `earful enrich`\n")
+        for fast in (True, False):
+            enrich(con, all=True, fast=fast)
+            shown = "\n".join(r[0] for r in con.execute("SELECT redacted_text FROM enrichment_turns").fetchall() if r[0]).lower()
+            values = []
+            for convo in json.loads((DATA / "abcd" / "abcd_sample.json").read_text()):
+                p = convo["scenario"]["personal"]
+                values += [v for v in (p.get("email"), p.get("phone"), p.get("username"), *p["customer_name"].split()) if v]
+                values.append(convo["scenario"]["order"].get("street_address"))
+            left = [v for v in values if v and v.lower() in shown]
+            print(f"- {'fast' if fast else 'full'}: {len(values) - len(left)} of {len(values)} personal values hidden"
+                  + (f"; still visible: {', '.join(left)}" if left else ""))
+        con.close()
+
+
+def sentiment() -> None:
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from earful.nlp.sentiment import SentimentScorer, load_uci_sentiment
+
+    texts, y = load_uci_sentiment()
+    vader = SentimentScorer("vader").fit()
+    pv = vader.predict(texts)
+    pred = np.zeros_like(y)
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=7).split(texts, y):
+        m = SentimentScorer("blend").fit([texts[i] for i in train], y[train])
+        pred[test] = m.predict([texts[i] for i in test])
+    print("\n### Sentiment on UCI labelled sentences (Yelp + IMDb, 2,000; blend: 5-fold CV, seed 7)\n")
+    print("| method | accuracy | macro-F1 |\n|---|---|---|")
+    print(f"| VADER (compound ≥ 0 is positive) | {accuracy_score(y, pv):.3f} | {f1_score(y, pv, average='macro'):.3f} |")
+    print(f"| blend (LR on hashed word+char n-grams + VADER scores) | {accuracy_score(y, pred):.3f} | "
+          f"{f1_score(y, pred, average='macro'):.3f} |")
+
+    with open(DATA / "twcs" / "twcs_first5000.csv", encoding="utf-8", newline="") as f:
+        tweets = [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"]
+    blend = SentimentScorer("blend").fit()
+    out = {}
+    for name, m in (("VADER", vader), ("blend", blend)):
+        t0 = time.perf_counter()
+        s = m.score(tweets)
+        out[name] = (s, len(tweets) / (time.perf_counter() - t0))
+    print(f"\n### Customer tweets (TWCS first 5,000 rows: {len(tweets):,} inbound; no labels)\n")
+    print("| method | texts/s | negative (< −0.05) | neutral | positive (> 0.05) | mean |\n|---|---|---|---|---|---|")
+    for name, (s, rate) in out.items():
+        print(f"| {name} | {rate:,.0f} | {np.mean(s < -0.05):.1%} | {np.mean(np.abs(s) <= 0.05):.1%} | "
+              f"{np.mean(s > 0.05):.1%} | {np.nanmean(s):+.2f} |")
+    agree = np.mean(np.sign(out["VADER"][0]) == np.sign(out["blend"][0]))
+    print(f"\nVADER and the blend agree on the sign for {agree:.1%} of the tweets.")
+
+
+def enrich_throughput() -> None:
+    from _nlp_text import banking77_texts, chat_rows, write_canonical
+    from earful.ingest import ingest_file
+    from earful.nlp.enrich import enrich
+    from earful.store import connect
+
+    n = 300 if QUICK else 2000
+    texts = banking77_texts(DATA)[:n]
+    print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each)\n")
+    print("| mode | interactions/s |\n|---|---|")
+    for fast in (True, False):
+        with tempfile.TemporaryDirectory() as d:
+            con = connect(Path(d) / "e.duckdb")
+            ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts)), "earful")
+            enrich(con, fast=fast, batch_size=50)  # warm: load models
+            con.execute("DELETE FROM enrichment; DELETE FROM enrichment_turns")
+            t0 = time.perf_counter()
+            done = enrich(con, fast=fast)
+            print(f"| {'--fast' if fast else 'full'} | {_rate(done, time.perf_counter() - t0)} |")
+            con.close()
+
+
+if __name__ == "__main__":
+    redaction()
+    abcd_leaks()
+    sentiment()
+    enrich_throughput()
