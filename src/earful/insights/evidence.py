@@ -32,12 +32,18 @@ def _fallback_redact(text: str) -> str:
 
 
 def redactor() -> Callable[[str], str]:
-    """earful.nlp.redact when the nlp-text area is installed, else the fallback above."""
+    """The fast rules above (used to pick quotes from many texts)."""
+    return _fallback_redact
+
+
+def final_redact(text: str) -> str:
+    """What a quote goes through before anyone sees it: earful.nlp's full redactor (names too)
+    when the nlp-text area is installed, then the rules above as a second net."""
     try:
-        from earful.nlp import redact  # type: ignore[attr-defined]
-        return lambda t: _fallback_redact(redact(t))
+        from earful.nlp.redact import redact
     except ImportError:
-        return _fallback_redact
+        return _fallback_redact(text)
+    return _fallback_redact(redact(text))
 
 
 def customer_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, str]:
@@ -91,7 +97,11 @@ def diverse_quotes(texts: dict[str, str], k: int = 5, max_chars: int = 240) -> l
         if dist(best) <= 0.05:
             break
         chosen.append(best)
-    return [{"interaction_id": i, "text": t if len(t) <= max_chars else t[: max_chars - 1] + "…"} for i, t in chosen]
+    out = []
+    for i, t in chosen:
+        t = final_redact(t)
+        out.append({"interaction_id": i, "text": t if len(t) <= max_chars else t[: max_chars - 1] + "…"})
+    return out
 
 
 def quotes_for(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int = 5,

@@ -96,7 +96,7 @@ def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
             if mentions:
                 try:
                     for m in json.loads(mentions) or []:
-                        if isinstance(m, dict) and m.get("type", "competitor") in ("competitor", "org"):
+                        if isinstance(m, dict) and m.get("kind", m.get("type", "competitor")) == "competitor":
                             found.add(str(m.get("name") or m.get("text")))
                         elif isinstance(m, str):
                             found.add(m)
