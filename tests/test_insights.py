@@ -140,3 +140,14 @@ def test_cli_insights_and_report(month, tmp_path):
         from earful.store import connect
 
         month["con"] = connect(month["db"])
+
+
+def test_example_config_in_docs_loads():
+    from pathlib import Path
+
+    from earful.insights import load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "docs" / "insights-config.yaml")
+    assert cfg.department_for("card_arrival") == "Cards" and cfg.windows == (1, 3, 7)
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config("/nonexistent/insights.yaml")
