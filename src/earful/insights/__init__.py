@@ -20,7 +20,7 @@ from earful.insights._data import build_contacts, day_range
 from earful.insights.config import InsightsConfig, load_config, parse_config
 from earful.insights.drivers import Driver, drivers
 from earful.insights.emerging import Alarm, benjamini_hochberg, daily_counts, detect
-from earful.insights.evidence import diverse_quotes, quotes_for
+from earful.insights.evidence import diverse_quotes, key_phrases, quotes_for
 from earful.insights.voc import VocFinding, voc_quotes, voice_of_customer
 
 __all__ = ["Insight", "InsightsConfig", "find_insights", "load_config", "parse_config", "detect",
@@ -110,7 +110,9 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
                      "alarm_days": [str(d) for d in a.days], "observed": a.observed,
                      "expected": round(a.expected, 2), "ratio": round(a.ratio, 3), "p_value": a.p_value,
                      "window_days": a.window_days, "contacts": int(n_ep)},
-            evidence={"series": _series(con, a.reason, s0, end), "quotes": quotes},
+            evidence={"series": _series(con, a.reason, s0, end), "quotes": quotes,
+                      "key_phrases": key_phrases(con, "reason = ? AND day BETWEEN ? AND ?",
+                                                 [a.reason, a.first_day, a.last_day])},
             suggested_department=cfg.department_for(a.reason), confidence=round(1 - a.p_value, 6)))
 
     # 2. Drivers.

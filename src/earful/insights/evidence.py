@@ -111,3 +111,55 @@ def quotes_for(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int 
         f"SELECT id FROM _ins_contacts WHERE {where} AND answered ORDER BY hash(id) LIMIT {int(sample)}",
         params).fetchall()]
     return diverse_quotes(customer_texts(con, ids), k=k)
+
+
+_STOP = set("""a an the and or but if to of in on at for with from by is are was were be been am i me my we our you your
+it its this that these those have has had do does did not no so just can could would should will what why how
+when where who which there their they them he she his her hi hello please thanks thank okay ok yes get got
+""".split())
+
+
+def _terms(text: str) -> set[str]:
+    text = re.sub(r"\[[A-Z_]+\]", " ", text)
+    words = [w for w in re.findall(r"[a-z][a-z']+", text.lower()) if w not in _STOP and len(w) > 2
+             and not w.startswith("http")]
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+
+def key_phrases(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int = 8,
+                sample: int = 300) -> list[str]:
+    """Words and word pairs over-represented in the matching contacts against all other contacts
+    (smoothed log-odds of document frequency; each needs at least 3 matching contacts)."""
+    import math
+
+    ins = [r[0] for r in con.execute(
+        f"SELECT id FROM _ins_contacts WHERE {where} ORDER BY hash(id) LIMIT {int(sample)}", params).fetchall()]
+    outs = [r[0] for r in con.execute(
+        f"SELECT id FROM _ins_contacts WHERE NOT ({where}) ORDER BY hash(id) LIMIT {int(sample) * 3}",
+        params).fetchall()]
+    t_in, t_out = customer_texts(con, ins), customer_texts(con, outs)
+    if len(t_in) < 3:
+        return []
+    df_in: dict[str, int] = {}
+    df_out: dict[str, int] = {}
+    for texts, df in ((t_in, df_in), (t_out, df_out)):
+        for t in texts.values():
+            for term in _terms(t):
+                df[term] = df.get(term, 0) + 1
+    n_in, n_out = len(t_in), max(len(t_out), 1)
+    scored = []
+    for term, a in df_in.items():
+        if a < 3 or "[" in term:
+            continue
+        b = df_out.get(term, 0)
+        score = math.log((a + 0.5) / (n_in - a + 0.5)) - math.log((b + 0.5) / (n_out - b + 0.5))
+        scored.append((score * math.log1p(a), term))
+    scored.sort(reverse=True)
+    chosen: list[str] = []
+    for _, term in scored:
+        if any(term in c or c in term for c in chosen):
+            continue
+        chosen.append(term)
+        if len(chosen) == k:
+            break
+    return chosen

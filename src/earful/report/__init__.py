@@ -72,6 +72,8 @@ def render_html(con: duckdb.DuckDBPyConnection, start: date, end: date, items: l
         series = [p["count"] for p in i.evidence.get("series", [])]
         h.append(f"<div class='item'><div class='row'><div class='col'><span class='t'>{escape(i.title)}</span>"
                  f" <span class='dept'>→ {escape(i.suggested_department or '')}</span><br>{escape(i.summary)}"
+                 + (f"<br><span class='dept'>key phrases: {escape(', '.join(i.evidence.get('key_phrases', [])[:6]))}</span>"
+                    if i.evidence.get("key_phrases") else "") +
                  f"{_quote(i)}</div><div style='width:150px'>{sparkline(series, title=i.reason or '')}</div></div></div>")
     h.append("<h2>What it costs — fix this first</h2><div class='row'><div class='col'>")
     h.append(bar_chart([i.reason or "" for i in drv[:6]], [i.metrics.get("avoidable_cost", 0) for i in drv[:6]],
