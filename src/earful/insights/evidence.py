@@ -54,13 +54,21 @@ def customer_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[s
     pre = has_table(con, "enrichment") and bool(con.execute(
         "SELECT count(*) FROM information_schema.columns WHERE table_name='enrichment' AND column_name='redacted_text'"
     ).fetchone()[0])
-    red_sql = "e.redacted_text" if pre else "NULL"
+    # Customer words only: redacted customer turns (enrichment_turns) when enriched, else the
+    # record's redacted text when it has no turns (e-mail, post), else the raw words (redacted below).
+    et = has_table(con, "enrichment_turns")
+    et_sql = ("(SELECT interaction_id, string_agg(redacted_text, ' ' ORDER BY seq) AS words FROM enrichment_turns"
+              " WHERE speaker = 'customer' AND interaction_id IN (SELECT id FROM _ins_ids) GROUP BY 1)") if et else \
+        "(SELECT CAST(NULL AS VARCHAR) AS interaction_id, CAST(NULL AS VARCHAR) AS words WHERE false)"
+    red_sql = "CASE WHEN t.interaction_id IS NULL THEN e.redacted_text END" if pre else "NULL"
     join = "LEFT JOIN enrichment e ON e.interaction_id = x.id" if pre else ""
     rows = con.execute(f"""
         WITH t AS (SELECT interaction_id, string_agg(text, ' ' ORDER BY seq) AS words FROM turns
-                   WHERE speaker = 'customer' AND interaction_id IN (SELECT id FROM _ins_ids) GROUP BY 1)
-        SELECT x.id, {red_sql} AS red, coalesce(t.words, i.text) AS raw
-        FROM _ins_ids x JOIN interactions i ON i.id = x.id LEFT JOIN t ON t.interaction_id = x.id {join}
+                   WHERE speaker = 'customer' AND interaction_id IN (SELECT id FROM _ins_ids) GROUP BY 1),
+        et AS {et_sql}
+        SELECT x.id, coalesce(et.words, {red_sql}) AS red, coalesce(t.words, i.text) AS raw
+        FROM _ins_ids x JOIN interactions i ON i.id = x.id LEFT JOIN t ON t.interaction_id = x.id
+        LEFT JOIN et ON et.interaction_id = x.id {join}
     """).fetchall()
     red = redactor()
     out = {}
