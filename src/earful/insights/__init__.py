@@ -119,14 +119,17 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
     ranked = drivers(con, start, end, cfg)
     total_cost = sum(d.handling_cost for d in ranked)
     for rank, d in enumerate(ranked[: cfg.top_drivers], 1):
-        if d.avoidable_cost <= 0 and rank > 3:
+        if total_cost > 0 and d.avoidable_cost <= 0 and rank > 3:
             break
         cause = {"handle_time": "long handling", "repeats": "customers having to call back",
-                 "transfers": "transfers", "satisfaction": "low satisfaction", "volume": "volume"}[d.main_cause]
+                 "transfers": "transfers", "satisfaction": "low satisfaction", "volume": "volume",
+                 "unhappy volume": "unhappy volume"}[d.main_cause]
         out.append(Insight(
             id=_id("driver", d.reason, start, end), kind="driver",
             title=(f"#{rank} fix first: {d.reason} — {_fmt_money(d.avoidable_cost, cfg.currency)} avoidable ({cause})"
-                   if total_cost > 0 else f"#{rank} by volume: {d.reason} — {d.contacts:,} contacts (no handle times recorded)"),
+                   if total_cost > 0 else f"#{rank} by {cause}: {d.reason} — {d.contacts:,} contacts"
+                   + (f", end sentiment {d.end_sentiment:+.2f}" if d.end_sentiment is not None else "")
+                   + " (no handle times recorded)"),
             summary=(f"{d.contacts:,} contacts ({d.share:.1%}), cost {_fmt_money(d.handling_cost, cfg.currency)}; "
                      f"AHT {d.aht_s or 0:.0f} s, repeat {d.repeat_rate or 0:.0%}, transfer {d.transfer_rate or 0:.0%}"
                      + (f", CSAT {d.csat_avg:.2f} ({d.csat_diff:+.2f} vs rest)" if d.csat_diff is not None else "")),

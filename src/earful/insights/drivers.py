@@ -116,5 +116,13 @@ def drivers(con: duckdb.DuckDBPyConnection, start: date, end: date, config: Insi
             repeat_cost=(f["rep"] * per_contact), avoidable_cost=avoidable,
             avoidable_parts={k: round(x, 2) for k, x in parts.items()},
             main_cause=max(parts, key=parts.get) if avoidable > 0 else "volume"))
-    out.sort(key=lambda d: (-d.avoidable_cost, -d.handling_cost, -d.contacts, d.reason))
+    if out and all(d.handling_cost == 0 for d in out):
+        # No handle times (social threads): rank by unhappy volume, contacts × (1 − end sentiment)/2.
+        out.sort(key=lambda d: (-d.contacts * (1 - (d.end_sentiment if d.end_sentiment is not None else 0)) / 2,
+                                d.reason))
+        for d in out:
+            if d.end_sentiment is not None:
+                d.main_cause = "unhappy volume"
+    else:
+        out.sort(key=lambda d: (-d.avoidable_cost, -d.handling_cost, -d.contacts, d.reason))
     return out
