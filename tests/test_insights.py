@@ -151,3 +151,13 @@ def test_example_config_in_docs_loads():
     assert cfg.department_for("card_arrival") == "Cards" and cfg.windows == (1, 3, 7)
     with pytest.raises(ConfigError, match="cannot read"):
         load_config("/nonexistent/insights.yaml")
+
+
+def test_empty_store_is_a_one_line_error(db_path):
+    from earful.store import connect
+
+    connect(db_path).close()
+    r = CliRunner().invoke(app, ["insights", "--db", str(db_path)])
+    assert r.exit_code == 2 and "no contacts" in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(app, ["report", "--db", str(db_path), "--period", "2025-13", "--out", "x.html"])
+    assert r.exit_code == 2 and "--period" in r.output
