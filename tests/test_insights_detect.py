@@ -33,7 +33,7 @@ def test_planted_events_found_on_their_day(seed):
     assert spike and (spike.first_day - days[45]).days in (0, 1) and spike.kind == "spike"
     assert new and (new.first_day - days[50]).days in (0, 1) and new.kind == "new_reason"
     # The drift is ×1.14 on its first day: found within 10 days of its start, before it ends.
-    assert drift and 0 <= (drift.first_day - days[35]).days <= 10
+    assert drift and 0 <= (drift.first_day - days[35]).days <= 10 and drift.kind == "drift"
     false = [a for a in alarms if a.reason not in ("reason_03", "reason_08", "reason_12")]
     assert len(false) <= 2
 

@@ -11,7 +11,8 @@ Per (reason, day) the smallest window p-value × number of windows is kept; thes
 Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an alarm also needs x/E ≥ `min_ratio` and x − E ≥ `min_excess`.
 Alarms of one reason less than 3 days apart form one episode, reported on its first day, as a
 `new_reason` (baseline share under 5 % of the current share), `spike` (the 1-day test fired with
-ratio ≥ 2) or `drift` (only the 3/7-day windows fired: a slow rise).
+ratio ≥ 2, and the share did not keep growing through the episode) or `drift` (a slower rise,
+or a share still growing by 20 % from the first to the last third of an episode of 5+ days).
 """
 
 from __future__ import annotations
@@ -162,6 +163,13 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
                 kind = "spike"
             else:
                 kind = "drift"
+            last_t = ep[-1][1]
+            if kind == "spike" and last_t - first_t >= 4:
+                # A rise that keeps growing through its episode is a drift, whatever its first day looked like.
+                sh = counts[r, first_t:last_t + 1] / np.maximum(total[first_t:last_t + 1], 1)
+                k3 = max(1, sh.size // 3)
+                if sh[-k3:].mean() > 1.2 * sh[:k3].mean():
+                    kind = "drift"
             alarms.append(Alarm(
                 reason=reasons[r], kind=kind, first_day=days[first_t], last_day=days[ep[-1][1]],
                 p_value=best[3], ratio=best[4], observed=int(best[5]), expected=best[6],
