@@ -29,9 +29,9 @@ def month(tmp_path_factory):
 
 
 def test_same_seed_same_bytes_other_seed_differs(tmp_path):
-    a = write_simulation(simulate(days=4, seed=3), tmp_path / "a")
-    b = write_simulation(simulate(days=4, seed=3), tmp_path / "b")
-    c = write_simulation(simulate(days=4, seed=4), tmp_path / "c")
+    a = write_simulation(simulate(days=3, seed=3, scale=0.5), tmp_path / "a")
+    b = write_simulation(simulate(days=3, seed=3, scale=0.5), tmp_path / "b")
+    c = write_simulation(simulate(days=3, seed=4, scale=0.5), tmp_path / "c")
     for k in ("interactions", "truth"):
         assert a[k].read_bytes() == b[k].read_bytes()
     assert a["interactions"].read_bytes() != c["interactions"].read_bytes()
@@ -40,7 +40,7 @@ def test_same_seed_same_bytes_other_seed_differs(tmp_path):
 def test_queue_engine_matches_erlang_a():
     """Stationary M/M/n+M on the ciw core: abandonment and 20-s service level within batch error of Erlang A."""
     rng = np.random.default_rng(11)
-    lam, aht, patience, n, hours = 1 / 20, 240.0, 180.0, 12, 120
+    lam, aht, patience, n, hours = 1 / 20, 240.0, 180.0, 12, 80
     horizon = hours * 3600.0
     arrivals = np.cumsum(rng.exponential(1 / lam, int(lam * horizon * 1.05)))
     arrivals = arrivals[arrivals < horizon]
@@ -48,7 +48,7 @@ def test_queue_engine_matches_erlang_a():
     pat = rng.exponential(patience, len(arrivals))
     res = run_queue(arrivals, service, pat, np.array([horizon]), np.array([n]), seed=1)
     keep = arrivals > 3600  # drop the first hour (starts empty)
-    batches = np.array_split(np.flatnonzero(keep), 20)
+    batches = np.array_split(np.flatnonzero(keep), 16)
     ab = np.array([(~res.answered[b]).mean() for b in batches])
     sl = np.array([(res.answered[b] & (res.wait_s[b] <= 20)).mean() for b in batches])
     want_ab, want_sl = erlang_a(lam, 1 / aht, 1 / patience, n, 20)
@@ -96,7 +96,7 @@ def test_month_voice_agrees_with_erlang_a_by_slot(month):
     want_ab = want_sl = 0.0
     for (d, k), rs in by_slot.items():
         agents = truth["staffing"]["voice"][d][k]
-        ab, sl = erlang_a(len(rs) / slot_s, mu, theta, agents, 20, n_max=60)
+        ab, sl = erlang_a(len(rs) / slot_s, mu, theta, agents, 20, n_max=40)
         want_ab += ab * len(rs)
         want_sl += sl * len(rs)
     got_ab = sum(r["abandoned"] for r in voice) / len(voice)
@@ -216,6 +216,13 @@ def test_records_are_consistent(month):
         else:
             assert datetime.fromisoformat(r["answered_at"]) - t0 == timedelta(seconds=r["wait_s"])
             assert r["disposition"] in truth["reasons"]
+    # agents work one 8.5-hour shift a day
+    span = defaultdict(list)
+    for r in records:
+        if r["channel"] in ("voice", "chat") and not r["abandoned"]:
+            span[(r["agent_id"], r["answered_at"][:10])].append(datetime.fromisoformat(r["answered_at"]))
+    assert max(max(v) - min(v) for v in span.values()) <= timedelta(hours=8.5)
+    assert len({a for a, _ in span}) > 30
     # voice offered only in opening hours
     assert all(8 <= datetime.fromisoformat(r["offered_at"]).hour < 20 for r in records if r["queue"] in ("voice", "chat"))
 
@@ -233,11 +240,39 @@ def test_files_import_with_nothing_quarantined(month, con):
     assert con.execute("SELECT count(*) FROM turns").fetchone()[0] == n_turns
 
 
+@pytest.mark.parametrize("days", [1, 3])
+def test_short_periods_keep_their_events_inside(days):
+    sim = simulate(days=days, seed=9, scale=0.2)
+    last = (date(2025, 8, 1) + timedelta(days=days - 1)).isoformat()
+    assert sim.records and all(e.get("start", "") <= last for e in sim.truth["events"])
+    assert all(r.get("offered_at", "9")[:10] <= last for r in sim.records if r["channel"] != "survey")
+
+
+def test_callers_global_random_state_is_left_alone():
+    import random
+
+    random.seed(1)
+    np.random.seed(1)
+    simulate(days=1, seed=2, scale=0.2)
+    after = random.random(), np.random.random()
+    random.seed(1)
+    np.random.seed(1)
+    assert after == (random.random(), np.random.random())
+
+
+def test_bad_arguments_are_user_errors():
+    from earful.errors import InputError
+
+    for kw in ({"days": 0}, {"scale": 0.0}, {"days": 400}):
+        with pytest.raises(InputError):
+            simulate(**kw)
+
+
 def test_cli_simulate(tmp_path):
     from earful.cli import app
 
     out = tmp_path / "demo"
-    r = CliRunner().invoke(app, ["simulate", "--days", "2", "--seed", "5", "--out", str(out)])
+    r = CliRunner().invoke(app, ["simulate", "--days", "1", "--seed", "5", "--scale", "0.3", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert (out / "interactions.jsonl").stat().st_size > 0 and (out / "truth.json").exists()
     bad = CliRunner().invoke(app, ["simulate", "--days", "0", "--out", str(out)])

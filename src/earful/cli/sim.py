@@ -22,7 +22,10 @@ def simulate(
     scale: Annotated[float, typer.Option(help="Volume multiplier (1.0 is about 1,000 contacts a weekday).")] = 1.0,
 ) -> None:
     """Simulate a bank's contact centre (voice, chat, e-mail, social, SMS, surveys) with planted truth."""
-    from earful.sim import simulate as run, write_simulation
+    try:
+        from earful.sim import simulate as run, write_simulation
+    except ModuleNotFoundError as e:
+        raise fail(f"earful simulate needs {e.name!r}: install the sim extra (pip install 'earful[sim]')") from None
 
     try:
         first = datetime.strptime(start, "%Y-%m-%d").date()

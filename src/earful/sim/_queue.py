@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import random
+
 import ciw
 import numpy as np
 
@@ -98,9 +100,14 @@ def run_queue(
         number_of_servers=[schedule],
         **kw,
     )
-    ciw.seed(seed)
-    sim = ciw.Simulation(network)
-    sim.simulate_until_max_customers(n, method="Finish")
+    saved = random.getstate(), np.random.get_state()  # ciw.seed reseeds the global generators
+    try:
+        ciw.seed(seed)  # ciw only draws for tie-breaks: every value comes from the arrays above
+        sim = ciw.Simulation(network)
+        sim.simulate_until_max_customers(n, method="Finish")
+    finally:
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
     answered = np.zeros(n, bool)
     wait = np.zeros(n)
     start = np.full(n, np.nan)

@@ -148,5 +148,5 @@ def make_pii(rng: np.random.Generator) -> tuple[str, str, str]:
 
 
 def pick(rng: np.random.Generator, options: tuple[str, ...]) -> str:
-    """One of ``options``, uniformly."""
-    return options[int(rng.integers(len(options)))]
+    """One of ``options``, uniformly (``rng.random`` is much faster than ``rng.integers`` per call)."""
+    return options[int(rng.random() * len(options))]

@@ -175,6 +175,9 @@ class _Sim:
             heapq.heapify(h)
         self.shapes = {ch: intraday_shape(ch) for ch in CHANNELS}
         self.aht_forecast = {ch: self._mean_handle(ch) for ch in ("voice", "chat")}
+        # pools: the minimum below, or enough for the busiest day's shifts with a third off
+        self.pools = {ch: max(base, math.ceil(1.5 * max(self._shifts_needed(ch, d) for d in range(days))))
+                      for ch, base in (("voice", VOICE_POOL), ("specialist", SPECIALIST_POOL), ("chat", CHAT_POOL))}
 
     # -- helpers
     def _mean_handle(self, ch: str) -> float:
@@ -248,39 +251,66 @@ class _Sim:
         agents[close] = agents[close - 1]
         return agents
 
-    def _roster(self, pool: int, prefix: str, d: int) -> list[str]:
-        """Who works first on day d (agents earlier in the list cover more hours)."""
-        order = self.r_roster.permutation(pool)
-        return [f"{prefix}{i + 1:03d}" if prefix == "A" else f"{prefix}{i + 1:02d}" for i in order.tolist()]
+    def _shifts_needed(self, ch: str, d: int) -> int:
+        agents = self._schedule(ch, d)
+        early, late = int(agents[16:24].max(initial=0)), int(agents[33:41].max(initial=0))
+        return early + late + max(0, int(agents[24:33].max(initial=0)) - early - late)
 
-    def _queue_day(self, ch: str, d: int, batch: list[dict], pool: int, prefix: str) -> None:
+    def _roster(self, pool: int, prefix: str, d: int, agents: np.ndarray) -> list[list[str]]:
+        """Who takes contacts in each slot of day d: agents work one 8.5-hour shift.
+
+        Shifts: early 08:00-16:30, mid 10:00-18:30, late 12:00-20:30 (the late shift also
+        clears the queue after closing). As few agents as cover the slot counts are put on
+        each shift, from a fresh permutation of the pool every day (the others have the day
+        off); in a slot the first ``agents[k]`` of those present (rotated each slot) take
+        contacts, the rest are on a break or other work.
+        """
+        shifts = ((16, 33), (20, 37), (24, 41))  # slot ranges [from, to)
+        early = int(agents[16:24].max(initial=0))
+        late = int(agents[33:41].max(initial=0))
+        mid = max(0, int(agents[24:33].max(initial=0)) - early - late)
+        need = early + mid + late
+        if need > pool:
+            raise AssertionError(f"pool of {pool} agents cannot cover {need} shifts")  # pools are sized in __init__
+        order = [f"{prefix}{i + 1:03d}" if prefix == "A" else f"{prefix}{i + 1:02d}"
+                 for i in self.r_roster.permutation(pool).tolist()]
+        teams = (order[:early], order[early:early + mid], order[early + mid:need])
+        out = []
+        for k in range(SLOTS):
+            present = [a for (lo, hi), team in zip(shifts, teams) if lo <= k < hi for a in team]
+            r = k % len(present) if present else 0
+            present = present[r:] + present[:r]
+            out.append(present[: int(agents[k])])
+        return out
+
+    def _queue_day(self, ch: str, d: int, batch: list[dict], prefix: str) -> None:
         """Run one day of a voice/chat/specialist queue on ciw and write the outcome into contacts."""
         batch.sort(key=lambda c: (c["t"], c["seq"]))
         agents = self._schedule(ch, d)
         self.staffing[ch].append(agents.tolist())
-        servers = agents * (CHAT_CONCURRENCY if ch == "chat" else 1)
-        roster = self._roster(pool, prefix, d)
         per = CHAT_CONCURRENCY if ch == "chat" else 1
-        counts = np.concatenate([servers[:CLOSE_S // SLOT_S + 1], [servers[CLOSE_S // SLOT_S]]])
+        servers = agents * per
+        on_duty = self._roster(self.pools[ch], prefix, d, agents)
+        last = CLOSE_S // SLOT_S  # the closing slot: its agents stay until the queue is empty
+        counts = np.concatenate([servers[:last + 1], [servers[last]]])
         # the server factor (agent handle speed) is needed by ciw while it runs, by server number
         factor: dict[int, float] = {}
         for k, ids in enumerate(server_ids_by_slot(counts)):
             for j, sid in enumerate(ids):
-                factor[sid] = AGENT_BEHAVIOUR.get(roster[j // per % pool], ("", {}))[1].get("handle", 1.0)
+                agent = on_duty[min(k, last)][j // per]
+                factor[sid] = AGENT_BEHAVIOUR.get(agent, ("", {}))[1].get("handle", 1.0)
         if not batch:
             return
         arr = np.array([c["t"] for c in batch])
         svc = np.array([c["talk_s"] + c["hold_s"] + c["wrap_s"] for c in batch])
         pat = np.array([c["patience_s"] for c in batch])
-        # the closing slot's agents stay on until everyone has been answered or has hung up
-        last = CLOSE_S // SLOT_S + 1
-        ends = (np.arange(last) + 1.0) * SLOT_S
-        res = run_queue(arr, svc, pat, ends, servers[:last], seed=self.seed * 1000 + d, server_factor=factor)
+        ends = (np.arange(last + 1) + 1.0) * SLOT_S
+        res = run_queue(arr, svc, pat, ends, servers[:last + 1], seed=self.seed * 1000 + d, server_factor=factor)
         for i, c in enumerate(batch):
             c["wait_s"] = float(res.wait_s[i])
             c["answered"] = bool(res.answered[i])
             if c["answered"]:
-                c["agent"] = roster[int(res.server_rank[i]) // per % pool]
+                c["agent"] = on_duty[int(res.server_slot[i])][int(res.server_rank[i]) // per]
                 f = res.service_s[i] / svc[i]
                 for k in ("talk_s", "hold_s", "wrap_s"):
                     c[k] = float(round(c[k] * f))
@@ -352,8 +382,8 @@ class _Sim:
                     c["seq"] = seq
                     seq += 1
                     self._handle(c)
-            self._queue_day("voice", d, todays["voice"], VOICE_POOL, "A")
-            self._queue_day("chat", d, todays["chat"], CHAT_POOL, "C")
+            self._queue_day("voice", d, todays["voice"], "A")
+            self._queue_day("chat", d, todays["chat"], "C")
             for ch in ("email", "social", "sms"):
                 self._written_day(ch, d, todays[ch])
             # transfers: answered voice calls go on to the specialist queue
@@ -373,7 +403,7 @@ class _Sim:
                     self._handle(leg, 1.2)
                     legs.append(leg)
                     self.contacts.append(leg)
-            self._queue_day("specialist", d, legs, SPECIALIST_POOL, "S")
+            self._queue_day("specialist", d, legs, "S")
             for leg in legs:
                 self._outcome(leg)
                 leg["leg_of"]["resolved"] = leg["resolved"]
@@ -557,6 +587,7 @@ class _Sim:
         pii = [{"id": c["id"], "turn_seq": c["pii"]["seq"], "in_text": c["text"] is not None, **{k: c["pii"][k] for k in ("kind", "value")}}
                for c in order if "pii" in c]
         repeats = [{"id": c["id"], "repeat_of": c["repeat_of"]["id"]} for c in order if c["repeat_of"] is not None]
+        events = [e for e in events if e["start"] <= day(self.days - 1)]  # only what fits the period
         return {
             "generator": {"name": "earful.sim", "format_version": 1, "seed": self.seed, "days": self.days,
                           "start": self.start.isoformat(), "scale": self.scale},
