@@ -148,9 +148,9 @@ def metrics_table(
 
     sql = f"""
     WITH src AS (
-        SELECT id, queue, channel, agent_id, customer_id, answered_at, csat, nps, reason, t, is_contact, {_FLAGS}
+        SELECT rid, queue, channel, agent_id, customer_id, answered_at, csat, nps, reason, t, is_contact, {_FLAGS}
         FROM (
-            SELECT i.id, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
+            SELECT i.rowid AS rid, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
                    i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
                    json_extract_string(i.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr,
                    {reason_sql} AS reason, {CONTACT_TIME_SQL} AS t,
@@ -160,11 +160,13 @@ def metrics_table(
             {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
         )
     ),
+    nx AS (  -- each contact's next contact by the same customer: a narrow sort, joined back by row id
+        SELECT rid, lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, rid) AS next_t FROM src WHERE is_contact
+    ),
     c AS MATERIALIZED (
-        SELECT {"".join(f"{k.sql} AS {k.column}, " for k in keys)} hour(t) AS _hour, *,
-               is_contact AND is_answered AS fcr_eligible
-        FROM (SELECT *, {f"lead(t) OVER (PARTITION BY customer_id, is_contact{same} ORDER BY t, id)" if with_fcr
-                         else "NULL::TIMESTAMP"} AS next_t FROM src)
+        SELECT {"".join(f"{k.sql} AS {k.column}, " for k in keys)} hour(t) AS _hour, src.*,
+               {"nx.next_t" if with_fcr else "NULL::TIMESTAMP AS next_t"}, is_contact AND is_answered AS fcr_eligible
+        FROM src {"LEFT JOIN nx ON nx.rid = src.rid" if with_fcr else ""}
         {"WHERE " + " AND ".join(filters) if filters else ""}
     ),
     agg AS (SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM c {group}),
