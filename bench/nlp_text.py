@@ -1,7 +1,7 @@
 """Benchmark of the nlp-text components: redaction quality and speed (Presidio vs fast),
 sentiment (VADER vs the blend) on UCI and on customer tweets, and `earful enrich` end to end.
 
-Run: PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_text.py [--quick]
+Run: PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_text.py [--quick] [STEP ...]
 Prints Markdown tables (pasted into docs/bench/nlp-text.md).
 """
 
@@ -53,6 +53,26 @@ def redaction() -> None:
     print()
     for n, (_, rate, load_s) in results.items():
         print(f"- {n}: {rate:,.0f} texts/s (engine load {load_s:.1f} s)")
+
+
+def real_text() -> None:
+    """What the fast redactor finds in real text nobody planted anything in (for judging by eye)."""
+    from collections import Counter
+
+    from _nlp_text import banking77_texts
+    from earful.nlp.redact import Redactor
+
+    red = Redactor(fast=True).fit()
+    with open(DATA / "twcs" / "twcs_first5000.csv", encoding="utf-8", newline="") as f:
+        tweets = [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"]
+    print("\n### Findings of `--fast` in real text with nothing planted\n")
+    for name, texts in (("BANKING77 train (10,003 utterances)", banking77_texts(DATA)), (f"TWCS inbound tweets ({len(tweets):,})", tweets)):
+        found = [(s.type, t[s.start:s.end]) for t in texts for s in red.find(t)]
+        counts = Counter(k for k, _ in found)
+        print(f"- {name}: " + (", ".join(f"{k} {n}" for k, n in counts.most_common()) or "nothing"))
+        names = [v for k, v in found if k == "NAME"]
+        if names:
+            print(f"  - NAME findings: {', '.join(names[:30])}")
 
 
 def abcd_leaks() -> None:
@@ -120,7 +140,7 @@ def enrich_throughput() -> None:
     from earful.nlp.enrich import enrich
     from earful.store import connect
 
-    n = 300 if QUICK else 2000
+    n = 300 if QUICK else 800
     texts = banking77_texts(DATA)[:n]
     print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each)\n")
     print("| mode | interactions/s |\n|---|---|")
@@ -136,8 +156,40 @@ def enrich_throughput() -> None:
             con.close()
 
 
+def components() -> None:
+    """Texts per second of each component alone on the same 2,000 customer tweets."""
+    from earful.nlp.feedback import FeedbackClassifier
+    from earful.nlp.mentions import KeyPhraseExtractor, MentionMatcher, load_lexicon
+    from earful.nlp.redact import Redactor
+    from earful.nlp.sentiment import SentimentScorer, is_abusive
+
+    with open(DATA / "twcs" / "twcs_first5000.csv", encoding="utf-8", newline="") as f:
+        tweets = [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"][:2000]
+    lex = load_lexicon(Path(__file__).resolve().parents[1] / "docs" / "mentions.example.yaml")
+    vader, blend = SentimentScorer("vader").fit(), SentimentScorer("blend").fit()
+    sent = vader.score(tweets)
+    full = Redactor(fast=False).fit()
+    steps = [
+        ("redaction --fast", Redactor(fast=True).fit().transform, tweets),
+        ("redaction full (Presidio NER where a capitalised word appears)", full.transform, tweets[:300]),
+        ("sentiment VADER", vader.score, tweets),
+        ("sentiment blend", blend.score, tweets),
+        ("abuse flag", lambda ts: [is_abusive(t) for t in ts], tweets),
+        ("feedback type", lambda ts: FeedbackClassifier().fit().predict(ts, sent[: len(ts)]), tweets),
+        ("mentions (example lexicon, fuzzy)", MentionMatcher(lex).fit().transform, tweets),
+        ("key phrases", KeyPhraseExtractor().fit().transform, tweets),
+    ]
+    print(f"\n### Per component ({len(tweets):,} customer tweets; full redaction on 300)\n")
+    print("| component | texts/s |\n|---|---|")
+    for name, fn, xs in steps:
+        t0 = time.perf_counter()
+        fn(xs)
+        print(f"| {name} | {_rate(len(xs), time.perf_counter() - t0)} |")
+
+
 if __name__ == "__main__":
-    redaction()
-    abcd_leaks()
-    sentiment()
-    enrich_throughput()
+    only = [a for a in sys.argv[1:] if not a.startswith("--")]
+    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput):
+        if not only or step.__name__ in only:
+            step()
+            sys.stdout.flush()

@@ -268,3 +268,15 @@ def test_enricher_is_a_pure_function_over_arrow_batches():
     assert b["abusive"] and not a["abusive"] and json.loads(b["mentions"])[0]["name"] == "Revolut"
     assert b["end_sentiment"] > 0.5 and b["end_sentiment"] > b["sentiment"]
     assert turns.num_rows == 5 and turns.column("sentiment").null_count == 2
+
+
+def test_lexicon_kept_in_the_store_is_used_by_later_runs(con):
+    from earful.nlp.enrich import save_lexicon, stored_lexicon
+
+    assert stored_lexicon(con) is None
+    save_lexicon(con, (REPO / "docs" / "mentions.example.yaml").read_text())
+    lex = stored_lexicon(con)
+    assert {e.name for e in lex.entries} >= {"Premium Card", "Revolut", "Monzo"} and lex.fuzzy_threshold == 88
+    with pytest.raises(ConfigError):
+        save_lexicon(con, "products: 3\n")
+    assert stored_lexicon(con) is not None

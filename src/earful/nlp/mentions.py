@@ -207,7 +207,7 @@ class KeyPhraseExtractor:
             run: list[str] = []
             for w in _WORD.findall(chunk):
                 w = w.strip("'’-")
-                if w in stop or len(w) < self.min_chars or w.startswith("[") or w.isdigit():
+                if w in stop or re.split(r"['’]", w)[0] in stop or len(w) < self.min_chars or w.startswith("[") or w.isdigit():
                     if run:
                         out.append(tuple(run[: self.max_words]))
                     run = []
