@@ -1,6 +1,6 @@
 """Topic discovery for what nobody labelled: k-means on sentence embeddings, c-TF-IDF labels.
 
-Unit embeddings are clustered with seeded k-means (so the same seed gives the same topics), topics
+Unit embeddings are reduced by PCA and clustered with seeded k-means (so the same seed gives the same topics), topics
 are numbered by size (0 = largest), labelled by their top c-TF-IDF phrases, and new texts are
 assigned to the nearest centroid without refitting. A refit given ``previous=`` keeps the old
 topic ids where a new topic matches an old one (Hungarian assignment on centroid cosine
@@ -72,12 +72,14 @@ def match_topics(old_centroids: np.ndarray, new_centroids: np.ndarray, min_simil
 class TopicModel:
     """Cluster texts into topics with readable labels; ``transform`` assigns new texts.
 
-    ``n_topics`` None picks √(n/2); ``seed`` fixes k-means so re-runs agree.
+    ``n_topics`` None picks √(n/2); ``seed`` fixes PCA and k-means so re-runs agree; k-means runs
+    on the first ``n_components`` principal components (None: on the full embeddings) for speed.
     """
 
-    def __init__(self, *, n_topics: int | None = None, seed: int = 0, n_init: int = 1, top_n: int = 5,
-                 min_similarity: float = 0.5) -> None:
+    def __init__(self, *, n_topics: int | None = None, seed: int = 0, n_components: int | None = 64,
+                 n_init: int = 1, top_n: int = 5, min_similarity: float = 0.5) -> None:
         self.n_topics = n_topics
+        self.n_components = n_components
         self.seed = seed
         self.n_init = n_init
         self.top_n = top_n
@@ -93,15 +95,24 @@ class TopicModel:
             raise InputError("topic discovery needs at least two texts")
         emb = _unit(self._embed(texts, embeddings))
         k = min(self.n_topics or auto_n_topics(len(texts)), len(texts))
-        km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(emb)
-        # assign by cosine to the unit centroids, exactly as transform() will (one spherical k-means step)
-        raw = (emb @ _unit(km.cluster_centers_).T).argmax(1)
+        space = emb
+        if self.n_components and emb.shape[1] > self.n_components and len(texts) > self.n_components:
+            from sklearn.decomposition import PCA
+
+            space = PCA(self.n_components, random_state=self.seed).fit_transform(emb)
+        km = KMeans(n_clusters=k, n_init=self.n_init, random_state=self.seed).fit(space)
+        # centroids back in embedding space; every text goes to the nearest unit centroid by cosine,
+        # exactly as transform() will assign new texts (one spherical k-means step)
+        centers = np.zeros((k, emb.shape[1]), dtype=np.float64)
+        np.add.at(centers, km.labels_, emb)
+        centers[np.bincount(km.labels_, minlength=k) == 0] = emb[0]
+        raw = (emb @ _unit(centers).T).argmax(1)
         sizes = np.bincount(raw, minlength=k)
         order = np.argsort(-sizes, kind="stable")  # topic 0 = largest
         rank = np.empty(k, dtype=np.int64)
         rank[order] = np.arange(k)
         labels = rank[raw]
-        centroids = _unit(km.cluster_centers_[order])
+        centroids = _unit(centers[order])
         ids = np.arange(k)
         self.mapping_: dict[int, int] = {}
         if previous is not None:
@@ -160,7 +171,7 @@ class TopicModel:
         self._check()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        meta = {"seed": self.seed, "n_topics": self.n_topics, "n_init": self.n_init, "top_n": self.top_n,
+        meta = {"seed": self.seed, "n_topics": self.n_topics, "n_components": self.n_components, "n_init": self.n_init, "top_n": self.top_n,
                 "min_similarity": self.min_similarity, "key_phrases": self.key_phrases_,
                 "topic_labels": {str(k): v for k, v in self.topic_labels_.items()}}
         with open(path, "wb") as f:
@@ -175,7 +186,7 @@ class TopicModel:
             raise InputError(f"no topic model at {path}", hint="run `earful topics`")
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
-            m = cls(n_topics=meta["n_topics"], seed=meta["seed"], n_init=meta["n_init"], top_n=meta["top_n"],
+            m = cls(n_topics=meta["n_topics"], seed=meta["seed"], n_components=meta["n_components"], n_init=meta["n_init"], top_n=meta["top_n"],
                     min_similarity=meta["min_similarity"])
             m.centroids_ = z["centroids"]
             m.topic_ids_ = z["topic_ids"]
