@@ -41,9 +41,9 @@ def final_redact(text: str) -> str:
     when the nlp-text area is installed, then the rules above as a second net."""
     try:
         from earful.nlp.redact import redact
-    except ImportError:
+        return _fallback_redact(redact(text))
+    except (ImportError, OSError):  # nlp extra or its language model not installed
         return _fallback_redact(text)
-    return _fallback_redact(redact(text))
 
 
 def customer_texts(con: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> dict[str, str]:
