@@ -292,7 +292,7 @@ def sla(
     if as_json:
         console.print_json(json.dumps(card.as_dict()))
     elif markdown:
-        console.print(scorecard_markdown(card), markup=False, highlight=False)
+        typer.echo(scorecard_markdown(card))
     else:
         table = Table(title=f"{card.contract}: {card.partner}, {card.period}", title_justify="left")
         for col in ("metric", "target", "actual", "met", "weight", "share", "band", "credit", "amount"):
