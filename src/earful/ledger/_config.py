@@ -148,3 +148,18 @@ def load(path: str | Path) -> Node:
     if not node.is_map:
         raise node.error("the file must be a mapping at the top level")
     return node
+
+
+def insert_rows(con: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows in one statement (through an Arrow table): per-row INSERTs cost ~1 ms each."""
+    if not rows:
+        return
+    import pyarrow as pa
+
+    data = pa.table({c: [r[i] for r in rows] for i, c in enumerate(columns)})
+    name = f"_earful_rows_{table}"
+    con.register(name, data)
+    try:
+        con.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM {name}")
+    finally:
+        con.unregister(name)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import smtplib
@@ -26,7 +27,8 @@ from typing import Any, Callable
 import duckdb
 
 from earful.errors import ConfigError
-from earful.ledger.lifecycle import overdue, transition
+from earful.ledger import _config
+from earful.ledger.lifecycle import overdue
 from earful.ledger.routing import RoutingConfig, load_insights
 
 SIGNATURE_HEADER = "X-Earful-Signature"
@@ -69,19 +71,33 @@ def _insight_payload(ins: dict[str, Any], department: str, event: str) -> dict[s
         "confidence": ins.get("confidence")}}
 
 
-def _queue_for(con: duckdb.DuckDBPyConnection, config: RoutingConfig, department: str, event: str,
-               key_base: str, payload: dict[str, Any], subject: str, now: datetime) -> int:
+def _messages_for(config: RoutingConfig, department: str, key_base: str, payload: dict[str, Any],
+                  subject: str) -> list[tuple[str, str, str, str, str, str]]:
+    """(key, channel, department, target, subject, payload JSON) for each channel the department has."""
     dept = config.departments.get(department)
-    n = 0
     if dept is None:
-        return 0
+        return []
+    body = json.dumps(payload, default=str)
+    out = []
     if dept.webhook:
-        n += enqueue(con, key=f"{key_base}:webhook", channel="webhook", department=department,
-                     target=dept.webhook, payload=payload, subject=subject, now=now)
+        out.append((f"{key_base}:webhook", "webhook", department, dept.webhook, subject, body))
     if dept.email:
-        n += enqueue(con, key=f"{key_base}:email", channel="email", department=department,
-                     target=",".join(dept.email), payload=payload, subject=subject, now=now)
-    return n
+        out.append((f"{key_base}:email", "email", department, ",".join(dept.email), subject, body))
+    return out
+
+
+def _enqueue_many(con: duckdb.DuckDBPyConnection, messages: list[tuple[str, str, str, str, str, str]],
+                  now: datetime) -> int:
+    """Queue messages in one statement; keys already in the outbox are skipped. Returns rows added."""
+    if not messages:
+        return 0
+    have = {k for (k,) in con.execute("SELECT idempotency_key FROM ledger_outbox WHERE idempotency_key IN "
+                                      "(SELECT unnest(?))", [[m[0] for m in messages]]).fetchall()}
+    fresh = list({m[0]: m for m in messages if m[0] not in have}.values())
+    _config.insert_rows(con, "ledger_outbox", ["idempotency_key", "channel", "department", "target", "subject",
+                                                "payload", "status", "attempts", "next_attempt_at", "created_at"],
+                        [(*m, "pending", 0, now, now) for m in fresh])
+    return len(fresh)
 
 
 def share_new(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who: str = "earful",
@@ -97,14 +113,25 @@ def share_new(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who: str
     if not pending:
         return 0
     insights = {i["id"]: i for i in load_insights(con, sorted({p[0] for p in pending}))}
+    messages = []
+    for iid, dept in pending:
+        ins = insights.get(iid, {"id": iid})
+        payload = _insight_payload(ins, dept, "insight.shared")
+        subject = f"[earful] {ins.get('kind', 'insight')}: {ins.get('title', iid)}"
+        messages += _messages_for(config, dept, f"shared:{iid}:{dept}", payload, subject)
     con.execute("BEGIN TRANSACTION")
     try:
-        for iid, dept in pending:
-            ins = insights.get(iid, {"id": iid})
-            payload = _insight_payload(ins, dept, "insight.shared")
-            subject = f"[earful] {ins.get('kind', 'insight')}: {ins.get('title', iid)}"
-            _queue_for(con, config, dept, "insight.shared", f"shared:{iid}:{dept}", payload, subject, now)
-            transition(con, iid, dept, "shared", who=who, now=now, _in_transaction=True)
+        _enqueue_many(con, messages, now)
+        # new → shared is always legal; done for the routes read above, with their history rows
+        con.execute("CREATE OR REPLACE TEMP TABLE _earful_sharing AS SELECT unnest(?) AS insight_id, unnest(?) AS department",
+                    [[p[0] for p in pending], [p[1] for p in pending]])
+        con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time)"
+                    " SELECT r.insight_id, r.department, 'new', 'shared', ?, ? FROM ledger_routes r"
+                    " JOIN _earful_sharing USING (insight_id, department) WHERE r.state = 'new'", [who, now])
+        con.execute("UPDATE ledger_routes SET state = 'shared', updated_at = ? FROM _earful_sharing s"
+                    " WHERE ledger_routes.insight_id = s.insight_id AND ledger_routes.department = s.department"
+                    " AND ledger_routes.state = 'new'", [now])
+        con.execute("DROP TABLE _earful_sharing")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -118,18 +145,14 @@ def queue_reminders(con: duckdb.DuckDBPyConnection, config: RoutingConfig, days:
     now = now or datetime.now()
     days = config.remind_after_days if days is None else days
     late = overdue(con, days, now=now)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for o in late:
-            payload = {"event": "insight.reminder", "department": o.department, "days_open": o.days_open,
-                       "state": o.state, "insight": {"id": o.insight_id, "title": o.title}}
-            subject = f"[earful] reminder: '{o.title or o.insight_id}' waiting {o.days_open} days"
-            _queue_for(con, config, o.department, "insight.reminder",
-                       f"reminder:{o.insight_id}:{o.department}:{now.date().isoformat()}", payload, subject, now)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    messages = []
+    for o in late:
+        payload = {"event": "insight.reminder", "department": o.department, "days_open": o.days_open,
+                   "state": o.state, "insight": {"id": o.insight_id, "title": o.title}}
+        subject = f"[earful] reminder: '{o.title or o.insight_id}' waiting {o.days_open} days"
+        messages += _messages_for(config, o.department,
+                                  f"reminder:{o.insight_id}:{o.department}:{now.date().isoformat()}", payload, subject)
+    _enqueue_many(con, messages, now)
     return late
 
 
@@ -188,56 +211,88 @@ def _send_email(row: dict[str, Any], config: RoutingConfig | None, timeout_s: fl
     return "SMTP accepted"
 
 
+def _flush(con: duckdb.DuckDBPyConnection, results: list[tuple[Any, ...]]) -> None:
+    """Record a batch of attempts in one transaction: outbox rows updated, one log row each."""
+    if not results:
+        return
+    import pyarrow as pa
+
+    cols = ["id", "status", "attempts", "next_attempt_at", "delivered_at", "last_error", "at_time", "ok", "detail"]
+    data = pa.table({c: [r[i] for r in results] for i, c in enumerate(cols)})
+    con.register("_earful_attempts", data)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE ledger_outbox SET status = a.status, attempts = a.attempts,"
+                    " next_attempt_at = coalesce(a.next_attempt_at, ledger_outbox.next_attempt_at),"
+                    " delivered_at = a.delivered_at, last_error = a.last_error"
+                    " FROM _earful_attempts a WHERE ledger_outbox.id = a.id")
+        con.execute("INSERT INTO ledger_deliveries (outbox_id, attempt, at_time, ok, detail)"
+                    " SELECT id, attempts, at_time, ok, detail FROM _earful_attempts")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_earful_attempts")
+    results.clear()
+
+
 def deliver(con: duckdb.DuckDBPyConnection, config: RoutingConfig | None = None, *, retry_for_s: float = 0.0,
             base_delay_s: float = 1.0, max_delay_s: float = 3600.0, max_attempts: int | None = None,
-            timeout_s: float = 5.0, now: Callable[[], datetime] = datetime.now,
+            timeout_s: float = 5.0, commit_every: int = 20, now: Callable[[], datetime] = datetime.now,
             sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:
     """Send every due outbox message; keep retrying (with back-off sleeps) for ``retry_for_s``.
 
     A message whose receiver fails stays ``pending`` with its next attempt pushed back;
     with ``max_attempts`` it becomes ``dead`` after that many failures (kept, never deleted).
+    Attempts are recorded every ``commit_every`` messages (and whenever the run stops, even
+    on an error), so a crash of this process re-sends at most that many messages.
     """
     report = DeliveryReport()
     deadline = time.monotonic() + retry_for_s
     senders = {"webhook": _send_webhook, "email": _send_email}
-    while True:
-        t = now()
-        cur = con.execute("SELECT * FROM ledger_outbox WHERE status = 'pending' AND next_attempt_at <= ?"
-                          " ORDER BY id", [t])
-        cols = [d[0] for d in cur.description]
-        due = [dict(zip(cols, r)) for r in cur.fetchall()]
-        for row in due:
-            attempt = row["attempts"] + 1
-            report.attempted += 1
-            try:
-                detail = senders[row["channel"]](row, config, timeout_s)
-                ok = True
-            except ConfigError:
-                raise
-            except urllib.error.HTTPError as exc:
-                ok, detail = False, f"HTTP {exc.code}"
-            except (OSError, smtplib.SMTPException, ValueError) as exc:
-                ok, detail = False, f"{type(exc).__name__}: {exc}"[:300]
+    results: list[tuple[Any, ...]] = []
+    try:
+        while True:
             t = now()
-            if ok:
-                report.delivered += 1
-                con.execute("UPDATE ledger_outbox SET status = 'delivered', attempts = ?, delivered_at = ?,"
-                            " last_error = NULL WHERE id = ?", [attempt, t, row["id"]])
-            else:
-                report.failed += 1
-                delay = min(max_delay_s, base_delay_s * 2 ** (attempt - 1))
-                status = "dead" if max_attempts is not None and attempt >= max_attempts else "pending"
-                con.execute("UPDATE ledger_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
-                            " WHERE id = ?", [status, attempt, t + timedelta(seconds=delay), detail, row["id"]])
-            con.execute("INSERT INTO ledger_deliveries (outbox_id, attempt, at_time, ok, detail) VALUES (?, ?, ?, ?, ?)",
-                        [row["id"], attempt, t, ok, detail])
-        nxt = con.execute("SELECT min(next_attempt_at) FROM ledger_outbox WHERE status = 'pending'").fetchone()[0]
-        if nxt is None:
-            break
-        wait = max(0.0, (nxt - now()).total_seconds())
-        if time.monotonic() + wait > deadline:
-            break
-        sleep(wait)
+            cur = con.execute("SELECT * FROM ledger_outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                              " ORDER BY id", [t])
+            cols = [d[0] for d in cur.description]
+            due = [dict(zip(cols, r)) for r in cur.fetchall()]
+            for row in due:
+                attempt = row["attempts"] + 1
+                report.attempted += 1
+                try:
+                    detail = senders[row["channel"]](row, config, timeout_s)
+                    ok = True
+                except ConfigError:
+                    raise
+                except urllib.error.HTTPError as exc:
+                    ok, detail = False, f"HTTP {exc.code}"
+                except (OSError, http.client.HTTPException, smtplib.SMTPException, ValueError) as exc:
+                    ok, detail = False, f"{type(exc).__name__}: {exc}"[:300]
+                t = now()
+                if ok:
+                    report.delivered += 1
+                    results.append((row["id"], "delivered", attempt, None, t, None, t, True, detail))
+                else:
+                    report.failed += 1
+                    delay = min(max_delay_s, base_delay_s * 2 ** (attempt - 1))
+                    status = "dead" if max_attempts is not None and attempt >= max_attempts else "pending"
+                    results.append((row["id"], status, attempt, t + timedelta(seconds=delay), None, detail, t, False,
+                                    detail))
+                if len(results) >= commit_every:
+                    _flush(con, results)
+            _flush(con, results)
+            nxt = con.execute("SELECT min(next_attempt_at) FROM ledger_outbox WHERE status = 'pending'").fetchone()[0]
+            if nxt is None:
+                break
+            wait = max(0.0, (nxt - now()).total_seconds())
+            if time.monotonic() + wait > deadline:
+                break
+            sleep(wait)
+    finally:
+        _flush(con, results)
     report.pending, report.dead = con.execute(
         "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'dead')"
         " FROM ledger_outbox").fetchone()

@@ -234,10 +234,10 @@ def route_insights(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who
         return new
     con.execute("BEGIN TRANSACTION")
     try:
-        for iid, dept, rule in new:
-            con.execute("INSERT INTO ledger_routes VALUES (?, ?, ?, 'new', ?, ?)", [iid, dept, rule, now, now])
-            con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
-                        " VALUES (?, ?, NULL, 'new', ?, ?, ?)", [iid, dept, who, now, f"rule: {rule}"])
+        _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at"],
+                            [(i, d, r, "new", now, now) for i, d, r in new])
+        _config.insert_rows(con, "ledger_history", ["insight_id", "department", "to_state", "who", "at_time", "note"],
+                            [(i, d, "new", who, now, f"rule: {r}") for i, d, r in new])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

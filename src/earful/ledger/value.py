@@ -206,19 +206,13 @@ def record_estimates(con: duckdb.DuckDBPyConnection, model: ValueModel, *, who: 
     """Estimate every insight without an estimate (or all, with ``replace``: a new row supersedes)."""
     now = now or datetime.now()
     have = {r[0] for r in con.execute("SELECT DISTINCT insight_id FROM ledger_values WHERE kind = 'estimated'").fetchall()}
-    out = []
+    out = [estimate(ins, model) for ins in load_insights(con) if replace or ins["id"] not in have]
     con.execute("BEGIN TRANSACTION")
     try:
-        for ins in load_insights(con):
-            if ins["id"] in have and not replace:
-                continue
-            e = estimate(ins, model)
-            out.append(e)
-            if e.amount is None:
-                continue
-            con.execute("INSERT INTO ledger_values (insight_id, department, kind, amount, currency, formula, inputs,"
-                        " working, who, at_time) VALUES (?, NULL, 'estimated', CAST(? AS DECIMAL(18,2)), ?, ?, ?, ?, ?, ?)",
-                        [e.insight_id, str(e.amount), e.currency, e.formula, json.dumps(e.inputs), e.working, who, now])
+        _config.insert_rows(con, "ledger_values", ["insight_id", "kind", "amount", "currency", "formula", "inputs",
+                                                   "working", "who", "at_time"],
+                            [(e.insight_id, "estimated", e.amount, e.currency, e.formula, json.dumps(e.inputs),
+                              e.working, who, now) for e in out if e.amount is not None])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
