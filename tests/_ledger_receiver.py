@@ -4,7 +4,8 @@
 
 Appends one JSON line per request to LOG (idempotency key, signature valid, answer).
 ``--fail-every N`` answers 503 to every Nth request on purpose; ``--die-after K`` reads the
-Kth request, logs it, then exits without answering (a crash mid-delivery).
+Kth request, logs it, then exits without answering (a crash mid-delivery); ``--delay-s S``
+answers each request S seconds late.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 PORT, LOG, SECRET = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
 FAIL_EVERY = int(sys.argv[sys.argv.index("--fail-every") + 1]) if "--fail-every" in sys.argv else 0
+DELAY_S = float(sys.argv[sys.argv.index("--delay-s") + 1]) if "--delay-s" in sys.argv else 0.0
 DIE_AFTER = int(sys.argv[sys.argv.index("--die-after") + 1]) if "--die-after" in sys.argv else 0
 seen = 0
 
@@ -46,6 +48,10 @@ class Handler(BaseHTTPRequestHandler):
                 "idempotency_key"), "event": json.loads(body).get("event")}) + "\n")
             f.flush()
             os.fsync(f.fileno())
+        if DELAY_S:
+            import time
+
+            time.sleep(DELAY_S)
         if answer == -1:
             os._exit(3)  # killed mid-delivery: the request arrived but was never answered
         self.send_response(answer)
