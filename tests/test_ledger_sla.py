@@ -139,3 +139,28 @@ def test_cli_sla_with_given_actuals(tmp_path):
     assert p.returncode == 0 and "net -1,800.00 EUR" in p.stdout and "× +50% = 1,800.00" in p.stdout
     p = _earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "Aug", *given)
     assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_scorecard_from_the_metrics_engine_on_real_calls(shared_data, con, tmp_path):
+    """A month of real calls (Anonymous Bank, August): actuals come from `earful.metrics`, scoped to
+    the contract's queue, and the penalty follows the contract's bands and cap."""
+    metrics = pytest.importorskip("earful.metrics")  # merged from the metrics branch
+    from earful.ingest import ingest_file
+    from earful.ledger.sla import actuals_from_metrics
+
+    ingest_file(con, shared_data / "anonymous_bank" / "august_calls.csv", "technion")
+    month = con.execute("SELECT strftime(min(offered_at), '%Y-%m') FROM interactions").fetchone()[0]
+    text = (EXAMPLES / "contract.yaml").read_text().replace("queue: billing", "queue: PS")
+    c = load_contract(write(tmp_path / "ps.yaml", text))
+    act = actuals_from_metrics(con, c, month)
+    whole = {r["queue"]: r for r in metrics.metrics_table(con, by=("queue",)).to_pylist()}
+    assert act["offered"] == whole["PS"]["offered"] > 20_000          # scoped to the PS queue only
+    assert act["service_level"] == pytest.approx(whole["PS"]["service_level"])
+    card = score(c, {**act, "qa_score": 88.5}, month)
+    by = {t.metric: t for t in card.terms}
+    # this busy 2010 bank queue misses service level and abandonment badly: the bands give -100 %
+    assert Decimal(str(act["service_level"])) < Decimal("0.75") and by["service_level"].credit == -1
+    assert Decimal(str(act["abandon_rate"])) >= Decimal("0.08") and by["abandon_rate"].credit == -1
+    assert by["csat_avg"].actual == "no data"                          # no surveys in this data
+    assert card.subtotal <= Decimal("-6000.00") and card.net == Decimal("-6000.00")   # held at the 5 % cap
+    assert actuals_from_metrics(con, c, "2031-01") == {}

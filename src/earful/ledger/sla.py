@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -303,7 +303,9 @@ def actuals_from_metrics(con: Any, contract: Contract, period: str) -> dict[str,
         from earful.metrics import metrics_table  # type: ignore[import-not-found]
     except ImportError:
         raise ConfigError("the metrics engine (earful.metrics) is not installed; give actuals with --actual") from None
-    start, end = period_bounds(period)
+    first, after = period_bounds(period)
+    # datetimes: [first 00:00, next month 00:00); the month row is picked below in any case
+    start, end = datetime(first.year, first.month, 1), datetime(after.year, after.month, 1)
     table = metrics_table(con, by=("month",), start=start, end=end, queue=contract.queue, channel=contract.channel,
                           **contract.settings)
     rows = [r for r in table.to_pylist() if str(r.get("month"))[:7] == period]
