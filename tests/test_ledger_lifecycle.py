@@ -94,3 +94,34 @@ def test_reminders_for_unacknowledged_past_n_days(routed):
     assert sorted((o.department, o.state, o.days_open) for o in late) == [("billing", "shared", 8), ("it", "new", 8)]
     transition(con, "i1", "billing", "acknowledged", who="a", now=T0 + timedelta(days=8))
     assert [o.department for o in overdue(con, 7, now=T0 + timedelta(days=9))] == ["it"]
+
+
+def test_random_walks_match_the_state_machine(con, tmp_path):
+    """Hypothesis: any sequence of attempted moves leaves the state the lifecycle allows, and the
+    history is an unbroken chain (each row starts where the previous ended)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    cfg = load_routing(write(tmp_path / "routing.yaml", "departments:\n  d:\nrules:\n  - when: {kind: k}\n    to: d\n"))
+    counter = iter(range(10**6))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(STATES), max_size=8))
+    def walk(moves):
+        iid = f"w{next(counter)}"
+        add_insight(con, iid, "k")
+        route_insights(con, cfg, now=T0)
+        state = "new"
+        for m in moves:
+            if m in TRANSITIONS[state]:
+                transition(con, iid, "d", m, who="h", note="r")
+                state = m
+            else:
+                with pytest.raises(InputError):
+                    transition(con, iid, "d", m, who="h", note="r")
+        assert current_state(con, iid, "d") == state
+        h = history(con, iid, "d")
+        assert h[0]["from_state"] is None and h[-1]["to_state"] == state
+        assert all(a["to_state"] == b["from_state"] for a, b in zip(h, h[1:]))
+
+    walk()

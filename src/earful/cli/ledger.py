@@ -145,6 +145,24 @@ for _name, _state in (("share", "shared"), ("ack", "acknowledged"), ("action", "
     ledger_app.command(_name)(_move(_state))
 
 
+@ledger_app.command("overdue")
+def ledger_overdue(
+    days: Annotated[int, typer.Option("--days", help="Unacknowledged for more than this many days.")] = 7,
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Insights still new or shared (not acknowledged) more than --days after they were routed."""
+    from dataclasses import asdict
+
+    from earful.ledger import overdue
+
+    con = connect(db)
+    try:
+        _print_rows([asdict(o) for o in overdue(con, days)], f"unacknowledged over {days} days", as_json)
+    finally:
+        con.close()
+
+
 @ledger_app.command("history")
 def ledger_history(
     insight: Annotated[Optional[str], typer.Argument(help="Insight id (all when left out).")] = None,

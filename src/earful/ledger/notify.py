@@ -59,11 +59,22 @@ def enqueue(con: duckdb.DuckDBPyConnection, *, key: str, channel: str, departmen
     return True
 
 
+def _redactor() -> Callable[[str], str]:
+    """``earful.nlp.redact`` when installed: quotes are redacted by the insight engine, and once
+    more here before they leave the centre; without it the text is passed as stored."""
+    try:
+        from earful.nlp import redact  # type: ignore[attr-defined]
+    except ImportError:
+        return lambda text: text
+    return redact
+
+
 def _insight_payload(ins: dict[str, Any], department: str, event: str) -> dict[str, Any]:
     quotes = []
     ev = ins.get("evidence")
-    if isinstance(ev, dict):
-        quotes = [q for q in ev.get("quotes", [])[:3] if isinstance(q, dict)]  # already redacted by insights
+    if isinstance(ev, dict) and isinstance(ev.get("quotes"), list):
+        redact = _redactor()
+        quotes = [{**q, "text": redact(str(q.get("text", "")))} for q in ev["quotes"][:3] if isinstance(q, dict)]
     return {"event": event, "department": department, "insight": {
         "id": ins["id"], "kind": ins.get("kind"), "title": ins.get("title"), "summary": ins.get("summary"),
         "period_start": ins.get("period_start"), "period_end": ins.get("period_end"), "reason": ins.get("reason"),
