@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import getpass
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional

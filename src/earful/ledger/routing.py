@@ -17,7 +17,6 @@ from typing import Any
 
 import duckdb
 
-from earful.errors import ConfigError
 from earful.ledger import _config
 
 CONDITIONS = ("kind", "reason", "topic", "product", "competitor", "suggested_department")
@@ -244,9 +243,3 @@ def route_insights(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who
         raise
     return new
 
-
-def check_departments(config: RoutingConfig, names: list[str]) -> None:
-    """Refuse a department name the configuration does not know."""
-    for n in names:
-        if n not in config.departments:
-            raise ConfigError(f"unknown department '{n}' (known: {', '.join(sorted(config.departments))})")

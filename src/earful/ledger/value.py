@@ -18,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from earful.errors import ConfigError, InputError
+from earful.errors import InputError
 from earful.ledger import _config
 from earful.ledger.lifecycle import current_state, transition
 from earful.ledger.routing import load_insights
