@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "earful" / "ledger" / "examples"
 
 
@@ -23,3 +25,28 @@ def add_insight(con: Any, iid: str, kind: str, *, reason: str | None = None, top
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+class _Run:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture()
+def earful(capsys, monkeypatch):
+    """Run `earful ARGS --db DB` through the real entry point; returns code, stdout, stderr."""
+    from earful.cli import main
+
+    def run(*args, db, env=None):
+        for k, v in (env or {}).items():
+            monkeypatch.setenv(k, v)
+        capsys.readouterr()
+        try:
+            main([*map(str, args), "--db", str(db)])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return _Run(code, out, err)
+
+    return run

@@ -1,4 +1,6 @@
-"""`earful route`, `earful ledger …` and `earful audit --export` as a user runs them (real processes)."""
+"""`earful route`, `earful ledger …` and `earful audit --export` as a user runs them: through the
+command-line entry point `earful.cli.main` (in this process, to keep the suite fast), and once as a
+real process."""
 
 from __future__ import annotations
 
@@ -8,14 +10,14 @@ import os
 import subprocess
 import sys
 
-from _ledger import EXAMPLES, add_insight, write
+from _ledger import EXAMPLES, add_insight, earful, write  # noqa: F401 - earful is a fixture
 from test_ledger_notify import SECRET, _free_port, _log, _start
 from earful.store import connect
 
 
-def earful(*args, db, env=None):
+def _process(*args, db):
     return subprocess.run([sys.executable, "-m", "earful.cli", *map(str, args), "--db", str(db)],
-                          capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})})
+                          capture_output=True, text=True, timeout=60, env=dict(os.environ))
 
 
 def _err(p, needle):
@@ -23,7 +25,7 @@ def _err(p, needle):
     assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1 and needle in p.stderr, p.stderr
 
 
-def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path):
+def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     db, port, log = tmp_path / "s.duckdb", _free_port(), tmp_path / "got.jsonl"
     con = connect(db)
     add_insight(con, "fee1", "driver", reason="card_payment_fee_charged", metrics={"contacts": 200})
@@ -84,6 +86,6 @@ def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path):
     _err(earful("audit", "--export", tmp_path / "audit.xlsx", db=db), ".csv or .jsonl")
 
 
-def test_bad_routing_file_is_one_line_error(tmp_path):
+def test_bad_routing_file_is_one_line_error_in_a_real_process(tmp_path):
     bad = write(tmp_path / "routing.yaml", "departments:\n  a:\nrules:\n  - when: {kind: x}\n    to: b\n")
-    _err(earful("route", "--rules", bad, db=tmp_path / "s.duckdb"), "routing.yaml:5: rule 'rule 1': unknown department")
+    _err(_process("route", "--rules", bad, db=tmp_path / "s.duckdb"), "routing.yaml:5: rule 'rule 1': unknown department")

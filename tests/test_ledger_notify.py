@@ -110,15 +110,17 @@ def test_backoff_retries_within_one_call(con, tmp_path, secret_env):
     cfg = _setup(con, tmp_path, port, 1)
     proc = _start(port, log, "--fail-every", "1")   # every request fails
     try:
-        rep = deliver(con, cfg, retry_for_s=0.5, base_delay_s=0.05)
+        rep = deliver(con, cfg, retry_for_s=1.5, base_delay_s=0.05)
         assert rep.delivered == 0 and rep.pending == 1 and rep.attempted >= 3
     finally:
         proc.kill()
         proc.wait()
     times = [r[0] for r in con.execute("SELECT at_time FROM ledger_deliveries ORDER BY id").fetchall()]
     gaps = [(b - a).total_seconds() for a, b in zip(times, times[1:])]
-    assert gaps[0] >= 0.05 and gaps[1] >= 0.10  # 0.05 × 2^(n-1)
-    assert gaps[1] > gaps[0] * 1.5
+    assert all(g >= 0.05 * 2**i for i, g in enumerate(gaps))  # attempt n+1 waits 0.05 × 2^(n-1) s at least
+    nxt, = con.execute("SELECT next_attempt_at - max(d.at_time) FROM ledger_outbox o JOIN ledger_deliveries d"
+                       " ON d.outbox_id = o.id GROUP BY o.next_attempt_at").fetchone()
+    assert nxt.total_seconds() == pytest.approx(0.05 * 2 ** (len(times) - 1))   # the next wait doubles again
     proc = _start(port, log)
     try:
         rep = deliver(con, cfg, retry_for_s=5, base_delay_s=0.05)
@@ -210,7 +212,7 @@ def test_sender_killed_mid_delivery_loses_nothing(tmp_path):
     env = {**os.environ, "EARFUL_WEBHOOK_SECRET": SECRET}
     cmd = [sys.executable, "-m", "earful.cli", "route", "--rules", str(tmp_path / "routing.yaml"), "--deliver",
            "--db", str(db)]
-    proc = _start(port, log, "--delay-s", "0.02")
+    proc = _start(port, log, "--delay-s", "0.05")
     try:
         sender = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.time() + 30

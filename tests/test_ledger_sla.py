@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from _ledger import EXAMPLES, write
+from _ledger import EXAMPLES, earful, write  # noqa: F401 - earful is a fixture
 from earful.errors import ConfigError
 from earful.ledger.sla import load_contract, period_bounds, score, scorecard_markdown
 
@@ -128,15 +128,19 @@ def _earful(*args):
                           timeout=60)
 
 
-def test_cli_sla_with_given_actuals(tmp_path):
+def test_cli_sla_with_given_actuals(tmp_path, earful):
     given = [f"--actual={k}={v}" for k, v in HAND.items()]
-    p = _earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "2025-08", *given, "--json",
-                "--db", tmp_path / "s.duckdb")
+    p = earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "2025-08", *given, "--json",
+               db=tmp_path / "s.duckdb")
     assert p.returncode == 0, p.stderr
     card = json.loads(p.stdout)
     assert card["net"] == "-1800.00" and card["score"] == "60.0" and card["period"] == "2025-08"
-    p = _earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "2025-08", *given)
-    assert p.returncode == 0 and "net -1,800.00 EUR" in p.stdout and "× +50% = 1,800.00" in p.stdout
+    p = earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "2025-08", *given, "--markdown",
+               db=tmp_path / "s.duckdb")
+    assert p.returncode == 0 and "**net -1,800.00 EUR** (penalty)" in p.stdout and "× +50% = 1,800.00" in p.stdout
+    p = earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "2025-08", "--actual", "qa_score=high",
+               db=tmp_path / "s.duckdb")
+    assert p.returncode == 2 and "not a number" in p.stderr
     p = _earful("sla", "--contract", EXAMPLES / "contract.yaml", "--period", "Aug", *given)
     assert p.returncode == 2 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1
 
