@@ -1,0 +1,184 @@
+"""Metrics benchmark: ``metrics_table`` vs the same figures with pandas groupby, same data, same run.
+
+Data: the real Anonymous Bank month (if $EARFUL_SHARED_DATA or ../shared/data has it) and a
+synthetic store of N rows generated with DuckDB SQL. Groupings: day × queue and 30-minute
+intervals. earful is timed end to end (SQL over the store to an Arrow table, best of 3);
+pandas is timed from a DataFrame already in memory (its load from the store is reported
+apart), computing offered, answered, abandoned, short abandons, service level, ASA, AHT,
+abandon rate, transfer rate, FCR, occupancy and peak hour; the two answers are compared.
+
+    python bench/metrics.py [--rows 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from earful.ingest import ingest_file
+from earful.metrics import metrics_table
+from earful.store import connect
+
+SL_T, SHORT_S, FCR_DAYS, STAFF_MIN = 20.0, 5.0, 7.0, 30
+
+SYNTH_SQL = """
+INSERT INTO interactions (id, source, source_id, channel, direction, queue, agent_id, customer_id, offered_at,
+                          answered_at, ended_at, wait_s, talk_s, hold_s, wrap_s, abandoned, transferred, disposition)
+SELECT 'syn:' || i, 'syn', i::VARCHAR, CASE WHEN h1 % 10 < 8 THEN 'voice' ELSE 'chat' END, 'inbound',
+       'q' || (h1 % 8), CASE WHEN NOT ab THEN 'a' || (h2 % 400) END, 'c' || (h3 % (? // 4)),
+       off, CASE WHEN NOT ab THEN off + to_seconds(wait) END,
+       off + to_seconds(wait + CASE WHEN ab THEN 0 ELSE talk END),
+       wait, CASE WHEN NOT ab THEN talk END, CASE WHEN NOT ab THEN (h2 % 5) * 10.0 END,
+       CASE WHEN NOT ab THEN 15 + h3 % 30 END, ab, CASE WHEN NOT ab THEN h1 % 13 = 0 END,
+       'reason' || (h3 % 40)
+FROM (
+    SELECT i, h1, h2, h3,
+           TIMESTAMP '2025-01-01' + to_seconds(CAST(i * (90 * 86400.0 / ?) AS BIGINT)) AS off,
+           (h2 % 100) < 12 AS ab, CAST(h1 % 240 AS DOUBLE) AS wait, 30.0 + h3 % 600 AS talk
+    FROM (SELECT i, hash(i) AS h1, hash(i * 7 + 1) AS h2, hash(i * 13 + 5) AS h3 FROM range(?) t(i))
+)
+"""
+
+
+def _best(fn, n: int = 3) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(n):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def _pandas_frame(con):
+    return con.sql("""SELECT id, queue, agent_id, customer_id, related_id, channel,
+                             coalesce(offered_at, answered_at, ended_at) AS t, offered_at, answered_at, ended_at,
+                             wait_s, talk_s, hold_s, wrap_s, abandoned, transferred FROM interactions""").df()
+
+
+def pandas_metrics(df, by: str):
+    """The same KPI set with pandas: flags per row, groupby sums, ratios (formulas of docs/metrics.md)."""
+    import pandas as pd
+
+    d = pd.DataFrame(index=df.index)
+    if by == "day,queue":
+        keys = ["day", "queue"]
+        d["day"], d["queue"] = df["t"].dt.floor("D"), df["queue"]
+    else:
+        keys = ["interval_start"]
+        d["interval_start"] = df["t"].dt.floor("30min")
+    ab = df["abandoned"].fillna(False).astype(bool)
+    off = df["offered_at"].notna()
+    d["offered"] = off
+    d["abandoned"] = off & ab
+    d["answered"] = off & df["answered_at"].notna() & ~ab
+    wait = df["wait_s"]
+    d["short"] = d["abandoned"] & (wait < SHORT_S)
+    d["within"] = d["answered"] & (wait <= SL_T)
+    d["wait_ans"] = wait.where(d["answered"])
+    d["wait_n"] = d["answered"] & wait.notna()
+    handle = df["talk_s"] + df["hold_s"].fillna(0) + df["wrap_s"].fillna(0)
+    d["handle"] = handle.where(d["answered"])
+    d["handle_n"] = d["answered"] & handle.notna()
+    d["xfer"] = d["answered"] & df["transferred"].fillna(False).astype(bool)
+    d["xfer_n"] = d["answered"] & df["transferred"].notna()
+    contact = df["customer_id"].notna() & df["related_id"].isna() & (df["channel"] != "survey")
+    order = df.assign(_c=contact).sort_values(["customer_id", "t", "id"])
+    nxt = order.groupby(["customer_id", "_c"], dropna=False)["t"].shift(-1)
+    next_t = nxt.reindex(df.index)
+    elig = contact & d["answered"]
+    d["fcr_e"] = elig
+    d["fcr_r"] = elig & (next_t.isna() | (next_t > df["t"] + pd.Timedelta(days=FCR_DAYS)))
+    has_agent = d["answered"] & df["agent_id"].notna()
+    d["busy"] = handle.where(has_agent)
+    d["slot"] = (df["agent_id"] + "|" + df["answered_at"].dt.floor(f"{STAFF_MIN}min").astype(str)).where(has_agent)
+    d["hour"] = df["t"].dt.hour
+    g = d.groupby(keys, dropna=False)
+    s = g[["offered", "answered", "abandoned", "short", "within", "wait_ans", "wait_n", "handle", "handle_n", "xfer",
+           "xfer_n", "fcr_e", "fcr_r", "busy"]].sum()
+    s["staffed"] = g["slot"].nunique() * STAFF_MIN * 60
+    per_hour = d[d["offered"]].groupby(keys + ["hour"]).size().rename("n").reset_index()
+    per_hour = per_hour.sort_values(keys + ["n", "hour"], ascending=[True] * len(keys) + [False, True])
+    s["peak_hour"] = per_hour.groupby(keys).head(1).set_index(keys)["hour"]
+    out = pd.DataFrame({
+        "offered": s["offered"], "answered": s["answered"], "abandoned": s["abandoned"],
+        "service_level": s["within"] / (s["offered"] - s["short"]), "asa_s": s["wait_ans"] / s["wait_n"],
+        "aht_s": s["handle"] / s["handle_n"], "abandon_rate": (s["abandoned"] - s["short"]) / (s["offered"] - s["short"]),
+        "transfer_rate": s["xfer"] / s["xfer_n"], "fcr_rate": s["fcr_r"] / s["fcr_e"],
+        "occupancy": s["busy"] / s["staffed"], "peak_hour": s["peak_hour"]})
+    return out.reset_index()
+
+
+def _agree(earful_tbl, pdf) -> float:
+    """Largest absolute difference over the shared numeric columns (rows matched in key order)."""
+    e = earful_tbl.to_pandas()
+    worst = 0.0
+    assert len(e) == len(pdf), (len(e), len(pdf))
+    for col in ("offered", "answered", "abandoned", "service_level", "asa_s", "aht_s", "abandon_rate",
+                "transfer_rate", "fcr_rate", "occupancy", "peak_hour"):
+        a = e[col].to_numpy(dtype=float)
+        b = pdf[col].to_numpy(dtype=float)
+        both = ~(np.isnan(a) & np.isnan(b))
+        worst = max(worst, float(np.nanmax(np.abs(a[both] - b[both]), initial=0.0)))
+    return worst
+
+
+def bench(con, label: str) -> None:
+    n = con.sql("SELECT count(*) FROM interactions").fetchall()[0][0]
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        pandas = None
+    t_load = None
+    if pandas is not None:
+        t0 = time.perf_counter()
+        df = _pandas_frame(con)
+        t_load = time.perf_counter() - t0
+    for by in ("day,queue", "interval30"):
+        t_e, tbl = _best(lambda: metrics_table(con, by=by, sl_threshold_s=SL_T, short_abandon_s=SHORT_S,
+                                               fcr_days=FCR_DAYS, occupancy_from="activity"))
+        line = f"| {label} | {n:,} | {by} | {tbl.num_rows:,} | {t_e:.3f} |"
+        if pandas is not None:
+            t_p, pdf = _best(lambda: pandas_metrics(df, by), n=2)
+            line += f" {t_p:.3f} | {t_load:.2f} | {t_p / t_e:.1f}× | {_agree(tbl, pdf):.1e} |"
+        else:
+            line += " – | – | – | – |"
+        print(line, flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    args = ap.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"earful best of 3, pandas best of 2")
+    print("| data | rows | by | groups | earful s | pandas s | pandas load s | pandas ÷ earful | max abs diff |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        shared = Path(os.environ.get("EARFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+        bank = shared / "anonymous_bank" / "august_calls.csv"
+        if bank.exists():
+            with connect(Path(tmp) / "bank.duckdb") as con:
+                ingest_file(con, bank, fmt="technion")
+                bench(con, "Anonymous Bank, Aug 2010")
+        else:
+            print(f"(no {bank}: real-data rows skipped)", file=sys.stderr)
+        with connect(Path(tmp) / "synth.duckdb") as con:
+            t0 = time.perf_counter()
+            con.execute(SYNTH_SQL, [args.rows, args.rows, args.rows])
+            print(f"(synthetic store of {args.rows:,} rows generated in {time.perf_counter() - t0:.1f} s)",
+                  file=sys.stderr)
+            bench(con, "synthetic, 90 days")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS of the whole run: {rss:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
