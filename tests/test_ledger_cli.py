@@ -84,6 +84,9 @@ def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     assert any("sales owns it" in r["detail"] and r["who"] == "mo" for r in rows)
     assert [r["at"] for r in rows] == sorted(r["at"] for r in rows)
     _err(earful("audit", "--export", tmp_path / "audit.xlsx", db=db), ".csv or .jsonl")
+    missing = tmp_path / "typo.duckdb"
+    _err(earful("ledger", "list", db=missing), "no earful store")
+    assert not missing.exists()                                   # a mistyped --db creates nothing
 
 
 def test_bad_routing_file_is_one_line_error_in_a_real_process(tmp_path):

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from earful.cli import app
 from earful.cli._common import DbOption, console
-from earful.errors import InputError
-from earful.store import connect
+from earful.errors import InputError, StoreError
+from earful.store import connect, resolve_path
 
 RulesOption = Annotated[Path, typer.Option("--rules", help="routing.yaml: departments and routing rules.")]
 WhoOption = Annotated[Optional[str], typer.Option("--who", help="Who makes the change (default: your login name).")]
@@ -29,6 +29,13 @@ def _who(who: str | None) -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
         return "earful"
+
+
+def _open(db: Path | None):
+    """The store for ledger commands: it must exist (a mistyped --db must not create an empty one)."""
+    if not resolve_path(db).exists():
+        raise StoreError(f"no earful store at {resolve_path(db)}", hint="run `earful init` or `earful ingest` first")
+    return connect(db)
 
 
 def _date(text: str | None) -> date | None:
@@ -75,7 +82,7 @@ def route(
     if check:
         console.print(f"{rules}: {len(cfg.departments)} departments, {len(cfg.rules)} rules, triage '{cfg.triage}': ok")
         return
-    con = connect(db)
+    con = _open(db)
     try:
         new = route_insights(con, cfg, who=_who(who), dry_run=dry_run)
         _print_rows([{"insight": i, "department": d, "rule": r} for i, d, r in new],
@@ -113,7 +120,7 @@ def ledger_list(
     """Routes with their current state (a department's inbox)."""
     from earful.ledger import routes
 
-    con = connect(db)
+    con = _open(db)
     try:
         _print_rows(routes(con, department=department, state=state), "routes", as_json)
     finally:
@@ -130,7 +137,7 @@ def _move(to_state: str):
     ) -> None:
         from earful.ledger import transition
 
-        con = connect(db)
+        con = _open(db)
         try:
             prev = transition(con, insight, department, to_state, who=_who(who), note=note)
         finally:
@@ -156,7 +163,7 @@ def ledger_overdue(
 
     from earful.ledger import overdue
 
-    con = connect(db)
+    con = _open(db)
     try:
         _print_rows([asdict(o) for o in overdue(con, days)], f"unacknowledged over {days} days", as_json)
     finally:
@@ -173,7 +180,7 @@ def ledger_history(
     """The append-only history: every state change with who and when."""
     from earful.ledger import history
 
-    con = connect(db)
+    con = _open(db)
     try:
         _print_rows(history(con, insight, department), "history", as_json)
     finally:
@@ -191,7 +198,7 @@ def ledger_estimate(
     from earful.ledger import load_value_model, record_estimates
 
     vm = load_value_model(model)
-    con = connect(db)
+    con = _open(db)
     try:
         est = record_estimates(con, vm, who=_who(who), replace=replace)
     finally:
@@ -213,7 +220,7 @@ def ledger_confirm(
     """Record the value a department confirms (route moves actioned → value_confirmed)."""
     from earful.ledger import confirm_value
 
-    con = connect(db)
+    con = _open(db)
     try:
         amt = confirm_value(con, insight, department, amount, currency, who=_who(who), note=note)
     finally:
@@ -234,7 +241,7 @@ def ledger_totals(
     from earful.ledger import totals
 
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
-    con = connect(db)
+    con = _open(db)
     try:
         _print_rows(totals(con, keys, period=period, start=_date(start), end=_date(end)), "value", as_json)
     finally:
@@ -251,7 +258,7 @@ def ledger_credit_report(
     """Per department: insights received and acted on, value estimated and confirmed."""
     from earful.ledger import credit_report
 
-    con = connect(db)
+    con = _open(db)
     try:
         _print_rows(credit_report(con, start=_date(start), end=_date(end)), "credit report", as_json)
     finally:
@@ -264,7 +271,7 @@ def ledger_outbox(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Notifications and their delivery state."""
-    con = connect(db)
+    con = _open(db)
     try:
         cur = con.execute("SELECT id, channel, department, target, status, attempts, next_attempt_at, delivered_at,"
                           " last_error FROM ledger_outbox ORDER BY id")
@@ -336,7 +343,7 @@ def audit(
         raise InputError(f"--export must end in .csv or .jsonl, not '{export.name}'")
     from earful.ledger.audit import AUDIT_COLUMNS, audit_rows
 
-    con = connect(db)
+    con = _open(db)
     try:
         rows = audit_rows(con)
     finally:
