@@ -68,6 +68,9 @@ def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     rep = {r["department"]: r for r in json.loads(earful("ledger", "credit-report", "--json", db=db).stdout)}
     assert rep["billing"]["confirmed"] == "4100.50" and rep["billing"]["estimated"] == "5760.00"
     assert rep["marketing"]["dismissed"] == 1
+    md = earful("ledger", "credit-report", "--markdown", db=db).stdout
+    assert "| billing | 1 | 1 | 1 | 1 | 0 | 0 | 5,760.00 EUR | 4,100.50 EUR |" in md
+    assert "**4,100.50 EUR**" in md
     tot = json.loads(earful("ledger", "totals", "--by", "kind,period", "--json", db=db).stdout)
     assert {(t["kind"], t["period"]): t["estimated"] for t in tot} == {("competitor", "2025-08"): "360.00",
                                                                        ("driver", "2025-08"): "5760.00"}

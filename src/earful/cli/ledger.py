@@ -254,15 +254,21 @@ def ledger_credit_report(
     start: Annotated[Optional[str], typer.Option("--start")] = None,
     end: Annotated[Optional[str], typer.Option("--end")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print as Markdown for a report.")] = False,
 ) -> None:
     """Per department: insights received and acted on, value estimated and confirmed."""
     from earful.ledger import credit_report
+    from earful.ledger.value import credit_report_markdown
 
     con = _open(db)
     try:
-        _print_rows(credit_report(con, start=_date(start), end=_date(end)), "credit report", as_json)
+        rows = credit_report(con, start=_date(start), end=_date(end))
     finally:
         con.close()
+    if markdown:
+        typer.echo(credit_report_markdown(rows))
+    else:
+        _print_rows(rows, "credit report", as_json)
 
 
 @ledger_app.command("outbox")

@@ -329,3 +329,24 @@ def credit_report(con: duckdb.DuckDBPyConnection, *, start: date | None = None,
                         "value_confirmed": conf, "dismissed": dis, "waiting": waiting, "currency": c,
                         "estimated": m.get("estimated", money(0)), "confirmed": m.get("confirmed", money(0))})
     return out
+
+
+def credit_report_markdown(rows: list[dict[str, Any]], title: str = "Contact centre credit report") -> str:
+    """The credit report as a Markdown table with totals per currency (for the executive digest)."""
+    lines = [f"## {title}", "",
+             "| department | received | acknowledged | actioned | value confirmed | dismissed | waiting "
+             "| estimated | confirmed |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    confirmed: dict[str, Decimal] = {}
+    for r in rows:
+        cur = r["currency"] or ""
+        lines.append(f"| {r['department']} | {r['received']} | {r['acknowledged']} | {r['actioned']} "
+                     f"| {r['value_confirmed']} | {r['dismissed']} | {r['waiting']} "
+                     f"| {r['estimated']:,} {cur} | {r['confirmed']:,} {cur} |")
+        if cur:
+            confirmed[cur] = confirmed.get(cur, money(0)) + r["confirmed"]
+    lines.append("")
+    for cur, conf in sorted(confirmed.items()):
+        lines.append(f"Confirmed value credited to the centre: **{conf:,} {cur}**.")
+    lines.append("Estimated value counts an insight in every department it went to; confirmed value is "
+                 "recorded by one department each and adds up.")
+    return "\n".join(lines)
