@@ -235,3 +235,38 @@ def test_sender_killed_mid_delivery_loses_nothing(tmp_path):
     assert set(got) == keys and len(keys) == 40             # nothing lost
     dupes = len(got) - len(set(got))
     assert dupes <= 20                                       # at most one unrecorded batch (commit_every)
+
+
+def test_redirect_is_not_taken_for_delivered(con, tmp_path, secret_env):
+    """A receiver answering 302 has not taken the message (a followed redirect would drop the body)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    hits = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            hits.append("POST")
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self):
+            hits.append("GET")
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    srv = HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        cfg = _setup(con, tmp_path, srv.server_address[1], 1)
+        rep = deliver(con, cfg)
+    finally:
+        srv.shutdown()
+    assert hits == ["POST"] and rep.delivered == 0 and rep.pending == 1
+    assert con.execute("SELECT last_error FROM ledger_outbox").fetchone()[0] == "HTTP 302"

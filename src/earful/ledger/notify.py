@@ -176,6 +176,16 @@ class DeliveryReport:
     dead: int = 0
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failure: following it would turn the signed POST into a GET without body."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _send_webhook(row: dict[str, Any], config: RoutingConfig | None, timeout_s: float) -> str:
     dept = config.departments.get(row["department"]) if config else None
     env = dept.secret_env if dept else "EARFUL_WEBHOOK_SECRET"
@@ -187,7 +197,7 @@ def _send_webhook(row: dict[str, Any], config: RoutingConfig | None, timeout_s: 
     req = urllib.request.Request(row["target"], data=body, method="POST", headers={
         "Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
         KEY_HEADER: row["idempotency_key"], "User-Agent": "earful"})
-    with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # non-2xx raises HTTPError
+    with _OPENER.open(req, timeout=timeout_s) as resp:  # non-2xx raises HTTPError
         return f"HTTP {resp.status}"
 
 
