@@ -154,7 +154,7 @@ def test_scorecard_from_the_metrics_engine_on_real_calls(shared_data, con, tmp_p
 
     ingest_file(con, shared_data / "anonymous_bank" / "august_calls.csv", "technion")
     month = con.execute("SELECT strftime(min(offered_at), '%Y-%m') FROM interactions").fetchone()[0]
-    text = (EXAMPLES / "contract.yaml").read_text().replace("queue: billing", "queue: PS")
+    text = (EXAMPLES / "contract.yaml").read_text().replace("queue: voice", "queue: PS")
     c = load_contract(write(tmp_path / "ps.yaml", text))
     act = actuals_from_metrics(con, c, month)
     whole = {r["queue"]: r for r in metrics.metrics_table(con, by=("queue",)).to_pylist()}
