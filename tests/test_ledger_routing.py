@@ -88,6 +88,9 @@ def test_route_insights_writes_routes_once(con, cfg):
     assert route_insights(con, cfg, who="tester") == []  # idempotent
     add_insight(con, "i4", "competitor")
     assert len(route_insights(con, cfg, who="tester")) == 2
+    add_insight(con, "i5", "product_feedback", metrics={"products": ["SuperCard"]},
+                evidence={"competitors": ["Bank of Elsewhere"]})       # JSON read back from the store
+    assert sorted(d for _, d, _ in route_insights(con, cfg, who="tester")) == ["product", "sales"]
     h = history(con, "i2")
     assert [(x["from_state"], x["to_state"], x["who"]) for x in h] == [(None, "new", "tester")]
 
