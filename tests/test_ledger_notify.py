@@ -270,3 +270,43 @@ def test_redirect_is_not_taken_for_delivered(con, tmp_path, secret_env):
         srv.shutdown()
     assert hits == ["POST"] and rep.delivered == 0 and rep.pending == 1
     assert con.execute("SELECT last_error FROM ledger_outbox").fetchone()[0] == "HTTP 302"
+
+
+def test_email_with_starttls_and_login(con, tmp_path, secret_env, monkeypatch):
+    """STARTTLS with the server's certificate verified against `ca_file`, then AUTH LOGIN."""
+    import shutil
+    import ssl
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(str(cert), str(key))
+    logins = []
+
+    def auth(server, session, envelope, mechanism, data):
+        logins.append((data.login, data.password))
+        return AuthResult(success=data.login == b"earful" and data.password == b"pw-123")
+
+    smtp_port = _free_port()
+    cfg = _setup(con, tmp_path, _free_port(), 1, email_port=smtp_port)
+    text = (tmp_path / "routing.yaml").read_text().replace(
+        "sender: earful@centre.example}", f"sender: earful@centre.example, starttls: true, ca_file: {cert}, "
+                                         "username: earful, password_env: SMTP_PW}")
+    cfg = load_routing(write(tmp_path / "routing.yaml", text))
+    monkeypatch.setenv("SMTP_PW", "pw-123")
+    sink = _Sink()
+    ctl = Controller(sink, hostname="127.0.0.1", port=smtp_port, tls_context=tls, require_starttls=True,
+                     authenticator=auth, auth_required=True)
+    ctl.start()
+    try:
+        rep = deliver(con, cfg)
+    finally:
+        ctl.stop()
+    assert rep.delivered == 1 and len(sink.messages) == 1 and logins == [(b"earful", b"pw-123")]

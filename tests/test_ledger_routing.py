@@ -114,6 +114,7 @@ def test_example_routing_file_loads():
     ("departments:\n  a: [\n", 3, "not valid YAML"),
     ("rules: []\n", 1, "'departments' is missing"),
     ("departments:\n  a:\nremind_after_days: soon\n", 3, "number"),
+    ("departments:\n  a:\nsmtp:\n  host: mail\n  username: me\n", 5, "starttls"),
 ])
 def test_bad_routing_files_name_their_line(tmp_path, text, line, words):
     with pytest.raises(ConfigError) as exc:

@@ -21,7 +21,7 @@ from earful.ledger import _config
 
 CONDITIONS = ("kind", "reason", "topic", "product", "competitor", "suggested_department")
 _DEPT_KEYS = {"name", "webhook", "email", "secret_env"}
-_SMTP_KEYS = {"host", "port", "sender", "starttls", "username", "password_env", "timeout_s"}
+_SMTP_KEYS = {"host", "port", "sender", "starttls", "ca_file", "username", "password_env", "timeout_s"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class Smtp:
     port: int = 25
     sender: str = "earful@localhost"
     starttls: bool = False
+    ca_file: str | None = None      # extra CA certificate(s) to trust for STARTTLS (a private mail server)
     username: str | None = None
     password_env: str | None = None
     timeout_s: int = 10
@@ -128,10 +129,13 @@ def load_routing(path: str | Path) -> RoutingConfig:
             port=s["port"].integer("port", min_value=1) if "port" in s else 25,
             sender=s["sender"].text("sender") if "sender" in s else "earful@localhost",
             starttls=s["starttls"].boolean("starttls") if "starttls" in s else False,
+            ca_file=s["ca_file"].text("ca_file") if "ca_file" in s else None,
             username=s["username"].text("username") if "username" in s else None,
             password_env=s["password_env"].text("password_env") if "password_env" in s else None,
             timeout_s=s["timeout_s"].integer("timeout_s", min_value=1) if "timeout_s" in s else 10,
         )
+        if smtp.username and not smtp.starttls:
+            raise s["username"].error("smtp: a username needs starttls: true (the password would travel in clear)")
     remind = top["remind_after_days"].integer("remind_after_days", min_value=1) if "remind_after_days" in top else 7
     return RoutingConfig(departments=departments, rules=tuple(rules), triage=triage, smtp=smtp,
                          remind_after_days=remind)
