@@ -28,7 +28,7 @@ def _err(p, needle):
 def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     db, port, log = tmp_path / "s.duckdb", _free_port(), tmp_path / "got.jsonl"
     con = connect(db)
-    add_insight(con, "fee1", "driver", reason="card_payment_fee_charged", metrics={"contacts": 200})
+    add_insight(con, "fee1", "driver", reason="card_payment_fee_charged", metrics={"avoidable_cost": 1000.0})
     add_insight(con, "cmp1", "competitor", metrics={"leads": 4})
     add_insight(con, "odd1", "testimonial")
     con.close()
@@ -61,19 +61,19 @@ def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     for step in ("ack", "action"):
         assert earful("ledger", step, "fee1", "-d", "billing", "--who", "bea", db=db).returncode == 0
     p = earful("ledger", "estimate", "--model", EXAMPLES / "value.yaml", db=db)
-    assert p.returncode == 0 and "5,760.00" in p.stdout   # 200 × 0.5 × 12 × 4.80
+    assert p.returncode == 0 and "5,887.10" in p.stdout   # 1000 × 0.5 × 365 ÷ 31 (August)
     _err(earful("ledger", "confirm", "fee1", "-d", "billing", "--amount", "lots", db=db), "not an amount")
     p = earful("ledger", "confirm", "fee1", "-d", "billing", "--amount", "4100.50", "--who", "bea", db=db)
     assert p.returncode == 0 and "4,100.50 EUR" in p.stdout
     rep = {r["department"]: r for r in json.loads(earful("ledger", "credit-report", "--json", db=db).stdout)}
-    assert rep["billing"]["confirmed"] == "4100.50" and rep["billing"]["estimated"] == "5760.00"
+    assert rep["billing"]["confirmed"] == "4100.50" and rep["billing"]["estimated"] == "5887.10"
     assert rep["marketing"]["dismissed"] == 1
     md = earful("ledger", "credit-report", "--markdown", db=db).stdout
-    assert "| billing | 1 | 1 | 1 | 1 | 0 | 0 | 5,760.00 EUR | 4,100.50 EUR |" in md
+    assert "| billing | 1 | 1 | 1 | 1 | 0 | 0 | 5,887.10 EUR | 4,100.50 EUR |" in md
     assert "**4,100.50 EUR**" in md
     tot = json.loads(earful("ledger", "totals", "--by", "kind,period", "--json", db=db).stdout)
     assert {(t["kind"], t["period"]): t["estimated"] for t in tot} == {("competitor", "2025-08"): "360.00",
-                                                                       ("driver", "2025-08"): "5760.00"}
+                                                                       ("driver", "2025-08"): "5887.10"}
     _err(earful("ledger", "totals", "--by", "colour", db=db), "cannot total by")
 
     assert earful("audit", "--export", tmp_path / "audit.csv", db=db).returncode == 0

@@ -21,11 +21,16 @@ def model():
 
 def test_each_formula_with_its_working(model):
     e = estimate({"id": "a", "kind": "emerging_issue", "metrics": {"contacts": 1240}}, model)
-    # 1240 × 0.5 × 12 × 4.80 = 35,712.00
-    assert e.amount == Decimal("35712.00") and e.currency == "EUR"
-    assert e.inputs["contacts_per_month"] == {"value": "1240", "from": "insight metrics.contacts"}
+    # 1240 × 0.5 × 4.80 = 2,976.00
+    assert e.amount == Decimal("2976.00") and e.currency == "EUR"
+    assert e.inputs["episode_contacts"] == {"value": "1240", "from": "insight metrics.contacts"}
     assert e.inputs["avoidable_share"]["value"] == "0.5"
-    assert "1,240 × 0.5 × 12 × 4.80 = 35,712.00 EUR" == e.working
+    assert "1,240 × 0.5 × 4.80 = 2,976.00 EUR" == e.working
+    e = estimate({"id": "d", "kind": "driver", "metrics": {"avoidable_cost": 1000.0, "contacts": 9},
+                  "period_start": date(2025, 8, 1), "period_end": date(2025, 8, 31)}, model)
+    # 1000 × 0.5 × 365 ÷ 31 = 5,887.0967… → 5,887.10
+    assert e.amount == Decimal("5887.10") and e.working == "1,000.0 × 0.5 × 365 ÷ 31 = 5,887.10 EUR"
+    assert e.inputs["period_days"]["from"].startswith("insight period_days")
     e = estimate({"id": "b", "kind": "churn_risk", "metrics": {"churn_threats": 37}}, model)
     assert e.amount == Decimal("37") * Decimal("0.2") * Decimal("420.00")  # 3,108.00
     assert "(" not in e.working
@@ -35,8 +40,11 @@ def test_each_formula_with_its_working(model):
 
 def test_missing_input_or_kind_is_skipped_not_guessed(model):
     e = estimate({"id": "a", "kind": "emerging_issue", "metrics": {}}, model)
-    assert e.amount is None and "contacts_per_month" in e.skipped
+    assert e.amount is None and "episode_contacts" in e.skipped
+    assert "period_days" in estimate({"id": "d", "kind": "driver", "metrics": {"avoidable_cost": 5}}, model).skipped
     assert estimate({"id": "a", "kind": "testimonial", "metrics": {"count": 3}}, model).skipped
+    assert "USD" in estimate({"id": "d", "kind": "driver", "period_start": date(2025, 8, 1), "period_end": date(2025, 8, 31),
+                              "metrics": {"avoidable_cost": 5, "currency": "usd"}}, model).skipped
 
 
 def test_decimals_are_exact(tmp_path):
@@ -73,8 +81,8 @@ def ledger(con, tmp_path, model):
     cfg = load_routing(write(tmp_path / "r.yaml", "departments:\n  billing:\n  sales:\n  product:\nrules:\n"
                              "  - when: {kind: emerging_issue}\n    to: billing\n"
                              "  - when: {kind: competitor}\n    to: [sales, product]\n"))
-    add_insight(con, "e1", "emerging_issue", metrics={"contacts": 100}, period_end=date(2025, 8, 31))   # 2,880.00
-    add_insight(con, "e2", "emerging_issue", metrics={"contacts": 10.5}, period_end=date(2025, 9, 30))  # 302.40
+    add_insight(con, "e1", "emerging_issue", metrics={"contacts": 1200}, period_end=date(2025, 8, 31))  # 2,880.00
+    add_insight(con, "e2", "emerging_issue", metrics={"contacts": 126}, period_end=date(2025, 9, 30))   # 302.40
     add_insight(con, "c1", "competitor", metrics={"leads": 3}, period_end=date(2025, 8, 31))            # 270.00
     add_insight(con, "t1", "testimonial", period_end=date(2025, 8, 31))                                   # no formula
     route_insights(con, cfg, now=datetime(2025, 9, 1))

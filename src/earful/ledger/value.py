@@ -166,11 +166,26 @@ def _num(value: Any) -> Decimal | None:
     return None
 
 
+_DERIVED = {"period_days": "period_end − period_start + 1"}
+
+
+def _derived(insight: dict[str, Any]) -> dict[str, Decimal]:
+    """Inputs read from the insight itself rather than its metrics (see ``_DERIVED``)."""
+    out: dict[str, Decimal] = {}
+    a, b = insight.get("period_start"), insight.get("period_end")
+    if isinstance(a, str):
+        a, b = (date.fromisoformat(x[:10]) if isinstance(x, str) else x for x in (a, b))
+    if isinstance(a, date) and isinstance(b, date) and b >= a:
+        out["period_days"] = Decimal((b - a).days + 1)
+    return out
+
+
 def estimate(insight: dict[str, Any], model: ValueModel) -> Estimate:
     """The estimated value of one insight: its kind's formula over parameters and insight metrics.
 
-    An input is the first of its listed ``metrics`` keys present in the insight; when one is
-    missing the estimate is skipped with the reason (never guessed).
+    An input is the first of its listed ``metrics`` keys present in the insight (``period_days``
+    is the insight's own period length); when one is missing the estimate is skipped with the
+    reason (never guessed).
     """
     kind = str(insight.get("kind"))
     name = model.kinds.get(kind)
@@ -180,6 +195,13 @@ def estimate(insight: dict[str, Any], model: ValueModel) -> Estimate:
     metrics = insight.get("metrics") or {}
     if isinstance(metrics, str):
         metrics = json.loads(metrics)
+    if not isinstance(metrics, dict):
+        metrics = {}
+    derived = _derived(insight)
+    money_in = metrics.get("currency")
+    if isinstance(money_in, str) and money_in.upper() != model.currency:
+        return Estimate(insight["id"], kind, None, None, model.currency,
+                        skipped=f"the insight's money is in {money_in.upper()}, the value model's in {model.currency}")
     env: dict[str, Decimal] = {}
     shown: dict[str, dict[str, str]] = {}
     for n in f.names:
@@ -188,10 +210,13 @@ def estimate(insight: dict[str, Any], model: ValueModel) -> Estimate:
             shown[n] = {"value": str(env[n]), "from": "parameter"}
             continue
         for key in model.inputs[n]:
-            v = _num(metrics.get(key)) if isinstance(metrics, dict) else None
+            v = _num(metrics.get(key))
+            where = f"insight metrics.{key}"
+            if v is None and key in derived:
+                v, where = derived[key], f"insight {key} ({_DERIVED[key]})"
             if v is not None:
                 env[n] = v
-                shown[n] = {"value": str(v), "from": f"insight metrics.{key}"}
+                shown[n] = {"value": str(v), "from": where}
                 break
         else:
             return Estimate(insight["id"], kind, f.text, None, model.currency, shown,
