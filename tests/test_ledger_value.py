@@ -31,6 +31,9 @@ def test_each_formula_with_its_working(model):
     # 1000 × 0.5 × 365 ÷ 31 = 5,887.0967… → 5,887.10
     assert e.amount == Decimal("5887.10") and e.working == "1,000.0 × 0.5 × 365 ÷ 31 = 5,887.10 EUR"
     assert e.inputs["period_days"]["from"].startswith("insight period_days")
+    e = estimate({"id": "d", "kind": "driver", "metrics": {"avoidable_cost": 2137.232576364016},
+                  "period_start": date(2025, 8, 1), "period_end": date(2025, 8, 31)}, model)
+    assert e.working == "2,137.2326 × 0.5 × 365 ÷ 31 = 12,582.10 EUR"   # float metrics read to 4 decimals
     e = estimate({"id": "b", "kind": "churn_risk", "metrics": {"churn_threats": 37}}, model)
     assert e.amount == Decimal("37") * Decimal("0.2") * Decimal("420.00")  # 3,108.00
     assert "(" not in e.working

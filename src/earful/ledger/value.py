@@ -157,6 +157,8 @@ class Estimate:
 def _num(value: Any) -> Decimal | None:
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, float):  # a float metric is read to 4 decimals: the working stays readable
+        value = round(value, 4)
     if isinstance(value, (int, float, str, Decimal)):
         try:
             d = Decimal(str(value))
