@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,32 @@ def add_insight(con: Any, iid: str, kind: str, *, reason: str | None = None, top
         " suggested_department, confidence, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [iid, kind, f"{kind} {reason or topic or iid}", "summary", date(period_end.year, period_end.month, 1),
          period_end, reason, topic, json.dumps(metrics or {}), json.dumps(evidence or {}), suggested, 0.9, created_at])
+
+
+RECEIVER = Path(__file__).with_name("_ledger_receiver.py")
+SECRET = "s3cret-for-tests"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(port: int, log: Path, *extra: str) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, str(RECEIVER), str(port), str(log), SECRET, *extra])
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return p
+        except OSError:
+            time.sleep(0.02)
+    p.kill()
+    raise RuntimeError("receiver did not start")
+
+
+def _log(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 
 
 def write(path: Path, text: str) -> Path:

@@ -10,8 +10,7 @@ import os
 import subprocess
 import sys
 
-from _ledger import EXAMPLES, add_insight, earful, write  # noqa: F401 - earful is a fixture
-from test_ledger_notify import SECRET, _free_port, _log, _start
+from _ledger import SECRET, EXAMPLES, _free_port, _log, _start, add_insight, earful, write  # noqa: F401 - fixture
 from earful.store import connect
 
 

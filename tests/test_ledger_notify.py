@@ -3,46 +3,17 @@ restarted (nothing lost), back-off retries, HMAC signatures, and e-mail through 
 
 from __future__ import annotations
 
-import json
-import socket
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from _ledger import add_insight, write
+from _ledger import SECRET, _free_port, _log, _start, add_insight, write
 from earful.ledger import deliver, load_routing, queue_reminders, route_insights, share_new
 from earful.ledger.lifecycle import routes
 from earful.ledger.notify import sign, verify
-
-RECEIVER = Path(__file__).with_name("_ledger_receiver.py")
-SECRET = "s3cret-for-tests"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(port: int, log: Path, *extra: str) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, str(RECEIVER), str(port), str(log), SECRET, *extra])
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            return p
-        except OSError:
-            time.sleep(0.02)
-    p.kill()
-    raise RuntimeError("receiver did not start")
-
-
-def _log(path: Path) -> list[dict]:
-    return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
-
 
 def _setup(con, tmp_path, port, n, email_port=None):
     text = (f"departments:\n  billing:\n    webhook: http://127.0.0.1:{port}/hook\n"
