@@ -80,6 +80,9 @@ def test_occupancy_from_activity(con, tmp_path):
     assert [r["occupancy"] for r in rows] == pytest.approx([600 / 3600, 900 / 1800])
     assert one(con)["occupancy"] == pytest.approx(1500 / 5400)
     assert [r["occupancy"] for r in metrics_table(con, by="agent").to_pylist()] == pytest.approx([1200 / 3600, 300 / 1800])
+    # by 15 minutes the activity interval is 15 minutes: 09:00-09:15 a1 (300 s) and a2 (300 s) over 2 × 900 s
+    q = metrics_table(con, by="interval15").to_pylist()
+    assert q[0]["occupancy"] == pytest.approx(600 / 1800) and q[0]["staffed_s"] == 1800
 
 
 def test_occupancy_from_staffing_table(con, tmp_path):
@@ -119,6 +122,11 @@ def test_fcr_window_edges(fcr_store):
     assert one(fcr_store, fcr_days=7)["fcr_rate"] == pytest.approx(4 / 5)
     assert one(fcr_store, fcr_days=7 - 1 / 86400)["fcr_rate"] == pytest.approx(5 / 5)
     assert one(fcr_store, fcr_days=7 + 2 / 86400)["fcr_rate"] == pytest.approx(3 / 5)
+
+
+def test_fcr_can_be_skipped(fcr_store):
+    r = one(fcr_store, fcr_days=None)
+    assert r["fcr_rate"] is None and r["offered"] == one(fcr_store)["offered"]
 
 
 def test_fcr_same_reason_and_repeat_after_range(fcr_store):
@@ -202,6 +210,8 @@ def test_csat_and_nps(con, tmp_path):
     ({"sl_threshold_s": -1}, "≥ 0"),
     ({"short_abandon_s": "five"}, "not a duration"),
     ({"fcr_same": "issue"}, "fcr_same"),
+    ({"fcr_days": "a week"}, "number of days"),
+    ({"fcr_days": -1}, "between"),
 ])
 def test_bad_input_is_one_line_error(sl_store, kw, message):
     with pytest.raises(InputError, match=message) as err:

@@ -126,3 +126,17 @@ def test_cli_table_and_more_errors_in_process(bank, capfd):
         err = out.stderr if out.stderr else capfd.readouterr().err
         assert out.exit_code == 2, (args, out.output)
         assert msg in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_every_key_partitions_the_month(bank, con):
+    """Whatever the grouping, the groups add back to the month and every rate stays in [0, 1]."""
+    from earful.metrics import BY_KEYS
+
+    total = bank[1]["*"]
+    for key in BY_KEYS:
+        t = metrics_table(con, by=key, fcr_days=None)
+        for col in ("offered", "answered", "abandoned"):
+            assert sum(t.column(col).to_pylist()) == total[col], (key, col)
+        for col in ("service_level", "abandon_rate"):
+            vals = [v for v in t.column(col).to_pylist() if v is not None]
+            assert vals and all(0 <= v <= 1 for v in vals), (key, col)

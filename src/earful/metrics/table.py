@@ -24,7 +24,7 @@ _FLAGS = """
     offered_at IS NOT NULL AND coalesce(direction, 'inbound') = 'inbound' AS is_offered,
     is_offered AND coalesce(abandoned, false) AS is_abandoned,
     is_offered AND answered_at IS NOT NULL AND NOT coalesce(abandoned, false) AS is_answered,
-    offered_at IS NULL AND json_extract_string(metadata, '$.ended_in') = 'ivr' AS is_ivr,
+    offered_at IS NULL AND ended_in_ivr AS is_ivr,
     transferred AS is_transferred,
     coalesce(wait_s, epoch(coalesce(answered_at, ended_at) - offered_at)) AS wait,
     coalesce(talk_s, epoch(ended_at - answered_at)) + coalesce(hold_s, 0) + coalesce(wrap_s, 0) AS handle"""
@@ -38,6 +38,17 @@ def _values(value: str | Sequence[str] | None, what: str) -> list[str] | None:
     if not vals:
         raise InputError(f"{what} filter is empty")
     return vals
+
+
+def _days(value: object) -> float:
+    """The FCR window in days: a finite number ≥ 0."""
+    try:
+        days = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"FCR window must be a number of days, not {value!r}") from None
+    if not 0 <= days < 36500:
+        raise InputError(f"FCR window must be between 0 and 36500 days, not {value!r}")
+    return days
 
 
 def _staffing_rows(con: duckdb.DuckDBPyConnection, lo: dt.datetime | None, hi: dt.datetime | None) -> int:
@@ -56,12 +67,12 @@ def metrics_table(
     sl_threshold_s: float = 20,
     short_abandon_s: float = 5,
     abandon_treatment: str = "exclude_short",
-    fcr_days: float = 7,
+    fcr_days: float | None = 7,
     fcr_same: str = "any",
     channel: str | Sequence[str] | None = None,
     queue: str | Sequence[str] | None = None,
     occupancy_from: str = "auto",
-    staffing_minutes: int = 30,
+    staffing_minutes: int | None = None,
 ) -> pa.Table:
     """The KPI table: one row per group of ``by`` (keys, then ``COLUMNS``), ordered by the keys.
 
@@ -70,18 +81,23 @@ def metrics_table(
     empty for one row over everything. ``start``/``end``: contact time in [start, end) (a plain-date
     end includes its day). ``occupancy_from``: ``activity`` (agents seen answering), ``staffing``
     (the ``staffing`` table), or ``auto`` (the table when it has rows in the range and ``by`` holds
-    only time keys and queue). Formulas: ``earful.metrics.kpis`` and docs/metrics.md.
+    only time keys and queue); ``staffing_minutes``: the activity interval (default 30, 15 when
+    grouping by interval15). ``fcr_days=None`` skips FCR (its window over each customer's
+    contacts is the costliest step) and leaves ``fcr_rate`` NULL. Formulas: ``earful.metrics.kpis`` and docs/metrics.md.
     """
     check_store(con)
     keys = parse_by(by)
     lo, hi = parse_range(start, end)
     sl_t = seconds(sl_threshold_s, "service-level threshold")
     short_s = seconds(short_abandon_s, "short-abandon threshold")
-    n_days = seconds(fcr_days, "FCR window (days)")
+    with_fcr = fcr_days is not None
+    n_days = _days(fcr_days) if with_fcr else 0.0
     if fcr_same not in FCR_SAME:
         raise InputError(f"fcr_same must be one of {', '.join(FCR_SAME)}, not {fcr_same!r}")
     if occupancy_from not in OCCUPANCY_FROM:
         raise InputError(f"occupancy_from must be one of {', '.join(OCCUPANCY_FROM)}, not {occupancy_from!r}")
+    if staffing_minutes is None:  # activity intervals no longer than the grouping's
+        staffing_minutes = min([30] + [k.minutes for k in keys if k.minutes])
     if staffing_minutes not in (15, 30, 60):
         raise InputError(f"staffing interval must be 15, 30 or 60 minutes, not {staffing_minutes}")
     channels, queues = _values(channel, "channel"), _values(queue, "queue")
@@ -132,19 +148,24 @@ def metrics_table(
 
     sql = f"""
     WITH src AS (
-        SELECT i.*, {reason_sql} AS reason, {CONTACT_TIME_SQL} AS t,
-               i.customer_id IS NOT NULL AND i.related_id IS NULL AND i.channel <> 'survey'
-               AND coalesce(i.direction, 'inbound') = 'inbound' AS is_contact
-        FROM interactions i {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if join_enrichment else ""}
-        {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
-    ),
-    w AS (
-        SELECT *, lead(t) OVER (PARTITION BY customer_id, is_contact{same} ORDER BY t, id) AS next_t FROM src
+        SELECT id, queue, channel, agent_id, customer_id, answered_at, csat, nps, reason, t, is_contact, {_FLAGS}
+        FROM (
+            SELECT i.id, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
+                   i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
+                   json_extract_string(i.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr,
+                   {reason_sql} AS reason, {CONTACT_TIME_SQL} AS t,
+                   i.customer_id IS NOT NULL AND i.related_id IS NULL AND i.channel <> 'survey'
+                   AND coalesce(i.direction, 'inbound') = 'inbound' AS is_contact
+            FROM interactions i {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if join_enrichment else ""}
+            {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
+        )
     ),
     c AS MATERIALIZED (
-        SELECT {"".join(f"{k.sql} AS {k.column}, " for k in keys)} hour(t) AS _hour, t, next_t, csat, nps,
-               agent_id, answered_at, {_FLAGS}, is_contact AND is_answered AS fcr_eligible
-        FROM w {"WHERE " + " AND ".join(filters) if filters else ""}
+        SELECT {"".join(f"{k.sql} AS {k.column}, " for k in keys)} hour(t) AS _hour, *,
+               is_contact AND is_answered AS fcr_eligible
+        FROM (SELECT *, {f"lead(t) OVER (PARTITION BY customer_id, is_contact{same} ORDER BY t, id)" if with_fcr
+                         else "NULL::TIMESTAMP"} AS next_t FROM src)
+        {"WHERE " + " AND ".join(filters) if filters else ""}
     ),
     agg AS (SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM c {group}),
     by_hour AS (SELECT {kc} _hour, count_if(is_offered) AS n FROM c GROUP BY ALL),
@@ -176,6 +197,8 @@ def metrics_table(
         return " AND ".join(f"agg.{c} IS NOT DISTINCT FROM {other}.{c}" for c in cols) or "true"
 
     formulas = {m.name: m.formula for m in metrics}
+    if not with_fcr:
+        formulas["fcr_rate"] = "NULL::DOUBLE"
     out = []
     for col in COLUMNS:
         if col in ("busy_s", "staffed_s"):
