@@ -61,13 +61,29 @@ def enqueue(con: duckdb.DuckDBPyConnection, *, key: str, channel: str, departmen
 
 
 def _redactor() -> Callable[[str], str]:
-    """``earful.nlp.redact`` when installed: quotes are redacted by the insight engine, and once
-    more here before they leave the centre; without it the text is passed as stored."""
+    """``earful.nlp.redact.redact`` (fast rules) when installed: quotes are redacted by the insight
+    engine, and once more here before they leave the centre; without it the text passes as stored.
+    A quote the redactor fails on is withheld rather than sent."""
     try:
-        from earful.nlp import redact  # type: ignore[attr-defined]
+        from earful.nlp.redact import redact as fn  # type: ignore[import-not-found]
     except ImportError:
+        try:
+            from earful.nlp import redact as fn  # type: ignore[attr-defined]
+        except ImportError:
+            return lambda text: text
+    if not callable(fn):
         return lambda text: text
-    return redact
+
+    def run(text: str) -> str:
+        try:
+            try:
+                return str(fn(text, fast=True))
+            except TypeError:
+                return str(fn(text))
+        except Exception:  # noqa: BLE001 - never send what could not be redacted
+            return "[quote withheld: redaction failed]"
+
+    return run
 
 
 def _insight_payload(ins: dict[str, Any], department: str, event: str) -> dict[str, Any]:
