@@ -1,0 +1,141 @@
+"""Request plumbing shared by pages and API: the store cursor, the signed-in user, access checks, caching."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import duckdb
+from fastapi import Depends, HTTPException, Request
+
+from earful.web import _queries as q
+from earful.web._access import allowed
+from earful.web.auth import User, user_for_session, user_for_token
+
+COOKIE = "earful_session"
+
+
+class AppState:
+    """The one store connection of the server (a cursor per request) and a cache of aggregates.
+
+    Cached results are keyed by the store's data version, which is re-read at most every
+    ``version_ttl_s`` seconds, so a new import shows within that time.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, version_ttl_s: float = 2.0, size: int = 256) -> None:
+        self.con = con
+        self.version_ttl_s = version_ttl_s
+        self._size = size
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+        self._version_at = 0.0
+        self._computing: dict[tuple, threading.Lock] = {}
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        return self.con.cursor()
+
+    def version(self, cur: duckdb.DuckDBPyConnection) -> tuple:
+        now = time.monotonic()
+        if self._version is None or now - self._version_at > self.version_ttl_s:
+            self._version = q.data_version(cur)
+            self._version_at = now
+        return self._version
+
+    def cached(self, cur: duckdb.DuckDBPyConnection, name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """``fn(cur, *args, **kw)`` computed once per data version (one thread computes, others wait)."""
+        key = (name, args, tuple(sorted(kw.items())), self.version(cur))
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            gate = self._computing.setdefault(key, threading.Lock())
+        with gate:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = fn(cur, *args, **kw)
+            with self._lock:
+                self._cache[key] = value
+                self._computing.pop(key, None)
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        return value
+
+    def forget(self) -> None:
+        """Drop cached aggregates (after a write made from the dashboard)."""
+        with self._lock:
+            self._cache.clear()
+            self._version = None
+
+
+def state(request: Request) -> AppState:
+    return request.app.state.earful
+
+
+def get_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
+    cur = state(request).cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+class LoginRequired(Exception):
+    """No (valid) credentials: pages send people to the login form, the API answers 401."""
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization") or ""
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return None
+
+
+def current_user(request: Request, cur: duckdb.DuckDBPyConnection = Depends(get_cursor)) -> User | None:
+    token = _bearer(request)
+    user = user_for_token(cur, token) if token is not None else user_for_session(cur, request.cookies.get(COOKIE))
+    request.state.user = user
+    return user
+
+
+def need(area: str) -> Callable[..., User]:
+    """A dependency: the signed-in user, when their role may enter ``area`` (401 / 403 otherwise)."""
+
+    def dep(user: User | None = Depends(current_user)) -> User:
+        if user is None:
+            raise LoginRequired()
+        if not allowed(user.role, area):
+            raise HTTPException(status_code=403, detail=f"the {user.role} role cannot open {area.replace('_', ' ')}")
+        return user
+
+    dep.__name__ = f"need_{area}"
+    return dep
+
+
+def department_scope(user: User, requested: str | None = None) -> str | None:
+    """The department a listing is limited to: a department user's own, else what was asked."""
+    if user.role == "department":
+        return user.department or ""
+    return requested or None
+
+
+def check_insight(cur: duckdb.DuckDBPyConnection, user: User, insight_id: str) -> None:
+    """404 for an unknown insight, 403 for another department's."""
+    exists, dept = q.insight_department(cur, insight_id)
+    if not exists:
+        raise HTTPException(status_code=404, detail=f"no insight {insight_id!r}")
+    if user.role == "department" and dept != user.department:
+        raise HTTPException(status_code=403, detail="this insight belongs to another department")
+
+
+def check_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction_id: str) -> None:
+    """Departments may read only interactions their own insights cite."""
+    if user.role == "department" and not q.interaction_in_department(cur, interaction_id, user.department or ""):
+        exists = cur.execute("SELECT count(*) FROM interactions WHERE id = ?", [interaction_id]).fetchone()[0]
+        if not exists:
+            raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
+        raise HTTPException(status_code=403, detail="departments can read only interactions their insights cite")
