@@ -1,0 +1,244 @@
+"""Notifications through an outbox: webhooks (JSON POST, HMAC-SHA256 signed) and e-mail (SMTP).
+
+Every notification is first written to ``ledger_outbox`` with an idempotency key, in the
+same transaction as the lifecycle change that caused it; ``deliver`` then sends what is
+due, logs each attempt in ``ledger_deliveries`` and retries failures with exponential
+back-off (``base_delay_s × 2^(attempts-1)``, capped at ``max_delay_s``). A receiver that is
+down loses nothing: its messages stay pending until it answers 2xx. Delivery is at least
+once; receivers de-duplicate on the ``X-Earful-Idempotency-Key`` header.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import smtplib
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Callable
+
+import duckdb
+
+from earful.errors import ConfigError
+from earful.ledger.lifecycle import overdue, transition
+from earful.ledger.routing import RoutingConfig, load_insights
+
+SIGNATURE_HEADER = "X-Earful-Signature"
+KEY_HEADER = "X-Earful-Idempotency-Key"
+
+
+def sign(secret: str, body: bytes) -> str:
+    """``sha256=<hex HMAC-SHA256 of the raw body with the shared secret>``."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, signature: str) -> bool:
+    """Constant-time check of a signature header against the body (for receivers)."""
+    return hmac.compare_digest(sign(secret, body), signature or "")
+
+
+def enqueue(con: duckdb.DuckDBPyConnection, *, key: str, channel: str, department: str, target: str,
+            payload: dict[str, Any], subject: str | None = None, now: datetime | None = None) -> bool:
+    """Add one message to the outbox; False (and nothing written) when the key is already there."""
+    if channel not in ("webhook", "email"):
+        raise ValueError(channel)
+    now = now or datetime.now()
+    if con.execute("SELECT 1 FROM ledger_outbox WHERE idempotency_key = ?", [key]).fetchone():
+        return False
+    con.execute("INSERT INTO ledger_outbox (idempotency_key, channel, department, target, subject, payload, status,"
+                " attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+                [key, channel, department, target, subject, json.dumps(payload, default=str), now, now])
+    return True
+
+
+def _insight_payload(ins: dict[str, Any], department: str, event: str) -> dict[str, Any]:
+    quotes = []
+    ev = ins.get("evidence")
+    if isinstance(ev, dict):
+        quotes = [q for q in ev.get("quotes", [])[:3] if isinstance(q, dict)]  # already redacted by insights
+    return {"event": event, "department": department, "insight": {
+        "id": ins["id"], "kind": ins.get("kind"), "title": ins.get("title"), "summary": ins.get("summary"),
+        "period_start": ins.get("period_start"), "period_end": ins.get("period_end"), "reason": ins.get("reason"),
+        "topic": ins.get("topic"), "metrics": ins.get("metrics"), "quotes": quotes,
+        "confidence": ins.get("confidence")}}
+
+
+def _queue_for(con: duckdb.DuckDBPyConnection, config: RoutingConfig, department: str, event: str,
+               key_base: str, payload: dict[str, Any], subject: str, now: datetime) -> int:
+    dept = config.departments.get(department)
+    n = 0
+    if dept is None:
+        return 0
+    if dept.webhook:
+        n += enqueue(con, key=f"{key_base}:webhook", channel="webhook", department=department,
+                     target=dept.webhook, payload=payload, subject=subject, now=now)
+    if dept.email:
+        n += enqueue(con, key=f"{key_base}:email", channel="email", department=department,
+                     target=",".join(dept.email), payload=payload, subject=subject, now=now)
+    return n
+
+
+def share_new(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who: str = "earful",
+              now: datetime | None = None) -> int:
+    """Queue a notification for every route in state ``new`` and move it to ``shared``.
+
+    The outbox rows and the state change are written in one transaction, so a route is
+    never marked shared without its message safely queued. Returns routes shared.
+    """
+    now = now or datetime.now()
+    pending = con.execute("SELECT insight_id, department FROM ledger_routes WHERE state = 'new'"
+                          " ORDER BY routed_at, insight_id, department").fetchall()
+    if not pending:
+        return 0
+    insights = {i["id"]: i for i in load_insights(con, sorted({p[0] for p in pending}))}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for iid, dept in pending:
+            ins = insights.get(iid, {"id": iid})
+            payload = _insight_payload(ins, dept, "insight.shared")
+            subject = f"[earful] {ins.get('kind', 'insight')}: {ins.get('title', iid)}"
+            _queue_for(con, config, dept, "insight.shared", f"shared:{iid}:{dept}", payload, subject, now)
+            transition(con, iid, dept, "shared", who=who, now=now, _in_transaction=True)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(pending)
+
+
+def queue_reminders(con: duckdb.DuckDBPyConnection, config: RoutingConfig, days: int | None = None, *,
+                    now: datetime | None = None) -> list[Any]:
+    """Queue one reminder per day for each route left unacknowledged more than ``days`` days."""
+    now = now or datetime.now()
+    days = config.remind_after_days if days is None else days
+    late = overdue(con, days, now=now)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for o in late:
+            payload = {"event": "insight.reminder", "department": o.department, "days_open": o.days_open,
+                       "state": o.state, "insight": {"id": o.insight_id, "title": o.title}}
+            subject = f"[earful] reminder: '{o.title or o.insight_id}' waiting {o.days_open} days"
+            _queue_for(con, config, o.department, "insight.reminder",
+                       f"reminder:{o.insight_id}:{o.department}:{now.date().isoformat()}", payload, subject, now)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return late
+
+
+@dataclass
+class DeliveryReport:
+    attempted: int = 0
+    delivered: int = 0
+    failed: int = 0
+    pending: int = 0
+    dead: int = 0
+
+
+def _send_webhook(row: dict[str, Any], config: RoutingConfig | None, timeout_s: float) -> str:
+    dept = config.departments.get(row["department"]) if config else None
+    env = dept.secret_env if dept else "EARFUL_WEBHOOK_SECRET"
+    secret = os.environ.get(env)
+    if not secret:
+        raise ConfigError(f"webhook secret not set: put it in the environment variable {env}")
+    body = json.dumps({"idempotency_key": row["idempotency_key"], **json.loads(row["payload"])},
+                      sort_keys=True).encode("utf-8")
+    req = urllib.request.Request(row["target"], data=body, method="POST", headers={
+        "Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body),
+        KEY_HEADER: row["idempotency_key"], "User-Agent": "earful"})
+    with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # non-2xx raises HTTPError
+        return f"HTTP {resp.status}"
+
+
+def _send_email(row: dict[str, Any], config: RoutingConfig | None, timeout_s: float) -> str:
+    if config is None:
+        raise ConfigError("e-mail delivery needs the routing configuration (smtp section)")
+    s = config.smtp
+    payload = json.loads(row["payload"])
+    ins = payload.get("insight", {})
+    lines = [row["subject"] or "earful notification", ""]
+    if payload.get("event") == "insight.reminder":
+        lines.append(f"This insight has waited {payload.get('days_open')} days without acknowledgement.")
+    for k in ("kind", "summary", "reason", "topic", "period_start", "period_end"):
+        if ins.get(k):
+            lines.append(f"{k}: {ins[k]}")
+    for q in ins.get("quotes") or []:
+        lines.append(f"  \u201c{q.get('text', '')}\u201d")
+    lines += ["", f"insight id: {ins.get('id')}", f"reference: {row['idempotency_key']}"]
+    msg = EmailMessage()
+    msg["From"] = s.sender
+    msg["To"] = row["target"]
+    msg["Subject"] = row["subject"] or "earful notification"
+    msg["Message-ID"] = f"<{hashlib.sha256(row['idempotency_key'].encode()).hexdigest()[:32]}@earful>"
+    msg[KEY_HEADER] = row["idempotency_key"]
+    msg.set_content("\n".join(lines))
+    with smtplib.SMTP(s.host, s.port, timeout=timeout_s) as smtp:
+        if s.starttls:
+            smtp.starttls()
+        if s.username:
+            smtp.login(s.username, os.environ.get(s.password_env or "", ""))
+        smtp.send_message(msg)
+    return "SMTP accepted"
+
+
+def deliver(con: duckdb.DuckDBPyConnection, config: RoutingConfig | None = None, *, retry_for_s: float = 0.0,
+            base_delay_s: float = 1.0, max_delay_s: float = 3600.0, max_attempts: int | None = None,
+            timeout_s: float = 5.0, now: Callable[[], datetime] = datetime.now,
+            sleep: Callable[[float], None] = time.sleep) -> DeliveryReport:
+    """Send every due outbox message; keep retrying (with back-off sleeps) for ``retry_for_s``.
+
+    A message whose receiver fails stays ``pending`` with its next attempt pushed back;
+    with ``max_attempts`` it becomes ``dead`` after that many failures (kept, never deleted).
+    """
+    report = DeliveryReport()
+    deadline = time.monotonic() + retry_for_s
+    senders = {"webhook": _send_webhook, "email": _send_email}
+    while True:
+        t = now()
+        cur = con.execute("SELECT * FROM ledger_outbox WHERE status = 'pending' AND next_attempt_at <= ?"
+                          " ORDER BY id", [t])
+        cols = [d[0] for d in cur.description]
+        due = [dict(zip(cols, r)) for r in cur.fetchall()]
+        for row in due:
+            attempt = row["attempts"] + 1
+            report.attempted += 1
+            try:
+                detail = senders[row["channel"]](row, config, timeout_s)
+                ok = True
+            except ConfigError:
+                raise
+            except urllib.error.HTTPError as exc:
+                ok, detail = False, f"HTTP {exc.code}"
+            except (OSError, smtplib.SMTPException, ValueError) as exc:
+                ok, detail = False, f"{type(exc).__name__}: {exc}"[:300]
+            t = now()
+            if ok:
+                report.delivered += 1
+                con.execute("UPDATE ledger_outbox SET status = 'delivered', attempts = ?, delivered_at = ?,"
+                            " last_error = NULL WHERE id = ?", [attempt, t, row["id"]])
+            else:
+                report.failed += 1
+                delay = min(max_delay_s, base_delay_s * 2 ** (attempt - 1))
+                status = "dead" if max_attempts is not None and attempt >= max_attempts else "pending"
+                con.execute("UPDATE ledger_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?"
+                            " WHERE id = ?", [status, attempt, t + timedelta(seconds=delay), detail, row["id"]])
+            con.execute("INSERT INTO ledger_deliveries (outbox_id, attempt, at_time, ok, detail) VALUES (?, ?, ?, ?, ?)",
+                        [row["id"], attempt, t, ok, detail])
+        nxt = con.execute("SELECT min(next_attempt_at) FROM ledger_outbox WHERE status = 'pending'").fetchone()[0]
+        if nxt is None:
+            break
+        wait = max(0.0, (nxt - now()).total_seconds())
+        if time.monotonic() + wait > deadline:
+            break
+        sleep(wait)
+    report.pending, report.dead = con.execute(
+        "SELECT count(*) FILTER (WHERE status = 'pending'), count(*) FILTER (WHERE status = 'dead')"
+        " FROM ledger_outbox").fetchone()
+    return report
