@@ -125,11 +125,24 @@ def department_scope(user: User, requested: str | None = None) -> str | None:
 
 def check_insight(cur: duckdb.DuckDBPyConnection, user: User, insight_id: str) -> None:
     """404 for an unknown insight, 403 for another department's."""
-    exists, dept = q.insight_department(cur, insight_id)
+    exists, depts = q.insight_departments(cur, insight_id)
     if not exists:
         raise HTTPException(status_code=404, detail=f"no insight {insight_id!r}")
-    if user.role == "department" and dept != user.department:
+    if user.role == "department" and user.department not in depts:
         raise HTTPException(status_code=403, detail="this insight belongs to another department")
+
+
+def action_department(cur: duckdb.DuckDBPyConnection, user: User, insight_id: str, requested: str | None) -> str:
+    """The department whose route an action moves: a department user's own; for the centre the one
+    asked for, or the only one the insight has."""
+    if user.role == "department":
+        return user.department or ""
+    if requested:
+        return requested
+    _, depts = q.insight_departments(cur, insight_id)
+    if len(depts) != 1:
+        raise HTTPException(status_code=400, detail="say which department's route to move (department)")
+    return depts[0]
 
 
 def check_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction_id: str) -> None:

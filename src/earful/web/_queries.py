@@ -23,9 +23,9 @@ from earful.errors import InputError
 GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
                   "abandon_rate", "transfer_rate", "csat_avg")
-STATES = ("new", "acknowledged", "in_progress", "resolved", "dismissed")
-ACTIONS = {"acknowledge": "acknowledged", "start": "in_progress", "resolve": "resolved",
-           "dismiss": "dismissed", "reopen": "new"}
+STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed")  # earful.ledger's
+ACTIONS = {"share": "shared", "acknowledge": "acknowledged", "action": "actioned", "confirm": "value_confirmed",
+           "dismiss": "dismissed"}
 SL_THRESHOLD_S = 20
 SHORT_ABANDON_S = 5
 
@@ -54,6 +54,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     imp = con.execute("SELECT count(*), max(import_id), max(finished_at) FROM imports").fetchone()
     enr = con.execute("SELECT max(enriched_at) FROM enrichment").fetchone() if has_table(con, "enrichment") else None
     ins = con.execute("SELECT count(*), max(created_at) FROM insights").fetchone()
+    # (lifecycle state is never cached: inbox and ledger pages read it fresh)
     return tuple(imp) + (enr,) + tuple(ins)
 
 
@@ -330,30 +331,43 @@ def topics(con: duckdb.DuckDBPyConnection, top: int = 15) -> list[dict]:
 
 
 # ---------------------------------------------------------------- insights and lifecycle
+#
+# The ledger (earful.ledger) owns routing and the lifecycle: one route per (insight,
+# department) in ledger_routes, moved only by ``ledger.transition``. An insight nobody has
+# routed yet shows in its suggested department's inbox as "new" and gets its route from
+# the dashboard the first time someone acts on it.
 
-def _ledger():
-    mod = _module("earful.ledger")
-    return mod
-
-
-def _insights_base(con) -> str:
-    """SQL of insights with department and state (ledger's routing/lifecycle when present,
-    else the suggested department and the last state set from the dashboard)."""
+def _routes_sql() -> str:
+    """(insight, department, state) for every routed pair, plus each unrouted insight in its
+    suggested department."""
     return """
-    WITH st AS (
-        SELECT target AS insight_id, arg_max(json_extract_string(detail, '$.state'), rowid) AS state,
-               max(happened_at) AS state_at
-        FROM web_audit WHERE action = 'insight.state' GROUP BY target)
+    WITH r AS (
+        SELECT insight_id, department, state, updated_at, true AS routed FROM ledger_routes
+        UNION ALL
+        SELECT i.id, i.suggested_department, 'new', NULL, false FROM insights i
+        WHERE NOT EXISTS (SELECT 1 FROM ledger_routes x WHERE x.insight_id = i.id))
     SELECT i.id, i.kind, i.title, i.summary, i.period_start, i.period_end, i.reason, i.topic,
-           i.suggested_department AS department, i.confidence, i.created_at,
-           coalesce(st.state, 'new') AS state, st.state_at
-    FROM insights i LEFT JOIN st ON st.insight_id = i.id
+           r.department, r.state, r.updated_at AS state_at, r.routed, i.confidence, i.created_at
+    FROM r JOIN insights i ON i.id = r.insight_id
     """
+
+
+def next_actions(state: str, role: str) -> list[str]:
+    """The lifecycle buttons a role gets on a route in ``state`` (the ledger's transitions)."""
+    from earful.ledger import TRANSITIONS
+
+    targets = set(TRANSITIONS.get(state, ()))
+    if state == "new":
+        targets.add("acknowledged")  # opening it in the dashboard shares it first
+    out = [a for a, s in ACTIONS.items() if s in targets]
+    if role not in ("admin", "analyst"):
+        out = [a for a in out if a != "share"]
+    return out
 
 
 def insights_list(con: duckdb.DuckDBPyConnection, *, department: str | None = None, state: str | None = None,
                   limit: int = 50, offset: int = 0) -> dict:
-    """A page of insights, newest first, optionally of one department and one state."""
+    """A page of inbox entries (insight x department), newest first, optionally of one department and state."""
     if state and state not in STATES:
         raise InputError(f"unknown state {state!r}: use {', '.join(STATES)}")
     where, params = [], []
@@ -364,36 +378,49 @@ def insights_list(con: duckdb.DuckDBPyConnection, *, department: str | None = No
         where.append("state = ?")
         params.append(state)
     cond = ("WHERE " + " AND ".join(where)) if where else ""
-    base = _insights_base(con)
+    base = _routes_sql()
     total = con.execute(f"SELECT count(*) FROM ({base}) {cond}", params).fetchone()[0]
-    items = _rows(con.execute(f"SELECT * FROM ({base}) {cond} ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                              params + [int(limit), int(offset)]))
-    counts = dict(con.execute(f"SELECT state, count(*) FROM ({base}) "
-                              + ("WHERE department = ? " if department is not None else "") + "GROUP BY 1",
-                              [department] if department is not None else []).fetchall())
+    items = _rows(con.execute(f"SELECT * FROM ({base}) {cond} ORDER BY created_at DESC, id, department "
+                              f"LIMIT ? OFFSET ?", params + [int(limit), int(offset)]))
+    dcond, dparams = ("WHERE department = ?", [department]) if department is not None else ("", [])
+    counts = dict(con.execute(f"SELECT state, count(*) FROM ({base}) {dcond} GROUP BY 1", dparams).fetchall())
     return {"items": items, "total": total, "limit": limit, "offset": offset,
             "next_offset": offset + limit if offset + limit < total else None,
             "counts": {s: counts.get(s, 0) for s in STATES}}
 
 
-def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, redacted: bool = True) -> dict | None:
-    """One insight with its metrics and evidence (quotes redacted unless asked otherwise)."""
-    rows = _rows(con.execute(f"SELECT * FROM ({_insights_base(con)}) WHERE id = ?", [insight_id]))
-    if not rows:
+def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: str | None = None,
+                role: str = "analyst", redacted: bool = True) -> dict | None:
+    """One insight with its routes (only ``department``'s when given), metrics, evidence and history."""
+    row = _rows(con.execute("SELECT id, kind, title, summary, period_start, period_end, reason, topic, "
+                            "suggested_department, confidence, created_at FROM insights WHERE id = ?", [insight_id]))
+    if not row:
         return None
-    item = rows[0]
+    item = row[0]
+    routes = _rows(con.execute(f"SELECT department, state, state_at, routed FROM ({_routes_sql()}) WHERE id = ? "
+                               f"ORDER BY department NULLS LAST", [insight_id]))
+    if department is not None:
+        routes = [r for r in routes if r["department"] == department]
+    for r in routes:
+        r["actions"] = next_actions(r["state"], role) if r["department"] else []
+    item["routes"] = routes
+    item["state"] = routes[0]["state"] if len(routes) == 1 else None
     raw = con.execute("SELECT metrics, evidence FROM insights WHERE id = ?", [insight_id]).fetchone()
     item["metrics"] = _loads(raw[0]) or {}
     evidence = _loads(raw[1]) or {}
-    quotes = evidence.get("quotes") if isinstance(evidence, dict) else None
+    if not isinstance(evidence, dict):
+        evidence = {}
+    quotes = evidence.get("quotes")
     if isinstance(quotes, list):
         evidence["quotes"] = [
             {**q, "text": redact(q.get("text")) if redacted else q.get("text")} if isinstance(q, dict) else q
             for q in quotes]
     item["evidence"] = evidence
-    item["history"] = _rows(con.execute(
-        "SELECT happened_at AS \"at\", user_name, json_extract_string(detail, '$.state') AS state FROM web_audit "
-        "WHERE action = 'insight.state' AND target = ? ORDER BY rowid", [insight_id]))
+    hist = _rows(con.execute(
+        "SELECT at_time, department, from_state, to_state, who, note FROM ledger_history WHERE insight_id = ? "
+        + ("AND department = ? " if department is not None else "") + "ORDER BY id",
+        [insight_id] + ([department] if department is not None else [])))
+    item["history"] = hist
     return item
 
 
@@ -406,33 +433,78 @@ def _loads(v: Any) -> Any:
         return None
 
 
-def insight_act(con: duckdb.DuckDBPyConnection, insight_id: str, action: str, user) -> dict:
-    """Move an insight along its lifecycle (acknowledge, start, resolve, dismiss, reopen)."""
+def _ensure_route(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, who: str) -> str:
+    """The route's state, creating the suggested department's route the first time it is acted on."""
+    row = con.execute("SELECT state FROM ledger_routes WHERE insight_id = ? AND department = ?",
+                      [insight_id, department]).fetchone()
+    if row:
+        return str(row[0])
+    routed = con.execute("SELECT count(*) FROM ledger_routes WHERE insight_id = ?", [insight_id]).fetchone()[0]
+    suggested = con.execute("SELECT suggested_department FROM insights WHERE id = ?", [insight_id]).fetchone()
+    if routed or not suggested or suggested[0] != department:
+        raise InputError(f"insight {insight_id!r} is not routed to department {department!r}")
+    now = datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:  # the same two rows ledger.route_insights writes for a new route
+        con.execute("INSERT INTO ledger_routes VALUES (?, ?, 'suggested_department', 'new', ?, ?)",
+                    [insight_id, department, now, now])
+        con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
+                    " VALUES (?, ?, NULL, 'new', ?, ?, 'routed from the dashboard to the suggested department')",
+                    [insight_id, department, who, now])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return "new"
+
+
+def insight_act(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, action: str, user, *,
+                note: str | None = None, amount: str | float | None = None, currency: str | None = None) -> dict:
+    """Move one route along the ledger's lifecycle: share, acknowledge, action, confirm (with an
+    amount) or dismiss (with a reason). Refused moves raise ``InputError`` and change nothing."""
+    from earful.ledger import confirm_value, transition
+
     if action not in ACTIONS:
         raise InputError(f"unknown action {action!r}: use {', '.join(ACTIONS)}")
-    state = ACTIONS[action]
-    ledger = _ledger()
-    fn = getattr(ledger, "set_state", None) if ledger else None
-    if callable(fn):  # the ledger owns the lifecycle once it is installed
-        fn(con, insight_id, state, actor=user.name)
+    if action == "share" and user.role not in ("admin", "analyst"):
+        raise InputError("only the centre (admins, analysts) shares insights")
+    state = _ensure_route(con, insight_id, department, user.name)
+    if action == "acknowledge" and state == "new":
+        transition(con, insight_id, department, "shared", who=user.name, note="opened in the dashboard")
+    if action == "confirm":
+        if amount in (None, ""):
+            raise InputError("confirming value needs the amount")
+        if currency is None:
+            row = con.execute("SELECT currency FROM ledger_values WHERE insight_id = ? ORDER BY id DESC LIMIT 1",
+                              [insight_id]).fetchone()
+            currency = row[0] if row else "EUR"
+        try:
+            confirm_value(con, insight_id, department, str(amount), currency, who=user.name, note=note)
+        except (ArithmeticError, ValueError):
+            raise InputError(f"amount {amount!r} is not a number") from None
+    else:
+        transition(con, insight_id, department, ACTIONS[action], who=user.name, note=note)
     from earful.web.auth import audit
 
-    audit(con, user, "insight.state", insight_id, {"state": state, "action": action})
-    return insight_get(con, insight_id) or {}
+    audit(con, user, f"insight.{action}", insight_id, {"department": department, "note": note})
+    return insight_get(con, insight_id, department=department, role=user.role) or {}
+
+
+def insight_departments(con: duckdb.DuckDBPyConnection, insight_id: str) -> tuple[bool, list[str]]:
+    """(exists, departments it is routed to, or its suggested department while unrouted)."""
+    if not con.execute("SELECT count(*) FROM insights WHERE id = ?", [insight_id]).fetchone()[0]:
+        return False, []
+    rows = con.execute(f"SELECT DISTINCT department FROM ({_routes_sql()}) WHERE id = ? AND department IS NOT NULL",
+                       [insight_id]).fetchall()
+    return True, [r[0] for r in rows]
 
 
 def interaction_in_department(con: duckdb.DuckDBPyConnection, interaction_id: str, department: str) -> bool:
-    """Whether a department's insight cites this interaction as evidence."""
+    """Whether an insight in the department's inbox cites this interaction as evidence."""
     needle = json.dumps(interaction_id)
-    n = con.execute("SELECT count(*) FROM insights WHERE suggested_department = ? "
-                    "AND position(? IN CAST(evidence AS VARCHAR)) > 0", [department, needle]).fetchone()[0]
+    n = con.execute(f"SELECT count(*) FROM ({_routes_sql()}) r JOIN insights i USING (id) WHERE r.department = ? "
+                    "AND position(? IN CAST(i.evidence AS VARCHAR)) > 0", [department, needle]).fetchone()[0]
     return n > 0
-
-
-def insight_department(con: duckdb.DuckDBPyConnection, insight_id: str) -> tuple[bool, str | None]:
-    """(exists, department) of one insight."""
-    row = con.execute("SELECT suggested_department FROM insights WHERE id = ?", [insight_id]).fetchone()
-    return (row is not None, row[0] if row else None)
 
 
 # ---------------------------------------------------------------- interactions
@@ -490,30 +562,13 @@ def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, reda
 # ---------------------------------------------------------------- ledger
 
 def ledger_report(con: duckdb.DuckDBPyConnection, department: str | None = None) -> dict:
-    """Who holds which insights in which state, and the value credited to resolved ones."""
-    base = _insights_base(con)
-    cond, params = ("WHERE department = ?", [department]) if department is not None else ("", [])
-    rows = con.execute(f"""
-        SELECT coalesce(department, '(unrouted)') AS department, state, count(*) AS n,
-               sum(TRY_CAST(json_extract(i2.metrics, '$.value') AS DOUBLE)) AS value
-        FROM ({base}) b JOIN insights i2 USING (id) {cond} GROUP BY 1, 2 ORDER BY 1, 2""", params).fetchall()
-    by: dict[str, dict] = {}
-    for dept, state, n, value in rows:
-        d = by.setdefault(dept, {"department": dept, **{s: 0 for s in STATES}, "credited_value": 0.0})
-        d[state] = n
-        if state == "resolved" and value:
-            d["credited_value"] += float(value)
-    mod = _ledger()
-    extra = None
-    fn = getattr(mod, "ledger_report", None) if mod else None
-    if callable(fn):
-        try:
-            extra = fn(con)
-        except Exception:  # the ledger's own report is a bonus; the table above always shows
-            extra = None
-    recent = _rows(con.execute(
-        "SELECT a.happened_at AS \"at\", a.user_name, a.target AS insight_id, json_extract_string(a.detail, '$.state') AS state "
-        "FROM web_audit a " + ("JOIN insights i ON i.id = a.target AND i.suggested_department = ? "
-                               if department is not None else "")
-        + "WHERE a.action = 'insight.state' ORDER BY a.rowid DESC LIMIT 20", params))
-    return {"departments": list(by.values()), "recent": recent, "ledger": extra}
+    """The ledger's credit report (insights received, acknowledged, actioned, confirmed, money)
+    and the latest lifecycle moves, for one department or all."""
+    from earful.ledger import credit_report, history
+
+    rows = [{k: _jsonable(v) if not type(v).__name__ == "Decimal" else str(v) for k, v in r.items()}
+            for r in credit_report(con)]
+    if department is not None:
+        rows = [r for r in rows if r["department"] == department]
+    recent = [{k: _jsonable(v) for k, v in h.items()} for h in history(con, department=department)[-25:]][::-1]
+    return {"departments": rows, "recent": recent}

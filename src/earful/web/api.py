@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 from typing import Annotated, Literal
 
 import duckdb
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from earful.web import _queries as q
 from earful.web._access import allowed
-from earful.web._deps import check_insight, check_interaction, department_scope, get_cursor, need, state
+from earful.web._deps import action_department, check_insight, check_interaction, department_scope, get_cursor, need, state
 from earful.web.auth import User, list_users
 
 
@@ -31,8 +32,14 @@ class ErrorBody(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["acknowledge", "start", "resolve", "dismiss", "reopen"] = Field(
-        description="acknowledge, start, resolve, dismiss or reopen")
+    action: Literal["share", "acknowledge", "action", "confirm", "dismiss"] = Field(
+        description="share (the centre), acknowledge, action, confirm (with amount) or dismiss (with note)")
+    department: str | None = Field(None, max_length=200,
+                                   description="whose route (departments: always their own)")
+    note: str | None = Field(None, max_length=2000, description="reason for a dismissal, remark otherwise")
+    amount: Decimal | None = Field(None, ge=0, le=Decimal("1e15"), max_digits=18, decimal_places=2,
+                                   description="confirmed value (confirm)")
+    currency: str | None = Field(None, min_length=3, max_length=3, pattern="^[A-Z]{3}$")
 
 
 _ERRORS = {code: {"model": ErrorBody} for code in (400, 401, 403, 404, 422)}
@@ -109,7 +116,7 @@ def reasons(request: Request, cur: Cur, user: Annotated[User, Depends(need("reas
 
 @router.get("/insights", summary="Insights, newest first (departments see their own)")
 def insights(cur: Cur, user: Annotated[User, Depends(need("insights"))],
-             state_: Annotated[Literal["new", "acknowledged", "in_progress", "resolved", "dismissed"] | None,
+             state_: Annotated[Literal["new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed"] | None,
                                Query(alias="state")] = None,
              department: Annotated[str | None, Query(max_length=200)] = None,
              limit: Limit = 50, offset: Offset = 0) -> dict:
@@ -120,15 +127,17 @@ def insights(cur: Cur, user: Annotated[User, Depends(need("insights"))],
 @router.get("/insights/{insight_id}", summary="One insight with metrics and (redacted) evidence")
 def insight(cur: Cur, user: Annotated[User, Depends(need("insights"))], insight_id: str) -> dict:
     check_insight(cur, user, insight_id)
-    return q.insight_get(cur, insight_id, redacted=True) or {}
+    dept = user.department if user.role == "department" else None
+    return q.insight_get(cur, insight_id, department=dept, role=user.role, redacted=True) or {}
 
 
 @router.post("/insights/{insight_id}/actions", summary="Move an insight along its lifecycle")
 def insight_action(request: Request, cur: Cur, user: Annotated[User, Depends(need("insight_act"))],
                    insight_id: str, body: ActionIn) -> dict:
     check_insight(cur, user, insight_id)
-    out = q.insight_act(cur, insight_id, body.action, user)
-    return out
+    dept = action_department(cur, user, insight_id, body.department)
+    return q.insight_act(cur, insight_id, dept, body.action, user, note=body.note,
+                         amount=body.amount, currency=body.currency)
 
 
 @router.get("/interactions", summary="Interactions with words, newest first (text redacted)")

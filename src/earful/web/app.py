@@ -24,6 +24,7 @@ from earful.web._deps import (
     COOKIE,
     AppState,
     LoginRequired,
+    action_department,
     check_insight,
     check_interaction,
     current_user,
@@ -248,23 +249,31 @@ def _add_pages(app: FastAPI) -> None:
         dept = department_scope(user, department or None)
         data = q.insights_list(cur, department=dept, state=state_ or None, limit=25, offset=offset)
         departments = [r[0] for r in cur.execute(
-            "SELECT DISTINCT suggested_department FROM insights WHERE suggested_department IS NOT NULL ORDER BY 1"
+            "SELECT department FROM ledger_routes UNION SELECT suggested_department FROM insights "
+            "WHERE suggested_department IS NOT NULL ORDER BY 1"
         ).fetchall()] if user.role != "department" else []
+        for it in data["items"]:
+            it["actions"] = q.next_actions(it["state"], user.role) if it["department"] else []
         return render(request, "insights.html", user, data=data, state=state_ or "", department=dept or "",
-                      departments=departments, states=q.STATES, actions=q.ACTIONS)
+                      departments=departments, states=q.STATES)
 
     @app.get("/insights/{insight_id}", **opts)
     def insight_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))], insight_id: str):
         check_insight(cur, user, insight_id)
-        item = q.insight_get(cur, insight_id, redacted=True)
-        return render(request, "insight.html", user, item=item, actions=q.ACTIONS)
+        dept = user.department if user.role == "department" else None
+        item = q.insight_get(cur, insight_id, department=dept, role=user.role, redacted=True)
+        return render(request, "insight.html", user, item=item)
 
     @app.post("/insights/{insight_id}/act", **opts)
     def insight_act_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insight_act"))],
                          insight_id: str, action: Annotated[str, Form(max_length=20)],
+                         department: Annotated[str, Form(max_length=200)] = "",
+                         note: Annotated[str, Form(max_length=2000)] = "",
+                         amount: Annotated[str, Form(max_length=30)] = "",
                          back: Annotated[str, Form(max_length=500)] = ""):
         check_insight(cur, user, insight_id)
-        q.insight_act(cur, insight_id, action, user)
+        dept = action_department(cur, user, insight_id, department or None)
+        q.insight_act(cur, insight_id, dept, action, user, note=note or None, amount=amount or None)
         return RedirectResponse(_safe_next(back or f"/insights/{quote(insight_id)}"), status_code=303)
 
     @app.get("/interactions", **opts)
