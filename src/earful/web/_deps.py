@@ -34,6 +34,9 @@ class AppState:
         self._version: tuple | None = None
         self._version_at = 0.0
         self._computing: dict[tuple, threading.Lock] = {}
+        self._generation = 0
+        self._users: dict[str, tuple[float, User | None]] = {}
+        self.user_ttl_s = 5.0
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
@@ -47,7 +50,7 @@ class AppState:
 
     def cached(self, cur: duckdb.DuckDBPyConnection, name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
         """``fn(cur, *args, **kw)`` computed once per data version (one thread computes, others wait)."""
-        key = (name, args, tuple(sorted(kw.items())), self.version(cur))
+        key = (name, args, tuple(sorted(kw.items())), self.version(cur), self._generation)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -66,10 +69,29 @@ class AppState:
         return value
 
     def forget(self) -> None:
-        """Drop cached aggregates (after a write made from the dashboard)."""
+        """Drop cached results (after a write made from the dashboard: the server holds the
+        store's write lock, so its own writes are the only ones that can happen meanwhile)."""
         with self._lock:
+            self._generation += 1
             self._cache.clear()
             self._version = None
+
+    def user(self, secret: str | None, lookup: Callable[[str | None], User | None]) -> User | None:
+        """The user behind a credential, remembered for ``user_ttl_s`` seconds (logout forgets at once)."""
+        if not secret:
+            return None
+        now = time.monotonic()
+        hit = self._users.get(secret)
+        if hit and now - hit[0] < self.user_ttl_s:
+            return hit[1]
+        user = lookup(secret)
+        if len(self._users) > 10_000:
+            self._users.clear()
+        self._users[secret] = (now, user)
+        return user
+
+    def forget_user(self, secret: str | None) -> None:
+        self._users.pop(secret or "", None)
 
 
 def state(request: Request) -> AppState:
@@ -97,7 +119,11 @@ def _bearer(request: Request) -> str | None:
 
 def current_user(request: Request, cur: duckdb.DuckDBPyConnection = Depends(get_cursor)) -> User | None:
     token = _bearer(request)
-    user = user_for_token(cur, token) if token is not None else user_for_session(cur, request.cookies.get(COOKIE))
+    st = state(request)
+    if token is not None:
+        user = st.user(token, lambda t: user_for_token(cur, t))
+    else:
+        user = st.user(request.cookies.get(COOKIE), lambda t: user_for_session(cur, t))
     request.state.user = user
     return user
 

@@ -490,6 +490,12 @@ def insight_act(con: duckdb.DuckDBPyConnection, insight_id: str, department: str
     return insight_get(con, insight_id, department=department, role=user.role) or {}
 
 
+def departments(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every department an insight is routed or suggested to."""
+    return [r[0] for r in con.execute("SELECT department FROM ledger_routes UNION SELECT suggested_department "
+                                      "FROM insights WHERE suggested_department IS NOT NULL ORDER BY 1").fetchall()]
+
+
 def insight_departments(con: duckdb.DuckDBPyConnection, insight_id: str) -> tuple[bool, list[str]]:
     """(exists, departments it is routed to, or its suggested department while unrouted)."""
     if not con.execute("SELECT count(*) FROM insights WHERE id = ?", [insight_id]).fetchone()[0]:

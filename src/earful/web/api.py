@@ -115,13 +115,13 @@ def reasons(request: Request, cur: Cur, user: Annotated[User, Depends(need("reas
 
 
 @router.get("/insights", summary="Insights, newest first (departments see their own)")
-def insights(cur: Cur, user: Annotated[User, Depends(need("insights"))],
+def insights(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))],
              state_: Annotated[Literal["new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed"] | None,
                                Query(alias="state")] = None,
              department: Annotated[str | None, Query(max_length=200)] = None,
              limit: Limit = 50, offset: Offset = 0) -> dict:
-    return q.insights_list(cur, department=department_scope(user, department), state=state_, limit=limit,
-                           offset=offset)
+    return state(request).cached(cur, "insights", q.insights_list, department=department_scope(user, department),
+                                 state=state_, limit=limit, offset=offset)
 
 
 @router.get("/insights/{insight_id}", summary="One insight with metrics and (redacted) evidence")
@@ -136,8 +136,11 @@ def insight_action(request: Request, cur: Cur, user: Annotated[User, Depends(nee
                    insight_id: str, body: ActionIn) -> dict:
     check_insight(cur, user, insight_id)
     dept = action_department(cur, user, insight_id, body.department)
-    return q.insight_act(cur, insight_id, dept, body.action, user, note=body.note,
-                         amount=body.amount, currency=body.currency)
+    try:
+        return q.insight_act(cur, insight_id, dept, body.action, user, note=body.note,
+                             amount=body.amount, currency=body.currency)
+    finally:
+        state(request).forget()
 
 
 @router.get("/interactions", summary="Interactions with words, newest first (text redacted)")
@@ -160,8 +163,8 @@ def interaction(cur: Cur, user: Annotated[User, Depends(need("interaction"))], i
 
 
 @router.get("/ledger", summary="Insights by department and state, value credited, recent actions")
-def ledger(cur: Cur, user: Annotated[User, Depends(need("ledger"))]) -> dict:
-    return q.ledger_report(cur, department=department_scope(user))
+def ledger(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]) -> dict:
+    return state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
 
 
 @router.get("/users", summary="Users and roles (admins only)")

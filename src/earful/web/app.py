@@ -175,6 +175,7 @@ def _add_pages(app: FastAPI) -> None:
         secret = request.cookies.get(COOKIE)
         if secret:
             end_session(cur, secret)
+            state(request).forget_user(secret)
         resp = RedirectResponse("/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/")
         return resp
@@ -247,11 +248,11 @@ def _add_pages(app: FastAPI) -> None:
                       department: Annotated[str | None, Query(max_length=200)] = None,
                       offset: Annotated[int, Query(ge=0)] = 0):
         dept = department_scope(user, department or None)
-        data = q.insights_list(cur, department=dept, state=state_ or None, limit=25, offset=offset)
-        departments = [r[0] for r in cur.execute(
-            "SELECT department FROM ledger_routes UNION SELECT suggested_department FROM insights "
-            "WHERE suggested_department IS NOT NULL ORDER BY 1"
-        ).fetchall()] if user.role != "department" else []
+        st = state(request)
+        data = st.cached(cur, "insights", q.insights_list, department=dept, state=state_ or None, limit=25,
+                         offset=offset)
+        data = {**data, "items": [dict(it) for it in data["items"]]}
+        departments = st.cached(cur, "departments", q.departments) if user.role != "department" else []
         for it in data["items"]:
             it["actions"] = q.next_actions(it["state"], user.role) if it["department"] else []
         return render(request, "insights.html", user, data=data, state=state_ or "", department=dept or "",
@@ -273,7 +274,10 @@ def _add_pages(app: FastAPI) -> None:
                          back: Annotated[str, Form(max_length=500)] = ""):
         check_insight(cur, user, insight_id)
         dept = action_department(cur, user, insight_id, department or None)
-        q.insight_act(cur, insight_id, dept, action, user, note=note or None, amount=amount or None)
+        try:
+            q.insight_act(cur, insight_id, dept, action, user, note=note or None, amount=amount or None)
+        finally:
+            state(request).forget()
         return RedirectResponse(_safe_next(back or f"/insights/{quote(insight_id)}"), status_code=303)
 
     @app.get("/interactions", **opts)
@@ -296,7 +300,8 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/ledger", **opts)
     def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]):
-        return render(request, "ledger.html", user, data=q.ledger_report(cur, department=department_scope(user)))
+        data = state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
+        return render(request, "ledger.html", user, data=data)
 
     @app.get("/users", **opts)
     def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
