@@ -1,0 +1,134 @@
+"""Grouping keys, date ranges and durations for the metrics (parsing user input only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+from earful.errors import InputError, StoreError
+
+#: The time a contact belongs to (docs/formats.md).
+CONTACT_TIME_SQL = "coalesce(offered_at, answered_at, ended_at)"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One grouping key: its name, output column and SQL over the contact view (``t`` = contact time)."""
+
+    name: str
+    column: str
+    sql: str
+    minutes: int | None = None  # interval length for interval keys
+    is_time: bool = False
+
+
+#: by-name -> (output column, SQL over the contact view, interval minutes, is a time key)
+_KEYS: dict[str, tuple[str, str, int | None, bool]] = {
+    "interval15": ("interval_start", "time_bucket(INTERVAL 15 MINUTE, t)", 15, True),
+    "interval30": ("interval_start", "time_bucket(INTERVAL 30 MINUTE, t)", 30, True),
+    "interval60": ("interval_start", "time_bucket(INTERVAL 60 MINUTE, t)", 60, True),
+    "hour": ("hour", "hour(t)", None, True),  # hour of day 0-23 (the daily profile)
+    "day": ("day", "CAST(t AS DATE)", None, True),
+    "weekday": ("weekday", "isodow(t)", None, True),  # 1 = Monday
+    "week": ("week", "CAST(date_trunc('week', t) AS DATE)", None, True),  # the Monday
+    "month": ("month", "CAST(date_trunc('month', t) AS DATE)", None, True),
+    "queue": ("queue", "queue", None, False),
+    "channel": ("channel", "channel", None, False),
+    "agent": ("agent", "agent_id", None, False),
+    "reason": ("reason", "reason", None, False),
+}
+_ALIASES = {"interval_15": "interval15", "interval_30": "interval30", "interval_60": "interval60",
+            "interval": "interval30", "agent_id": "agent", "call_type": "reason", "disposition": "reason",
+            "date": "day"}
+BY_KEYS = tuple(_KEYS)
+
+
+def parse_by(by: str | Sequence[str] | None) -> list[Key]:
+    """``"day,queue"`` or ``("day", "queue")`` -> keys; an unknown or repeated key is an InputError."""
+    if by is None:
+        names: list[str] = []
+    elif isinstance(by, str):
+        names = [n.strip() for n in by.split(",") if n.strip()]
+    else:
+        names = [str(n).strip() for n in by]
+    keys: list[Key] = []
+    for raw in names:
+        name = raw.lower().replace("-", "_")
+        name = _ALIASES.get(name, name)
+        if name not in _KEYS:
+            raise InputError(f"cannot group by {raw!r}: choose from {', '.join(BY_KEYS)}")
+        col, sql, minutes, is_time = _KEYS[name]
+        if any(k.column == col for k in keys):
+            raise InputError(f"{raw!r} is given twice (or with another interval length) in --by")
+        keys.append(Key(name, col, sql, minutes, is_time))
+    return keys
+
+
+def _parse_time(value: object, what: str) -> tuple[dt.datetime, bool]:
+    """A date/datetime/ISO string -> (datetime, was a plain date)."""
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None), False
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), True
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                d = dt.date.fromisoformat(text)
+                return dt.datetime(d.year, d.month, d.day), True
+            return dt.datetime.fromisoformat(text).replace(tzinfo=None), False
+        except ValueError:
+            pass
+    raise InputError(f"{what} {value!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+
+
+def parse_range(start: object = None, end: object = None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """[start, end) as datetimes. A plain-date ``end`` includes that whole day; a datetime ``end``
+    is exclusive. A missing bound is open (None). ``end`` not after ``start`` is an InputError."""
+    lo = _parse_time(start, "start")[0] if start is not None else None
+    hi = None
+    if end is not None:
+        hi, plain = _parse_time(end, "end")
+        if plain:
+            hi += dt.timedelta(days=1)
+    if lo is not None and hi is not None and hi <= lo:
+        raise InputError(f"the range is empty: end {end} is not after start {start}")
+    return lo, hi
+
+
+def seconds(value: object, what: str) -> float:
+    """Seconds from a number or a string like '20', '20s', '5m', '1h', '7d'."""
+    if isinstance(value, bool):
+        raise InputError(f"{what} must be a number of seconds")
+    if isinstance(value, (int, float)):
+        s = float(value)
+    else:
+        text = str(value).strip().lower()
+        mult = 1.0
+        for suffix, m in (("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)):
+            if text.endswith(suffix):
+                text, mult = text[: -len(suffix)], m
+                break
+        try:
+            s = float(text) * mult
+        except ValueError:
+            raise InputError(f"{what} {value!r} is not a duration (e.g. 20, 20s, 5m)") from None
+    if not s >= 0 or s == float("inf"):
+        raise InputError(f"{what} must be a finite number ≥ 0, not {value!r}")
+    return s
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store has table ``name``."""
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                      "AND table_schema = current_schema()", [name]).fetchall()[0]
+    return bool(row and row[0])
+
+
+def check_store(con: duckdb.DuckDBPyConnection) -> None:
+    """The connection must hold an earful store (an ``interactions`` table)."""
+    if not has_table(con, "interactions"):
+        raise StoreError("this database has no interactions table", hint="open it with earful.store.connect")

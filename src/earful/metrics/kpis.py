@@ -1,0 +1,185 @@
+"""Every metric's definition: its formula (in the docstring, once) and its SQL, side by side.
+
+A metric is a set of additive *parts* (SQL aggregates over the per-contact view, one row per
+stored record) and a *formula* over those parts, so that ``metrics_table`` computes every
+metric in one scan and a rate is always Σ ÷ Σ over the group, never an average of averages.
+docs/metrics.md writes the same formulas for people.
+
+Row-level names the parts read (built in ``earful.metrics.table``):
+``is_offered`` (inbound, ``offered_at`` set), ``is_answered`` (offered, ``answered_at`` set, not
+abandoned), ``is_abandoned`` (offered and ``abandoned``), ``is_ivr`` (not offered and
+``metadata.ended_in = 'ivr'``), ``is_transferred`` (NULL when the source does not say), ``wait`` (``wait_s``, else the seconds from
+``offered_at`` to ``answered_at`` or, for an abandon, to ``ended_at``), ``handle`` (talk + hold +
+wrap; talk defaults to ``ended_at − answered_at``, hold and wrap to 0), ``csat``, ``nps``, ``t``
+(the contact's time), ``next_t`` (the same customer's next contact), ``fcr_eligible``,
+``agent_id``, ``answered_at``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from earful.errors import InputError
+
+#: Service-level conventions for abandoned contacts (``abandon_treatment``), named as the industry does.
+ABANDON_TREATMENTS = {
+    "all": "every abandon counts against you (answered within T ÷ offered)",
+    "exclude_short": "short abandons (wait < S) are left out of the denominator",
+    "exclude_within_threshold": "abandons within T are left out of the denominator (neither good nor bad)",
+    "answered_only": "abandons are ignored altogether (answered within T ÷ answered)",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric: additive parts (name -> SQL aggregate over the contact view) and a formula over them."""
+
+    name: str
+    parts: dict[str, str]
+    formula: str
+
+
+def _num(x: float) -> str:
+    return repr(float(x))
+
+
+def _ratio(num: str, den: str) -> str:
+    """num ÷ den as DOUBLE; NULL when the denominator is 0 (no contacts, no rate)."""
+    return f"CAST({num} AS DOUBLE) / nullif({den}, 0)"
+
+
+def offered() -> Metric:
+    """Offered = inbound contacts that reached a queue for an agent (``offered_at`` set).
+
+    IVR hang-ups and self-served contacts (``offered_at`` NULL) are not offered."""
+    return Metric("offered", {"offered": "count_if(is_offered)"}, "offered")
+
+
+def answered() -> Metric:
+    """Answered = offered contacts that an agent took (``answered_at`` set, not abandoned)."""
+    return Metric("answered", {"answered": "count_if(is_answered)"}, "answered")
+
+
+def abandoned() -> Metric:
+    """Abandoned = offered contacts that left the queue unanswered (``abandoned`` true)."""
+    return Metric("abandoned", {"abandoned": "count_if(is_abandoned)"}, "abandoned")
+
+
+def short_abandoned(short_abandon_s: float = 5.0) -> Metric:
+    """Short abandoned = abandoned with wait < S seconds (hung up before a real wait: misdials, ghosts)."""
+    return Metric("short_abandoned",
+                  {"short_abandoned": f"count_if(is_abandoned AND wait < {_num(short_abandon_s)})"},
+                  "short_abandoned")
+
+
+def ivr_hangups() -> Metric:
+    """IVR hang-ups = contacts that ended in self-service before any queue (``metadata.ended_in = 'ivr'``).
+
+    Never offered, so never part of a service level or an abandon rate."""
+    return Metric("ivr_hangups", {"ivr_hangups": "count_if(is_ivr)"}, "ivr_hangups")
+
+
+def service_level(sl_threshold_s: float = 20.0, abandon_treatment: str = "exclude_short",
+                  short_abandon_s: float = 5.0) -> Metric:
+    """Service level = answered within T ÷ D, answered within T = answered with wait ≤ T, where D is
+
+    - ``all``:                      offered
+    - ``exclude_short``:            offered − short abandons (abandoned with wait < S)
+    - ``exclude_within_threshold``: offered − abandons with wait ≤ T
+    - ``answered_only``:            answered
+    """
+    t, s = _num(sl_threshold_s), _num(short_abandon_s)
+    parts = {"answered_within_t": f"count_if(is_answered AND wait <= {t})", "offered": "count_if(is_offered)"}
+    if abandon_treatment == "all":
+        den = "offered"
+    elif abandon_treatment == "exclude_short":
+        parts["short_abandoned"] = f"count_if(is_abandoned AND wait < {s})"
+        den = "offered - short_abandoned"
+    elif abandon_treatment == "exclude_within_threshold":
+        parts["abandoned_within_t"] = f"count_if(is_abandoned AND wait <= {t})"
+        den = "offered - abandoned_within_t"
+    elif abandon_treatment == "answered_only":
+        parts["answered"] = "count_if(is_answered)"
+        den = "answered"
+    else:
+        raise InputError(f"abandon treatment {abandon_treatment!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
+    return Metric("service_level", parts, _ratio("answered_within_t", den))
+
+
+def asa() -> Metric:
+    """ASA (average speed of answer, s) = Σ wait of answered ÷ answered (those with a known wait)."""
+    return Metric("asa_s", {"answered_wait_s": "sum(wait) FILTER (WHERE is_answered)",
+                            "answered_with_wait": "count_if(is_answered AND wait IS NOT NULL)"},
+                  _ratio("answered_wait_s", "answered_with_wait"))
+
+
+def aht() -> Metric:
+    """AHT (average handle time, s) = Σ (talk + hold + wrap) of answered ÷ answered (with a known handle)."""
+    return Metric("aht_s", {"handle_s": "sum(handle) FILTER (WHERE is_answered)",
+                            "answered_with_handle": "count_if(is_answered AND handle IS NOT NULL)"},
+                  _ratio("handle_s", "answered_with_handle"))
+
+
+def abandon_rate(short_abandon_s: float = 5.0) -> Metric:
+    """Abandon rate = (abandoned − short abandoned) ÷ (offered − short abandoned); short = wait < S.
+
+    S = 0 gives the plain abandoned ÷ offered. IVR hang-ups are in neither term."""
+    return Metric("abandon_rate", {"abandoned": "count_if(is_abandoned)", "offered": "count_if(is_offered)",
+                                   "short_abandoned": f"count_if(is_abandoned AND wait < {_num(short_abandon_s)})"},
+                  _ratio("abandoned - short_abandoned", "offered - short_abandoned"))
+
+
+def transfer_rate() -> Metric:
+    """Transfer rate = answered contacts transferred ÷ answered contacts whose ``transferred`` is known.
+
+    A source that does not say (``transferred`` NULL everywhere) gives no rate rather than 0."""
+    return Metric("transfer_rate", {"transferred": "count_if(is_answered AND is_transferred)",
+                                    "answered_transfer_known": "count_if(is_answered AND is_transferred IS NOT NULL)"},
+                  _ratio("transferred", "answered_transfer_known"))
+
+
+def fcr_rate(fcr_days: float = 7.0) -> Metric:
+    """FCR (first-contact resolution) = resolved ÷ eligible.
+
+    Eligible: answered inbound contacts with a ``customer_id`` that are not a continuation
+    (no ``related_id``) and not a survey. Resolved: the same customer's next contact (any inbound,
+    non-survey, non-continuation record, offered or not; with ``fcr_same="reason"`` only one with
+    the same reason) comes more than N days later, or never (next − t > N days)."""
+    n_us = int(round(fcr_days * 86400e6))
+    return Metric("fcr_rate", {
+        "fcr_eligible": "count_if(fcr_eligible)",
+        "fcr_resolved": f"count_if(fcr_eligible AND (next_t IS NULL OR next_t > t + to_microseconds({n_us})))",
+    }, _ratio("fcr_resolved", "fcr_eligible"))
+
+
+def occupancy(staffing_minutes: int = 30) -> Metric:
+    """Occupancy = busy time ÷ staffed time.
+
+    Busy = Σ handle (talk + hold + wrap) of answered contacts with an agent. Staffed, from agent
+    activity: Σ over M-minute intervals of the agents who answered a contact in the interval × M
+    (an agent who answered anything in an interval counts as staffed for all of it) — or, from the
+    ``staffing`` table, Σ agents × interval_s (see ``metrics_table(occupancy_from=...)``)."""
+    m = int(staffing_minutes)
+    return Metric("occupancy", {
+        "busy_s": "sum(handle) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
+        "staffed_s": (f"{m * 60} * count(DISTINCT {{'a': agent_id, 'b': time_bucket(INTERVAL {m} MINUTE, answered_at)}})"
+                      " FILTER (WHERE is_answered AND agent_id IS NOT NULL)"),
+    }, _ratio("busy_s", "staffed_s"))
+
+
+def csat_avg() -> Metric:
+    """CSAT average = Σ csat ÷ number of csat answers (1–5) on the group's records (contacts or surveys)."""
+    return Metric("csat_avg", {"csat_sum": "sum(csat)", "csat_n": "count(csat)"}, _ratio("csat_sum", "csat_n"))
+
+
+def nps() -> Metric:
+    """NPS = 100 × (promoters (9–10) − detractors (0–6)) ÷ nps answers."""
+    return Metric("nps", {"nps_promoters": "count_if(nps >= 9)", "nps_detractors": "count_if(nps <= 6)",
+                          "nps_n": "count(nps)"}, "100 * " + _ratio("nps_promoters - nps_detractors", "nps_n"))
+
+
+def peak_hour() -> Metric:
+    """Peak hour = the hour of day (0–23) with the most offered contacts in the group (earliest on a tie).
+
+    Computed by ``metrics_table`` from offered counted by group × hour of day; its parts are those counts."""
+    return Metric("peak_hour", {"offered": "count_if(is_offered)"}, "peak_hour")
