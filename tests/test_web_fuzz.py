@@ -23,7 +23,7 @@ def test_api_never_answers_5xx(site, role, mode):
     for result in schema.get_all_operations():
         op = result.ok()
 
-        @settings(max_examples=10, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=6, deadline=None, database=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))
         @given(case=op.as_strategy(schemathesis.GenerationMode(mode)))
         def check(case):
@@ -41,5 +41,5 @@ def test_api_never_answers_5xx(site, role, mode):
             check()
         except Unsatisfiable:  # nothing to negate (an operation without parameters)
             assert mode == "negative"
-    assert seen > 40
+    assert seen > 25
     assert not problems, problems[:5]

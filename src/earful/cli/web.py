@@ -38,7 +38,7 @@ def serve(
     if not con.execute("SELECT count(*) FROM web_users").fetchone()[0]:
         console.print("[yellow]no users yet[/]: add one with `earful users add NAME --role admin`")
     console.print(f"earful dashboard on [bold]http://{host}:{port}/[/] (store {path}); Ctrl+C stops it")
-    uvicorn.run(web, host=host, port=port, log_level="warning")
+    uvicorn.run(web, host=host, port=port, log_level="warning", timeout_keep_alive=30)
 
 
 @users_app.command("add")

@@ -198,7 +198,7 @@ def metrics(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("day",), *, s
     if len(set(by)) != len(by):
         raise InputError("group by each key at most once")
     mod = _module("earful.metrics")
-    if mod is not None and by and hasattr(mod, "metrics_table"):
+    if mod is not None and hasattr(mod, "metrics_table"):
         table = mod.metrics_table(con, by=tuple(by), start=start, end=end, channel=channel, queue=queue)
         rows = table.to_pylist()
         return [{k: _jsonable(v) for k, v in r.items()} for r in rows]
@@ -211,9 +211,9 @@ def overview(con: duckdb.DuckDBPyConnection, days: int = 28) -> dict:
     if hi is None:
         return {"start": None, "end": None, "totals": {}, "daily": [], "by_channel": []}
     start = max(lo, hi - timedelta(days=days - 1))
-    totals = _metrics_sql(con, (), start, hi, None, None)[0]
+    totals = (metrics(con, (), start=start, end=hi) or [{}])[0]
     daily = metrics(con, ("day",), start=start, end=hi)
-    by_channel = _metrics_sql(con, ("channel",), start, hi, None, None)
+    by_channel = metrics(con, ("channel",), start=start, end=hi)
     return {"start": start.isoformat(), "end": hi.isoformat(), "totals": totals, "daily": daily,
             "by_channel": by_channel}
 
