@@ -173,7 +173,11 @@ def main() -> None:
         out = asyncio.run(_run(base, args.users, args.seconds, args.think_s))
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     lat, errors = out["lat"], out["errors"]
     every = lat["/"] + lat["/insights"]
     n = len(every) + len(errors)

@@ -120,10 +120,26 @@ def login(client, name: str, password: str = PASSWORD):
 import pytest  # noqa: E402
 
 
+_BUILT: dict = {}
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory, shared_data):
+    """The test store, built once per session (each test module imports this fixture, hence the
+    memo): (path, insight ids)."""
+    if "store" not in _BUILT:
+        db = tmp_path_factory.mktemp("web-template") / "earful.duckdb"
+        _BUILT["store"] = (db, build_store(db, shared_data))
+    return _BUILT["store"]
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, shared_data):
-    """(base URL, store path, insight ids) of a running server over a fresh test store."""
+def site(tmp_path_factory, web_store):
+    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+    import shutil
+
+    template, info = web_store
     db = tmp_path_factory.mktemp("web") / "earful.duckdb"
-    info = build_store(db, shared_data)
+    shutil.copy(template, db)
     with serve(db) as url:
         yield {"url": url, "db": db, **info}

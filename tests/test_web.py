@@ -8,7 +8,7 @@ import re
 
 import httpx
 import pytest
-from _web import PASSWORD, PII_CARD, PII_EMAIL, ROLE_USER, login, site  # noqa: F401
+from _web import PASSWORD, PII_CARD, PII_EMAIL, ROLE_USER, login, site, web_store  # noqa: F401
 
 ROLES = ("admin", "analyst", "department", "executive")
 EVERYONE = set(ROLES)

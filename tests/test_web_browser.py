@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from _web import PASSWORD, PII_EMAIL, ROLE_USER, site  # noqa: F401
+from _web import PASSWORD, PII_EMAIL, ROLE_USER, site, web_store  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")

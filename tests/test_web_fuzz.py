@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from _web import ROLE_USER, login, site  # noqa: F401
+from _web import ROLE_USER, login, site, web_store  # noqa: F401
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 

@@ -25,7 +25,7 @@ class AppState:
     ``version_ttl_s`` seconds, so a new import shows within that time.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, version_ttl_s: float = 2.0, size: int = 256) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, version_ttl_s: float = 2.0, size: int = 2048) -> None:
         self.con = con
         self.version_ttl_s = version_ttl_s
         self._size = size

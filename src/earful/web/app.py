@@ -67,10 +67,16 @@ templates.env.filters.update(pct=_pct, num=_num, secs=_secs)
 templates.env.globals.update(sparkline=_svg.sparkline, line_chart=_svg.line_chart, bars=_svg.bars, allowed=allowed)
 
 
-def render(request: Request, name: str, user: User | None, status_code: int = 200, **ctx) -> HTMLResponse:
+def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
+           cache: tuple | None = None, cur: duckdb.DuckDBPyConnection | None = None, **ctx) -> HTMLResponse:
+    """A page; with ``cache`` (and ``cur``) the HTML is kept per user until the data changes."""
     nav = [(a, href, label) for a, href, label in NAV if user and allowed(user.role, a)]
-    return templates.TemplateResponse(request, name, {"user": user, "nav": nav, "path": request.url.path, **ctx},
-                                      status_code=status_code)
+    full = {"request": request, "user": user, "nav": nav, "path": request.url.path, **ctx}
+    if cache is None or cur is None or user is None:
+        return templates.TemplateResponse(request, name, full, status_code=status_code)
+    key = (name, cache, user.name, user.role, user.department, request.url.path)
+    html = state(request).cached(cur, "page", lambda _c, _k: templates.get_template(name).render(full), key)
+    return HTMLResponse(html, status_code=status_code)
 
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -184,7 +190,7 @@ def _add_pages(app: FastAPI) -> None:
     def overview_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
                       days: Annotated[int, Query(ge=1, le=366)] = 28):
         data = state(request).cached(cur, "overview", q.overview, days)
-        return render(request, "overview.html", user, data=data, days=days)
+        return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
 
     @app.get("/metrics", **opts)
     def metrics_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
@@ -255,7 +261,8 @@ def _add_pages(app: FastAPI) -> None:
         departments = st.cached(cur, "departments", q.departments) if user.role != "department" else []
         for it in data["items"]:
             it["actions"] = q.next_actions(it["state"], user.role) if it["department"] else []
-        return render(request, "insights.html", user, data=data, state=state_ or "", department=dept or "",
+        return render(request, "insights.html", user, cache=(state_, dept, offset), cur=cur, data=data,
+                      state=state_ or "", department=dept or "",
                       departments=departments, states=q.STATES)
 
     @app.get("/insights/{insight_id}", **opts)
@@ -301,7 +308,7 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/ledger", **opts)
     def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]):
         data = state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
-        return render(request, "ledger.html", user, data=data)
+        return render(request, "ledger.html", user, cache=(), cur=cur, data=data)
 
     @app.get("/users", **opts)
     def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
