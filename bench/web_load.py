@@ -128,7 +128,7 @@ async def _run(base: str, users: int, seconds: float, think_s: float) -> dict:
 
     lat: dict[str, list[float]] = {"/": [], "/insights": []}
     errors: list[str] = []
-    clients = [httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False) for _ in range(users)]
+    clients = [httpx.AsyncClient(base_url=base, timeout=120, follow_redirects=False) for _ in range(users)]
     try:  # everyone signs in first (argon2 is slow on purpose), then the measured period starts
         ok = await asyncio.gather(*(_login(c, k, errors) for k, c in enumerate(clients)))
         stop_at = time.perf_counter() + seconds

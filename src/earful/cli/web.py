@@ -37,6 +37,7 @@ def serve(
     con = web.state.earful.con
     if not con.execute("SELECT count(*) FROM web_users").fetchone()[0]:
         console.print("[yellow]no users yet[/]: add one with `earful users add NAME --role admin`")
+    web.state.earful.warm()  # compute the overview aggregates in the background before the first visit
     console.print(f"earful dashboard on [bold]http://{host}:{port}/[/] (store {path}); Ctrl+C stops it")
     uvicorn.run(web, host=host, port=port, log_level="warning", timeout_keep_alive=30)
 

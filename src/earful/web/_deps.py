@@ -68,6 +68,23 @@ class AppState:
                     self._cache.popitem(last=False)
         return value
 
+    def warm(self) -> threading.Thread:
+        """Compute the overview's aggregates in a background thread (the first visit is then fast)."""
+
+        def run() -> None:
+            cur = self.cursor()
+            try:
+                self.cached(cur, "overview", q.overview, 28)
+                self.cached(cur, "reasons", q.reasons)
+            except Exception:  # warming is best effort: the page computes what is missing
+                pass
+            finally:
+                cur.close()
+
+        t = threading.Thread(target=run, name="earful-warm", daemon=True)
+        t.start()
+        return t
+
     def forget(self) -> None:
         """Drop cached results (after a write made from the dashboard: the server holds the
         store's write lock, so its own writes are the only ones that can happen meanwhile)."""

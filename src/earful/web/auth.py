@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,6 +26,8 @@ TOKEN_PREFIX = "ef_"
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("earful: a password nobody has")
+# argon2 is slow and memory-hard on purpose (64 MiB a check): at most this many at once.
+_CHECKS = threading.BoundedSemaphore(4)
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Us
     row = con.execute("SELECT password_hash, role, department, disabled FROM web_users WHERE name = ?",
                       [name]).fetchone()
     try:
-        _HASHER.verify(row[0] if row else _DUMMY_HASH, password)
+        with _CHECKS:
+            _HASHER.verify(row[0] if row else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not row or row[3]:
