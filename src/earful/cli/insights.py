@@ -1,0 +1,104 @@
+"""`earful insights` (ranked findings) and `earful report` (one-page executive briefing)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from earful.cli import app
+from earful.cli._common import DbOption, console, fail
+from earful.errors import EarfulError
+from earful.store import connect
+
+_CONFIG = Annotated[Optional[Path], typer.Option("--config", help="Cost/detection YAML (docs/insights-config.yaml).")]
+
+
+def _parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{name} must be a date like 2025-08-01, not {value!r}") from None
+
+
+def _period(value: str) -> tuple[date, date]:
+    try:
+        y, m = (int(x) for x in value.split("-"))
+        first = date(y, m, 1)
+    except ValueError:
+        raise fail(f"--period must be a month like 2025-08, not {value!r}") from None
+    nxt = date(y + (m == 12), m % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+@app.command()
+def insights(
+    db: DbOption = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="First day analysed (default: first day loaded).")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="Last day analysed (default: last day loaded).")] = None,
+    config: _CONFIG = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the insights as JSON.")] = False,
+    limit: Annotated[int, typer.Option(help="Rows to show per kind.")] = 10,
+) -> None:
+    """Find emerging issues, cost drivers and the voice of the customer; store them; print them ranked."""
+    from earful.insights import find_insights
+
+    s, e = _parse_day(start, "--from"), _parse_day(end, "--to")
+    try:
+        con = connect(db)
+        with console.status("looking for insights…"):
+            found = find_insights(con, s, e, config)
+        con.close()
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        print(json.dumps([i.to_dict() for i in found], default=str, indent=1))
+        return
+    if not found:
+        console.print("no insights in this period")
+        return
+    console.print(f"[bold]{len(found)} insights[/] for {found[0].period_start} – {found[0].period_end} (stored)")
+    for kind, heading in (("emerging_issue", "Emerging issues"), ("driver", "Fix this first"),
+                          (None, "Voice of the customer")):
+        rows = [i for i in found if (i.kind == kind if kind else i.kind not in ("emerging_issue", "driver"))]
+        if not rows:
+            continue
+        t = Table(title=heading, title_justify="left", show_lines=False)
+        t.add_column("#", justify="right")
+        t.add_column("finding")
+        t.add_column("department")
+        t.add_column("a customer said", max_width=60)
+        for n, i in enumerate(rows[:limit], 1):
+            q = i.evidence.get("quotes") or []
+            t.add_row(str(n), f"[bold]{i.title}[/]\n{i.summary}", i.suggested_department or "",
+                      f"“{q[0]['text']}”" if q else "")
+        console.print(t)
+
+
+@app.command()
+def report(
+    period: Annotated[str, typer.Option("--period", help="Month to report, e.g. 2025-08.")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Also write a PDF (WeasyPrint).")] = None,
+    db: DbOption = None,
+    config: _CONFIG = None,
+) -> None:
+    """Write a one-page executive briefing for a month: volume, what is rising, what it costs, quotes."""
+    from earful.report import write_report
+
+    s, e = _period(period)
+    try:
+        con = connect(db)
+        with console.status("writing the briefing…"):
+            paths = write_report(con, s, e, out, pdf=pdf, config=config)
+        con.close()
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    for p in paths:
+        console.print(f"wrote [bold]{p}[/]")

@@ -1,0 +1,188 @@
+"""Emerging issues: reasons whose daily volume rises above what their own history predicts.
+
+For reason r, day t and window w (1, 3, 7 days ending on t), the count x of r in the window is
+tested against its share of all contacts in the preceding `baseline_days` (before the window):
+    x ~ BetaBinomial(n, q·κ, (1−q)·κ),  q = (x_b + ½)/(n_b + 1),
+    1/κ = 1/(n_b + 1) + ρ,  ρ = (φ − 1)/(n̄ − 1)
+where n is all contacts in the window (so weekday seasonality and overall volume swings cancel),
+x_b/n_b the baseline counts, n̄ the mean daily total and φ ≥ 1 the reason's day-to-day
+over-dispersion (Pearson χ²/df over baseline days, shrunk toward the median over reasons).
+Per (reason, day) the smallest window p-value × number of windows is kept; these go through
+Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an alarm also needs x/E ≥ `min_ratio` and x − E ≥ `min_excess`.
+Alarms of one reason less than 3 days apart form one episode, reported on its first day, as a
+`new_reason` (baseline rate under 5 % of the current rate), `spike` (the 1-day test fired with
+ratio ≥ 2) or `drift` (only the 3/7-day windows fired: a slow rise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass
+class Alarm:
+    """One emerging-issue episode of a reason."""
+
+    reason: str
+    kind: str                 # spike | drift | new_reason
+    first_day: date
+    last_day: date
+    p_value: float
+    ratio: float              # observed / expected on the strongest test
+    observed: int
+    expected: float
+    window_days: int
+    days: list[date] = field(default_factory=list)
+
+
+def benjamini_hochberg(p: np.ndarray, fdr: float) -> np.ndarray:
+    """Boolean mask of discoveries at false-discovery rate `fdr` (step-up BH)."""
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    order = np.argsort(p)
+    ranked = p[order] <= fdr * np.arange(1, m + 1) / m
+    keep = np.zeros(m, dtype=bool)
+    if ranked.any():
+        k = np.nonzero(ranked)[0].max()
+        keep[order[: k + 1]] = True
+    return keep
+
+
+def _bh_cut(p: np.ndarray, fdr: float) -> float:
+    """The BH rejection threshold on p-values (0 when nothing is rejected)."""
+    m = p.size
+    srt = np.sort(p)
+    ok = np.nonzero(srt <= fdr * np.arange(1, m + 1) / m)[0]
+    return float(srt[ok.max()]) if ok.size else 0.0
+
+
+def _dispersion(cb: np.ndarray, nb: np.ndarray) -> np.ndarray:
+    """Per-reason φ from baseline daily counts cb (reasons × days) and totals nb (days)."""
+    ok = nb > 0
+    cb, nb = cb[:, ok], nb[ok]
+    d = nb.size
+    if d < 3:
+        return np.ones(cb.shape[0])
+    q = (cb.sum(1) + 0.5) / (nb.sum() + 1)
+    e = q[:, None] * nb[None, :]
+    chi = ((cb - e) ** 2 / np.maximum(e * (1 - q[:, None]), 1e-9)).sum(1) / (d - 1)
+    # Robust to a past spike in the baseline: drop each reason's largest day contribution.
+    big = ((cb - e) ** 2 / np.maximum(e * (1 - q[:, None]), 1e-9)).max(1) / (d - 1)
+    chi = np.maximum(chi - big, 0) * (d - 1) / max(d - 2, 1)
+    prior = float(np.median(chi)) if chi.size else 1.0
+    k = 10.0
+    return np.maximum(1.0, ((d - 1) * chi + k * prior) / (d - 1 + k))
+
+
+def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
+           end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
+           min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
+           min_excess: float = 5.0) -> list[Alarm]:
+    """Emerging-issue episodes in a reasons × consecutive-days count matrix (method: module doc)."""
+    counts = np.asarray(counts, dtype=float)
+    total = counts.sum(0)
+    n_days = len(days)
+    t0 = 0 if start is None else max(0, (start - days[0]).days)
+    t1 = n_days - 1 if end is None else min(n_days - 1, (end - days[0]).days)
+    rows: list[tuple[int, int, int, float, float, float, float]] = []  # r, t, w, p, ratio, x, e
+    for t in range(t0, t1 + 1):
+        if total[t] <= 0:
+            continue
+        for w in windows:
+            a = t - w + 1
+            if a < 0:
+                continue
+            b0 = max(0, a - baseline_days)
+            nb_days = total[b0:a]
+            if int((nb_days > 0).sum()) < min_history_days:
+                continue
+            cb = counts[:, b0:a]
+            xb, nb = cb.sum(1), nb_days.sum()
+            x = counts[:, a:t + 1].sum(1)
+            n = total[a:t + 1].sum()
+            q = (xb + 0.5) / (nb + 1)
+            phi = _dispersion(cb, nb_days)
+            nbar = nb / max(int((nb_days > 0).sum()), 1)
+            rho = (phi - 1) / max(nbar - 1, 1)
+            kappa = 1.0 / (1.0 / (nb + 1) + rho)
+            e = n * q
+            live = (x > 0) & (x >= e)
+            idx = np.nonzero(live)[0]
+            if idx.size == 0:
+                continue
+            p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
+            for j, r in enumerate(idx):
+                rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
+    if not rows:
+        return []
+    # One p-value per (reason, day): the smallest over windows, Bonferroni-corrected for the windows;
+    # the BH family is every (reason, day) tested (those that never rise count with p = 1).
+    best_p: dict[tuple[int, int], float] = {}
+    for r, t, w, p, *_ in rows:
+        best_p[(r, t)] = min(best_p.get((r, t), 1.0), min(1.0, p * len(windows)))
+    keys = list(best_p)
+    arr = np.array([best_p[k] for k in keys])
+    n_tests = len({t for t in range(t0, t1 + 1) if total[t] > 0}) * counts.shape[0]
+    padded = np.concatenate([arr, np.ones(max(n_tests - arr.size, 0))])
+    cut = _bh_cut(padded, fdr)
+    keep = [min(1.0, row[3] * len(windows)) <= cut for row in rows]
+    hits: dict[int, list[tuple]] = {}
+    for row, k in zip(rows, keep):
+        r, t, w, p, ratio, x, e = row
+        if k and ratio >= min_ratio and x - e >= min_excess:
+            hits.setdefault(r, []).append(row)
+    alarms: list[Alarm] = []
+    for r, rs in hits.items():
+        rs.sort(key=lambda z: (z[1], z[3]))
+        episodes: list[list[tuple]] = [[rs[0]]]
+        for row in rs[1:]:
+            if row[1] - episodes[-1][-1][1] <= 3:
+                episodes[-1].append(row)
+            else:
+                episodes.append([row])
+        for ep in episodes:
+            first_t = ep[0][1]
+            on_first = [z for z in ep if z[1] == first_t]
+            best = min(on_first, key=lambda z: z[3])
+            w = best[2]
+            a = first_t - w + 1
+            b0 = max(0, a - baseline_days)
+            base_rate = counts[r, b0:a].sum() / max(a - b0, 1)
+            now_rate = best[5] / w
+            one_day = [z for z in on_first if z[2] == 1]
+            if base_rate < 0.05 * now_rate:
+                kind = "new_reason"
+            elif one_day and one_day[0][4] >= 2:
+                kind = "spike"
+            else:
+                kind = "drift"
+            alarms.append(Alarm(
+                reason=reasons[r], kind=kind, first_day=days[first_t], last_day=days[ep[-1][1]],
+                p_value=best[3], ratio=best[4], observed=int(best[5]), expected=best[6],
+                window_days=w, days=sorted({days[z[1]] for z in ep})))
+    alarms.sort(key=lambda a: (a.first_day, a.p_value))
+    return alarms
+
+
+def daily_counts(con, start: date | None = None, end: date | None = None
+                 ) -> tuple[np.ndarray, list[date], list[str]]:
+    """Reasons × days matrix from `_ins_contacts` (history before `start` included; up to `end`)."""
+    where = "reason IS NOT NULL" + (f" AND day <= DATE '{end.isoformat()}'" if end else "")
+    rows = con.execute(f"SELECT reason, day, count(*) FROM _ins_contacts WHERE {where} GROUP BY 1, 2").fetchall()
+    if not rows:
+        return np.zeros((0, 0)), [], []
+    d0 = min(r[1] for r in rows)
+    d1 = max(r[1] for r in rows)
+    days = [d0 + timedelta(days=i) for i in range((d1 - d0).days + 1)]
+    reasons = sorted({r[0] for r in rows})
+    ri = {r: i for i, r in enumerate(reasons)}
+    m = np.zeros((len(reasons), len(days)))
+    for reason, day, n in rows:
+        m[ri[reason], (day - d0).days] = n
+    return m, days, reasons

@@ -1,0 +1,142 @@
+"""The insight engine end to end on a small generated month loaded through ingest: emerging issue
+on its day, driver ranking, redacted diverse quotes, storage, config errors, CLI and briefing."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from _insights import write_month
+from typer.testing import CliRunner
+
+from earful.cli import app
+from earful.errors import ConfigError
+from earful.ingest import ingest_file
+from earful.insights import find_insights, load_insights, parse_config
+
+
+@pytest.fixture(scope="module")
+def month(tmp_path_factory):
+    from earful.store import connect
+
+    d = tmp_path_factory.mktemp("ins")
+    truth = write_month(d / "month.jsonl")
+    db = d / "earful.duckdb"
+    con = connect(db)
+    res = ingest_file(con, d / "month.jsonl", fmt="earful")
+    assert res.quarantined == 0 if hasattr(res, "quarantined") else True
+    found = find_insights(con, date(2025, 7, 22), date(2025, 8, 11))
+    yield {"con": con, "db": db, "truth": truth, "found": found, "dir": d}
+    con.close()
+
+
+def test_spike_found_on_its_day(month):
+    em = [i for i in month["found"] if i.kind == "emerging_issue"]
+    hits = [i for i in em if i.reason == month["truth"]["spike_reason"]]
+    assert hits, [i.title for i in em]
+    assert hits[0].metrics["first_day"] == str(month["truth"]["spike_day"])
+    assert hits[0].metrics["subtype"] == "spike"
+    assert len([i for i in em if i.reason != month["truth"]["spike_reason"]]) <= 1
+    series = hits[0].evidence["series"]
+    peak = max(series, key=lambda p: p["count"])
+    assert peak["day"] in (str(month["truth"]["spike_day"]), str(month["truth"]["spike_day"].replace(day=month["truth"]["spike_day"].day + 1)))
+
+
+def test_planted_drivers_rank_top_three(month):
+    drivers = [i for i in month["found"] if i.kind == "driver"]
+    top = [i.reason for i in drivers[:3]]
+    assert set(top) == month["truth"]["drivers"], top
+    by = {i.reason: i for i in drivers}
+    assert by["slow_transfer"].metrics["main_cause"] == "handle_time"
+    assert by["lost_card"].metrics["main_cause"] == "satisfaction"
+    assert by["callback_needed"].metrics["main_cause"] == "repeats"
+    assert by["lost_card"].metrics["csat_diff"] < -1.5
+
+
+def test_quotes_are_redacted_diverse_and_linked(month):
+    con = month["con"]
+    quotes = [q for i in month["found"] for q in i.evidence.get("quotes", [])]
+    assert len(quotes) >= 20
+    blob = json.dumps([i.evidence for i in month["found"]])
+    for value in month["truth"]["pii"]:
+        assert value not in blob
+    assert "[CARD]" in blob or "[EMAIL]" in blob
+    ids = {q["interaction_id"] for q in quotes}
+    known = {r[0] for r in con.execute("SELECT id FROM interactions").fetchall()}
+    assert ids <= known
+    for i in month["found"]:
+        texts = [q["text"] for q in i.evidence.get("quotes", [])]
+        assert len(texts) == len(set(texts))
+        if i.kind in ("emerging_issue", "driver"):
+            assert 3 <= len(texts) <= 5, i.title
+
+
+def test_voice_of_customer(month):
+    kinds = {i.kind: i for i in month["found"]}
+    assert "Northwind Bank" in kinds["competitor"].title
+    assert kinds["churn_risk"].metrics["count"] > 0
+    assert kinds["testimonial"].metrics["count"] > 0
+
+
+def test_stored_and_rerun_replaces(month):
+    con = month["con"]
+    n = con.execute("SELECT count(*) FROM insights WHERE period_start = DATE '2025-07-22'").fetchone()[0]
+    assert n == len(month["found"])
+    again = load_insights(con, date(2025, 7, 22), date(2025, 8, 11))
+    assert [i.id for i in again if i.kind == "driver"] == [i.id for i in month["found"] if i.kind == "driver"]
+    find_insights(con, date(2025, 7, 22), date(2025, 8, 11))
+    assert con.execute("SELECT count(*) FROM insights WHERE period_start = DATE '2025-07-22'").fetchone()[0] == n
+
+
+def test_config_errors_name_the_line():
+    cfg = parse_config("currency: GBP\ncost_per_minute:\n  voice: 1.2\nfdr: 0.01\n")
+    assert cfg.currency == "GBP" and cfg.minute_cost("voice") == 1.2 and cfg.minute_cost("chat") == 0.7
+    with pytest.raises(ConfigError, match=r"cfg:3: .*unknown setting 'cost_per_minit'"):
+        parse_config("currency: GBP\nfdr: 0.05\ncost_per_minit: 2\n", "cfg")
+    with pytest.raises(ConfigError, match=r"cfg:2: fdr"):
+        parse_config("currency: GBP\nfdr: 2\n", "cfg")
+    with pytest.raises(ConfigError, match=r"cfg:2: .*unknown channel 'fax'"):
+        parse_config("cost_per_minute:\n  fax: 1\n", "cfg")
+    with pytest.raises(ConfigError, match=r"cfg:\d+: not valid YAML"):
+        parse_config("a: [1, 2\n", "cfg")
+    assert parse_config("departments:\n  'card_*': Cards\n").department_for("card_arrival") == "Cards"
+
+
+def test_cli_insights_and_report(month, tmp_path):
+    runner = CliRunner()
+    db = str(month["db"])
+    month["con"].close()
+    try:
+        r = runner.invoke(app, ["insights", "--db", db, "--from", "2025-07-22", "--to", "2025-08-11", "--json"])
+        assert r.exit_code == 0, r.output
+        data = json.loads(r.output)
+        assert data[0]["kind"] == "emerging_issue"
+        r = runner.invoke(app, ["insights", "--db", db, "--from", "2025-07-22"])
+        assert r.exit_code == 0 and "Fix this first" in r.output
+        r = runner.invoke(app, ["insights", "--db", db, "--from", "22/07/2025"])
+        assert r.exit_code == 2 and "--from" in r.output
+        cfg = tmp_path / "bad.yaml"
+        cfg.write_text("currency: EUR\ncost_per_transfer: -1\n")
+        r = runner.invoke(app, ["insights", "--db", db, "--config", str(cfg)])
+        assert r.exit_code == 2 and "bad.yaml:2" in r.output
+        out = tmp_path / "brief.html"
+        r = runner.invoke(app, ["report", "--db", db, "--period", "2025-08", "--out", str(out)])
+        assert r.exit_code == 0, r.output
+        html = out.read_text()
+        assert html.count("<svg") >= 3 and "<script" not in html and "http" not in html.replace(
+            'xmlns="http://www.w3.org/2000/svg"', "")
+        assert "What is rising" in html and "fix this first" in html.lower()
+        assert "<polyline" in html and "<rect" in html
+        for value in month["truth"]["pii"]:
+            assert value not in html
+        pytest.importorskip("weasyprint")
+        pdf = tmp_path / "brief.pdf"
+        r = runner.invoke(app, ["report", "--db", db, "--period", "2025-08", "--out", str(out), "--pdf", str(pdf)])
+        assert r.exit_code == 0, r.output
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+    finally:
+        from earful.store import connect
+
+        month["con"] = connect(month["db"])
