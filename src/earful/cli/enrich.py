@@ -1,0 +1,52 @@
+"""`earful enrich`: redact, score sentiment, flag abuse, type feedback, find mentions and key phrases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from earful.cli import app
+from earful.cli._common import DbOption, console
+from earful.store import connect
+
+
+@app.command()
+def enrich(
+    all: Annotated[bool, typer.Option("--all", help="Enrich every interaction again, not only new ones.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Regex-only redaction: far faster, misses names written without a cue.")] = False,
+    lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="Products/competitors YAML (kept in the store for later runs).")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Interactions per transaction.", min=1)] = 1000,
+    db: DbOption = None,
+) -> None:
+    """Enrich interactions not yet enriched: PII redaction, sentiment, abuse, feedback type, mentions, key phrases."""
+    from earful.errors import ConfigError
+    from earful.nlp.enrich import enrich as run_enrich
+    from earful.nlp.enrich import save_lexicon
+
+    con = connect(db)
+    try:
+        lex = None
+        if lexicon is not None:
+            if not lexicon.is_file():
+                raise ConfigError(f"lexicon file {lexicon} not found")
+            from earful.nlp.mentions import parse_lexicon
+
+            text = lexicon.read_text(encoding="utf-8")
+            lex = parse_lexicon(text, str(lexicon))
+            save_lexicon(con, text)
+        with Progress(TextColumn("[bold]enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=console, transient=not console.is_terminal,
+                      disable=not console.is_terminal) as bar:
+            task = bar.add_task("enrich", total=None)
+
+            def report(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            n = run_enrich(con, all=all, progress=report, fast=fast, lexicon=lex, batch_size=batch_size)
+    finally:
+        con.close()
+    console.print(f"enriched {n:,} interaction{'s' if n != 1 else ''}"
+                  + (" (fast redaction)" if fast else ""), highlight=False)
