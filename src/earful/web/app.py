@@ -27,7 +27,6 @@ from earful.web._deps import (
     action_department,
     check_insight,
     check_interaction,
-    current_user,
     department_scope,
     get_cursor,
     need,
@@ -146,6 +145,13 @@ def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(EarfulError)
     async def _earful(request: Request, exc: EarfulError):
         return _error(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception):  # a bug: still the stable shape, never a traceback
+        import logging
+
+        logging.getLogger("earful.web").exception("unhandled error on %s", request.url.path)
+        return _error(request, 500, "internal error: see the server log")
 
     @app.exception_handler(duckdb.Error)
     async def _db(request: Request, exc: duckdb.Error):
