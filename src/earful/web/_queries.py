@@ -1,0 +1,580 @@
+"""Every read and write the dashboard makes, in small functions over one store connection.
+
+Each function calls the owning capability's public API when it is installed (metrics,
+staffing, nlp redaction, ledger lifecycle) and otherwise falls back to plain SQL over
+``interactions`` / ``insights``, so the pages work on a store that only has ingested data.
+Results are plain dicts and lists, ready for a template or JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import math
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from earful.errors import InputError
+
+GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
+METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
+                  "abandon_rate", "transfer_rate", "csat_avg")
+STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed")  # earful.ledger's
+ACTIONS = {"share": "shared", "acknowledge": "acknowledged", "action": "actioned", "confirm": "value_confirmed",
+           "dismiss": "dismissed"}
+SL_THRESHOLD_S = 20
+SHORT_ABANDON_S = 5
+
+
+# ---------------------------------------------------------------- plumbing
+
+def _module(name: str):
+    """The named earful module when it is installed, else None."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+                            [table, column]).fetchone()[0])
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Changes whenever an import lands or enrichment runs: the key cached aggregates hang on."""
+    imp = con.execute("SELECT count(*), max(import_id), max(finished_at) FROM imports").fetchone()
+    enr = con.execute("SELECT max(enriched_at) FROM enrichment").fetchone() if has_table(con, "enrichment") else None
+    ins = con.execute("SELECT count(*), max(created_at) FROM insights").fetchone()
+    # (lifecycle state is never cached: inbox and ledger pages read it fresh)
+    return tuple(imp) + (enr,) + tuple(ins)
+
+
+def _num(value: Any) -> Any:
+    """JSON-safe numbers: NaN and infinities become None, Decimals floats."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return None if math.isnan(f) or math.isinf(f) else f
+
+
+def _rows(cur: duckdb.DuckDBPyConnection) -> list[dict]:
+    cols = [d[0] for d in cur.description]
+    return [{c: _jsonable(v) for c, v in zip(cols, row)} for row in cur.fetchall()]
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, (datetime, date)):
+        return v.isoformat()
+    if isinstance(v, (float,)) or type(v).__name__ == "Decimal":
+        return _num(v)
+    return v
+
+
+def parse_day(text: str | None, what: str) -> date | None:
+    """A YYYY-MM-DD query parameter, or InputError."""
+    if text in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        raise InputError(f"{what} must be a date like 2025-08-01, not {text!r}") from None
+
+
+# ---------------------------------------------------------------- redaction
+
+_FALLBACK_PATTERNS = [
+    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[EMAIL]"),
+    (re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b"), "[IBAN]"),
+    (re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), "[CARD]"),
+    (re.compile(r"(?<![\w])\+?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?![\w])"), "[PHONE]"),
+    (re.compile(r"\b\d{6,}\b"), "[ACCOUNT]"),
+]
+
+
+def redact(text: str | None) -> str | None:
+    """Typed placeholders for personal data: earful.nlp's ``redact`` when present, else a
+    conservative pattern fallback (emails, IBANs, card, phone and account numbers)."""
+    if not text:
+        return text
+    nlp = _module("earful.nlp")
+    fn = getattr(nlp, "redact", None) if nlp else None
+    if fn is None:
+        mod = _module("earful.nlp.redact")
+        fn = getattr(mod, "redact", None) if mod else None
+    if callable(fn):
+        return fn(text)
+    for pattern, placeholder in _FALLBACK_PATTERNS:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+# ---------------------------------------------------------------- metrics
+
+def data_period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    lo, hi = con.execute("SELECT min(offered_at)::DATE, max(offered_at)::DATE FROM interactions").fetchone()
+    return lo, hi
+
+
+def _bucket_sql(key: str) -> str:
+    return {
+        "interval15": "time_bucket(INTERVAL 15 MINUTE, offered_at)",
+        "interval30": "time_bucket(INTERVAL 30 MINUTE, offered_at)",
+        "interval60": "date_trunc('hour', offered_at)",
+        "day": "offered_at::DATE",
+        "queue": "coalesce(queue, '(none)')",
+        "channel": "channel",
+        "agent": "coalesce(agent_id, '(none)')",
+    }[key]
+
+
+def _metrics_sql(con, by: tuple[str, ...], start: date | None, end: date | None,
+                 channel: str | None, queue: str | None) -> list[dict]:
+    """The standard contact-centre measures by the given keys, in plain SQL.
+
+    service_level = answered within 20 s / (offered - abandoned within 5 s);
+    abandon_rate = (abandoned - short abandons) / (offered - short abandons);
+    aht_s = mean(talk + hold + wrap) over answered; asa_s = mean wait over answered.
+    """
+    keys = [f"{_bucket_sql(k)} AS {k}" for k in by]
+    where, params = ["offered_at IS NOT NULL"], []
+    if start:
+        where.append("offered_at >= ?")
+        params.append(datetime.combine(start, datetime.min.time()))
+    if end:
+        where.append("offered_at < ?")
+        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+    if channel:
+        where.append("channel = ?")
+        params.append(channel)
+    if queue:
+        where.append("queue = ?")
+        params.append(queue)
+    group = f"GROUP BY {', '.join(str(i + 1) for i in range(len(by)))} ORDER BY {', '.join(str(i + 1) for i in range(len(by)))}" if by else ""
+    sql = f"""
+    WITH base AS (
+        SELECT {', '.join(keys + [''])}
+               coalesce(abandoned, false) AS ab,
+               coalesce(abandoned, false) AND coalesce(wait_s, 0) < {SHORT_ABANDON_S} AS short_ab,
+               wait_s, talk_s, hold_s, wrap_s, transferred, csat
+        FROM interactions WHERE {' AND '.join(where)}
+    )
+    SELECT {', '.join(list(by) + [''])}
+        count(*) AS offered,
+        count(*) FILTER (WHERE NOT ab) AS answered,
+        count(*) FILTER (WHERE ab) AS abandoned,
+        count(*) FILTER (WHERE short_ab) AS short_abandoned,
+        count(*) FILTER (WHERE NOT ab AND coalesce(wait_s, 0) <= {SL_THRESHOLD_S})
+            / nullif(count(*) - count(*) FILTER (WHERE short_ab), 0) AS service_level,
+        avg(wait_s) FILTER (WHERE NOT ab) AS asa_s,
+        avg(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0))
+            FILTER (WHERE NOT ab AND talk_s IS NOT NULL) AS aht_s,
+        (count(*) FILTER (WHERE ab) - count(*) FILTER (WHERE short_ab))
+            / nullif(count(*) - count(*) FILTER (WHERE short_ab), 0) AS abandon_rate,
+        avg(CASE WHEN transferred THEN 1.0 WHEN transferred IS NOT NULL THEN 0.0 END) AS transfer_rate,
+        avg(csat) AS csat_avg
+    FROM base {group}
+    """
+    return _rows(con.execute(sql, params))
+
+
+def metrics(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("day",), *, start: date | None = None,
+            end: date | None = None, channel: str | None = None, queue: str | None = None) -> list[dict]:
+    """Rows of measures grouped by ``by`` (earful.metrics when installed, else plain SQL)."""
+    bad = [k for k in by if k not in GROUP_KEYS]
+    if bad:
+        raise InputError(f"cannot group by {bad[0]!r}: use {', '.join(GROUP_KEYS)}")
+    if len(set(by)) != len(by):
+        raise InputError("group by each key at most once")
+    mod = _module("earful.metrics")
+    if mod is not None and hasattr(mod, "metrics_table"):
+        table = mod.metrics_table(con, by=tuple(by), start=start, end=end, channel=channel, queue=queue)
+        rows = table.to_pylist()
+        return [{k: _jsonable(v) for k, v in r.items()} for r in rows]
+    return _metrics_sql(con, tuple(by), start, end, channel, queue)
+
+
+def overview(con: duckdb.DuckDBPyConnection, days: int = 28) -> dict:
+    """Headline measures over the last ``days`` days of data, with one daily series each."""
+    lo, hi = data_period(con)
+    if hi is None:
+        return {"start": None, "end": None, "totals": {}, "daily": [], "by_channel": []}
+    start = max(lo, hi - timedelta(days=days - 1))
+    totals = (metrics(con, (), start=start, end=hi) or [{}])[0]
+    daily = metrics(con, ("day",), start=start, end=hi)
+    by_channel = metrics(con, ("channel",), start=start, end=hi)
+    return {"start": start.isoformat(), "end": hi.isoformat(), "totals": totals, "daily": daily,
+            "by_channel": by_channel}
+
+
+# ---------------------------------------------------------------- staffing
+
+def _erlang_c_agents(calls: float, interval_s: float, aht_s: float, target_sl: float, threshold_s: float) -> dict:
+    """Fewest agents meeting the target (Erlang C): P(wait) from the Erlang B recursion
+    B(n) = A·B(n-1) / (n + A·B(n-1)); C = n·B / (n - A(1 - B)); SL = 1 - C·exp(-(n - A)·t / AHT)."""
+    load = calls * aht_s / interval_s
+    if load <= 0:
+        return {"agents": 0, "service_level": 1.0, "p_wait": 0.0, "asa_s": 0.0, "occupancy": 0.0, "load_erlangs": 0.0}
+    b, n = 1.0, 0
+    while True:
+        n += 1
+        b = load * b / (n + load * b)
+        if n <= load:
+            continue
+        c = n * b / (n - load * (1 - b))
+        sl = 1 - c * math.exp(-(n - load) * threshold_s / aht_s)
+        if sl >= target_sl or n > 100_000:
+            return {"agents": n, "service_level": sl, "p_wait": c, "asa_s": c * aht_s / (n - load),
+                    "occupancy": load / n, "load_erlangs": load}
+
+
+def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, threshold_s: float = SL_THRESHOLD_S,
+                     targets: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)) -> list[dict]:
+    """Agents, service level, ASA and occupancy for each service-level target."""
+    for name, v in (("calls", calls), ("aht_s", aht_s), ("interval_s", interval_s), ("threshold_s", threshold_s)):
+        if not (isinstance(v, (int, float)) and math.isfinite(v)) or v < 0 or (name != "calls" and v <= 0):
+            raise InputError(f"{name} must be a positive number")
+    if calls * aht_s / interval_s > 20_000:
+        raise InputError("that load is beyond what one centre can staff (over 20,000 erlangs)")
+    for t in targets:
+        if not 0 < t < 1:
+            raise InputError("service-level targets must lie between 0 and 1")
+    mod = _module("earful.staffing")
+    out = []
+    for t in targets:
+        if mod is not None and hasattr(mod, "agents_needed"):
+            s = mod.agents_needed(calls, interval_s, aht_s, target_sl=t, threshold_s=threshold_s)
+            row = {k: _num(v) for k, v in dataclasses.asdict(s).items()}
+        else:
+            row = {k: _num(v) for k, v in _erlang_c_agents(calls, interval_s, aht_s, t, threshold_s).items()}
+        row["target_sl"] = t
+        out.append(row)
+    return out
+
+
+def staffing_inputs(con: duckdb.DuckDBPyConnection, interval_s: int = 1800) -> dict:
+    """Defaults for the what-if: the busiest interval of the average day and the AHT."""
+    row = con.execute(f"""
+        WITH per AS (
+            SELECT time_bucket(INTERVAL {int(interval_s)} SECOND, offered_at) - offered_at::DATE AS slot,
+                   count(*) AS n, count(DISTINCT offered_at::DATE) AS days
+            FROM interactions WHERE offered_at IS NOT NULL GROUP BY 1)
+        SELECT max(n * 1.0 / days) FROM per""").fetchone()
+    calls = float(row[0] or 0.0)
+    # days per slot: every day that slot appears (weekends may drop out, which is right)
+    aht = con.execute("""SELECT avg(coalesce(talk_s,0)+coalesce(hold_s,0)+coalesce(wrap_s,0))
+                         FROM interactions WHERE NOT coalesce(abandoned,false) AND talk_s IS NOT NULL""").fetchone()[0]
+    return {"calls": round(calls, 1), "aht_s": round(float(aht), 1) if aht else 300.0, "interval_s": interval_s}
+
+
+# ---------------------------------------------------------------- reasons and topics
+
+def _reason_expr(con) -> tuple[str, str]:
+    """(SQL expression, FROM clause) for the contact reason: enrichment.reason when filled, else disposition."""
+    if has_table(con, "enrichment") and has_column(con, "enrichment", "reason"):
+        n = con.execute("SELECT count(reason) FROM enrichment").fetchone()[0]
+        if n:
+            return ("coalesce(e.reason, i.disposition)",
+                    "interactions i LEFT JOIN enrichment e ON e.interaction_id = i.id")
+    return "i.disposition", "interactions i"
+
+
+def reasons(con: duckdb.DuckDBPyConnection, top: int = 15, weeks: int = 8) -> dict:
+    """Top contact reasons of the period with weekly counts and the change over the last week."""
+    expr, frm = _reason_expr(con)
+    lo, hi = data_period(con)
+    if hi is None:
+        return {"reasons": [], "weeks": [], "topics": []}
+    start = max(lo, hi - timedelta(weeks=weeks) + timedelta(days=1))
+    rows = con.execute(f"""
+        SELECT {expr} AS reason, date_trunc('week', i.offered_at)::DATE AS wk, count(*) AS n
+        FROM {frm} WHERE i.offered_at >= ? AND {expr} IS NOT NULL GROUP BY 1, 2""",
+                       [datetime.combine(start, datetime.min.time())]).fetchall()
+    wks = sorted({w for _, w, _ in rows})
+    by: dict[str, dict] = {}
+    for r, w, n in rows:
+        by.setdefault(r, {})[w] = n
+    ranked = sorted(by.items(), key=lambda kv: -sum(kv[1].values()))[:top]
+    out = []
+    for r, counts in ranked:
+        series = [counts.get(w, 0) for w in wks]
+        prev = series[-2] if len(series) > 1 else None
+        out.append({"reason": r, "total": sum(series), "series": series,
+                    "change": _num((series[-1] - prev) / prev) if prev else None})
+    return {"reasons": out, "weeks": [w.isoformat() for w in wks], "topics": topics(con)}
+
+
+def topics(con: duckdb.DuckDBPyConnection, top: int = 15) -> list[dict]:
+    """Topic sizes from enrichment.topic_id, labelled from a topics table when one exists."""
+    if not (has_table(con, "enrichment") and has_column(con, "enrichment", "topic_id")):
+        return []
+    label_join, label = "", "CAST(e.topic_id AS VARCHAR)"
+    if has_table(con, "topics") and has_column(con, "topics", "topic_id") and has_column(con, "topics", "label"):
+        label_join, label = "LEFT JOIN topics t ON t.topic_id = e.topic_id", "coalesce(t.label, CAST(e.topic_id AS VARCHAR))"
+    try:
+        cur = con.execute(f"""SELECT e.topic_id, {label} AS label, count(*) AS n FROM enrichment e {label_join}
+                              WHERE e.topic_id IS NOT NULL GROUP BY ALL ORDER BY n DESC LIMIT {int(top)}""")
+        return _rows(cur)
+    except duckdb.Error:
+        return []
+
+
+# ---------------------------------------------------------------- insights and lifecycle
+#
+# The ledger (earful.ledger) owns routing and the lifecycle: one route per (insight,
+# department) in ledger_routes, moved only by ``ledger.transition``. An insight nobody has
+# routed yet shows in its suggested department's inbox as "new" and gets its route from
+# the dashboard the first time someone acts on it.
+
+def _routes_sql() -> str:
+    """(insight, department, state) for every routed pair, plus each unrouted insight in its
+    suggested department."""
+    return """
+    WITH r AS (
+        SELECT insight_id, department, state, updated_at, true AS routed FROM ledger_routes
+        UNION ALL
+        SELECT i.id, i.suggested_department, 'new', NULL, false FROM insights i
+        WHERE NOT EXISTS (SELECT 1 FROM ledger_routes x WHERE x.insight_id = i.id))
+    SELECT i.id, i.kind, i.title, i.summary, i.period_start, i.period_end, i.reason, i.topic,
+           r.department, r.state, r.updated_at AS state_at, r.routed, i.confidence, i.created_at
+    FROM r JOIN insights i ON i.id = r.insight_id
+    """
+
+
+def next_actions(state: str, role: str) -> list[str]:
+    """The lifecycle buttons a role gets on a route in ``state`` (the ledger's transitions)."""
+    from earful.ledger import TRANSITIONS
+
+    targets = set(TRANSITIONS.get(state, ()))
+    if state == "new":
+        targets.add("acknowledged")  # opening it in the dashboard shares it first
+    out = [a for a, s in ACTIONS.items() if s in targets]
+    if role not in ("admin", "analyst"):
+        out = [a for a in out if a != "share"]
+    return out
+
+
+def insights_list(con: duckdb.DuckDBPyConnection, *, department: str | None = None, state: str | None = None,
+                  limit: int = 50, offset: int = 0) -> dict:
+    """A page of inbox entries (insight x department), newest first, optionally of one department and state."""
+    if state and state not in STATES:
+        raise InputError(f"unknown state {state!r}: use {', '.join(STATES)}")
+    where, params = [], []
+    if department is not None:
+        where.append("department = ?")
+        params.append(department)
+    if state:
+        where.append("state = ?")
+        params.append(state)
+    cond = ("WHERE " + " AND ".join(where)) if where else ""
+    base = _routes_sql()
+    total = con.execute(f"SELECT count(*) FROM ({base}) {cond}", params).fetchone()[0]
+    items = _rows(con.execute(f"SELECT * FROM ({base}) {cond} ORDER BY created_at DESC, id, department "
+                              f"LIMIT ? OFFSET ?", params + [int(limit), int(offset)]))
+    dcond, dparams = ("WHERE department = ?", [department]) if department is not None else ("", [])
+    counts = dict(con.execute(f"SELECT state, count(*) FROM ({base}) {dcond} GROUP BY 1", dparams).fetchall())
+    return {"items": items, "total": total, "limit": limit, "offset": offset,
+            "next_offset": offset + limit if offset + limit < total else None,
+            "counts": {s: counts.get(s, 0) for s in STATES}}
+
+
+def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: str | None = None,
+                role: str = "analyst", redacted: bool = True) -> dict | None:
+    """One insight with its routes (only ``department``'s when given), metrics, evidence and history."""
+    row = _rows(con.execute("SELECT id, kind, title, summary, period_start, period_end, reason, topic, "
+                            "suggested_department, confidence, created_at FROM insights WHERE id = ?", [insight_id]))
+    if not row:
+        return None
+    item = row[0]
+    routes = _rows(con.execute(f"SELECT department, state, state_at, routed FROM ({_routes_sql()}) WHERE id = ? "
+                               f"ORDER BY department NULLS LAST", [insight_id]))
+    if department is not None:
+        routes = [r for r in routes if r["department"] == department]
+    for r in routes:
+        r["actions"] = next_actions(r["state"], role) if r["department"] else []
+    item["routes"] = routes
+    item["state"] = routes[0]["state"] if len(routes) == 1 else None
+    raw = con.execute("SELECT metrics, evidence FROM insights WHERE id = ?", [insight_id]).fetchone()
+    item["metrics"] = _loads(raw[0]) or {}
+    evidence = _loads(raw[1]) or {}
+    if not isinstance(evidence, dict):
+        evidence = {}
+    quotes = evidence.get("quotes")
+    if isinstance(quotes, list):
+        evidence["quotes"] = [
+            {**q, "text": redact(q.get("text")) if redacted else q.get("text")} if isinstance(q, dict) else q
+            for q in quotes]
+    item["evidence"] = evidence
+    hist = _rows(con.execute(
+        "SELECT at_time, department, from_state, to_state, who, note FROM ledger_history WHERE insight_id = ? "
+        + ("AND department = ? " if department is not None else "") + "ORDER BY id",
+        [insight_id] + ([department] if department is not None else [])))
+    item["history"] = hist
+    return item
+
+
+def _loads(v: Any) -> Any:
+    if v is None or isinstance(v, (dict, list)):
+        return v
+    try:
+        return json.loads(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _ensure_route(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, who: str) -> str:
+    """The route's state, creating the suggested department's route the first time it is acted on."""
+    row = con.execute("SELECT state FROM ledger_routes WHERE insight_id = ? AND department = ?",
+                      [insight_id, department]).fetchone()
+    if row:
+        return str(row[0])
+    routed = con.execute("SELECT count(*) FROM ledger_routes WHERE insight_id = ?", [insight_id]).fetchone()[0]
+    suggested = con.execute("SELECT suggested_department FROM insights WHERE id = ?", [insight_id]).fetchone()
+    if routed or not suggested or suggested[0] != department:
+        raise InputError(f"insight {insight_id!r} is not routed to department {department!r}")
+    now = datetime.now().replace(microsecond=0)
+    con.execute("BEGIN TRANSACTION")
+    try:  # the same two rows ledger.route_insights writes for a new route
+        con.execute("INSERT INTO ledger_routes VALUES (?, ?, 'suggested_department', 'new', ?, ?)",
+                    [insight_id, department, now, now])
+        con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
+                    " VALUES (?, ?, NULL, 'new', ?, ?, 'routed from the dashboard to the suggested department')",
+                    [insight_id, department, who, now])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return "new"
+
+
+def insight_act(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, action: str, user, *,
+                note: str | None = None, amount: str | float | None = None, currency: str | None = None) -> dict:
+    """Move one route along the ledger's lifecycle: share, acknowledge, action, confirm (with an
+    amount) or dismiss (with a reason). Refused moves raise ``InputError`` and change nothing."""
+    from earful.ledger import confirm_value, transition
+
+    if action not in ACTIONS:
+        raise InputError(f"unknown action {action!r}: use {', '.join(ACTIONS)}")
+    if action == "share" and user.role not in ("admin", "analyst"):
+        raise InputError("only the centre (admins, analysts) shares insights")
+    state = _ensure_route(con, insight_id, department, user.name)
+    if action == "acknowledge" and state == "new":
+        transition(con, insight_id, department, "shared", who=user.name, note="opened in the dashboard")
+    if action == "confirm":
+        if amount in (None, ""):
+            raise InputError("confirming value needs the amount")
+        if currency is None:
+            row = con.execute("SELECT currency FROM ledger_values WHERE insight_id = ? ORDER BY id DESC LIMIT 1",
+                              [insight_id]).fetchone()
+            currency = row[0] if row else "EUR"
+        try:
+            confirm_value(con, insight_id, department, str(amount), currency, who=user.name, note=note)
+        except (ArithmeticError, ValueError):
+            raise InputError(f"amount {amount!r} is not a number") from None
+    else:
+        transition(con, insight_id, department, ACTIONS[action], who=user.name, note=note)
+    from earful.web.auth import audit
+
+    audit(con, user, f"insight.{action}", insight_id, {"department": department, "note": note})
+    return insight_get(con, insight_id, department=department, role=user.role) or {}
+
+
+def departments(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every department an insight is routed or suggested to."""
+    return [r[0] for r in con.execute("SELECT department FROM ledger_routes UNION SELECT suggested_department "
+                                      "FROM insights WHERE suggested_department IS NOT NULL ORDER BY 1").fetchall()]
+
+
+def insight_departments(con: duckdb.DuckDBPyConnection, insight_id: str) -> tuple[bool, list[str]]:
+    """(exists, departments it is routed to, or its suggested department while unrouted)."""
+    if not con.execute("SELECT count(*) FROM insights WHERE id = ?", [insight_id]).fetchone()[0]:
+        return False, []
+    rows = con.execute(f"SELECT DISTINCT department FROM ({_routes_sql()}) WHERE id = ? AND department IS NOT NULL",
+                       [insight_id]).fetchall()
+    return True, [r[0] for r in rows]
+
+
+def interaction_in_department(con: duckdb.DuckDBPyConnection, interaction_id: str, department: str) -> bool:
+    """Whether an insight in the department's inbox cites this interaction as evidence."""
+    needle = json.dumps(interaction_id)
+    n = con.execute(f"SELECT count(*) FROM ({_routes_sql()}) r JOIN insights i USING (id) WHERE r.department = ? "
+                    "AND position(? IN CAST(i.evidence AS VARCHAR)) > 0", [department, needle]).fetchone()[0]
+    return n > 0
+
+
+# ---------------------------------------------------------------- interactions
+
+def interactions_list(con: duckdb.DuckDBPyConnection, *, q: str | None = None, limit: int = 50,
+                      offset: int = 0) -> dict:
+    """A page of interactions that have words (text or turns), newest first; ``q`` filters by id."""
+    where, params = ["(i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))"], []
+    if q:
+        where.append("(i.id ILIKE ? OR i.disposition ILIKE ?)")
+        params += [f"%{q}%", f"%{q}%"]
+    cond = " AND ".join(where)
+    total = con.execute(f"SELECT count(*) FROM interactions i WHERE {cond}", params).fetchone()[0]
+    items = _rows(con.execute(
+        f"SELECT i.id, i.channel, i.queue, i.offered_at, i.disposition, left(i.text, 200) AS text "
+        f"FROM interactions i WHERE {cond} ORDER BY i.offered_at DESC NULLS LAST, i.id LIMIT ? OFFSET ?",
+        params + [int(limit), int(offset)]))
+    for it in items:
+        it["text"] = redact(it["text"])
+    return {"items": items, "total": total, "limit": limit, "offset": offset,
+            "next_offset": offset + limit if offset + limit < total else None}
+
+
+def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, redacted: bool = True) -> dict | None:
+    """One interaction, turn by turn, with its enrichment when present."""
+    rows = _rows(con.execute(
+        "SELECT id, source, channel, direction, queue, agent_id, offered_at, answered_at, ended_at, wait_s, talk_s, "
+        "hold_s, wrap_s, abandoned, transferred, disposition, language, text, csat, nps, ces FROM interactions "
+        "WHERE id = ?", [interaction_id]))
+    if not rows:
+        return None
+    item = rows[0]
+    turns = _rows(con.execute("SELECT seq, speaker, text, occurred_at FROM turns WHERE interaction_id = ? ORDER BY seq",
+                              [interaction_id]))
+    enrichment = None
+    if has_table(con, "enrichment"):
+        er = _rows(con.execute("SELECT * FROM enrichment WHERE interaction_id = ?", [interaction_id]))
+        enrichment = er[0] if er else None
+    if redacted:
+        for t in turns:
+            t["text"] = redact(t["text"])
+        if enrichment and enrichment.get("redacted_text"):
+            item["text"] = enrichment["redacted_text"]
+        else:
+            item["text"] = redact(item["text"])
+        if enrichment:
+            enrichment.pop("mentions", None)
+    item["customer_turns"] = sum(1 for t in turns if t["speaker"] == "customer")
+    item["turns"] = turns
+    item["enrichment"] = enrichment
+    item["redacted"] = redacted
+    return item
+
+
+# ---------------------------------------------------------------- ledger
+
+def ledger_report(con: duckdb.DuckDBPyConnection, department: str | None = None) -> dict:
+    """The ledger's credit report (insights received, acknowledged, actioned, confirmed, money)
+    and the latest lifecycle moves, for one department or all."""
+    from earful.ledger import credit_report, history
+
+    rows = [{k: _jsonable(v) if not type(v).__name__ == "Decimal" else str(v) for k, v in r.items()}
+            for r in credit_report(con)]
+    if department is not None:
+        rows = [r for r in rows if r["department"] == department]
+    recent = [{k: _jsonable(v) for k, v in h.items()} for h in history(con, department=department)[-25:]][::-1]
+    return {"departments": rows, "recent": recent}

@@ -1,0 +1,145 @@
+"""Shared pieces of the web tests: a store built from real public data, users of every role,
+and a real uvicorn server on the loopback address in a background thread."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+PASSWORD = "correct horse battery"
+USERS = {  # name: (role, department)
+    "ada": ("admin", None),
+    "ana": ("analyst", None),
+    "eve": ("executive", None),
+    "carla": ("department", "cards"),
+    "paul": ("department", "payments"),
+}
+ROLE_USER = {"admin": "ada", "analyst": "ana", "executive": "eve", "department": "carla"}
+PII_CARD = "4111 1111 1111 1111"
+PII_EMAIL = "jo.bloggs@example.com"
+
+
+def _pii_records() -> list[dict]:
+    """Two chats whose customers give away a card number and an e-mail address."""
+    recs = []
+    for i, (q, words) in enumerate([("cards", f"my card {PII_CARD} was charged twice, mail me at {PII_EMAIL}"),
+                                    ("payments", f"the transfer to {PII_EMAIL} never arrived")]):
+        recs.append({"source": "webtest", "source_id": f"pii{i}", "channel": "chat", "queue": q,
+                     "offered_at": f"2010-08-30T10:0{i}:00", "wait_s": 12, "talk_s": 240, "abandoned": False,
+                     "disposition": "card_payment_wrong_exchange_rate" if q == "cards" else "transfer_not_received_by_recipient",
+                     "turns": [{"speaker": "customer", "text": words, "at": f"2010-08-30T10:0{i}:05"},
+                               {"speaker": "agent", "text": "Sorry about that, let me look into it.",
+                                "at": f"2010-08-30T10:0{i}:30"}]})
+    return recs
+
+
+def build_store(db_path: Path, shared_data: Path) -> dict:
+    """A store with the Anonymous Bank calls, BANKING77 chats, the ABCD dialogues, two chats with
+    personal data, six insights over three departments, and one user per role."""
+    from earful.ingest import ingest_file
+    from earful.store import connect
+    from earful.web.auth import add_user
+
+    con = connect(db_path)
+    ingest_file(con, shared_data / "anonymous_bank" / "august_calls.csv", "technion")
+    ingest_file(con, shared_data / "banking77" / "train.csv", "intents")
+    ingest_file(con, shared_data / "abcd" / "abcd_sample.json", "abcd")
+    jl = db_path.parent / "pii.jsonl"
+    jl.write_text("\n".join(json.dumps(r) for r in _pii_records()) + "\n", encoding="utf-8")
+    ingest_file(con, jl, "earful")
+    # Insights as the insight engine would write them: reasons of the BANKING77 chats, with quotes.
+    plan = [("cards", "card_arrival"), ("cards", "card_payment_wrong_exchange_rate"),
+            ("payments", "transfer_not_received_by_recipient"), ("payments", "pending_transfer"),
+            ("digital", "passcode_forgotten"), (None, "lost_or_stolen_card")]
+    ids = []
+    for k, (dept, reason) in enumerate(plan):
+        quotes = con.execute("SELECT id, text FROM interactions WHERE disposition = ? AND text IS NOT NULL "
+                             "ORDER BY id LIMIT 2", [reason]).fetchall()
+        n = con.execute("SELECT count(*) FROM interactions WHERE disposition = ?", [reason]).fetchone()[0]
+        if reason == "card_payment_wrong_exchange_rate":
+            quotes = [("webtest:pii0", f"my card {PII_CARD} was charged twice, mail me at {PII_EMAIL}")] + quotes
+        if reason == "transfer_not_received_by_recipient":
+            quotes = [("webtest:pii1", f"the transfer to {PII_EMAIL} never arrived")] + quotes
+        iid = f"ins-{k + 1:03d}"
+        ids.append(iid)
+        con.execute(
+            "INSERT INTO insights (id, kind, title, summary, period_start, period_end, reason, metrics, evidence, "
+            "suggested_department, confidence, created_at) VALUES (?, ?, ?, ?, DATE '2010-08-01', DATE '2010-08-31', "
+            "?, ?, ?, ?, ?, TIMESTAMP '2010-09-01 08:00:00' + INTERVAL (?) MINUTE)",
+            [iid, "driver" if k % 2 else "emerging_issue", f"{reason.replace('_', ' ').capitalize()}: {n} contacts",
+             f"Customers contacted us {n} times about {reason.replace('_', ' ')}.", reason,
+             json.dumps({"contacts": n, "value": 100.0 * (k + 1)}),
+             json.dumps({"series": [{"day": f"2010-08-{d:02d}", "n": (d * (k + 3)) % 11} for d in range(1, 15)],
+                         "quotes": [{"interaction_id": i, "text": t} for i, t in quotes]}),
+             dept, 0.6 + 0.05 * k, k])
+    for name, (role, dept) in USERS.items():
+        add_user(con, name, PASSWORD, role, dept)
+    con.close()
+    return {"insights": ids, "by_department": {d: [i for i, (dd, _) in zip(ids, plan) if dd == d]
+                                               for d in ("cards", "payments", "digital")}}
+
+
+@contextmanager
+def serve(db_path: Path):
+    """A real uvicorn server over the store on 127.0.0.1 (a free port), stopped on exit."""
+    import uvicorn
+
+    from earful.web import create_app
+
+    app = create_app(db_path)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        app.state.earful.con.close()
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Sign a httpx client in through the login form; returns the response."""
+    return client.post("/login", data={"username": name, "password": password, "next": "/"})
+
+
+import pytest  # noqa: E402
+
+
+_BUILT: dict = {}
+
+
+@pytest.fixture(scope="session")
+def web_store(tmp_path_factory, shared_data):
+    """The test store, built once per session (each test module imports this fixture, hence the
+    memo): (path, insight ids)."""
+    if "store" not in _BUILT:
+        db = tmp_path_factory.mktemp("web-template") / "earful.duckdb"
+        _BUILT["store"] = (db, build_store(db, shared_data))
+    return _BUILT["store"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, web_store):
+    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+    import shutil
+
+    template, info = web_store
+    db = tmp_path_factory.mktemp("web") / "earful.duckdb"
+    shutil.copy(template, db)
+    with serve(db) as url:
+        yield {"url": url, "db": db, **info}
