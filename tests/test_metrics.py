@@ -185,8 +185,7 @@ def test_grouping_keys(con, tmp_path):
 
 def test_reason_prefers_enrichment_when_present(con, tmp_path):
     load(con, tmp_path, [call(1, disposition="other"), call(2, disposition="other")])
-    con.execute("CREATE TABLE enrichment (interaction_id VARCHAR PRIMARY KEY, reason VARCHAR)")
-    con.execute("INSERT INTO enrichment VALUES ('t:c1', 'card_arrival')")
+    con.execute("INSERT INTO enrichment (interaction_id, reason) VALUES ('t:c1', 'card_arrival')")
     assert [(r["reason"], r["offered"]) for r in metrics_table(con, by="reason").to_pylist()] == [
         ("card_arrival", 1), ("other", 1)]
 

@@ -61,25 +61,13 @@ def enqueue(con: duckdb.DuckDBPyConnection, *, key: str, channel: str, departmen
 
 
 def _redactor() -> Callable[[str], str]:
-    """``earful.nlp.redact.redact`` (fast rules) when installed: quotes are redacted by the insight
-    engine, and once more here before they leave the centre; without it the text passes as stored.
-    A quote the redactor fails on is withheld rather than sent."""
-    try:
-        from earful.nlp.redact import redact as fn  # type: ignore[import-not-found]
-    except ImportError:
-        try:
-            from earful.nlp import redact as fn  # type: ignore[attr-defined]
-        except ImportError:
-            return lambda text: text
-    if not callable(fn):
-        return lambda text: text
+    """``earful.nlp.redact.redact`` (fast rules): quotes are redacted by the insight engine, and
+    once more here before they leave the centre. A quote the redactor fails on is withheld."""
+    from earful.nlp.redact import redact
 
     def run(text: str) -> str:
         try:
-            try:
-                return str(fn(text, fast=True))
-            except TypeError:
-                return str(fn(text))
+            return redact(text, fast=True)
         except Exception:  # noqa: BLE001 - never send what could not be redacted
             return "[quote withheld: redaction failed]"
 

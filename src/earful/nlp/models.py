@@ -24,12 +24,18 @@ TOPICS = "topics"
 
 # The words each interaction is judged by: redacted text when enriched, else its text, else the
 # customer's turns.
+# The customer's own words (redacted turns when enriched): the agent's greetings and hold phrases
+# say nothing about why the customer came, and would triple what the embedder has to read.
 _TEXT_SQL = """
+WITH said AS (
+    SELECT interaction_id, string_agg(redacted_text, ' ' ORDER BY seq) AS text
+    FROM enrichment_turns WHERE speaker = 'customer' GROUP BY interaction_id)
 SELECT i.id AS interaction_id, i.disposition,
-       coalesce(nullif(e.redacted_text, ''), nullif(i.text, ''),
+       coalesce(nullif(said.text, ''), nullif(e.redacted_text, ''), nullif(i.text, ''),
                 (SELECT string_agg(t.text, ' ' ORDER BY t.seq) FROM turns t
                   WHERE t.interaction_id = i.id AND t.speaker = 'customer')) AS text
 FROM interactions i LEFT JOIN enrichment e ON e.interaction_id = i.id
+     LEFT JOIN said ON said.interaction_id = i.id
 """
 
 

@@ -286,7 +286,15 @@ def _presidio_analyzer():
 
 @lru_cache(maxsize=2)
 def _default(fast: bool) -> Redactor:
-    return Redactor(fast=fast).fit()
+    if fast:
+        return Redactor(fast=True).fit()
+    try:
+        return Redactor(fast=False).fit()
+    except (ImportError, OSError) as exc:  # nlp extra or its spaCy model not installed
+        import warnings
+
+        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues only", stacklevel=3)
+        return Redactor(fast=True).fit()
 
 
 def redact(text: str, *, fast: bool = False) -> str:

@@ -147,11 +147,16 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration newer than the store's version; return the numbers applied."""
+    """Apply every migration this store has not had yet, in number order; return the numbers applied.
+
+    A store written by an older earful may lack a migration numbered below its highest one
+    (capabilities add their tables independently), so the test is membership, not ``<=``.
+    """
     applied: list[int] = []
-    current = schema_version(con)
+    _ensure_version_table(con)
+    done = {int(v) for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
     for number, name, sql in MIGRATIONS:
-        if number <= current:
+        if number in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

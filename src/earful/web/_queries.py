@@ -9,16 +9,17 @@ Results are plain dicts and lists, ready for a template or JSON.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import json
 import math
-import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
 
 from earful.errors import InputError
+from earful.metrics import metrics_table
+from earful.nlp.redact import redact as _redact
+from earful.staffing import agents_needed
 
 GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
@@ -27,18 +28,9 @@ STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismi
 ACTIONS = {"share": "shared", "acknowledge": "acknowledged", "action": "actioned", "confirm": "value_confirmed",
            "dismiss": "dismissed"}
 SL_THRESHOLD_S = 20
-SHORT_ABANDON_S = 5
 
 
 # ---------------------------------------------------------------- plumbing
-
-def _module(name: str):
-    """The named earful module when it is installed, else None."""
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
 
 def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
@@ -94,30 +86,11 @@ def parse_day(text: str | None, what: str) -> date | None:
 
 # ---------------------------------------------------------------- redaction
 
-_FALLBACK_PATTERNS = [
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[EMAIL]"),
-    (re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,4})?\b"), "[IBAN]"),
-    (re.compile(r"\b(?:\d[ -]?){12,18}\d\b"), "[CARD]"),
-    (re.compile(r"(?<![\w])\+?\(?\d{1,4}\)?(?:[ .-]?\d{2,4}){2,4}(?![\w])"), "[PHONE]"),
-    (re.compile(r"\b\d{6,}\b"), "[ACCOUNT]"),
-]
-
-
 def redact(text: str | None) -> str | None:
-    """Typed placeholders for personal data: earful.nlp's ``redact`` when present, else a
-    conservative pattern fallback (emails, IBANs, card, phone and account numbers)."""
+    """Typed placeholders for personal data (``earful.nlp.redact``: validated patterns and names)."""
     if not text:
         return text
-    nlp = _module("earful.nlp")
-    fn = getattr(nlp, "redact", None) if nlp else None
-    if fn is None:
-        mod = _module("earful.nlp.redact")
-        fn = getattr(mod, "redact", None) if mod else None
-    if callable(fn):
-        return fn(text)
-    for pattern, placeholder in _FALLBACK_PATTERNS:
-        text = pattern.sub(placeholder, text)
-    return text
+    return _redact(text)
 
 
 # ---------------------------------------------------------------- metrics
@@ -127,82 +100,16 @@ def data_period(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | Non
     return lo, hi
 
 
-def _bucket_sql(key: str) -> str:
-    return {
-        "interval15": "time_bucket(INTERVAL 15 MINUTE, offered_at)",
-        "interval30": "time_bucket(INTERVAL 30 MINUTE, offered_at)",
-        "interval60": "date_trunc('hour', offered_at)",
-        "day": "offered_at::DATE",
-        "queue": "coalesce(queue, '(none)')",
-        "channel": "channel",
-        "agent": "coalesce(agent_id, '(none)')",
-    }[key]
-
-
-def _metrics_sql(con, by: tuple[str, ...], start: date | None, end: date | None,
-                 channel: str | None, queue: str | None) -> list[dict]:
-    """The standard contact-centre measures by the given keys, in plain SQL.
-
-    service_level = answered within 20 s / (offered - abandoned within 5 s);
-    abandon_rate = (abandoned - short abandons) / (offered - short abandons);
-    aht_s = mean(talk + hold + wrap) over answered; asa_s = mean wait over answered.
-    """
-    keys = [f"{_bucket_sql(k)} AS {k}" for k in by]
-    where, params = ["offered_at IS NOT NULL"], []
-    if start:
-        where.append("offered_at >= ?")
-        params.append(datetime.combine(start, datetime.min.time()))
-    if end:
-        where.append("offered_at < ?")
-        params.append(datetime.combine(end + timedelta(days=1), datetime.min.time()))
-    if channel:
-        where.append("channel = ?")
-        params.append(channel)
-    if queue:
-        where.append("queue = ?")
-        params.append(queue)
-    group = f"GROUP BY {', '.join(str(i + 1) for i in range(len(by)))} ORDER BY {', '.join(str(i + 1) for i in range(len(by)))}" if by else ""
-    sql = f"""
-    WITH base AS (
-        SELECT {', '.join(keys + [''])}
-               coalesce(abandoned, false) AS ab,
-               coalesce(abandoned, false) AND coalesce(wait_s, 0) < {SHORT_ABANDON_S} AS short_ab,
-               wait_s, talk_s, hold_s, wrap_s, transferred, csat
-        FROM interactions WHERE {' AND '.join(where)}
-    )
-    SELECT {', '.join(list(by) + [''])}
-        count(*) AS offered,
-        count(*) FILTER (WHERE NOT ab) AS answered,
-        count(*) FILTER (WHERE ab) AS abandoned,
-        count(*) FILTER (WHERE short_ab) AS short_abandoned,
-        count(*) FILTER (WHERE NOT ab AND coalesce(wait_s, 0) <= {SL_THRESHOLD_S})
-            / nullif(count(*) - count(*) FILTER (WHERE short_ab), 0) AS service_level,
-        avg(wait_s) FILTER (WHERE NOT ab) AS asa_s,
-        avg(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0))
-            FILTER (WHERE NOT ab AND talk_s IS NOT NULL) AS aht_s,
-        (count(*) FILTER (WHERE ab) - count(*) FILTER (WHERE short_ab))
-            / nullif(count(*) - count(*) FILTER (WHERE short_ab), 0) AS abandon_rate,
-        avg(CASE WHEN transferred THEN 1.0 WHEN transferred IS NOT NULL THEN 0.0 END) AS transfer_rate,
-        avg(csat) AS csat_avg
-    FROM base {group}
-    """
-    return _rows(con.execute(sql, params))
-
-
 def metrics(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("day",), *, start: date | None = None,
             end: date | None = None, channel: str | None = None, queue: str | None = None) -> list[dict]:
-    """Rows of measures grouped by ``by`` (earful.metrics when installed, else plain SQL)."""
+    """Rows of measures grouped by ``by``, from ``earful.metrics.metrics_table`` (formulas in docs/metrics.md)."""
     bad = [k for k in by if k not in GROUP_KEYS]
     if bad:
         raise InputError(f"cannot group by {bad[0]!r}: use {', '.join(GROUP_KEYS)}")
     if len(set(by)) != len(by):
         raise InputError("group by each key at most once")
-    mod = _module("earful.metrics")
-    if mod is not None and hasattr(mod, "metrics_table"):
-        table = mod.metrics_table(con, by=tuple(by), start=start, end=end, channel=channel, queue=queue)
-        rows = table.to_pylist()
-        return [{k: _jsonable(v) for k, v in r.items()} for r in rows]
-    return _metrics_sql(con, tuple(by), start, end, channel, queue)
+    table = metrics_table(con, by=tuple(by), start=start, end=end, channel=channel, queue=queue)
+    return [{k: _jsonable(v) for k, v in r.items()} for r in table.to_pylist()]
 
 
 def overview(con: duckdb.DuckDBPyConnection, days: int = 28) -> dict:
@@ -220,25 +127,6 @@ def overview(con: duckdb.DuckDBPyConnection, days: int = 28) -> dict:
 
 # ---------------------------------------------------------------- staffing
 
-def _erlang_c_agents(calls: float, interval_s: float, aht_s: float, target_sl: float, threshold_s: float) -> dict:
-    """Fewest agents meeting the target (Erlang C): P(wait) from the Erlang B recursion
-    B(n) = A·B(n-1) / (n + A·B(n-1)); C = n·B / (n - A(1 - B)); SL = 1 - C·exp(-(n - A)·t / AHT)."""
-    load = calls * aht_s / interval_s
-    if load <= 0:
-        return {"agents": 0, "service_level": 1.0, "p_wait": 0.0, "asa_s": 0.0, "occupancy": 0.0, "load_erlangs": 0.0}
-    b, n = 1.0, 0
-    while True:
-        n += 1
-        b = load * b / (n + load * b)
-        if n <= load:
-            continue
-        c = n * b / (n - load * (1 - b))
-        sl = 1 - c * math.exp(-(n - load) * threshold_s / aht_s)
-        if sl >= target_sl or n > 100_000:
-            return {"agents": n, "service_level": sl, "p_wait": c, "asa_s": c * aht_s / (n - load),
-                    "occupancy": load / n, "load_erlangs": load}
-
-
 def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, threshold_s: float = SL_THRESHOLD_S,
                      targets: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)) -> list[dict]:
     """Agents, service level, ASA and occupancy for each service-level target."""
@@ -250,14 +138,10 @@ def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, thre
     for t in targets:
         if not 0 < t < 1:
             raise InputError("service-level targets must lie between 0 and 1")
-    mod = _module("earful.staffing")
     out = []
     for t in targets:
-        if mod is not None and hasattr(mod, "agents_needed"):
-            s = mod.agents_needed(calls, interval_s, aht_s, target_sl=t, threshold_s=threshold_s)
-            row = {k: _num(v) for k, v in dataclasses.asdict(s).items()}
-        else:
-            row = {k: _num(v) for k, v in _erlang_c_agents(calls, interval_s, aht_s, t, threshold_s).items()}
+        staffing = agents_needed(calls, interval_s, aht_s, target_sl=t, threshold_s=threshold_s)
+        row = {k: _num(v) for k, v in dataclasses.asdict(staffing).items()}
         row["target_sl"] = t
         out.append(row)
     return out

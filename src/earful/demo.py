@@ -1,0 +1,263 @@
+"""`make demo`: simulate a month of contacts, load it, run every analysis, serve the dashboard.
+
+Run as ``python -m earful.demo [--db FILE] [--days 30] [--seed 7] [--no-serve]``. Everything is
+deterministic for a seed; a second run reuses the store (imports are idempotent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from earful.errors import EarfulError
+
+console = Console()
+
+DEMO_USERS = (  # (user, password, role, department): printed on screen, for the demo only
+    ("admin", "demo-admin", "admin", None),
+    ("analyst", "demo-analyst", "analyst", None),
+    ("product", "demo-product", "department", "Product"),
+    ("billing", "demo-billing", "department", "Billing"),
+    ("exec", "demo-exec", "executive", None),
+)
+
+
+class _Steps:
+    """Runs the demo's steps in order, timing each; a step that fails is reported, not fatal."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, float, str]] = []
+
+    def run(self, name: str, fn: Callable[[], str]) -> None:
+        t0 = time.perf_counter()
+        with console.status(f"[bold]{name}[/] …"):
+            try:
+                note = fn() or ""
+            except EarfulError as exc:
+                note = f"[red]failed:[/] {exc}"
+        dt = time.perf_counter() - t0
+        self.rows.append((name, dt, note))
+        console.print(f"[green]✓[/] {name} [dim]({dt:.1f} s)[/] {note}", highlight=False)
+
+    def table(self) -> Table:
+        t = Table(title="earful demo", show_lines=False)
+        t.add_column("step")
+        t.add_column("seconds", justify="right")
+        t.add_column("result")
+        for name, dt, note in self.rows:
+            t.add_row(name, f"{dt:.1f}", note)
+        return t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m earful.demo", description=__doc__.splitlines()[0])
+    ap.add_argument("--db", default="earful-demo.duckdb", help="the demo store (default ./earful-demo.duckdb)")
+    ap.add_argument("--out", default="demo-out", help="folder for the simulated files and the report")
+    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000)
+    ap.add_argument("--no-serve", action="store_true", help="stop after the analyses (no web server)")
+    ap.add_argument("--full-redaction", action="store_true",
+                    help="redact names with Presidio's NER as well (about 10x slower than the default cues)")
+    ap.add_argument("--train-per-reason", type=int, default=40,
+                    help="dispositioned examples per reason to train the reason classifier on")
+    args = ap.parse_args(argv)
+    try:
+        return _run(args)
+    except EarfulError as exc:
+        console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        return exc.exit_code
+
+
+def _run(args: argparse.Namespace) -> int:
+    from earful.store import connect
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    console.rule("[bold]earful demo")
+    console.print(
+        "Data: a simulated month of a retail bank's contact centre (earful's own discrete-event "
+        "simulator, seed {seed}); the customers' words are real utterances from BANKING77 "
+        "(PolyAI, CC BY 4.0).".format(seed=args.seed), highlight=False)
+    steps = _Steps()
+    con = connect(args.db)
+    try:
+        for name, fn in _pipeline(con, args, out):
+            steps.run(name, fn)
+    finally:
+        con.close()
+    console.print(steps.table())
+    if args.no_serve:
+        return 0
+    return _serve(args)
+
+
+def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Callable[[], str]]]:
+    """The demo's steps: each a (title, function returning a one-line result)."""
+    steps: list[tuple[str, Callable[[], str]]] = []
+
+    def simulate_and_load() -> str:
+        from earful.ingest import ingest_file
+        from earful.sim import simulate, write_simulation
+
+        sim_dir = out / f"sim-{args.days}d-seed{args.seed}"
+        if not (sim_dir / "interactions.jsonl").exists():
+            write_simulation(simulate(days=args.days, seed=args.seed), sim_dir)
+        r = ingest_file(con, sim_dir / "interactions.jsonl", "earful")
+        return (f"{r.loaded:,} contacts loaded, {r.skipped:,} already present, "
+                f"{r.quarantined} quarantined ({sim_dir})")
+
+    steps.append(("simulate a month and load it", simulate_and_load))
+
+    def enrich_text() -> str:
+        from earful.nlp.enrich import enrich
+
+        n = enrich(con, fast=not args.full_redaction)
+        red = con.execute("SELECT count(*) FROM enrichment WHERE redacted_text IS DISTINCT FROM NULL "
+                          "AND redacted_text LIKE '%[%]%'").fetchone()[0]
+        mode = "Presidio names + patterns" if args.full_redaction else "validated patterns and name cues"
+        return f"{n:,} interactions enriched (redaction: {mode}); {red:,} carried personal data, now redacted"
+
+    steps.append(("redact, sentiment, feedback type, mentions", enrich_text))
+
+    def reasons() -> str:
+        from earful.nlp.models import assign_reasons, labelled_from_disposition, train_reasons
+
+        texts, labels = labelled_from_disposition(con)
+        texts, labels = _per_label(texts, labels, args.train_per_reason)
+        model = train_reasons(con, texts, labels, source="disposition")
+        n = assign_reasons(con, model)
+        agree = con.execute("SELECT avg(CASE WHEN e.reason = i.disposition THEN 1.0 ELSE 0.0 END) FROM enrichment e "
+                            "JOIN interactions i ON i.id = e.interaction_id WHERE i.disposition IS NOT NULL "
+                            "AND e.reason IS NOT NULL").fetchone()[0] or 0.0
+        return (f"classifier trained on {len(texts):,} agent-labelled contacts ({len(model.classes_)} reasons); "
+                f"{n:,} contacts classified, {agree:.0%} agree with the agent's disposition")
+
+    steps.append(("learn contact reasons from the agents' dispositions", reasons))
+
+    def topics() -> str:
+        from earful.nlp.models import fit_topics
+
+        model = fit_topics(con, seed=args.seed)
+        top = sorted(model.topics(), key=lambda t: -t["size"])[:3]
+        return f"{model.n_topics_} topics; largest: " + "; ".join(f"{t['label']} ({t['size']:,})" for t in top)
+
+    steps.append(("discover topics nobody labelled", topics))
+
+    def metrics() -> str:
+        from earful.metrics import metrics_table
+
+        row = metrics_table(con, by=(), channel="voice").to_pylist()[0]
+        return (f"voice: {row['offered']:,} offered, service level {row['service_level']:.1%} in 20 s, "
+                f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s")
+
+    steps.append(("operational metrics", metrics))
+
+    def staffing() -> str:
+        from earful.staffing import what_if
+
+        calls, aht_s = _busiest_half_hour(con)
+        rows = what_if(calls, 1800, aht_s, targets=(0.8, 0.9, 0.95), shrinkage=0.3)
+        return (f"busiest half hour ({calls:.0f} calls, AHT {aht_s:.0f} s): "
+                + ", ".join(f"{r.target_sl:.0%} in 20 s needs {r.agents} agents ({r.positions} staff) at {r.occupancy:.0%} occupancy"
+                            for r in rows))
+
+    steps.append(("staffing what-if", staffing))
+
+    def insights() -> str:
+        from earful.insights import find_insights
+
+        found = find_insights(con)
+        kinds: dict[str, int] = {}
+        for item in found:
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        return f"{len(found)} insights stored: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+
+    steps.append(("find what is newly going wrong, and what it costs", insights))
+
+    def ledger() -> str:
+        from importlib.resources import files
+
+        from earful.ledger.routing import load_routing, route_insights
+        from earful.ledger.value import load_value_model, record_estimates
+
+        examples = files("earful.ledger") / "examples"
+        routes = route_insights(con, load_routing(str(examples / "routing.yaml")), who="demo")
+        estimates = record_estimates(con, load_value_model(str(examples / "value.yaml")), who="demo")
+        total = sum(e.amount for e in estimates if e.amount is not None)
+        currency = estimates[0].currency if estimates else ""
+        depts = len({d for _, d, _ in routes})
+        return (f"{len(routes)} routes to {depts} departments; estimated value {currency} {total:,.0f} "
+                "(rules and formulas: src/earful/ledger/examples/)")
+
+    steps.append(("route insights to departments, estimate their value", ledger))
+
+    def report() -> str:
+        from earful.report import write_report
+
+        lo, hi = con.execute("SELECT min(offered_at)::DATE, max(offered_at)::DATE FROM interactions").fetchone()
+        paths = write_report(con, lo, hi, out / "briefing.html")
+        return f"executive briefing: {paths[0]}"
+
+    steps.append(("write the executive briefing", report))
+    return steps
+
+
+def _per_label(texts: list[str], labels: list[str], per_label: int) -> tuple[list[str], list[str]]:
+    """At most ``per_label`` examples of each label, first come first served (deterministic)."""
+    seen: dict[str, int] = {}
+    keep = []
+    for t, y in zip(texts, labels):
+        if seen.get(y, 0) < per_label:
+            seen[y] = seen.get(y, 0) + 1
+            keep.append((t, y))
+    return [t for t, _ in keep], [y for _, y in keep]
+
+
+def _busiest_half_hour(con) -> tuple[float, float]:
+    """Mean voice calls in the busiest half hour of the day (over days it occurs) and the voice AHT."""
+    calls, aht = con.execute("""
+        WITH slots AS (
+            SELECT time_bucket(INTERVAL 30 MINUTE, offered_at) AS slot, count(*) AS n
+            FROM interactions WHERE channel = 'voice' AND offered_at IS NOT NULL GROUP BY 1),
+        by_time AS (SELECT slot::TIME AS t, avg(n) AS calls FROM slots GROUP BY 1)
+        SELECT (SELECT max(calls) FROM by_time),
+               (SELECT avg(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0)) FROM interactions
+                WHERE channel = 'voice' AND NOT coalesce(abandoned, false) AND talk_s IS NOT NULL)""").fetchone()
+    if not calls or not aht:
+        raise EarfulError("no answered voice calls to staff for")
+    return float(calls), float(aht)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from earful.store import connect
+    from earful.web import create_app
+    from earful.web.auth import add_user
+
+    con = connect(args.db)
+    try:
+        for user, password, role, department in DEMO_USERS:
+            add_user(con, user, password, role, department, replace=True)
+    finally:
+        con.close()
+    url = f"http://{args.host}:{args.port}/"
+    console.rule("[bold]dashboard")
+    console.print(f"Open [bold]{url}[/] — demo logins (user / password):")
+    for user, password, role, department in DEMO_USERS:
+        console.print(f"  {user:<9} {password:<14} {role}{' (' + department + ')' if department else ''}")
+    console.print("Ctrl-C to stop.")
+    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
