@@ -22,8 +22,8 @@ console = Console()
 DEMO_USERS = (  # (user, password, role, department): printed on screen, for the demo only
     ("admin", "demo-admin", "admin", None),
     ("analyst", "demo-analyst", "analyst", None),
-    ("product", "demo-product", "department", "Product"),
-    ("billing", "demo-billing", "department", "Billing"),
+    ("operations", "demo-operations", "department", "operations"),
+    ("product", "demo-product", "department", "product"),
     ("exec", "demo-exec", "executive", None),
 )
 
@@ -45,14 +45,9 @@ class _Steps:
         self.rows.append((name, dt, note))
         console.print(f"[green]✓[/] {name} [dim]({dt:.1f} s)[/] {note}", highlight=False)
 
-    def table(self) -> Table:
-        t = Table(title="earful demo", show_lines=False)
-        t.add_column("step")
-        t.add_column("seconds", justify="right")
-        t.add_column("result")
-        for name, dt, note in self.rows:
-            t.add_row(name, f"{dt:.1f}", note)
-        return t
+    @property
+    def seconds(self) -> float:
+        return sum(dt for _, dt, _ in self.rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-serve", action="store_true", help="stop after the analyses (no web server)")
     ap.add_argument("--full-redaction", action="store_true",
                     help="redact names with Presidio's NER as well (about 10x slower than the default cues)")
+    ap.add_argument("--topic-days", type=int, default=7, help="discover topics in the last N days' contacts")
     ap.add_argument("--train-per-reason", type=int, default=40,
                     help="dispositioned examples per reason to train the reason classifier on")
     args = ap.parse_args(argv)
@@ -93,15 +89,28 @@ def _run(args: argparse.Namespace) -> int:
             steps.run(name, fn)
     finally:
         con.close()
-    console.print(steps.table())
+    console.print(f"[bold]{len(steps.rows)} steps in {steps.seconds:.0f} s[/]", highlight=False)
+    con = connect(args.db, read_only=True)
+    try:
+        console.print(_findings(con))
+    finally:
+        con.close()
+    console.print("Value estimates: emerging issues = contacts a fix avoids; drivers = a year of half the avoidable "
+                  "cost (formulas in src/earful/ledger/examples/value.yaml).", highlight=False)
+    console.print(f"Executive briefing: [bold]{out / 'briefing.html'}[/]   store: [bold]{args.db}[/] "
+                  f"(try `earful metrics --db {args.db} --by day`)", highlight=False)
+    failed = [name for name, _, note in steps.rows if note.startswith("[red]failed")]
+    if failed:
+        console.print(f"[bold red]{len(failed)} step(s) failed:[/] {', '.join(failed)}", highlight=False)
     if args.no_serve:
-        return 0
+        return 1 if failed else 0
     return _serve(args)
 
 
 def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Callable[[], str]]]:
     """The demo's steps: each a (title, function returning a one-line result)."""
     steps: list[tuple[str, Callable[[], str]]] = []
+    state = {"new": 0}  # contacts this run loaded: models are refitted only when there are some
 
     def simulate_and_load() -> str:
         from earful.ingest import ingest_file
@@ -111,6 +120,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         if not (sim_dir / "interactions.jsonl").exists():
             write_simulation(simulate(days=args.days, seed=args.seed), sim_dir)
         r = ingest_file(con, sim_dir / "interactions.jsonl", "earful")
+        state["new"] = r.loaded
         return (f"{r.loaded:,} contacts loaded, {r.skipped:,} already present, "
                 f"{r.quarantined} quarantined ({sim_dir})")
 
@@ -130,9 +140,13 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     def reasons() -> str:
         from earful.nlp.models import assign_reasons, labelled_from_disposition, train_reasons
 
+        if not state["new"] and _has_model(con, "reasons"):
+            return "already trained on this store (nothing new loaded)"
         texts, labels = labelled_from_disposition(con)
         texts, labels = _per_label(texts, labels, args.train_per_reason)
-        model = train_reasons(con, texts, labels, source="disposition")
+        # Word and character n-grams only: the sentence embedding adds a point of accuracy for
+        # ~5 ms a contact on two cores, more than the whole demo may spend (docs/nlp-models.md).
+        model = train_reasons(con, texts, labels, source="disposition", embedding_weight=0.0)
         n = assign_reasons(con, model)
         agree = con.execute("SELECT avg(CASE WHEN e.reason = i.disposition THEN 1.0 ELSE 0.0 END) FROM enrichment e "
                             "JOIN interactions i ON i.id = e.interaction_id WHERE i.disposition IS NOT NULL "
@@ -143,11 +157,18 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     steps.append(("learn contact reasons from the agents' dispositions", reasons))
 
     def topics() -> str:
+        from datetime import timedelta
+
         from earful.nlp.models import fit_topics
 
-        model = fit_topics(con, seed=args.seed)
+        if not state["new"] and _has_model(con, "topics"):
+            return "already found on this store (nothing new loaded)"
+        hi = con.execute("SELECT max(offered_at)::DATE FROM interactions").fetchone()[0]
+        lo = hi - timedelta(days=args.topic_days - 1)
+        model = fit_topics(con, seed=args.seed, start=lo, end=hi)
         top = sorted(model.topics(), key=lambda t: -t["size"])[:3]
-        return f"{model.n_topics_} topics; largest: " + "; ".join(f"{t['label']} ({t['size']:,})" for t in top)
+        return (f"{model.n_topics_} topics in the last {args.topic_days} days; largest: "
+                + "; ".join(f"{t['label']} ({t['size']:,})" for t in top))
 
     steps.append(("discover topics nobody labelled", topics))
 
@@ -194,6 +215,8 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         total = sum(e.amount for e in estimates if e.amount is not None)
         currency = estimates[0].currency if estimates else ""
         depts = len({d for _, d, _ in routes})
+        if not routes and not estimates:
+            return "every insight already routed and estimated"
         return (f"{len(routes)} routes to {depts} departments; estimated value {currency} {total:,.0f} "
                 "(rules and formulas: src/earful/ledger/examples/)")
 
@@ -208,6 +231,29 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("write the executive briefing", report))
     return steps
+
+
+def _has_model(con, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM models WHERE name = ?", [name]).fetchone()[0])
+
+
+def _findings(con) -> Table:
+    """What a director would want first: what is rising, and the three costliest drivers."""
+    rows = con.execute("""
+        SELECT i.kind, i.title, i.suggested_department,
+               (SELECT sum(v.amount) FROM ledger_values v WHERE v.insight_id = i.id AND v.kind = 'estimated'),
+               (SELECT any_value(v.currency) FROM ledger_values v WHERE v.insight_id = i.id)
+        FROM insights i
+        WHERE i.kind = 'emerging_issue' OR (i.kind = 'driver' AND i.title SIMILAR TO '#[123] .*')
+        ORDER BY i.kind DESC, i.title""").fetchall()
+    table = Table(title="What earful heard this month", title_justify="left")
+    table.add_column("kind")
+    table.add_column("finding")
+    table.add_column("goes to")
+    table.add_column("value estimate", justify="right")
+    for kind, title, dept, amount, currency in rows:
+        table.add_row(kind.replace("_", " "), title, dept or "", f"{currency} {amount:,.0f}" if amount else "")
+    return table
 
 
 def _per_label(texts: list[str], labels: list[str], per_label: int) -> tuple[list[str], list[str]]:
@@ -253,7 +299,7 @@ def _serve(args: argparse.Namespace) -> int:
     console.rule("[bold]dashboard")
     console.print(f"Open [bold]{url}[/] — demo logins (user / password):")
     for user, password, role, department in DEMO_USERS:
-        console.print(f"  {user:<9} {password:<14} {role}{' (' + department + ')' if department else ''}")
+        console.print(f"  {user:<11} {password:<16} {role}{' (' + department + ')' if department else ''}")
     console.print("Ctrl-C to stop.")
     uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Optional
 
 import typer
@@ -87,18 +88,23 @@ def topics(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     fresh: Annotated[bool, typer.Option("--fresh", help="Do not keep the previous topic ids.")] = False,
     assign_only: Annotated[bool, typer.Option("--assign", help="Assign with the stored model, no refit.")] = False,
+    start: Annotated[Optional[datetime], typer.Option("--from", formats=["%Y-%m-%d"],
+                                                      help="Only interactions of this day or later.")] = None,
+    end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"],
+                                                    help="Only interactions of this day or earlier.")] = None,
     db: DbOption = None,
 ) -> None:
     """Discover topics in enriched interactions (or assign new ones) and list them with sizes and labels."""
     from earful.nlp.models import assign_topics, fit_topics
 
+    lo, hi = (start.date() if start else None), (end.date() if end else None)
     con = connect(db)
     try:
         with console.status("finding topics"):
             if assign_only:
-                assign_topics(con)
+                assign_topics(con, start=lo, end=hi)
             else:
-                fit_topics(con, n_topics=k, seed=seed, refit=not fresh)
+                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi)
         rows = con.execute("SELECT t.topic_id, t.label, t.key_phrases, count(e.interaction_id) "
                            "FROM topics t LEFT JOIN enrichment e ON e.topic_id = t.topic_id "
                            "WHERE t.model = 'topics' GROUP BY ALL ORDER BY 4 DESC, 1").fetchall()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 from typing import Sequence
 
@@ -94,11 +95,14 @@ def labelled_from_disposition(con: duckdb.DuckDBPyConnection, min_per_reason: in
 
 
 def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: Sequence[str], *,
-                  source: str, threshold: float = 0.5, seed: int = 0) -> ReasonClassifier:
-    """Fit the reason classifier, save it beside the store and record it in ``models``."""
-    model = ReasonClassifier(threshold=threshold, seed=seed).fit(texts, labels)
+                  source: str, threshold: float = 0.5, seed: int = 0,
+                  embedding_weight: float | None = None) -> ReasonClassifier:
+    """Fit the reason classifier, save it beside the store and record it in ``models``
+    (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate)."""
+    model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight).fit(texts, labels)
     path = model.save(models_dir(con) / "reasons.joblib")
-    _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed},
+    _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed,
+                                      "embedding_weight": embedding_weight},
             {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_}, path)
     return model
 
@@ -139,10 +143,16 @@ def _update_enrichment(con, frame: dict[str, list], columns: Sequence[str]) -> i
     return int(n[0]) if n else 0
 
 
-def _enriched_texts(con) -> tuple[list[str], list[str]]:
+def _enriched_texts(con, start: date | None = None, end: date | None = None) -> tuple[list[str], list[str]]:
+    """(ids, customer texts) of enriched interactions, optionally only those of days start..end."""
+    where, params = "", []
+    if start is not None or end is not None:
+        where = ("AND interaction_id IN (SELECT id FROM interactions "
+                 "WHERE coalesce(offered_at, answered_at, ended_at)::DATE BETWEEN ? AND ?)")
+        params = [start or date.min, end or date.max]
     rows = con.execute(f"SELECT interaction_id, text FROM ({_TEXT_SQL}) "
                        "WHERE interaction_id IN (SELECT interaction_id FROM enrichment) AND text IS NOT NULL "
-                       "ORDER BY interaction_id").fetchall()
+                       f"{where} ORDER BY interaction_id", params).fetchall()
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
@@ -159,9 +169,10 @@ def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | Non
 
 
 def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, seed: int = 0,
-               refit: bool = True) -> TopicModel:
-    """Fit topics on the enriched interactions' texts (keeping old ids on a refit) and store them."""
-    ids, texts = _enriched_texts(con)
+               refit: bool = True, start: date | None = None, end: date | None = None) -> TopicModel:
+    """Fit topics on the enriched interactions' texts (of days start..end when given; keeping old
+    ids on a refit) and store them."""
+    ids, texts = _enriched_texts(con, start, end)
     if len(texts) < 2:
         raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
     previous = None
@@ -182,10 +193,12 @@ def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, s
     return model
 
 
-def assign_topics(con: duckdb.DuckDBPyConnection, model: TopicModel | None = None) -> int:
-    """Fill enrichment.topic_id of enriched interactions with the stored topic model (no refit)."""
+def assign_topics(con: duckdb.DuckDBPyConnection, model: TopicModel | None = None, *,
+                  start: date | None = None, end: date | None = None) -> int:
+    """Fill enrichment.topic_id of enriched interactions (of days start..end when given) with the
+    stored topic model (no refit)."""
     model = model or TopicModel.load(_model_path(con, TOPICS))
-    ids, texts = _enriched_texts(con)
+    ids, texts = _enriched_texts(con, start, end)
     if not ids:
         return 0
     topic_ids, _ = model.transform(texts)
