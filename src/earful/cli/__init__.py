@@ -37,6 +37,32 @@ def _register_commands() -> None:
 
 _register_commands()
 
+# How `earful --help` groups the commands: the order a new user meets them.
+_PANELS = {
+    "Load": ("init", "ingest", "status", "quarantine", "simulate"),
+    "Measure and staff": ("metrics", "staff"),
+    "Understand the words": ("enrich", "reasons", "topics"),
+    "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
+    "Serve": ("serve", "users", "token"),
+}
+
+
+def _arrange_help() -> None:
+    """Put each command and group under its panel, in the panels' order (unknown ones last)."""
+    order = {name: i for i, name in enumerate(n for names in _PANELS.values() for n in names)}
+    panel = {name: title for title, names in _PANELS.items() for name in names}
+
+    def name_of(info) -> str:
+        return info.name or (info.callback.__name__.replace("_", "-") if info.callback else "")
+
+    for info in [*app.registered_commands, *app.registered_groups]:
+        info.rich_help_panel = panel.get(name_of(info), "Other")
+    app.registered_commands.sort(key=lambda c: order.get(name_of(c), len(order)))
+    app.registered_groups.sort(key=lambda g: order.get(name_of(g), len(order)))
+
+
+_arrange_help()
+
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning user errors into one line and exit code 2."""
