@@ -22,6 +22,7 @@ from earful.insights.drivers import Driver, drivers
 from earful.insights.emerging import Alarm, benjamini_hochberg, daily_counts, detect
 from earful.insights.evidence import diverse_quotes, key_phrases, quotes_for
 from earful.insights.voc import VocFinding, voc_quotes, voice_of_customer
+from earful.store import transaction
 
 __all__ = ["Insight", "InsightsConfig", "find_insights", "load_config", "parse_config", "detect",
            "benjamini_hochberg", "drivers", "Alarm", "Driver", "load_insights"]
@@ -162,8 +163,7 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
 
 
 def _store(con: duckdb.DuckDBPyConnection, items: list[Insight], start: date, end: date) -> None:
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM insights WHERE period_start = ? AND period_end = ?", [start, end])
         con.executemany(
             "INSERT INTO insights (id, kind, title, summary, period_start, period_end, reason, topic, metrics,"
@@ -171,10 +171,6 @@ def _store(con: duckdb.DuckDBPyConnection, items: list[Insight], start: date, en
             [[i.id, i.kind, i.title, i.summary, i.period_start, i.period_end, i.reason, i.topic,
               json.dumps(i.metrics, default=str), json.dumps(i.evidence, default=str),
               i.suggested_department, i.confidence] for i in items])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_insights(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list[Insight]:

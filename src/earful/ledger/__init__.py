@@ -7,11 +7,11 @@ Modules: ``routing`` (routing.yaml, rules), ``lifecycle`` (states, history, remi
 
 from earful.ledger.lifecycle import STATES, TRANSITIONS, history, overdue, routes, transition
 from earful.ledger.notify import deliver, queue_reminders, share_new, sign, verify
-from earful.ledger.routing import RoutingConfig, departments_for, load_routing, route_insights
+from earful.ledger.routing import RoutingConfig, add_routes, departments_for, load_routing, route_insights
 from earful.ledger.value import confirm_value, credit_report, estimate, load_value_model, record_estimates, totals
 
 __all__ = [
-    "STATES", "TRANSITIONS", "RoutingConfig", "confirm_value", "credit_report", "deliver", "departments_for",
+    "STATES", "TRANSITIONS", "RoutingConfig", "add_routes", "confirm_value", "credit_report", "deliver", "departments_for",
     "estimate", "history", "load_routing", "load_value_model", "overdue", "queue_reminders", "record_estimates",
     "route_insights", "routes", "share_new", "sign", "totals", "transition", "verify",
 ]

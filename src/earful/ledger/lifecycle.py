@@ -7,6 +7,7 @@ row with who and when; rows are never updated or deleted.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import duckdb
 
 from earful.errors import InputError
+from earful.store import transaction
 
 STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed")
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -50,9 +52,7 @@ def transition(con: duckdb.DuckDBPyConnection, insight_id: str, department: str,
     if to_state == "dismissed" and not (note and note.strip()):
         raise InputError("dismissing an insight needs a reason")
     now = now or datetime.now()
-    if not _in_transaction:
-        con.execute("BEGIN TRANSACTION")
-    try:
+    with nullcontext() if _in_transaction else transaction(con):
         prev = current_state(con, insight_id, department)
         if to_state not in TRANSITIONS[prev]:
             allowed = ", ".join(TRANSITIONS[prev]) or "none: it is closed"
@@ -62,44 +62,29 @@ def transition(con: duckdb.DuckDBPyConnection, insight_id: str, department: str,
                     [to_state, now, insight_id, department])
         con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)", [insight_id, department, prev, to_state, who, now, note])
-        if not _in_transaction:
-            con.execute("COMMIT")
-    except Exception:
-        if not _in_transaction:
-            con.execute("ROLLBACK")
-        raise
     return prev
 
 
 def history(con: duckdb.DuckDBPyConnection, insight_id: str | None = None,
             department: str | None = None) -> list[dict[str, Any]]:
     """History rows, oldest first, optionally for one insight and/or department."""
-    sql = "SELECT id, insight_id, department, from_state, to_state, who, at_time, note FROM ledger_history WHERE 1=1"
-    params: list[Any] = []
-    if insight_id:
-        sql += " AND insight_id = ?"
-        params.append(insight_id)
-    if department:
-        sql += " AND department = ?"
-        params.append(department)
-    cur = con.execute(sql + " ORDER BY id", params)
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return _dicts(con, "SELECT id, insight_id, department, from_state, to_state, who, at_time, note FROM ledger_history",
+                  {"insight_id": insight_id, "department": department}, "id")
 
 
 def routes(con: duckdb.DuckDBPyConnection, *, department: str | None = None,
            state: str | None = None) -> list[dict[str, Any]]:
     """Current routes with the insight's kind and title."""
-    sql = ("SELECT r.insight_id, r.department, r.state, r.rule, r.routed_at, r.updated_at, i.kind, i.title"
-           " FROM ledger_routes r LEFT JOIN insights i ON i.id = r.insight_id WHERE 1=1")
-    params: list[Any] = []
-    if department:
-        sql += " AND r.department = ?"
-        params.append(department)
-    if state:
-        sql += " AND r.state = ?"
-        params.append(state)
-    cur = con.execute(sql + " ORDER BY r.routed_at, r.insight_id, r.department", params)
+    return _dicts(con, "SELECT r.insight_id, r.department, r.state, r.rule, r.routed_at, r.updated_at, i.kind, i.title"
+                       " FROM ledger_routes r LEFT JOIN insights i ON i.id = r.insight_id",
+                  {"r.department": department, "r.state": state}, "r.routed_at, r.insight_id, r.department")
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, select: str, equal: dict[str, Any], order_by: str) -> list[dict[str, Any]]:
+    """Rows of ``select`` as dicts, filtered on each column of ``equal`` whose value is given."""
+    given = {col: v for col, v in equal.items() if v}
+    where = " WHERE " + " AND ".join(f"{col} = ?" for col in given) if given else ""
+    cur = con.execute(f"{select}{where} ORDER BY {order_by}", list(given.values()))
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r)) for r in cur.fetchall()]
 

@@ -31,6 +31,7 @@ from earful.errors import ConfigError
 from earful.ledger import _config
 from earful.ledger.lifecycle import overdue
 from earful.ledger.routing import RoutingConfig, load_insights
+from earful.store import transaction
 
 SIGNATURE_HEADER = "X-Earful-Signature"
 KEY_HEADER = "X-Earful-Idempotency-Key"
@@ -135,8 +136,7 @@ def share_new(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who: str
         payload = _insight_payload(ins, dept, "insight.shared")
         subject = f"[earful] {ins.get('kind', 'insight')}: {ins.get('title', iid)}"
         messages += _messages_for(config, dept, f"shared:{iid}:{dept}", payload, subject)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _enqueue_many(con, messages, now)
         # new → shared is always legal; done for the routes read above, with their history rows
         con.execute("CREATE OR REPLACE TEMP TABLE _earful_sharing AS SELECT unnest(?) AS insight_id, unnest(?) AS department",
@@ -148,10 +148,6 @@ def share_new(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who: str
                     " WHERE ledger_routes.insight_id = s.insight_id AND ledger_routes.department = s.department"
                     " AND ledger_routes.state = 'new'", [now])
         con.execute("DROP TABLE _earful_sharing")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return len(pending)
 
 
@@ -251,18 +247,14 @@ def _flush(con: duckdb.DuckDBPyConnection, results: list[tuple[Any, ...]]) -> No
     cols = ["id", "status", "attempts", "next_attempt_at", "delivered_at", "last_error", "at_time", "ok", "detail"]
     data = pa.table({c: [r[i] for r in results] for i, c in enumerate(cols)})
     con.register("_earful_attempts", data)
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("UPDATE ledger_outbox SET status = a.status, attempts = a.attempts,"
-                    " next_attempt_at = coalesce(a.next_attempt_at, ledger_outbox.next_attempt_at),"
-                    " delivered_at = a.delivered_at, last_error = a.last_error"
-                    " FROM _earful_attempts a WHERE ledger_outbox.id = a.id")
-        con.execute("INSERT INTO ledger_deliveries (outbox_id, attempt, at_time, ok, detail)"
-                    " SELECT id, attempts, at_time, ok, detail FROM _earful_attempts")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("UPDATE ledger_outbox SET status = a.status, attempts = a.attempts,"
+                        " next_attempt_at = coalesce(a.next_attempt_at, ledger_outbox.next_attempt_at),"
+                        " delivered_at = a.delivered_at, last_error = a.last_error"
+                        " FROM _earful_attempts a WHERE ledger_outbox.id = a.id")
+            con.execute("INSERT INTO ledger_deliveries (outbox_id, attempt, at_time, ok, detail)"
+                        " SELECT id, attempts, at_time, ok, detail FROM _earful_attempts")
     finally:
         con.unregister("_earful_attempts")
     results.clear()

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from earful.ledger import _config
+from earful.store import transaction
 
 CONDITIONS = ("kind", "reason", "topic", "product", "competitor", "suggested_department")
 _DEPT_KEYS = {"name", "webhook", "email", "secret_env"}
@@ -235,15 +236,18 @@ def route_insights(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who
                 new.append((ins["id"], dept, rule))
     if dry_run or not new:
         return new
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at"],
-                            [(i, d, r, "new", now, now) for i, d, r in new])
-        _config.insert_rows(con, "ledger_history", ["insight_id", "department", "to_state", "who", "at_time", "note"],
-                            [(i, d, "new", who, now, f"rule: {r}") for i, d, r in new])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    add_routes(con, new, who=who, now=now)
     return new
+
+
+def add_routes(con: duckdb.DuckDBPyConnection, routes: list[tuple[str, str, str]], *, who: str,
+               now: datetime | None = None, note: str | None = None) -> None:
+    """Write new (insight, department, rule) routes in state ``new``, each with its history row, in
+    one transaction (the rule is the history note unless ``note`` is given)."""
+    now = now or datetime.now()
+    with transaction(con):
+        _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at"],
+                            [(i, d, r, "new", now, now) for i, d, r in routes])
+        _config.insert_rows(con, "ledger_history", ["insight_id", "department", "to_state", "who", "at_time", "note"],
+                            [(i, d, "new", who, now, note or f"rule: {r}") for i, d, r in routes])
 

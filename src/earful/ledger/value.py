@@ -22,6 +22,7 @@ from earful.errors import InputError
 from earful.ledger import _config
 from earful.ledger.lifecycle import current_state, transition
 from earful.ledger.routing import load_insights
+from earful.store import transaction
 
 CENT = Decimal("0.01")
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "×", ast.Div: "÷"}
@@ -234,16 +235,11 @@ def record_estimates(con: duckdb.DuckDBPyConnection, model: ValueModel, *, who: 
     now = now or datetime.now()
     have = {r[0] for r in con.execute("SELECT DISTINCT insight_id FROM ledger_values WHERE kind = 'estimated'").fetchall()}
     out = [estimate(ins, model) for ins in load_insights(con) if replace or ins["id"] not in have]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         _config.insert_rows(con, "ledger_values", ["insight_id", "kind", "amount", "currency", "formula", "inputs",
                                                    "working", "who", "at_time"],
                             [(e.insight_id, "estimated", e.amount, e.currency, e.formula, json.dumps(e.inputs),
                               e.working, who, now) for e in out if e.amount is not None])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return out
 
 
@@ -257,8 +253,7 @@ def confirm_value(con: duckdb.DuckDBPyConnection, insight_id: str, department: s
     if len(currency) != 3 or not currency.isalpha():
         raise InputError(f"currency must be a three-letter code like EUR, not '{currency}'")
     now = now or datetime.now()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         state = current_state(con, insight_id, department)
         if state != "actioned":
             raise InputError(f"insight '{insight_id}' in '{department}' is {state}: value is confirmed after it is actioned")
@@ -267,10 +262,6 @@ def confirm_value(con: duckdb.DuckDBPyConnection, insight_id: str, department: s
                     [insight_id, department, str(amt), currency, who, now, note])
         transition(con, insight_id, department, "value_confirmed", who=who, note=note or f"{amt} {currency}",
                    now=now, _in_transaction=True)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return amt
 
 

@@ -20,6 +20,7 @@ from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionLexicon, MentionMatcher, parse_lexicon
 from earful.nlp.redact import _NOT_NAMES, PiiSpan, Redactor, replace_spans, resolve_overlaps
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive
+from earful.store import transaction
 
 LEXICON_SETTING = "mentions.lexicon"   # settings key holding the lexicon YAML text
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
@@ -249,18 +250,14 @@ def enrich(con: duckdb.DuckDBPyConnection, all: bool = False, progress: Callable
 
 
 def _write(con: duckdb.DuckDBPyConnection, rows: pa.Table, turn_rows: pa.Table) -> None:
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.register("_earful_enr", rows)
-        con.register("_earful_enr_turns", turn_rows)
-        con.execute(_UPSERT)
-        con.execute("DELETE FROM enrichment_turns WHERE interaction_id IN (SELECT interaction_id FROM _earful_enr)")
-        con.execute("INSERT INTO enrichment_turns SELECT interaction_id, seq, speaker, redacted_text, sentiment "
-                    "FROM _earful_enr_turns")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.register("_earful_enr", rows)
+            con.register("_earful_enr_turns", turn_rows)
+            con.execute(_UPSERT)
+            con.execute("DELETE FROM enrichment_turns WHERE interaction_id IN (SELECT interaction_id FROM _earful_enr)")
+            con.execute("INSERT INTO enrichment_turns SELECT interaction_id, seq, speaker, redacted_text, sentiment "
+                        "FROM _earful_enr_turns")
     finally:
         con.unregister("_earful_enr")
         con.unregister("_earful_enr_turns")

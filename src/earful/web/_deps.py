@@ -195,3 +195,14 @@ def check_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction_id
         if not exists:
             raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
         raise HTTPException(status_code=403, detail="departments can read only interactions their insights cite")
+
+
+def readable_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction_id: str, raw: bool) -> dict:
+    """One interaction as ``user`` may read it: redacted unless ``raw`` and the role may see raw text."""
+    check_interaction(cur, user, interaction_id)
+    if raw and not allowed(user.role, "raw_text"):
+        raise HTTPException(status_code=403, detail="only admins and analysts may read unredacted text")
+    item = q.interaction_get(cur, interaction_id, redacted=not raw)
+    if item is None:
+        raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
+    return item

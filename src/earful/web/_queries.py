@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from earful.errors import InputError
+from earful.ledger import add_routes
 from earful.metrics import metrics_table
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
@@ -327,18 +328,9 @@ def _ensure_route(con: duckdb.DuckDBPyConnection, insight_id: str, department: s
     suggested = con.execute("SELECT suggested_department FROM insights WHERE id = ?", [insight_id]).fetchone()
     if routed or not suggested or suggested[0] != department:
         raise InputError(f"insight {insight_id!r} is not routed to department {department!r}")
-    now = datetime.now().replace(microsecond=0)
-    con.execute("BEGIN TRANSACTION")
-    try:  # the same two rows ledger.route_insights writes for a new route
-        con.execute("INSERT INTO ledger_routes VALUES (?, ?, 'suggested_department', 'new', ?, ?)",
-                    [insight_id, department, now, now])
-        con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
-                    " VALUES (?, ?, NULL, 'new', ?, ?, 'routed from the dashboard to the suggested department')",
-                    [insight_id, department, who, now])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+    add_routes(con, [(insight_id, department, "suggested_department")], who=who,
+               now=datetime.now().replace(microsecond=0),
+               note="routed from the dashboard to the suggested department")
     return "new"
 
 

@@ -18,7 +18,8 @@ from pydantic import BaseModel, Field
 
 from earful.web import _queries as q
 from earful.web._access import allowed
-from earful.web._deps import action_department, check_insight, check_interaction, department_scope, get_cursor, need, state
+from earful.web._deps import (action_department, check_insight, department_scope, get_cursor, need,
+                              readable_interaction, state)
 from earful.web.auth import User, list_users
 
 
@@ -153,12 +154,7 @@ def interactions(cur: Cur, user: Annotated[User, Depends(need("interactions"))],
 @router.get("/interactions/{interaction_id}", summary="One interaction turn by turn, with its enrichment")
 def interaction(cur: Cur, user: Annotated[User, Depends(need("interaction"))], interaction_id: str,
                 raw: bool = False) -> dict:
-    check_interaction(cur, user, interaction_id)
-    if raw and not allowed(user.role, "raw_text"):
-        raise HTTPException(status_code=403, detail="only admins and analysts may read unredacted text")
-    item = q.interaction_get(cur, interaction_id, redacted=not raw)
-    if item is None:
-        raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
+    item = readable_interaction(cur, user, interaction_id, raw)
     return item
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -26,10 +27,10 @@ from earful.web._deps import (
     LoginRequired,
     action_department,
     check_insight,
-    check_interaction,
     department_scope,
     get_cursor,
     need,
+    readable_interaction,
     state,
 )
 from earful.web.api import router as api_router
@@ -199,37 +200,22 @@ def _add_pages(app: FastAPI) -> None:
         return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
 
     @app.get("/metrics", **opts)
-    def metrics_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
-                     by: Annotated[list[str], Query(max_length=4)] = ["day"],  # noqa: B006
-                     start: Annotated[str | None, Query(max_length=10)] = None,
-                     end: Annotated[str | None, Query(max_length=10)] = None,
-                     channel: Annotated[str | None, Query(max_length=64)] = None,
-                     queue: Annotated[str | None, Query(max_length=200)] = None):
-        by_t = tuple(b for b in by if b) or ("day",)
-        s, e = q.parse_day(start, "start"), q.parse_day(end, "end")
-        rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=s, end=e, channel=channel or None,
-                                     queue=queue or None)
-        keys = list(by_t)
+    def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
+                     m: Annotated[MetricQuery, Depends(metric_query)]):
+        keys, rows = list(m.by), m.rows
         chart = None
         if rows and keys[0] in ("interval15", "interval30", "interval60", "day") and len(keys) == 1:
             chart = _svg.line_chart([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
                                                                  "answered": [r["answered"] for r in rows]})
         qs = request.url.query
-        return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=by_t,
-                      group_keys=q.GROUP_KEYS, start=start or "", end=end or "", channel=channel or "",
-                      queue=queue or "", chart=chart, csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
+        return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=m.by,
+                      group_keys=q.GROUP_KEYS, start=m.start or "", end=m.end or "", channel=m.channel or "",
+                      queue=m.queue or "", chart=chart, csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
 
     @app.get("/metrics.csv", include_in_schema=False)
-    def metrics_csv(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
-                    by: Annotated[list[str], Query(max_length=4)] = ["day"],  # noqa: B006
-                    start: Annotated[str | None, Query(max_length=10)] = None,
-                    end: Annotated[str | None, Query(max_length=10)] = None,
-                    channel: Annotated[str | None, Query(max_length=64)] = None,
-                    queue: Annotated[str | None, Query(max_length=200)] = None):
-        by_t = tuple(b for b in by if b) or ("day",)
-        rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=q.parse_day(start, "start"),
-                                     end=q.parse_day(end, "end"), channel=channel or None, queue=queue or None)
-        return Response(to_csv(rows), media_type="text/csv",
+    def metrics_csv(user: Annotated[User, Depends(need("metrics"))],
+                    m: Annotated[MetricQuery, Depends(metric_query)]):
+        return Response(to_csv(m.rows), media_type="text/csv",
                         headers={"content-disposition": 'attachment; filename="earful-metrics.csv"'})
 
     @app.get("/staffing", **opts)
@@ -303,12 +289,7 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/interactions/{interaction_id}", **opts)
     def interaction_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("interaction"))],
                          interaction_id: str, raw: bool = False):
-        check_interaction(cur, user, interaction_id)
-        if raw and not allowed(user.role, "raw_text"):
-            raise HTTPException(status_code=403, detail="only admins and analysts may read unredacted text")
-        item = q.interaction_get(cur, interaction_id, redacted=not raw)
-        if item is None:
-            raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
+        item = readable_interaction(cur, user, interaction_id, raw)
         return render(request, "interaction.html", user, item=item)
 
     @app.get("/ledger", **opts)
@@ -323,6 +304,31 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
         return RedirectResponse("/static/favicon.svg", status_code=308)
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    """The metrics explorer's query as typed in the address bar, and its rows (cached per query)."""
+
+    by: tuple[str, ...]
+    start: str | None
+    end: str | None
+    channel: str | None
+    queue: str | None
+    rows: list[dict]
+
+
+def metric_query(request: Request, cur: Cur,
+                 by: Annotated[list[str], Query(max_length=4)] = ["day"],  # noqa: B006
+                 start: Annotated[str | None, Query(max_length=10)] = None,
+                 end: Annotated[str | None, Query(max_length=10)] = None,
+                 channel: Annotated[str | None, Query(max_length=64)] = None,
+                 queue: Annotated[str | None, Query(max_length=200)] = None) -> MetricQuery:
+    """Shared by the page and its CSV export."""
+    by_t = tuple(b for b in by if b) or ("day",)
+    rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=q.parse_day(start, "start"),
+                                 end=q.parse_day(end, "end"), channel=channel or None, queue=queue or None)
+    return MetricQuery(by_t, start, end, channel, queue, rows)
 
 
 def _safe_next(target: str | None) -> str:
