@@ -531,9 +531,10 @@ class _Sim:
                 rec["text"] = c["text"]
             if c["turns"]:
                 rec["turns"] = [{"speaker": s, "text": w, "at": self._iso(d, a)} for s, w, a in c["turns"]]
-            related = c.get("leg_of") or c["repeat_of"]
-            if related is not None:
-                rec["related_id"] = related["id"]
+            # related_id marks a continuation (a transfer's second leg), which FCR does not count
+            # as a new contact; a repeat is a new contact, known only to the truth (metadata).
+            if c.get("leg_of") is not None:
+                rec["related_id"] = c["leg_of"]["id"]
             meta = {}
             if c.get("leg_of") is not None:
                 meta["transfer_of"] = c["leg_of"]["id"]
