@@ -173,12 +173,13 @@ def metrics_table(
         FROM by_hour {group}
     )"""
     if with_fcr:
+        fcr_extra = "".join(f", {c}" for c, on_ in (("channel", channels), ("queue", queues)) if on_ and c not in cols)
         # each contact's next contact by the same customer: a window over contacts only, carrying just
         # the keys and what the FCR parts read; the filters apply after it (the repeat may lie outside them)
         sql += f""",
     fcr AS (
         SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in fcr_parts.items())}
-        FROM (SELECT {kc} t, fcr_eligible{", channel" if channels else ""}{", queue" if queues and "queue" not in cols else ""},
+        FROM (SELECT {kc} t, fcr_eligible{fcr_extra},
                      lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, rid) AS next_t
               FROM src WHERE is_contact)
         {where} {group}
@@ -210,7 +211,8 @@ def metrics_table(
     if not with_fcr:
         formulas["fcr_rate"] = "NULL::DOUBLE"
     extra = ("".join(f", fcr.{n}" for n in fcr_parts) if with_fcr else "") + (", st.staffed_s" if use_staffing else "")
-    joins = (f"LEFT JOIN fcr ON {on('fcr')}" if with_fcr else "") + (f" LEFT JOIN st ON {on('st')}" if use_staffing else "")
+    joins = ((f"LEFT JOIN fcr ON {on('fcr')}" if with_fcr else "")
+             + (f" LEFT JOIN st ON {on('st')}" if use_staffing else ""))
     out = []
     for col in COLUMNS:
         if col in ("busy_s", "staffed_s"):
