@@ -7,7 +7,10 @@ pandas is timed from a DataFrame already in memory (its load from the store is r
 apart), computing offered, answered, abandoned, short abandons, service level, ASA, AHT,
 abandon rate, transfer rate, FCR, occupancy and peak hour; the two answers are compared.
 
-    python bench/metrics.py [--rows 1000000]
+    python bench/metrics.py [--rows 1000000] [--store PATH]
+
+``--store PATH`` keeps the synthetic store in PATH and reuses it when it already holds
+``--rows`` rows (generating 10 M rows takes a minute or two).
 """
 
 from __future__ import annotations
@@ -161,6 +164,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--no-pandas", action="store_true", help="earful only (for sizes pandas cannot hold)")
+    ap.add_argument("--store", type=Path, help="keep the synthetic store here and reuse it if it has --rows rows")
+    ap.add_argument("--skip-bank", action="store_true", help="leave out the real-data rows")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"earful best of 3, pandas best of 2")
@@ -170,17 +175,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         shared = Path(os.environ.get("EARFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
         bank = shared / "anonymous_bank" / "august_calls.csv"
-        if bank.exists():
+        if args.skip_bank:
+            pass
+        elif bank.exists():
             with connect(Path(tmp) / "bank.duckdb") as con:
                 ingest_file(con, bank, fmt="technion")
                 bench(con, "Anonymous Bank, Aug 2010")
         else:
             print(f"(no {bank}: real-data rows skipped)", file=sys.stderr)
-        with connect(Path(tmp) / "synth.duckdb") as con:
-            t0 = time.perf_counter()
-            con.execute(SYNTH_SQL, [args.rows, args.rows, args.rows])
-            print(f"(synthetic store of {args.rows:,} rows generated in {time.perf_counter() - t0:.1f} s)",
-                  file=sys.stderr)
+        with connect(args.store or Path(tmp) / "synth.duckdb") as con:
+            have = con.sql("SELECT count(*) FROM interactions").fetchall()[0][0]
+            if have and have != args.rows:
+                raise SystemExit(f"{args.store} holds {have:,} rows, not {args.rows:,}: give another --store")
+            if not have:
+                t0 = time.perf_counter()
+                con.execute(SYNTH_SQL, [args.rows, args.rows, args.rows])
+                con.execute("CHECKPOINT")
+                print(f"(synthetic store of {args.rows:,} rows generated in {time.perf_counter() - t0:.1f} s)",
+                      file=sys.stderr)
+            else:
+                print(f"(synthetic store of {args.rows:,} rows reused from {args.store})", file=sys.stderr)
             bench(con, "synthetic, 90 days", use_pandas=not args.no_pandas)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS of the whole run: {rss:,.0f} MiB")

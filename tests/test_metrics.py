@@ -124,6 +124,15 @@ def test_fcr_window_edges(fcr_store):
     assert one(fcr_store, fcr_days=7 + 2 / 86400)["fcr_rate"] == pytest.approx(3 / 5)
 
 
+def test_fcr_with_filters_on_grouping_columns(fcr_store):
+    # a filter on a column that is also a key, and the repeat outside the filtered queue still counts
+    r = metrics_table(fcr_store, by=("queue", "reason"), queue="billing", fcr_days=7).to_pylist()
+    whole = {(x["queue"], x["reason"]): x["fcr_rate"]
+             for x in metrics_table(fcr_store, by=("queue", "reason")).to_pylist()}
+    assert {(x["queue"], x["reason"]): x["fcr_rate"] for x in r} == {k: v for k, v in whole.items() if k[0] == "billing"}
+    assert len(r) == 3  # reasons A, B and none (the abandon)
+
+
 def test_fcr_can_be_skipped(fcr_store):
     r = one(fcr_store, fcr_days=None)
     assert r["fcr_rate"] is None and r["offered"] == one(fcr_store)["offered"]

@@ -146,9 +146,15 @@ def metrics_table(
     kc = "".join(f"{c}, " for c in cols)
     group = f"GROUP BY {', '.join(cols)}" if cols else ""
 
+    keys_sql = "".join(f"{k.sql} AS {k.column}, " for k in keys)
+    where = "WHERE " + " AND ".join(filters) if filters else ""
+    fcr_parts = {n: parts.pop(n) for n in list(parts) if n.startswith("fcr_")}
+    # src: one row per stored record in [start, end + N days), with the flags the parts read.
+    # It is not materialised: each reader below scans only the columns it needs.
     sql = f"""
-    WITH src AS (
-        SELECT rid, queue, channel, agent_id, customer_id, answered_at, csat, nps, reason, t, is_contact, {_FLAGS}
+    WITH src AS NOT MATERIALIZED (
+        SELECT {keys_sql} hour(t) AS _hour, rid, queue, channel, agent_id, customer_id, answered_at, csat, nps,
+               reason, t, is_contact, {_FLAGS}, is_contact AND is_answered AS fcr_eligible
         FROM (
             SELECT i.rowid AS rid, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
                    i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
@@ -160,20 +166,23 @@ def metrics_table(
             {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
         )
     ),
-    nx AS (  -- each contact's next contact by the same customer: a narrow sort, joined back by row id
-        SELECT rid, lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, rid) AS next_t FROM src WHERE is_contact
-    ),
-    c AS MATERIALIZED (
-        SELECT {"".join(f"{k.sql} AS {k.column}, " for k in keys)} hour(t) AS _hour, src.*,
-               {"nx.next_t" if with_fcr else "NULL::TIMESTAMP AS next_t"}, is_contact AND is_answered AS fcr_eligible
-        FROM src {"LEFT JOIN nx ON nx.rid = src.rid" if with_fcr else ""}
-        {"WHERE " + " AND ".join(filters) if filters else ""}
-    ),
-    agg AS (SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM c {group}),
-    by_hour AS (SELECT {kc} _hour, count_if(is_offered) AS n FROM c GROUP BY ALL),
+    agg AS (SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM src {where} {group}),
+    by_hour AS (SELECT {kc} _hour, count_if(is_offered) AS n FROM src {where} GROUP BY ALL),
     peak AS (
         SELECT {kc} arg_max(_hour, n * 24 + (23 - _hour)) FILTER (WHERE n > 0) AS peak_hour
         FROM by_hour {group}
+    )"""
+    if with_fcr:
+        fcr_extra = "".join(f", {c}" for c, on_ in (("channel", channels), ("queue", queues)) if on_ and c not in cols)
+        # each contact's next contact by the same customer: a window over contacts only, carrying just
+        # the keys and what the FCR parts read; the filters apply after it (the repeat may lie outside them)
+        sql += f""",
+    fcr AS (
+        SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in fcr_parts.items())}
+        FROM (SELECT {kc} t, fcr_eligible{fcr_extra},
+                     lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, rid) AS next_t
+              FROM src WHERE is_contact)
+        {where} {group}
     )"""
     fparams_st: list = []
     if use_staffing:
@@ -201,6 +210,9 @@ def metrics_table(
     formulas = {m.name: m.formula for m in metrics}
     if not with_fcr:
         formulas["fcr_rate"] = "NULL::DOUBLE"
+    extra = ("".join(f", fcr.{n}" for n in fcr_parts) if with_fcr else "") + (", st.staffed_s" if use_staffing else "")
+    joins = ((f"LEFT JOIN fcr ON {on('fcr')}" if with_fcr else "")
+             + (f" LEFT JOIN st ON {on('st')}" if use_staffing else ""))
     out = []
     for col in COLUMNS:
         if col in ("busy_s", "staffed_s"):
@@ -214,12 +226,11 @@ def metrics_table(
     sel_keys = "".join(f"agg.{c}, " for c in cols)
     sql += f"""
     SELECT {sel_keys} {", ".join(out)}
-    FROM (SELECT agg.*{", st.staffed_s" if use_staffing else ""} FROM agg
-          {f"LEFT JOIN st ON {on('st')}" if use_staffing else ""}) agg
+    FROM (SELECT agg.*{extra} FROM agg {joins}) agg
     LEFT JOIN peak ON {on('peak')}
     {"ORDER BY " + ", ".join(f"agg.{c} NULLS LAST" for c in cols) if cols else ""}
     """
     try:
-        return con.sql(sql, params=params + fparams + fparams_st).to_arrow_table()
+        return con.sql(sql, params=params + fparams * (3 if with_fcr else 2) + fparams_st).to_arrow_table()
     except duckdb.Error as exc:  # a bug, but a user sees one line, never a traceback
         raise InputError(f"metrics query failed: {str(exc).splitlines()[0]}") from None
