@@ -290,6 +290,31 @@ def test_pages_are_self_contained(site):
             assert not re.match(r"^(https?:)?//", ref), f"{path} loads {ref}"
         assert "content-security-policy" in c.get(path).headers
     assert c.get("/static/earful.js").status_code == 200
+    # the charts' library is bundled (Apache ECharts, unmodified) and every page with a chart loads it from here
+    lib = c.get("/static/vendor/echarts.min.js")
+    assert lib.status_code == 200 and "javascript" in lib.headers["content-type"] and "Apache" in lib.text[:400]
+    assert '<script src="/static/vendor/echarts.min.js" defer>' in c.get("/").text
     spec = c.get("/api/v1/openapi.json").json()
     assert "/api/v1/insights/{insight_id}/actions" in spec["paths"]
     assert not any(p.startswith("/insights") for p in spec["paths"])
+
+
+def test_chart_option_is_escaped_for_its_attribute():
+    """A label with quotes and markup reaches the page only as JSON inside data-chart='...'."""
+    import json
+    from html import unescape
+
+    from earful.web import _charts
+    from earful.web.app import templates
+
+    evil = "x' onmouseover='alert(1)' <script>alert(2)</script> & \""
+    macro = templates.env.from_string('{% from "_chart.html" import chart %}{{ chart(c) }}')
+    html = macro.render(c=_charts.bars([evil, "b"], [3, 1], x_name="contacts", label="contacts by reason"))
+    assert "<script>" not in html and "onmouseover='" not in html
+    attr = html.split("data-chart='", 1)[1].split("'", 1)[0]
+    option = json.loads(unescape(attr))
+    assert option["yAxis"]["data"][0] == evil and option["series"][0]["data"] == [3.0, 1.0]
+    assert "<noscript>" in html and "&lt;script&gt;" in html  # the fallback table, escaped
+    # no data, no chart; a sparkline with no data says nothing at all
+    assert "No data" in macro.render(c=_charts.line([], {"a": []}, y_name="contacts"))
+    assert macro.render(c=_charts.spark([None, 1], name="x")).strip() == ""

@@ -56,9 +56,9 @@ def test_every_page_as_admin(browser, site, tmp_path):
         name = path.strip("/").split("?")[0].replace("/", "_").replace(":", "_") or "overview"
         shots[name] = tmp_path / f"{name}.png"
         page.screenshot(path=str(shots[name]), full_page=True)
-    # the overview shows six headline figures with their trend lines
+    # the overview shows six headline figures with their trend lines, drawn by ECharts as SVG
     page.goto(site["url"] + "/")
-    assert page.locator(".kpi").count() == 6 and page.locator(".kpi svg polyline").count() >= 4
+    assert page.locator(".kpi").count() == 6 and page.locator(".kpi div.chart.spark svg path").count() >= 4
     # CSV export downloads
     page.goto(site["url"] + "/metrics?by=queue")
     with page.expect_download() as dl:
@@ -67,8 +67,62 @@ def test_every_page_as_admin(browser, site, tmp_path):
     assert not errors, errors
     assert not outside, f"requests left the server: {outside[:3]}"
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    for name in ("overview", "staffing", "insights", "interactions_webtest_pii0"):
+    for name in ("overview", "staffing", "reasons", "insights", "interactions_webtest_pii0"):
         shutil.copy(shots[name], DOCS_IMG / f"web-{name.split('_')[0]}.png")
+    ctx.close()
+
+
+def _charts_drawn(page) -> int:
+    """Wait for every chart div on the page to hold an ECharts SVG with drawn paths; how many."""
+    page.wait_for_load_state("load")
+    charts = page.locator("div.chart[data-chart]")
+    n = charts.count()
+    for i in range(n):
+        el = charts.nth(i)
+        expect(el).to_have_attribute("data-drawn", "1")
+        expect(el.locator("svg").first).to_be_attached()
+        assert el.locator("svg path").count() >= 1, (page.url, i)
+        box = el.bounding_box()
+        assert box and box["width"] > 20 and box["height"] > 20, (page.url, i, box)
+    return n
+
+
+def test_every_chart_is_drawn(browser, site, tmp_path):
+    ctx, page, errors, outside = _sign_in(browser, site, ROLE_USER["admin"])
+    insight = site["by_department"]["cards"][0]
+    for path, at_least in [("/", 6), ("/metrics?by=day", 1), ("/metrics?by=interval60", 1), ("/staffing", 1),
+                           ("/reasons", 2), (f"/insights/{insight}", 1)]:
+        resp = page.goto(site["url"] + path)
+        assert resp.status == 200, path
+        assert _charts_drawn(page) >= at_least, path
+        name = re.sub(r"[^a-z0-9]+", "_", path.strip("/")) or "overview"
+        page.screenshot(path=str(tmp_path / f"chart-{name}.png"), full_page=True)
+    # the script is ours: no page loads anything from elsewhere, and nothing is written to the console
+    assert page.evaluate("typeof echarts.init") == "function"
+    # tooltips: hovering the daily chart shows a tooltip with the day and the counts
+    page.goto(site["url"] + "/")
+    _charts_drawn(page)
+    big = page.locator("section.card div.chart").first
+    box = big.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(big).to_contain_text("offered")
+    assert not errors, errors
+    assert not outside, f"requests left the server: {outside[:3]}"
+    ctx.close()
+
+
+def test_charts_fall_back_without_script(browser, site):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(site["url"] + "/login")
+    page.fill("input[name=username]", ROLE_USER["admin"])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(site["url"] + "/")
+    assert page.locator("div.chart svg").count() == 0
+    assert page.locator("table.fallback tbody tr").count() >= 2  # the daily numbers, as a table
+    page.goto(site["url"] + "/staffing")
+    assert page.locator("table tbody tr").count() == 10
     ctx.close()
 
 
@@ -79,6 +133,9 @@ def test_what_if_slider_moves_agents(browser, site, tmp_path):
     start = agents()
     slider = page.locator("#target")
     form = page.locator("#whatif")
+    chart = page.locator("#whatif-chart")
+    _charts_drawn(page)
+    before = chart.locator("svg").inner_html()
     slider.fill("0.95")  # sets the value and fires input; the page asks the API
     expect(form).to_have_attribute("data-agents", re.compile(r"^\d+$"))
     high = agents()
@@ -87,6 +144,12 @@ def test_what_if_slider_moves_agents(browser, site, tmp_path):
     low = agents()
     assert low < start < high, (low, start, high)
     assert page.locator("#target-out").inner_text() == "60%"
+    # the chart's marked target moved with the slider: the point and its line were redrawn
+    expect(chart).to_have_attribute("data-target", "60.0")
+    assert chart.locator("svg").inner_html() != before
+    target = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('whatif-chart'))
+                                  .getOption().series.find(s => s.id === 'target').data[0]""")
+    assert target == [60, low], target
     occ = float(page.locator("#occupancy").inner_text().rstrip("%"))
     assert 0 < occ < 100
     page.screenshot(path=str(tmp_path / "staffing-slider.png"), full_page=True)

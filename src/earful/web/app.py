@@ -17,9 +17,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
+from earful.metrics import parse_by
 from earful.store import connect
 from earful.web import _queries as q
-from earful.web import _svg
+from earful.web import _charts
 from earful.web._access import AREAS, allowed
 from earful.web._deps import (
     COOKIE,
@@ -64,7 +65,7 @@ def _secs(v) -> str:
 
 
 templates.env.filters.update(pct=_pct, num=_num, secs=_secs)
-templates.env.globals.update(sparkline=_svg.sparkline, line_chart=_svg.line_chart, bars=_svg.bars, allowed=allowed)
+templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed)
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
@@ -202,11 +203,13 @@ def _add_pages(app: FastAPI) -> None:
     @app.get("/metrics", **opts)
     def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
                      m: Annotated[MetricQuery, Depends(metric_query)]):
-        keys, rows = list(m.by), m.rows
+        # the rows name interval keys by their output column (interval15 -> interval_start)
+        keys, rows = [k.column for k in parse_by(m.by)], m.rows
         chart = None
-        if rows and keys[0] in ("interval15", "interval30", "interval60", "day") and len(keys) == 1:
-            chart = _svg.line_chart([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
-                                                                 "answered": [r["answered"] for r in rows]})
+        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day"):
+            chart = _charts.line([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
+                                                              "answered": [r["answered"] for r in rows]},
+                                 y_name="contacts", x_name=keys[0], label=f"contacts offered and answered by {keys[0]}")
         qs = request.url.query
         return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=m.by,
                       group_keys=q.GROUP_KEYS, start=m.start or "", end=m.end or "", channel=m.channel or "",
@@ -231,7 +234,7 @@ def _add_pages(app: FastAPI) -> None:
         table = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s,
                                    targets=tuple(t / 100 for t in range(50, 100, 5)))
         current = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s, targets=(target,))[0]
-        chart = _svg.line_chart([f"{r['target_sl']:.0%}" for r in table], {"agents": [r["agents"] for r in table]})
+        chart = _charts.staffing(table, current)
         return render(request, "staffing.html", user, calls=c, aht_s=a, interval_s=interval_s,
                       threshold_s=threshold_s, target=target, table=table, current=current, chart=chart)
 

@@ -1,13 +1,95 @@
-// earful dashboard: the staffing what-if slider asks the API as it moves. Nothing else needs script.
+// earful dashboard: draws every <div class="chart" data-chart='{ECharts option}'> with the bundled
+// Apache ECharts (SVG renderer), and moves the staffing what-if (figures and chart) with its slider.
 (function () {
   "use strict";
   function pct(v) { return v == null ? "—" : (v * 100).toFixed(1) + "%"; }
   function secs(v) { return v == null ? "—" : (v < 120 ? Math.round(v) + " s" : (v / 60).toFixed(1) + " min"); }
-  function setup() {
+  function num(v) { return v == null ? "—" : Number(v).toLocaleString(undefined, { maximumFractionDigits: 1 }); }
+  var FORMAT = {
+    num: num, pct: pct, secs: secs,
+    dec2: function (v) { return v == null ? "—" : Number(v).toFixed(2); },
+    pctpt: function (v) { return v == null ? "—" : v + "%"; }
+  };
+  // Axis labels: the same units as the tables, kept short.
+  var AXIS = {
+    num: function (v) { return Number(v).toLocaleString(); },
+    pct: function (v) { return Math.round(v * 100) + "%"; },
+    secs: function (v) { return v < 120 ? Math.round(v) + " s" : (v / 60).toFixed(1) + " min"; },
+    dec2: function (v) { return Number(v).toFixed(1); }
+  };
+  function unitOf(obj, fallback) { return (obj && obj.earful && obj.earful.unit) || fallback; }
+  function asList(x) { return x == null ? [] : (Array.isArray(x) ? x : [x]); }
+
+  // JSON cannot carry functions: the server names a unit and the formatters are added here.
+  function prepare(option) {
+    var unit = unitOf(option, "num");
+    var series = asList(option.series);
+    asList(option.yAxis).concat(asList(option.xAxis)).forEach(function (ax) {
+      var u = ax.earful && ax.earful.unit;
+      if (u && AXIS[u] && ax.axisLabel && !ax.axisLabel.formatter) ax.axisLabel.formatter = AXIS[u];
+    });
+    series.forEach(function (s) {  // value labels on bars, in the chart's unit
+      var f = FORMAT[unitOf(s, unit)] || num;
+      if (s.label && s.label.show && !s.label.formatter) s.label.formatter = function (p) { return f(p.value); };
+    });
+    var xUnit = unitOf(asList(option.xAxis)[0], null);
+    if (option.tooltip) {
+      option.tooltip.formatter = function (params) {
+        var list = asList(params);
+        if (!list.length) return "";
+        var head = list[0].axisValueLabel != null ? list[0].axisValueLabel : list[0].name;
+        if (xUnit && FORMAT[xUnit]) head = FORMAT[xUnit](Array.isArray(list[0].value) ? list[0].value[0] : head);
+        var lines = [escapeHtml(String(head))];
+        list.forEach(function (p) {
+          var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
+          var f = FORMAT[unitOf(series[p.seriesIndex], unit)] || num;
+          lines.push(marker(p.color) + escapeHtml(p.seriesName) + ": <b>" + escapeHtml(f(v)) + "</b>");
+        });
+        return lines.join("<br>");
+      };
+    }
+    var height = option.earful && option.earful.height;
+    delete option.earful;
+    return { option: option, height: height };
+  }
+  // ECharts' own marker is a <span style=...>, which the page's CSP (style-src 'self') refuses;
+  // the series colours are earful.css's --s0..--s3, so a class does the same.
+  var PALETTE = ["#2f5bd3", "#d9822b", "#2e9e6a", "#b3365b"];
+  function marker(color) {
+    var i = PALETTE.indexOf(String(color).toLowerCase());
+    return '<span class="mark s' + (i < 0 ? 0 : i) + '"></span>';
+  }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  var charts = [];
+  function drawCharts() {
+    if (!window.echarts) return;
+    document.querySelectorAll("div.chart[data-chart]").forEach(function (el) {
+      var spec;
+      try { spec = prepare(JSON.parse(el.getAttribute("data-chart"))); } catch (e) { return; }
+      if (spec.height) el.style.height = spec.height + "px";
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(spec.option);
+      el.setAttribute("data-drawn", "1");
+      charts.push(chart);
+    });
+    var waiting = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(waiting);
+      waiting = setTimeout(function () { charts.forEach(function (c) { c.resize(); }); }, 100);
+    });
+  }
+
+  function setupWhatIf() {
     var form = document.getElementById("whatif");
     var slider = document.getElementById("target");
     if (!form || !slider) return;
     var out = document.getElementById("target-out");
+    var chartEl = document.getElementById("whatif-chart");
     var pending = null, seq = 0;
     function update() {
       var t = parseFloat(slider.value);
@@ -27,10 +109,17 @@
           document.getElementById("sl").textContent = pct(s.service_level);
           document.getElementById("asa").textContent = secs(s.asa_s);
           form.setAttribute("data-agents", String(s.agents));
+          var chart = chartEl && window.echarts && echarts.getInstanceByDom(chartEl);
+          if (chart) {
+            var x = Math.round(t * 1000) / 10;
+            chart.setOption({ series: [{ id: "target", data: [[x, s.agents]], markLine: { data: [{ xAxis: x }] } }] });
+            chartEl.setAttribute("data-target", x.toFixed(1));
+          }
         })
         .catch(function (e) { out.textContent = "error: " + e.message; });
     }
     slider.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(update, 60); });
   }
+  function setup() { drawCharts(); setupWhatIf(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
 })();
