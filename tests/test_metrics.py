@@ -209,6 +209,28 @@ def test_csat_and_nps(con, tmp_path):
     assert r["nps"] == pytest.approx(100 * (2 - 1) / 4)
 
 
+def test_a_survey_counts_for_the_contact_it_rates(con, tmp_path):
+    """CSAT by agent, queue, channel and day: a survey sent the next day counts for the rated
+    call's agent, queue, channel and day; one that names no contact stays in its own group."""
+    next_day = (BASE + dt.timedelta(days=1)).isoformat()
+    load(con, tmp_path, [call(1, agent="a1", queue="billing", csat=None), call(2, agent="a2", queue="cards"),
+                         {"source": "t", "source_id": "s1", "channel": "survey", "queue": "survey",
+                          "ended_at": next_day, "csat": 2, "related_id": "c1"},
+                         {"source": "t", "source_id": "s2", "channel": "survey", "queue": "survey",
+                          "ended_at": next_day, "csat": 5, "related_id": "c2"},
+                         {"source": "t", "source_id": "s3", "channel": "survey", "queue": "survey",
+                          "ended_at": next_day, "csat": 3}])
+    by_agent = {r["agent"]: r["csat_avg"] for r in metrics_table(con, by="agent").to_pylist()}
+    assert by_agent["a1"] == 2 and by_agent["a2"] == 5
+    by_queue = {r["queue"]: (r["offered"], r["csat_avg"]) for r in metrics_table(con, by="queue").to_pylist()}
+    assert by_queue == {"billing": (1, 2), "cards": (1, 5), "survey": (0, 3)}
+    by_channel = {r["channel"]: r["csat_avg"] for r in metrics_table(con, by="channel").to_pylist()}
+    assert by_channel == {"voice": 3.5, "survey": 3}
+    by_day = {str(r["day"]): r["csat_avg"] for r in metrics_table(con, by="day").to_pylist()}
+    assert by_day[str(BASE.date())] == 3.5  # the calls' day, not the surveys'
+    assert by_day[str((BASE + dt.timedelta(days=1)).date())] == 3
+
+
 @pytest.mark.parametrize("kw, message", [
     ({"by": "day,wek"}, "cannot group by 'wek'"),
     ({"by": "interval15,interval30"}, "twice"),

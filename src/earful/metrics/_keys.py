@@ -10,8 +10,10 @@ import duckdb
 
 from earful.errors import InputError, StoreError
 
-#: The time a contact belongs to (docs/formats.md).
-CONTACT_TIME_SQL = "coalesce(offered_at, answered_at, ended_at)"
+#: The time a contact belongs to (docs/formats.md): see contact_time_sql.
+def contact_time_sql(alias: str) -> str:
+    """A record's time: when it was offered, else answered, else ended (``alias`` names its table)."""
+    return f"coalesce({alias}.offered_at, {alias}.answered_at, {alias}.ended_at)"
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,8 @@ def occupancy(staffing_minutes: int = 30) -> Metric:
 
 
 def csat_avg() -> Metric:
-    """CSAT average = Σ csat ÷ number of csat answers (1–5) on the group's records (contacts or surveys)."""
+    """CSAT average = Σ csat ÷ number of csat answers (1–5) on the group's records (contacts or surveys;
+    a survey that names its contact in ``related_id`` belongs to that contact's queue, channel, agent and time)."""
     return Metric("csat_avg", {"csat_sum": "sum(csat)", "csat_n": "count(csat)"}, _ratio("csat_sum", "csat_n"))
 
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from earful.errors import InputError
 from earful.metrics import kpis
-from earful.metrics._keys import CONTACT_TIME_SQL, Key, check_store, has_table, parse_by, parse_range, seconds
+from earful.metrics._keys import Key, check_store, contact_time_sql, has_table, parse_by, parse_range, seconds
 
 #: What counts as "the same issue" for FCR: any contact by the customer, or one with the same reason.
 FCR_SAME = ("any", "reason")
@@ -28,6 +28,21 @@ _FLAGS = """
     transferred AS is_transferred,
     coalesce(wait_s, epoch(coalesce(answered_at, ended_at) - offered_at)) AS wait,
     coalesce(talk_s, epoch(ended_at - answered_at)) + coalesce(hold_s, 0) + coalesce(wrap_s, 0) AS handle"""
+
+
+def _record_columns(rec: str, ctx: str) -> str:
+    """The columns metrics read from a record ``rec``, with queue, channel, agent, reason and time taken
+    from ``ctx`` (the record itself, or for a survey the contact it rates, when that contact is stored)."""
+    def pick(col: str) -> str:
+        return f"{rec}.{col}" if ctx == rec else f"CASE WHEN {ctx}.id IS NULL THEN {rec}.{col} ELSE {ctx}.{col} END"
+
+    t = contact_time_sql(rec) if ctx == rec else f"coalesce({contact_time_sql(ctx)}, {contact_time_sql(rec)})"
+    return (f"{rec}.rowid AS rid, {rec}.id AS record_id, {pick('id')} AS reason_id, {pick('queue')} AS queue, "
+            f"{pick('channel')} AS channel, {rec}.channel AS record_channel, {pick('agent_id')} AS agent_id, "
+            f"{pick('disposition')} AS disposition, {t} AS t, {rec}.customer_id, {rec}.offered_at, {rec}.answered_at, "
+            f"{rec}.ended_at, {rec}.direction, {rec}.wait_s, {rec}.talk_s, {rec}.hold_s, {rec}.wrap_s, "
+            f"{rec}.abandoned, {rec}.transferred, {rec}.csat, {rec}.nps, {rec}.related_id, "
+            f"json_extract_string({rec}.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr")
 
 
 def _values(value: str | Sequence[str] | None, what: str) -> list[str] | None:
@@ -128,10 +143,10 @@ def metrics_table(
     reason_sql = "coalesce(e.reason, i.disposition)" if join_enrichment else "i.disposition"
     time_cond, params = [], []
     if lo is not None:
-        time_cond.append(f"{CONTACT_TIME_SQL} >= ?")
+        time_cond.append("i.t >= ?")
         params.append(lo)
     if hi is not None:  # FCR looks N days past the range for the repeat contact
-        time_cond.append(f"{CONTACT_TIME_SQL} < ?")
+        time_cond.append("i.t < ?")
         params.append(hi + dt.timedelta(days=n_days))
     filters = []
     if hi is not None:
@@ -152,17 +167,24 @@ def metrics_table(
     # src: one row per stored record in [start, end + N days), with the flags the parts read.
     # It is not materialised: each reader below scans only the columns it needs.
     sql = f"""
-    WITH src AS NOT MATERIALIZED (
+    WITH records AS NOT MATERIALIZED (  -- every record; a survey naming its contact takes that contact's
+        -- queue, channel, agent, reason and time, so it counts where the contact it rates counts
+        SELECT {_record_columns("i", "i")} FROM interactions i
+        WHERE i.channel <> 'survey' OR i.related_id IS NULL
+        UNION ALL
+        SELECT {_record_columns("i", "r")} FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
+        WHERE i.channel = 'survey' AND i.related_id IS NOT NULL
+    ),
+    src AS NOT MATERIALIZED (
         SELECT {keys_sql} hour(t) AS _hour, rid, queue, channel, agent_id, customer_id, answered_at, csat, nps,
                reason, t, is_contact, {_FLAGS}, is_contact AND is_answered AS fcr_eligible
         FROM (
-            SELECT i.rowid AS rid, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
+            SELECT i.rid, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
                    i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
-                   json_extract_string(i.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr,
-                   {reason_sql} AS reason, {CONTACT_TIME_SQL} AS t,
-                   i.customer_id IS NOT NULL AND i.related_id IS NULL AND i.channel <> 'survey'
+                   i.ended_in_ivr, {reason_sql} AS reason, i.t,
+                   i.customer_id IS NOT NULL AND i.related_id IS NULL AND i.record_channel <> 'survey'
                    AND coalesce(i.direction, 'inbound') = 'inbound' AS is_contact
-            FROM interactions i {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if join_enrichment else ""}
+            FROM records i {"LEFT JOIN enrichment e ON e.interaction_id = i.reason_id" if join_enrichment else ""}
             {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
         )
     ),
