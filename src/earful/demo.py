@@ -177,7 +177,8 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
         row = metrics_table(con, by=(), channel="voice").to_pylist()[0]
         return (f"voice: {row['offered']:,} offered, service level {row['service_level']:.1%} in 20 s, "
-                f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s")
+                f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s, "
+                f"first-contact resolution {row['fcr_rate']:.0%} (7 days), CSAT {row['csat_avg']:.2f}")
 
     steps.append(("operational metrics", metrics))
 
