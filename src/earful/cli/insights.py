@@ -11,30 +11,21 @@ import typer
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console, fail
-from earful.errors import EarfulError
+from earful.cli._common import DbOption, console, fail, parse_day
+from earful.errors import EarfulError, InputError
+from earful.ledger.sla import period_bounds
 from earful.store import connect
 
 _CONFIG = Annotated[Optional[Path], typer.Option("--config", help="Cost/detection YAML (docs/insights-config.yaml).")]
 
 
-def _parse_day(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{name} must be a date like 2025-08-01, not {value!r}") from None
-
-
 def _period(value: str) -> tuple[date, date]:
+    """``YYYY-MM`` → the month's first and last day."""
     try:
-        y, m = (int(x) for x in value.split("-"))
-        first = date(y, m, 1)
-    except ValueError:
+        first, after = period_bounds(value)
+    except InputError:
         raise fail(f"--period must be a month like 2025-08, not {value!r}") from None
-    nxt = date(y + (m == 12), m % 12 + 1, 1)
-    return first, nxt - timedelta(days=1)
+    return first, after - timedelta(days=1)
 
 
 @app.command()
@@ -49,7 +40,7 @@ def insights(
     """Find emerging issues, cost drivers and the voice of the customer; store them; print them ranked."""
     from earful.insights import find_insights
 
-    s, e = _parse_day(start, "--from"), _parse_day(end, "--to")
+    s, e = parse_day(start, "--from"), parse_day(end, "--to")
     try:
         con = connect(db)
         with console.status("looking for insights…"):

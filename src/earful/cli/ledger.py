@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import getpass
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Optional
@@ -14,7 +13,7 @@ import typer
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console
+from earful.cli._common import DbOption, console, parse_day
 from earful.errors import InputError, StoreError
 from earful.store import connect, resolve_path
 
@@ -36,15 +35,6 @@ def _open(db: Path | None):
     if not resolve_path(db).exists():
         raise StoreError(f"no earful store at {resolve_path(db)}", hint="run `earful init` or `earful ingest` first")
     return connect(db)
-
-
-def _date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"'{text}' is not a date like 2025-08-31") from None
 
 
 def _print_rows(rows: list[dict], title: str | None = None, as_json: bool = False) -> None:
@@ -243,7 +233,8 @@ def ledger_totals(
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
     con = _open(db)
     try:
-        _print_rows(totals(con, keys, period=period, start=_date(start), end=_date(end)), "value", as_json)
+        rows = totals(con, keys, period=period, start=parse_day(start, "--start"), end=parse_day(end, "--end"))
+        _print_rows(rows, "value", as_json)
     finally:
         con.close()
 
@@ -262,7 +253,7 @@ def ledger_credit_report(
 
     con = _open(db)
     try:
-        rows = credit_report(con, start=_date(start), end=_date(end))
+        rows = credit_report(con, start=parse_day(start, "--start"), end=parse_day(end, "--end"))
     finally:
         con.close()
     if markdown:
