@@ -29,9 +29,7 @@ def demo(tmp_path_factory):
     port = _free_port()
     db = folder / "demo.duckdb"
     log = (folder / "demo.log").open("w+")
-    env = {**os.environ, "COLUMNS": "200", "EARFUL_CACHE": os.environ.get("EARFUL_CACHE", "")}
-    if not env["EARFUL_CACHE"]:
-        env.pop("EARFUL_CACHE")
+    env = {**os.environ, "COLUMNS": "200"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "earful.demo", "--days", "10", "--topic-days", "2", "--train-per-reason", "10",
          "--db", str(db), "--out", str(folder / "out"), "--port", str(port)],

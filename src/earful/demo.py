@@ -183,9 +183,12 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     steps.append(("operational metrics", metrics))
 
     def staffing() -> str:
+        from earful.metrics.workload import busiest_interval
         from earful.staffing import what_if
 
-        calls, aht_s = _busiest_half_hour(con)
+        calls, aht_s = busiest_interval(con, 1800, channel="voice")
+        if not calls or not aht_s:
+            raise EarfulError("no answered voice calls to staff for")
         rows = what_if(calls, 1800, aht_s, targets=(0.8, 0.9, 0.95), shrinkage=0.3)
         return (f"busiest half hour ({calls:.0f} calls, AHT {aht_s:.0f} s): "
                 + ", ".join(f"{r.target_sl:.0%} in 20 s needs {r.agents} agents ({r.positions} staff) at {r.occupancy:.0%} occupancy"
@@ -266,21 +269,6 @@ def _per_label(texts: list[str], labels: list[str], per_label: int) -> tuple[lis
             seen[y] = seen.get(y, 0) + 1
             keep.append((t, y))
     return [t for t, _ in keep], [y for _, y in keep]
-
-
-def _busiest_half_hour(con) -> tuple[float, float]:
-    """Mean voice calls in the busiest half hour of the day (over days it occurs) and the voice AHT."""
-    calls, aht = con.execute("""
-        WITH slots AS (
-            SELECT time_bucket(INTERVAL 30 MINUTE, offered_at) AS slot, count(*) AS n
-            FROM interactions WHERE channel = 'voice' AND offered_at IS NOT NULL GROUP BY 1),
-        by_time AS (SELECT slot::TIME AS t, avg(n) AS calls FROM slots GROUP BY 1)
-        SELECT (SELECT max(calls) FROM by_time),
-               (SELECT avg(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0)) FROM interactions
-                WHERE channel = 'voice' AND NOT coalesce(abandoned, false) AND talk_s IS NOT NULL)""").fetchone()
-    if not calls or not aht:
-        raise EarfulError("no answered voice calls to staff for")
-    return float(calls), float(aht)
 
 
 def _serve(args: argparse.Namespace) -> int:

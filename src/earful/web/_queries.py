@@ -19,6 +19,7 @@ import duckdb
 from earful.errors import InputError
 from earful.ledger import add_routes
 from earful.metrics import metrics_table
+from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
 
@@ -150,17 +151,8 @@ def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, thre
 
 def staffing_inputs(con: duckdb.DuckDBPyConnection, interval_s: int = 1800) -> dict:
     """Defaults for the what-if: the busiest interval of the average day and the AHT."""
-    row = con.execute(f"""
-        WITH per AS (
-            SELECT time_bucket(INTERVAL {int(interval_s)} SECOND, offered_at) - offered_at::DATE AS slot,
-                   count(*) AS n, count(DISTINCT offered_at::DATE) AS days
-            FROM interactions WHERE offered_at IS NOT NULL GROUP BY 1)
-        SELECT max(n * 1.0 / days) FROM per""").fetchone()
-    calls = float(row[0] or 0.0)
-    # days per slot: every day that slot appears (weekends may drop out, which is right)
-    aht = con.execute("""SELECT avg(coalesce(talk_s,0)+coalesce(hold_s,0)+coalesce(wrap_s,0))
-                         FROM interactions WHERE NOT coalesce(abandoned,false) AND talk_s IS NOT NULL""").fetchone()[0]
-    return {"calls": round(calls, 1), "aht_s": round(float(aht), 1) if aht else 300.0, "interval_s": interval_s}
+    calls, aht = busiest_interval(con, interval_s)
+    return {"calls": round(calls, 1), "aht_s": round(aht, 1) if aht else 300.0, "interval_s": interval_s}
 
 
 # ---------------------------------------------------------------- reasons and topics
