@@ -8,7 +8,7 @@ import pytest
 
 from _metrics import BASE, call, load
 from earful.errors import InputError
-from earful.metrics import ABANDON_TREATMENTS, BY_KEYS, metrics_table
+from earful.metrics import ABANDON_TREATMENTS, BY_KEYS, metrics_table, next_contact_ready
 
 M = dt.timedelta(minutes=1)
 
@@ -100,9 +100,11 @@ def test_occupancy_from_staffing_table(con, tmp_path):
         metrics_table(con, by="agent", occupancy_from="staffing")
 
 
-@pytest.fixture()
-def fcr_store(con, tmp_path):
-    """Customer x: calls at day 0 (reason A), day 7 exactly (A), day 14 + 1 s (B). y: one call. z: abandons."""
+@pytest.fixture(params=["kept", "window"])
+def fcr_store(request, con, tmp_path):
+    """Customer x: calls at day 0 (reason A), day 7 exactly (A), day 14 + 1 s (B). y: one call. z: abandons.
+
+    Run twice: FCR reading the next contact kept at import, and computing it with the window."""
     d = dt.timedelta(days=1)
     load(con, tmp_path, [
         call(1, customer="x", disposition="A"),
@@ -113,6 +115,10 @@ def fcr_store(con, tmp_path):
         call(6, at=BASE + dt.timedelta(hours=1), customer="z", disposition="A"),
         call(7, customer=None),  # no customer: not eligible
     ])
+    assert next_contact_ready(con)
+    if request.param == "window":  # as rows written outside earful's import would leave it
+        con.execute("UPDATE interactions SET is_contact = NULL")
+        assert not next_contact_ready(con)
     return con
 
 

@@ -22,6 +22,8 @@ import pyarrow as pa
 from earful.errors import StoreError
 from earful.ingest._sql import _time_expr, quote_str
 from earful.ingest.mapping import CANONICAL_FIELDS, FieldSpec
+from earful.metrics._keys import is_contact_sql
+from earful.metrics.next_contact import refresh_next_contact
 from earful.store.schema import SPEAKERS
 
 Progress = Callable[[float, str], None]
@@ -216,10 +218,11 @@ class ImportBatch:
         if progress:
             progress(0.95, "loading")
         insert = (f"INSERT INTO interactions (id, source, source_id, import_id, {_COPY.replace('s.', '')}, "
-                  "direction, related_id, metadata) "
+                  "direction, related_id, metadata, is_contact) "
                   f"SELECT s.source || ':' || s.source_id, s.source, s.source_id, {iid}, {_COPY}, "
                   "coalesce(s.direction, 'inbound'), "
-                  "CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, CAST(s.metadata AS JSON) "
+                  "CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, CAST(s.metadata AS JSON), "
+                  f"{is_contact_sql('s')} "
                   f"FROM {stage} s ")
         if known or n_dups or self._turns_staged:
             # keep the first of each id in the file, and only ids the store does not hold yet
@@ -255,6 +258,10 @@ class ImportBatch:
         r.rows_read += q_rej
         ok = int(con.execute(f"SELECT count(*) FROM {stage} WHERE len(problems) = 0").fetchall()[0][0])
         r.skipped = ok - q_dup - r.loaded
+        if r.loaded:  # the customers' next-contact times, for FCR, in the same transaction
+            if progress:
+                progress(0.98, "next contacts")
+            refresh_next_contact(con, iid)  # is_contact was set by the insert
         return self._commit()
 
     def _row_fix_sql(self) -> str:

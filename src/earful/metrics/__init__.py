@@ -25,10 +25,11 @@ from earful.metrics.kpis import (
     short_abandoned,
     transfer_rate,
 )
+from earful.metrics.next_contact import next_contact_ready, refresh_next_contact
 from earful.metrics.table import COLUMNS, FCR_SAME, OCCUPANCY_FROM, metrics_table
 
 __all__ = [
     "ABANDON_TREATMENTS", "BY_KEYS", "COLUMNS", "FCR_SAME", "OCCUPANCY_FROM", "Metric", "abandon_rate", "abandoned",
-    "aht", "answered", "asa", "csat_avg", "fcr_rate", "ivr_hangups", "metrics_table", "nps", "occupancy", "offered",
-    "parse_by", "parse_range", "peak_hour", "service_level", "short_abandoned", "transfer_rate",
+    "aht", "answered", "asa", "csat_avg", "fcr_rate", "ivr_hangups", "metrics_table", "next_contact_ready", "nps", "occupancy", "offered",
+    "parse_by", "parse_range", "peak_hour", "refresh_next_contact", "service_level", "short_abandoned", "transfer_rate",
 ]

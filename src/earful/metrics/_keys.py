@@ -16,6 +16,13 @@ def contact_time_sql(alias: str) -> str:
     return f"coalesce({alias}.offered_at, {alias}.answered_at, {alias}.ended_at)"
 
 
+def is_contact_sql(alias: str, channel: str = "channel") -> str:
+    """Whether a record is a customer's contact for FCR: inbound, with a customer, not a survey and not a
+    continuation of another record (``channel``: the column holding the record's own channel)."""
+    return (f"{alias}.customer_id IS NOT NULL AND {alias}.related_id IS NULL AND {alias}.{channel} <> 'survey' "
+            f"AND coalesce({alias}.direction, 'inbound') = 'inbound'")
+
+
 @dataclass(frozen=True)
 class Key:
     """One grouping key: its name, output column and SQL over the contact view (``t`` = contact time)."""

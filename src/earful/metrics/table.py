@@ -10,7 +10,17 @@ import pyarrow as pa
 
 from earful.errors import InputError
 from earful.metrics import kpis
-from earful.metrics._keys import Key, check_store, contact_time_sql, has_table, parse_by, parse_range, seconds
+from earful.metrics._keys import (
+    Key,
+    check_store,
+    contact_time_sql,
+    has_table,
+    is_contact_sql,
+    parse_by,
+    parse_range,
+    seconds,
+)
+from earful.metrics.next_contact import next_contact_ready
 
 #: What counts as "the same issue" for FCR: any contact by the customer, or one with the same reason.
 FCR_SAME = ("any", "reason")
@@ -30,19 +40,21 @@ _FLAGS = """
     coalesce(talk_s, epoch(ended_at - answered_at)) + coalesce(hold_s, 0) + coalesce(wrap_s, 0) AS handle"""
 
 
-def _record_columns(rec: str, ctx: str) -> str:
+def _record_columns(rec: str, ctx: str, next_contact: bool) -> str:
     """The columns metrics read from a record ``rec``, with queue, channel, agent, reason and time taken
-    from ``ctx`` (the record itself, or for a survey the contact it rates, when that contact is stored)."""
+    from ``ctx`` (the record itself, or for a survey the contact it rates, when that contact is stored),
+    and with ``next_contact_at`` and ``is_contact`` (kept at import) when ``next_contact``."""
     def pick(col: str) -> str:
         return f"{rec}.{col}" if ctx == rec else f"CASE WHEN {ctx}.id IS NULL THEN {rec}.{col} ELSE {ctx}.{col} END"
 
     t = contact_time_sql(rec) if ctx == rec else f"coalesce({contact_time_sql(ctx)}, {contact_time_sql(rec)})"
-    return (f"{rec}.rowid AS rid, {rec}.id AS record_id, {pick('id')} AS reason_id, {pick('queue')} AS queue, "
+    return (f"{rec}.id AS record_id, {pick('id')} AS reason_id, {pick('queue')} AS queue, "
             f"{pick('channel')} AS channel, {rec}.channel AS record_channel, {pick('agent_id')} AS agent_id, "
             f"{pick('disposition')} AS disposition, {t} AS t, {rec}.customer_id, {rec}.offered_at, {rec}.answered_at, "
             f"{rec}.ended_at, {rec}.direction, {rec}.wait_s, {rec}.talk_s, {rec}.hold_s, {rec}.wrap_s, "
             f"{rec}.abandoned, {rec}.transferred, {rec}.csat, {rec}.nps, {rec}.related_id, "
-            f"json_extract_string({rec}.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr")
+            f"json_extract_string({rec}.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr"
+            + (f", {rec}.next_contact_at, {rec}.is_contact" if next_contact else ""))
 
 
 def _values(value: str | Sequence[str] | None, what: str) -> list[str] | None:
@@ -109,6 +121,10 @@ def metrics_table(
     n_days = _days(fcr_days) if with_fcr else 0.0
     if fcr_same not in FCR_SAME:
         raise InputError(f"fcr_same must be one of {', '.join(FCR_SAME)}, not {fcr_same!r}")
+    # FCR reads each contact's next contact kept at import, or else computes it with a window
+    fcr_window = with_fcr and (fcr_same != "any" or not next_contact_ready(con))
+    fcr_column = with_fcr and not fcr_window
+    window_days = n_days if fcr_window else 0.0
     if occupancy_from not in OCCUPANCY_FROM:
         raise InputError(f"occupancy_from must be one of {', '.join(OCCUPANCY_FROM)}, not {occupancy_from!r}")
     if staffing_minutes is None:  # activity intervals no longer than the grouping's
@@ -135,8 +151,6 @@ def metrics_table(
         for name, sql in m.parts.items():
             if parts.setdefault(name, sql) != sql:
                 raise AssertionError(f"part {name} defined twice, differently")
-    if use_staffing:
-        parts.pop("staffed_s")
 
     need_reason = any(k.name == "reason" for k in keys) or fcr_same == "reason"
     join_enrichment = need_reason and has_table(con, "enrichment")
@@ -145,9 +159,9 @@ def metrics_table(
     if lo is not None:
         time_cond.append("i.t >= ?")
         params.append(lo)
-    if hi is not None:  # FCR looks N days past the range for the repeat contact
+    if hi is not None:  # FCR's window looks N days past the range for the repeat contact
         time_cond.append("i.t < ?")
-        params.append(hi + dt.timedelta(days=n_days))
+        params.append(hi + dt.timedelta(days=window_days))
     filters = []
     if hi is not None:
         filters.append("t < ?")
@@ -163,27 +177,28 @@ def metrics_table(
 
     keys_sql = "".join(f"{k.sql} AS {k.column}, " for k in keys)
     where = "WHERE " + " AND ".join(filters) if filters else ""
-    fcr_parts = {n: parts.pop(n) for n in list(parts) if n.startswith("fcr_")}
+    # FCR's parts go in their own query over the window, or, reading the kept column, into agg
+    fcr_parts = {n: parts.pop(n) for n in list(parts) if n.startswith("fcr_")} if not fcr_column else {}
+    next_t, next_t_in = (", next_t", " i.next_contact_at AS next_t,") if fcr_column else ("", "")
     # src: one row per stored record in [start, end + N days), with the flags the parts read.
     # It is not materialised: each reader below scans only the columns it needs.
     sql = f"""
     WITH records AS NOT MATERIALIZED (  -- every record; a survey naming its contact takes that contact's
         -- queue, channel, agent, reason and time, so it counts where the contact it rates counts
-        SELECT {_record_columns("i", "i")} FROM interactions i
+        SELECT {_record_columns("i", "i", fcr_column)} FROM interactions i
         WHERE i.channel <> 'survey' OR i.related_id IS NULL
         UNION ALL
-        SELECT {_record_columns("i", "r")} FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
+        SELECT {_record_columns("i", "r", fcr_column)} FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
         WHERE i.channel = 'survey' AND i.related_id IS NOT NULL
     ),
     src AS NOT MATERIALIZED (
-        SELECT {keys_sql} hour(t) AS _hour, rid, queue, channel, agent_id, customer_id, answered_at, csat, nps,
-               reason, t, is_contact, {_FLAGS}, is_contact AND is_answered AS fcr_eligible
+        SELECT {keys_sql} hour(t) AS _hour, record_id, queue, channel, agent_id, customer_id, answered_at, csat, nps,
+               reason, t, is_contact, {_FLAGS}, is_contact AND is_answered AS fcr_eligible{next_t}
         FROM (
-            SELECT i.rid, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
+            SELECT i.record_id, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
                    i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
-                   i.ended_in_ivr, {reason_sql} AS reason, i.t,
-                   i.customer_id IS NOT NULL AND i.related_id IS NULL AND i.record_channel <> 'survey'
-                   AND coalesce(i.direction, 'inbound') = 'inbound' AS is_contact
+                   i.ended_in_ivr, {reason_sql} AS reason, i.t,{next_t_in}
+                   {"i.is_contact" if fcr_column else is_contact_sql("i", "record_channel")} AS is_contact
             FROM records i {"LEFT JOIN enrichment e ON e.interaction_id = i.reason_id" if join_enrichment else ""}
             {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
         )
@@ -194,7 +209,7 @@ def metrics_table(
         SELECT {kc} arg_max(_hour, n * 24 + (23 - _hour)) FILTER (WHERE n > 0) AS peak_hour
         FROM by_hour {group}
     )"""
-    if with_fcr:
+    if fcr_window:
         fcr_extra = "".join(f", {c}" for c, on_ in (("channel", channels), ("queue", queues)) if on_ and c not in cols)
         # each contact's next contact by the same customer: a window over contacts only, carrying just
         # the keys and what the FCR parts read; the filters apply after it (the repeat may lie outside them)
@@ -202,12 +217,22 @@ def metrics_table(
     fcr AS (
         SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in fcr_parts.items())}
         FROM (SELECT {kc} t, fcr_eligible{fcr_extra},
-                     lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, rid) AS next_t
+                     lead(t) OVER (PARTITION BY customer_id{same} ORDER BY t, record_id) AS next_t
               FROM src WHERE is_contact)
         {where} {group}
     )"""
     fparams_st: list = []
-    if use_staffing:
+    if not use_staffing:  # staffed time from activity (kpis.staffed_from_activity), per agent first
+        act_cond, block, inner, outer = kpis.staffed_from_activity(staffing_minutes)
+        fparams_st = fparams
+        sql += f""",
+    st AS (
+        SELECT {kc} {outer} AS staffed_s
+        FROM (SELECT {kc} {inner} AS _mask FROM src WHERE {" AND ".join(filters + [act_cond])}
+              GROUP BY {kc} agent_id, {block})
+        {group}
+    )"""
+    else:
         st_keys = "".join(f"{k.sql} AS {k.column}, " for k in keys)
         st_cond = []
         if lo is not None:
@@ -232,9 +257,9 @@ def metrics_table(
     formulas = {m.name: m.formula for m in metrics}
     if not with_fcr:
         formulas["fcr_rate"] = "NULL::DOUBLE"
-    extra = ("".join(f", fcr.{n}" for n in fcr_parts) if with_fcr else "") + (", st.staffed_s" if use_staffing else "")
-    joins = ((f"LEFT JOIN fcr ON {on('fcr')}" if with_fcr else "")
-             + (f" LEFT JOIN st ON {on('st')}" if use_staffing else ""))
+    extra = ("".join(f", fcr.{n}" for n in fcr_parts) if fcr_window else "") + (", st.staffed_s" if use_staffing else ", coalesce(st.staffed_s, 0) AS staffed_s")
+    joins = ((f"LEFT JOIN fcr ON {on('fcr')}" if fcr_window else "")
+             + f" LEFT JOIN st ON {on('st')}")
     out = []
     for col in COLUMNS:
         if col in ("busy_s", "staffed_s"):
@@ -253,6 +278,6 @@ def metrics_table(
     {"ORDER BY " + ", ".join(f"agg.{c} NULLS LAST" for c in cols) if cols else ""}
     """
     try:
-        return con.sql(sql, params=params + fparams * (3 if with_fcr else 2) + fparams_st).to_arrow_table()
+        return con.sql(sql, params=params + fparams * (3 if fcr_window else 2) + fparams_st).to_arrow_table()
     except duckdb.Error as exc:  # a bug, but a user sees one line, never a traceback
         raise InputError(f"metrics query failed: {str(exc).splitlines()[0]}") from None
