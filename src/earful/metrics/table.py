@@ -109,8 +109,10 @@ def metrics_table(
     end includes its day). ``occupancy_from``: ``activity`` (agents seen answering), ``staffing``
     (the ``staffing`` table), or ``auto`` (the table when it has rows in the range and ``by`` holds
     only time keys and queue); ``staffing_minutes``: the activity interval (default 30, 15 when
-    grouping by interval15). ``fcr_days=None`` skips FCR (its window over each customer's
-    contacts is the costliest step) and leaves ``fcr_rate`` NULL. Formulas: ``earful.metrics.kpis`` and docs/metrics.md.
+    grouping by interval15). ``fcr_days=None`` skips FCR and leaves ``fcr_rate`` NULL. FCR reads each
+    contact's next contact kept at import (``earful.metrics.next_contact``), or computes it with a
+    window when rows were written outside an import or ``fcr_same="reason"``. Formulas:
+    ``earful.metrics.kpis`` and docs/metrics.md.
     """
     check_store(con)
     keys = parse_by(by)
