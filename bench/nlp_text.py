@@ -134,26 +134,73 @@ def sentiment() -> None:
     print(f"\nVADER and the blend agree on the sign for {agree:.1%} of the tweets.")
 
 
+def _reason_and_topic_models():
+    """A reason classifier (n-grams) and a topic model with its n-gram assigner, both learnt from
+    BANKING77 utterances `enrich_throughput` does not enrich (half the rows whose number is not a
+    multiple of 5: all 77 reasons)."""
+    from earful.nlp.embed import encode_cached
+    from earful.nlp.reasons import ReasonClassifier
+    from earful.nlp.topics import TopicModel
+
+    with open(DATA / "banking77" / "train.csv", encoding="utf-8", newline="") as f:
+        rows = [r for i, r in enumerate(csv.DictReader(f)) if i % 5 and i % 2]
+    texts, labels = [r["text"] for r in rows], [r["category"] for r in rows]
+    reasons = ReasonClassifier(embedding_weight=0.0, calibration_folds=0).fit(texts, labels)
+    topics = TopicModel(seed=0, fast_assign=True).fit(texts, encode_cached(texts))
+    return reasons, topics
+
+
 def enrich_throughput() -> None:
     from _nlp_text import banking77_texts, chat_rows, write_canonical
     from earful.ingest import ingest_file
-    from earful.nlp.enrich import enrich
+    from earful.nlp.enrich import Enricher, enrich
     from earful.store import connect
 
-    n = 300 if QUICK else 800
-    texts = banking77_texts(DATA)[:n]
-    print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each)\n")
+    n = 300 if QUICK else 2000
+    texts = banking77_texts(DATA)[::5][:n]
+    reasons, topics = _reason_and_topic_models()
+    print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each; full mode on 800)\n")
     print("| mode | interactions/s |\n|---|---|")
-    for fast in (True, False):
+    modes = [(True, False), (True, True)] * 2 + [(False, False), (False, True)]  # fast ones twice: noisy box
+    for fast, models in modes:
         with tempfile.TemporaryDirectory() as d:
             con = connect(Path(d) / "e.duckdb")
-            ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts)), "earful")
-            enrich(con, fast=fast, batch_size=50)  # warm: load models
+            ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts if fast else texts[:800])), "earful")
+            enr = Enricher(fast=fast, reasons=reasons if models else None, topics=topics if models else None).fit()
+            enrich(con, enricher=enr, batch_size=50)  # warm: load models
             con.execute("DELETE FROM enrichment; DELETE FROM enrichment_turns")
             t0 = time.perf_counter()
-            done = enrich(con, fast=fast)
-            print(f"| {'--fast' if fast else 'full'} | {_rate(done, time.perf_counter() - t0)} |")
+            done = enrich(con, enricher=enr)
+            rate = _rate(done, time.perf_counter() - t0)
+            if models:
+                assert con.execute("SELECT count(*) FROM enrichment WHERE reason IS NOT NULL "
+                                   "AND topic_id IS NOT NULL").fetchone()[0] == done
+            what = ("--fast" if fast else "full") + (", with reason and topic (all six components)" if models else "")
+            print(f"| {what} | {rate} |")
             con.close()
+
+
+def enrich_parallel() -> None:
+    """All six components on 40,000 chats in one process and in one worker process per core."""
+    from _nlp_text import banking77_texts, chat_rows, write_canonical
+    from earful.ingest import ingest_file
+    from earful.nlp.enrich import Enricher, enrich, usable_cores
+    from earful.store import connect
+
+    texts = banking77_texts(DATA)[::5] * (3 if QUICK else 20)
+    reasons, topics = _reason_and_topic_models()
+    cores = usable_cores()
+    print(f"\n### `earful enrich --fast` with reason and topic, {len(texts):,} chats, one process vs {cores} workers\n")
+    print("| processes | interactions/s (worker start included) |\n|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        con = connect(Path(d) / "e.duckdb")
+        ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts)), "earful")
+        for workers in (1, cores):
+            con.execute("DELETE FROM enrichment; DELETE FROM enrichment_turns")
+            t0 = time.perf_counter()
+            done = enrich(con, enricher=Enricher(fast=True, reasons=reasons, topics=topics), workers=workers)
+            print(f"| {workers} | {_rate(done, time.perf_counter() - t0)} |", flush=True)
+        con.close()
 
 
 def components() -> None:
@@ -169,6 +216,7 @@ def components() -> None:
     vader, blend = SentimentScorer("vader").fit(), SentimentScorer("blend").fit()
     sent = vader.score(tweets)
     full = Redactor(fast=False).fit()
+    reasons, topics = _reason_and_topic_models()
     steps = [
         ("redaction --fast", Redactor(fast=True).fit().transform, tweets),
         ("redaction full (Presidio NER where a capitalised word appears)", full.transform, tweets[:300]),
@@ -178,6 +226,9 @@ def components() -> None:
         ("feedback type", lambda ts: FeedbackClassifier().fit().predict(ts, sent[: len(ts)]), tweets),
         ("mentions (example lexicon, fuzzy)", MentionMatcher(lex).fit().transform, tweets),
         ("key phrases", KeyPhraseExtractor().fit().transform, tweets),
+        ("contact reason (n-grams, 77 BANKING77 reasons)", reasons.predict_with_confidence, tweets),
+        ("topic, word n-gram assigner", topics.assign, tweets),
+        ("topic, nearest centroid of all-MiniLM-L6-v2 embeddings (ONNX)", lambda ts: topics.transform(ts), tweets[:500]),
     ]
     print(f"\n### Per component ({len(tweets):,} customer tweets; full redaction on 300)\n")
     print("| component | texts/s |\n|---|---|")
@@ -189,7 +240,7 @@ def components() -> None:
 
 if __name__ == "__main__":
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput):
+    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput, enrich_parallel):
         if not only or step.__name__ in only:
             step()
             sys.stdout.flush()

@@ -13,7 +13,9 @@ import pytest
 
 from _nlp_models import banking_subset
 from earful.errors import InputError
-from earful.nlp.models import assign_reasons, assign_topics, fit_topics, labelled_from_disposition, models_dir, train_reasons
+from earful.nlp.models import (assign_reasons, assign_topics, fit_topics, labelled_from_disposition, models_dir, train_reasons,
+                              unlabelled_texts)
+from earful.nlp.enrich import enrich
 from earful.store import connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +44,9 @@ def test_train_assign_reasons_and_topics(con, subset) -> None:
     _load(con, texts, labels, n_unlabelled=n_test)
     tr_texts, tr_labels = labelled_from_disposition(con)
     assert len(tr_texts) == len(texts) - n_test
+    pool = unlabelled_texts(con)
+    assert sorted(pool) == sorted(texts[-n_test:])  # the contacts without a disposition
+    assert unlabelled_texts(con, limit=7) == pool[:7]
     model = train_reasons(con, tr_texts, tr_labels, source="disposition", threshold=0.3)
     assert (models_dir(con) / "reasons.joblib").exists()
     assert assign_reasons(con) == len(texts)
@@ -64,6 +69,22 @@ def test_train_assign_reasons_and_topics(con, subset) -> None:
     same = np.mean(np.array(ids1).ravel() == second.labels_)
     assert same >= 0.6
     assert first.n_topics_ == second.n_topics_
+
+    # contacts arriving later get their reason and topic as they are enriched, from the stored models
+    con.execute("INSERT INTO interactions (id, source, source_id, channel, text) "
+                "SELECT 'late:' || id, 'late', id, 'chat', text FROM interactions WHERE id LIKE 'test:%' "
+                "ORDER BY id DESC LIMIT ?", [n_test])
+    assert enrich(con, fast=True) == n_test
+    late = con.execute("SELECT e.reason, e.reason_confidence, e.topic_id, o.reason, o.topic_id FROM enrichment e "
+                       "JOIN enrichment o ON o.interaction_id = substr(e.interaction_id, 6) "
+                       "WHERE e.interaction_id LIKE 'late:%'").fetchall()
+    assert len(late) == n_test and all(r[0] is not None and r[2] is not None for r in late)
+    # the same words as the held-out originals, so mostly the same reason; topics by the fast assigner
+    assert np.mean([r[0] == r[3] for r in late]) >= 0.9
+    assert np.mean([r[2] == r[4] for r in late]) >= 0.75
+    kept = con.execute("SELECT count(*) FROM enrichment WHERE reason IS NOT NULL").fetchone()[0]
+    assert enrich(con, all=True, fast=True, models=False) == len(texts) + n_test
+    assert con.execute("SELECT count(*) FROM enrichment WHERE reason IS NOT NULL").fetchone()[0] == kept
 
 
 def test_assign_without_model_is_a_user_error(con) -> None:

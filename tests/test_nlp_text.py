@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from _nlp_text import banking77_texts, chat_rows, write_canonical
-from earful.errors import ConfigError
+from earful.errors import ConfigError, InputError
 from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionMatcher, load_lexicon, parse_lexicon
 from earful.nlp.pii_eval import leaked_values, make_pii_testset, score_redaction
@@ -225,6 +225,24 @@ def test_enrich_is_incremental_idempotent_and_redacts(con, shared_data, tmp_path
     ends = con.execute("SELECT avg(end_sentiment - sentiment) FROM enrichment WHERE interaction_id IN "
                        "('chat:c4', 'chat:c8', 'chat:c16', 'chat:c20')").fetchone()[0]
     assert ends > 0
+
+
+def test_enrich_in_worker_processes_writes_what_one_process_writes(con, shared_data, tmp_path):
+    """Two spawned worker processes transform the batches; the store ends up exactly as with one."""
+    from earful.ingest import ingest_file
+    from earful.nlp.enrich import enrich
+
+    ingest_file(con, write_canonical(tmp_path / "a.jsonl", chat_rows(banking77_texts(shared_data)[:90])), "earful")
+    calls = []
+    assert enrich(con, fast=True, batch_size=20, workers=2, progress=lambda d, t: calls.append(d)) == 90
+    assert calls == [0, 20, 40, 60, 80, 90]
+    stored = ("SELECT * EXCLUDE (enriched_at) FROM enrichment ORDER BY ALL", "SELECT * FROM enrichment_turns ORDER BY ALL")
+    two = [con.execute(q).fetchall() for q in stored]
+    assert len(two[0]) == 90 and len(two[1]) > 180
+    assert enrich(con, all=True, fast=True, batch_size=20, workers=1) == 90
+    assert [con.execute(q).fetchall() for q in stored] == two
+    with pytest.raises(InputError):
+        enrich(con, all=True, workers=0)
 
 
 def test_cli_enrich_and_bad_lexicon(tmp_path, shared_data):

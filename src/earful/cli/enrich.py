@@ -19,9 +19,11 @@ def enrich(
     fast: Annotated[bool, typer.Option("--fast", help="Regex-only redaction: far faster, misses names written without a cue.")] = False,
     lexicon: Annotated[Optional[Path], typer.Option("--lexicon", help="Products/competitors YAML (kept in the store for later runs).")] = None,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Interactions per transaction.", min=1)] = 1000,
+    models: Annotated[bool, typer.Option("--models/--no-models", help="Also give each contact its reason and topic with the store's trained models (when there are any).")] = True,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes enriching batches in parallel (default: one per core from 20 batches on).")] = None,
     db: DbOption = None,
 ) -> None:
-    """Enrich interactions not yet enriched: PII redaction, sentiment, abuse, feedback type, mentions, key phrases."""
+    """Enrich interactions not yet enriched: PII redaction, sentiment, abuse, feedback type, mentions, key phrases, and reason and topic once those models are trained."""
     from earful.errors import ConfigError
     from earful.nlp.enrich import enrich as run_enrich
     from earful.nlp.enrich import save_lexicon
@@ -45,7 +47,8 @@ def enrich(
             def report(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            n = run_enrich(con, all=all, progress=report, fast=fast, lexicon=lex, batch_size=batch_size)
+            n = run_enrich(con, all=all, progress=report, fast=fast, lexicon=lex, batch_size=batch_size,
+                            models=models, workers=workers)
     finally:
         con.close()
     console.print(f"enriched {n:,} interaction{'s' if n != 1 else ''}"

@@ -30,20 +30,26 @@ def reasons_train(
     source: FromOption = "disposition",
     threshold: Annotated[float, typer.Option("--threshold", min=0.0, max=1.0, help="Below this confidence the reason is 'unknown'.")] = 0.5,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    self_training: Annotated[bool, typer.Option(
+        "--self-training/--no-self-training",
+        help="With few labels (median < 30 a reason), also learn from the store's contacts without a disposition.")] = True,
     db: DbOption = None,
 ) -> None:
     """Train the reason classifier, save it next to the store, and fill enrichment.reason."""
-    from earful.nlp.models import assign_reasons, train_reasons
+    from earful.nlp.models import assign_reasons, train_reasons, unlabelled_texts
 
     con = connect(db)
     try:
         texts, labels = _labelled(con, source)
+        pool = unlabelled_texts(con, seed=seed) if self_training else None
         with console.status(f"training on {len(texts):,} examples"):
-            model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed)
+            model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed, unlabeled=pool)
             n = assign_reasons(con, model)
     finally:
         con.close()
-    console.print(f"trained on {len(texts):,} examples, {len(model.classes_)} reasons; "
+    taught = (f" (and {model.pseudo_labelled_:,} unlabelled contacts it was surest of)"
+              if model.pseudo_labelled_ else "")
+    console.print(f"trained on {len(texts):,} examples{taught}, {len(model.classes_)} reasons; "
                   f"assigned reasons to {n:,} enriched interactions", highlight=False)
 
 

@@ -1,4 +1,5 @@
-"""`earful enrich`: redaction, sentiment, abuse flag, feedback type, mentions and key phrases.
+"""`earful enrich`: redaction, sentiment, abuse flag, feedback type, mentions and key phrases,
+and — when the store has trained them — contact reason and topic.
 
 ``Enricher.transform`` is a pure function from an Arrow batch of interactions (``id``, ``text``,
 ``turns`` = list of {seq, speaker, text}) to Arrow tables of enrichment rows, so any engine that
@@ -8,9 +9,12 @@ yet enriched through it, one transaction per batch; a re-run does nothing new.
 
 from __future__ import annotations
 
+import inspect
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -20,7 +24,12 @@ from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionLexicon, MentionMatcher, parse_lexicon
 from earful.nlp.redact import _NOT_NAMES, PiiSpan, Redactor, replace_spans, resolve_overlaps
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive
+from earful.errors import InputError
 from earful.store import transaction
+
+if TYPE_CHECKING:
+    from earful.nlp.reasons import ReasonClassifier
+    from earful.nlp.topics import TopicModel
 
 LEXICON_SETTING = "mentions.lexicon"   # settings key holding the lexicon YAML text
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
@@ -29,6 +38,7 @@ ENRICHMENT_SCHEMA = pa.schema([
     ("interaction_id", pa.string()), ("redacted_text", pa.string()), ("sentiment", pa.float64()),
     ("end_sentiment", pa.float64()), ("abusive", pa.bool_()), ("feedback_type", pa.string()),
     ("mentions", pa.string()), ("key_phrases", pa.string()),
+    ("reason", pa.string()), ("reason_confidence", pa.float64()), ("topic_id", pa.int64()),
 ])
 TURNS_SCHEMA = pa.schema([
     ("interaction_id", pa.string()), ("seq", pa.int32()), ("speaker", pa.string()),
@@ -37,12 +47,15 @@ TURNS_SCHEMA = pa.schema([
 
 
 class Enricher:
-    """All text components together; each is swappable (pass your own fitted one)."""
+    """All text components together; each is swappable (pass your own fitted one). ``reasons`` and
+    ``topics`` are the centre's own fitted models (none: those columns stay empty); they read the
+    redacted customer words, as `earful reasons train` and `earful topics` do."""
 
     def __init__(self, fast: bool = False, lexicon: MentionLexicon | None = None, sentiment_method: str = "blend",
                  redactor: Redactor | None = None, sentiment: SentimentScorer | None = None,
                  feedback: FeedbackClassifier | None = None, mentions: MentionMatcher | None = None,
-                 key_phrases: KeyPhraseExtractor | None = None) -> None:
+                 key_phrases: KeyPhraseExtractor | None = None, reasons: "ReasonClassifier | None" = None,
+                 topics: "TopicModel | None" = None) -> None:
         self.fast = fast
         self.lexicon = lexicon
         self.sentiment_method = sentiment_method
@@ -51,6 +64,8 @@ class Enricher:
         self.feedback = feedback
         self.mentions = mentions
         self.key_phrases = key_phrases
+        self.reasons = reasons
+        self.topics = topics
 
     def fit(self, texts: Sequence[str] | None = None, y: object = None) -> "Enricher":
         """Prepare every component (load NER, fit the sentiment blend on the bundled sentences)."""
@@ -121,14 +136,36 @@ class Enricher:
         feedback = self.feedback_.predict(customer, sent)
         phrases = self.key_phrases_.transform([_PLACEHOLDER.sub(" | ", c) for c in redacted_customer])
         mentions = self.mentions_.transform(customer)
+        reason, reason_conf, topic = self._classify(redacted_customer, redacted)
         table = pa.table({
             "interaction_id": ids, "redacted_text": redacted,
             "sentiment": [None if np.isnan(s) else float(s) for s in sent],
             "end_sentiment": [None if np.isnan(s) else float(s) for s in end_sent],
             "abusive": [is_abusive(c) for c in customer], "feedback_type": feedback,
             "mentions": [json.dumps(m) for m in mentions], "key_phrases": [json.dumps(p) for p in phrases],
+            "reason": reason, "reason_confidence": reason_conf, "topic_id": topic,
         }, schema=ENRICHMENT_SCHEMA)
         return table, pa.table(t_rows, schema=TURNS_SCHEMA)
+
+    def _classify(self, redacted_customer: list[str], redacted: list[str | None]
+                  ) -> tuple[list, list, list]:
+        """(reason, confidence, topic_id) per interaction from the customer's redacted words (the
+        whole redacted text when the customer said nothing); None where there are no words or no model."""
+        n = len(redacted_customer)
+        reason, conf, topic = [None] * n, [None] * n, [None] * n
+        words = [c or (r or "").strip() for c, r in zip(redacted_customer, redacted)]
+        have = [i for i, w in enumerate(words) if w]
+        if not have:
+            return reason, conf, topic
+        texts = [words[i] for i in have]
+        if self.reasons is not None:
+            labels, p = self.reasons.predict_with_confidence(texts)
+            for i, lab, c in zip(have, labels, p):
+                reason[i], conf[i] = str(lab), float(c)
+        if self.topics is not None:
+            for i, t in zip(have, self.topics.assign(texts)):
+                topic[i] = int(t)
+        return reason, conf, topic
 
 
 _ASKS_NAME = re.compile(r"(?i)\b(?:your|the)\s+(?:full\s+|first\s+|last\s+)?name\b|\bwho\s+(?:am i|is)\s+(?:speaking|talking)")
@@ -202,51 +239,118 @@ _NOT_DONE = "WHERE NOT EXISTS (SELECT 1 FROM enrichment e WHERE e.interaction_id
 
 _UPSERT = """
 INSERT INTO enrichment (interaction_id, redacted_text, sentiment, end_sentiment, abusive, feedback_type,
-                        mentions, key_phrases, enriched_at)
+                        mentions, key_phrases, reason, reason_confidence, topic_id, enriched_at)
 SELECT interaction_id, redacted_text, sentiment, end_sentiment, abusive, feedback_type,
-       mentions::JSON, key_phrases::JSON, current_timestamp
+       mentions::JSON, key_phrases::JSON, reason, reason_confidence, topic_id, current_timestamp
 FROM _earful_enr
 ON CONFLICT (interaction_id) DO UPDATE SET
     redacted_text = excluded.redacted_text, sentiment = excluded.sentiment,
     end_sentiment = excluded.end_sentiment, abusive = excluded.abusive,
     feedback_type = excluded.feedback_type, mentions = excluded.mentions,
-    key_phrases = excluded.key_phrases, enriched_at = excluded.enriched_at
+    key_phrases = excluded.key_phrases, enriched_at = excluded.enriched_at,
+    reason = coalesce(excluded.reason, enrichment.reason),
+    reason_confidence = coalesce(excluded.reason_confidence, enrichment.reason_confidence),
+    topic_id = coalesce(excluded.topic_id, enrichment.topic_id)
 """
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+_WORKER: Enricher | None = None
+
+
+def _worker_start(enricher: Enricher) -> None:
+    global _WORKER
+    _WORKER = enricher.fit()
+
+
+def _worker_transform(batch: pa.RecordBatch) -> tuple[pa.Table, pa.Table]:
+    assert _WORKER is not None
+    return _WORKER.transform(batch)
+
+
+def _configuration(enr: Enricher) -> Enricher:
+    """A copy of ``enr`` with its configuration only: each worker process fits its own."""
+    params = inspect.signature(Enricher.__init__).parameters
+    return Enricher(**{k: getattr(enr, k) for k in params if k != "self"})
 
 
 def enrich(con: duckdb.DuckDBPyConnection, all: bool = False, progress: Callable[[int, int], None] | None = None,
            *, fast: bool = False, lexicon: MentionLexicon | None = None, batch_size: int = 1000,
-           enricher: Enricher | None = None) -> int:
+           enricher: Enricher | None = None, models: bool = True, workers: int | None = None) -> int:
     """Enrich the interactions not yet enriched (``all``: every one again) and return how many.
 
     One transaction per batch of ``batch_size``: an interrupted run keeps its finished batches
-    and the next run continues from there. ``reason``/``topic_id`` of re-enriched rows are kept.
+    and the next run continues from there. The store's trained reason and topic models (if any)
+    classify each contact as it is enriched (``models=False``: not); ``reason``/``topic_id`` of
+    re-enriched rows are kept when there is no model to replace them. ``workers`` processes run
+    :meth:`Enricher.transform` on batches in parallel while this one reads and writes the store
+    (None: one per usable core, at most 4, from 20 batches on, where starting them pays; else 1).
     """
+    if workers is not None and workers < 1:
+        raise InputError("workers must be at least 1")
     where = "" if all else _NOT_DONE
     total = con.execute(f"SELECT count(*) FROM interactions i {where}").fetchone()[0]
     if progress:
         progress(0, total)
     if total == 0:
         return 0
-    enr = enricher or Enricher(fast=fast, lexicon=lexicon if lexicon is not None else stored_lexicon(con))
-    enr.fit()
+    if enricher is None:
+        from earful.nlp.models import stored_models
+
+        reasons, topics = stored_models(con) if models else (None, None)
+        enricher = Enricher(fast=fast, lexicon=lexicon if lexicon is not None else stored_lexicon(con),
+                            reasons=reasons, topics=topics)
+    if workers is None:
+        workers = min(usable_cores(), 4) if total >= 20 * batch_size else 1
     reader_con = con.cursor()
     done = 0
+
+    def write(rows: pa.Table, turn_rows: pa.Table) -> None:
+        nonlocal done
+        _write(con, rows, turn_rows)
+        done += rows.num_rows
+        if progress:
+            progress(done, total)
+
     try:
         rel = reader_con.sql(_PENDING.format(where=where))
         reader = (rel.to_arrow_reader(batch_size) if hasattr(rel, "to_arrow_reader")
                   else rel.fetch_arrow_reader(batch_size))
-        for batch in reader:
-            if batch.num_rows == 0:
-                continue
-            rows, turn_rows = enr.transform(batch)
-            _write(con, rows, turn_rows)
-            done += batch.num_rows
-            if progress:
-                progress(done, total)
+        batches = (b for b in reader if b.num_rows)
+        if workers == 1:
+            enricher.fit()
+            for batch in batches:
+                write(*enricher.transform(batch))
+        else:
+            _enrich_in_parallel(batches, enricher, workers, write)
     finally:
         reader_con.close()
     return done
+
+
+def _enrich_in_parallel(batches, enricher: Enricher, workers: int, write) -> None:
+    """Transform batches in ``workers`` fresh processes (spawned: the store's threads are not
+    forked), at most two batches each in flight, and write the results in reading order."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_start, initargs=(_configuration(enricher),)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(_worker_transform, batch))
+            if len(pending) >= 2 * workers:
+                write(*pending.popleft().result())
+        while pending:
+            write(*pending.popleft().result())
 
 
 def _write(con: duckdb.DuckDBPyConnection, rows: pa.Table, turn_rows: pa.Table) -> None:

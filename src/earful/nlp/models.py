@@ -63,6 +63,18 @@ def _model_path(con, name: str) -> Path:
     return models_dir(con) / row[0]
 
 
+def stored_models(con: duckdb.DuckDBPyConnection) -> tuple[ReasonClassifier | None, TopicModel | None]:
+    """The store's trained reason classifier and topic model, each None when there is none (or its
+    file is gone), for `earful enrich` to classify new contacts as it enriches them."""
+    out: list = []
+    for name, cls in ((REASONS, ReasonClassifier), (TOPICS, TopicModel)):
+        try:
+            out.append(cls.load(_model_path(con, name)))
+        except (InputError, OSError, ValueError):
+            out.append(None)
+    return out[0], out[1]
+
+
 def read_labelled_csv(path: str | Path) -> tuple[list[str], list[str]]:
     """(texts, labels) from a CSV with columns ``text`` and ``label`` (or ``category``/``intent``)."""
     path = Path(path)
@@ -94,16 +106,31 @@ def labelled_from_disposition(con: duckdb.DuckDBPyConnection, min_per_reason: in
     return [t for t, _ in rows], [d for _, d in rows]
 
 
+def unlabelled_texts(con: duckdb.DuckDBPyConnection, *, limit: int = 20_000, seed: int = 0) -> list[str]:
+    """Customer texts of enriched interactions without a disposition (a seeded sample of at most
+    ``limit``): what the reason classifier may teach itself from when labels are few."""
+    rows = con.execute(f"SELECT text FROM ({_TEXT_SQL}) WHERE text IS NOT NULL AND text <> '' "
+                       "AND coalesce(disposition, '') = '' "
+                       "AND interaction_id IN (SELECT interaction_id FROM enrichment) "
+                       "ORDER BY hash(interaction_id || ?::VARCHAR), interaction_id LIMIT ?", [seed, limit]).fetchall()
+    return [r[0] for r in rows]
+
+
 def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: Sequence[str], *,
                   source: str, threshold: float = 0.5, seed: int = 0,
-                  embedding_weight: float | None = None) -> ReasonClassifier:
+                  embedding_weight: float | None = None, unlabeled: Sequence[str] | None = None
+                  ) -> ReasonClassifier:
     """Fit the reason classifier, save it beside the store and record it in ``models``
-    (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate)."""
-    model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight).fit(texts, labels)
+    (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate;
+    ``unlabeled`` texts are learnt from by self-training when labels are few)."""
+    model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight).fit(
+        texts, labels, unlabeled=unlabeled)
     path = model.save(models_dir(con) / "reasons.joblib")
     _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed,
-                                      "embedding_weight": embedding_weight},
-            {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_}, path)
+                                      "embedding_weight": embedding_weight,
+                                      "unlabeled": 0 if unlabeled is None else len(unlabeled)},
+            {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_,
+             "pseudo_labelled": model.pseudo_labelled_}, path)
     return model
 
 
@@ -181,7 +208,7 @@ def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, s
             previous = TopicModel.load(_model_path(con, TOPICS))
         except (InputError, OSError, ValueError):
             previous = None
-    model = TopicModel(n_topics=n_topics, seed=seed).fit(texts, previous=previous)
+    model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True).fit(texts, previous=previous)
     path = model.save(models_dir(con) / "topics.npz")
     _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},
             {"topics": model.n_topics_, "texts": len(texts), "mapped_from_previous": len(model.mapping_)}, path)
@@ -201,5 +228,5 @@ def assign_topics(con: duckdb.DuckDBPyConnection, model: TopicModel | None = Non
     ids, texts = _enriched_texts(con, start, end)
     if not ids:
         return 0
-    topic_ids, _ = model.transform(texts)
+    topic_ids = model.assign(texts)
     return _update_enrichment(con, {"interaction_id": ids, "topic_id": topic_ids.astype(int).tolist()}, ("topic_id",))

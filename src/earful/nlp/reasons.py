@@ -4,6 +4,12 @@ Features: TF-IDF word 1-2-grams + TF-IDF character 2-5-grams + the sentence embe
 concatenated; a linear SVM separates the reasons. Its scores become probabilities by temperature
 scaling fitted on out-of-fold scores, p = softmax(s / T), so "confidence 0.8" means right about
 80 % of the time. Below ``threshold`` the answer is ``"unknown"``.
+
+With few labels (a median under 30 per reason) and the centre's unlabelled contacts at hand, the
+classifier teaches itself (self-training): each round it labels the unlabelled contacts it is surest
+of — the ``pseudo_per_reason × round`` widest-margin ones per predicted reason — and refits on the
+real and the pseudo labels. On BANKING77 with 10 labels per reason this lifts 5-fold accuracy from
+82.9 % to 85.2 % (docs/bench/nlp-models.md).
 """
 
 from __future__ import annotations
@@ -43,15 +49,20 @@ class ReasonClassifier:
 
     ``embedding_weight`` scales the (unit) sentence embedding against the TF-IDF blocks (0 turns
     embeddings off: no model needed; None picks 3.0 when reasons have a median of fewer than 30
-    examples, where the embedding generalises better than n-grams, else 1.5 — measured on BANKING77). ``calibration_folds`` out-of-fold fits give the temperature.
+    examples, where the embedding generalises better than n-grams, else 1.5 — measured on BANKING77).
+    ``calibration_folds`` out-of-fold fits give the temperature. ``self_training_rounds`` rounds of
+    pseudo-labelling run when :meth:`fit` is given ``unlabeled`` texts and labels are few.
     """
 
     def __init__(self, *, threshold: float = 0.5, C: float = 1.0, embedding_weight: float | None = None,
-                 calibration_folds: int = 3, seed: int = 0) -> None:
+                 calibration_folds: int = 3, self_training_rounds: int = 3, pseudo_per_reason: int = 50,
+                 seed: int = 0) -> None:
         self.threshold = threshold
         self.C = C
         self.embedding_weight = embedding_weight
         self.calibration_folds = calibration_folds
+        self.self_training_rounds = self_training_rounds
+        self.pseudo_per_reason = pseudo_per_reason
         self.seed = seed
 
     # -- features ------------------------------------------------------------------------
@@ -100,9 +111,11 @@ class ReasonClassifier:
         return s
 
     # -- learning ------------------------------------------------------------------------
-    def fit(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray | None = None
+    def fit(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray | None = None, *,
+            unlabeled: Sequence[str] | None = None, unlabeled_embeddings: np.ndarray | None = None
             ) -> "ReasonClassifier":
-        """Learn reasons from labelled texts (``embeddings`` may be passed precomputed)."""
+        """Learn reasons from labelled texts (``embeddings`` may be passed precomputed); with few
+        labels, also from ``unlabeled`` texts by self-training (``pseudo_labelled_`` says how many)."""
         from sklearn.model_selection import StratifiedKFold
 
         texts = [str(t) if t is not None else "" for t in texts]
@@ -113,23 +126,61 @@ class ReasonClassifier:
         if len(self.classes_) < 2:
             raise InputError("a reason classifier needs at least two different labels")
         counts = np.bincount(y)
+        few = np.median(counts) < 30
         self.embedding_weight_ = (self.embedding_weight if self.embedding_weight is not None
-                                  else 3.0 if np.median(counts) < 30 else 1.5)
+                                  else 3.0 if few else 1.5)
         emb = self._embed(texts, embeddings)
+        pool = pool_emb = None
+        if few and unlabeled is not None and len(unlabeled) and self.self_training_rounds > 0:
+            pool = [str(t) if t is not None else "" for t in unlabeled]
+            pool_emb = self._embed(pool, unlabeled_embeddings) if emb is not None else None
+
+        def learn(idx):
+            """Fit on the labelled rows idx, self-training on the pool when there is one."""
+            t, e = [texts[i] for i in idx], None if emb is None else emb[idx]
+            model = self._fit_svm(t, y[idx], e)
+            if pool is None:
+                return model, 0
+            pt, py, pe = self._self_train(t, y[idx], e, pool, pool_emb, model)
+            return self._fit_svm(t + pt, np.concatenate([y[idx], py]), None if e is None else np.vstack([e, pe])), len(pt)
+
+        # the temperature comes from out-of-fold scores of models trained the same way, self-training
+        # included (pseudo-labels chosen by a model that saw the held-out rows would flatter them)
         folds = min(self.calibration_folds, int(counts.min()))
         self.temperature_ = 1.0
         if folds >= 2:
             oof = np.zeros((len(y), len(self.classes_)))
             cv = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
             for tr, te in cv.split(texts, y):
-                w, c, svm = self._fit_svm([texts[i] for i in tr], y[tr], None if emb is None else emb[tr])
+                (w, c, svm), _ = learn(tr)
                 Xte = self._features(w, c, [texts[i] for i in te], None if emb is None else emb[te], fit=False)
                 part = self._scores(svm, Xte, len(self.classes_))
                 cols = np.searchsorted(np.arange(len(self.classes_)), svm.classes_)
                 oof[np.ix_(te, cols)] = part
             self.temperature_ = _fit_temperature(oof, y)
-        self.word_, self.char_, self.svm_ = self._fit_svm(texts, y, emb)
+        (self.word_, self.char_, self.svm_), self.pseudo_labelled_ = learn(np.arange(len(y)))
         return self
+
+    def _self_train(self, texts, y, emb, pool, pool_emb, model):
+        """Pseudo-labels for the pool texts the model is surest of, grown over rounds:
+        (texts, label indices, embeddings) of those chosen in the last round."""
+        word, char, svm = model
+        n_classes = int(y.max()) + 1
+        chosen = pred = np.zeros(0, dtype=int)
+        for r in range(self.self_training_rounds):
+            s = svm.decision_function(self._features(word, char, pool, pool_emb, fit=False))
+            s = np.column_stack([-s, s]) if s.ndim == 1 else s
+            pred = svm.classes_[s.argmax(1)]
+            top2 = np.sort(s, 1)[:, -2:]
+            margin = top2[:, 1] - top2[:, 0]
+            keep = self.pseudo_per_reason * (r + 1)
+            chosen = np.concatenate([ids[np.argsort(-margin[ids], kind="stable")][:keep]
+                                     for ids in (np.flatnonzero(pred == c) for c in range(n_classes))])
+            if r + 1 < self.self_training_rounds:  # the last round's refit is the caller's
+                e = None if emb is None else np.vstack([emb, pool_emb[chosen]])
+                word, char, svm = self._fit_svm(texts + [pool[i] for i in chosen],
+                                                np.concatenate([y, pred[chosen]]), e)
+        return [pool[i] for i in chosen], pred[chosen], None if pool_emb is None else pool_emb[chosen]
 
     def _check(self) -> None:
         if not hasattr(self, "svm_"):
