@@ -40,15 +40,15 @@ def test_accuracy_floor_ten_per_reason(split) -> None:
 
 
 def test_self_training_learns_from_unlabelled_contacts(split) -> None:
-    """5 labels a reason plus the rest of the training texts unlabelled: more right answers than
-    the 5 labels alone (measured 0.915 vs 0.895), and confidence still honest."""
+    """10 labels a reason plus the rest of the training texts unlabelled: more right answers than
+    the 10 labels alone (measured 0.95 vs 0.93), and confidence still honest."""
     (t, y, e), (tt, yt, et) = split
-    keep = np.concatenate([np.flatnonzero(y == c)[:5] for c in np.unique(y)])
+    keep = np.concatenate([np.flatnonzero(y == c)[:10] for c in np.unique(y)])
     rest = np.setdiff1d(np.arange(len(y)), keep)
     plain = ReasonClassifier(threshold=0.0).fit([t[i] for i in keep], y[keep], e[keep])
     taught = ReasonClassifier(threshold=0.0).fit([t[i] for i in keep], y[keep], e[keep],
                                                  unlabeled=[t[i] for i in rest], unlabeled_embeddings=e[rest])
-    assert plain.pseudo_labelled_ == 0 and 0 < taught.pseudo_labelled_ <= len(rest)
+    assert plain.pseudo_labelled_ == 0 and taught.pseudo_labelled_ == len(rest)  # the last round takes all
     lab, conf = taught.predict_with_confidence(tt, et)
     assert np.mean(lab == yt) > np.mean(plain.predict(tt, et) == yt)
     assert abs(conf.mean() - np.mean(lab == yt)) < 0.08

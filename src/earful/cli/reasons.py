@@ -47,7 +47,7 @@ def reasons_train(
             n = assign_reasons(con, model)
     finally:
         con.close()
-    taught = (f" (and {model.pseudo_labelled_:,} unlabelled contacts it was surest of)"
+    taught = (f" (and taught itself from {model.pseudo_labelled_:,} unlabelled contacts)"
               if model.pseudo_labelled_ else "")
     console.print(f"trained on {len(texts):,} examples{taught}, {len(model.classes_)} reasons; "
                   f"assigned reasons to {n:,} enriched interactions", highlight=False)
