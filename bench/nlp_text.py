@@ -8,6 +8,7 @@ Prints Markdown tables (pasted into docs/bench/nlp-text.md).
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import os
 import sys
@@ -134,6 +135,7 @@ def sentiment() -> None:
     print(f"\nVADER and the blend agree on the sign for {agree:.1%} of the tweets.")
 
 
+@functools.lru_cache(maxsize=1)
 def _reason_and_topic_models():
     """A reason classifier (n-grams) and a topic model with its n-gram assigner, both learnt from
     BANKING77 utterances `enrich_throughput` does not enrich (half the rows whose number is not a

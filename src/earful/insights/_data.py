@@ -6,11 +6,7 @@ from datetime import date
 
 import duckdb
 
-
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the store has table `name` (enrichment arrives with a later migration)."""
-    return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
+from earful.store.schema import has_table
 
 
 def _enrichment_columns(con: duckdb.DuckDBPyConnection) -> set[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import duckdb
 
-from earful.insights._data import has_table
+from earful.store.schema import has_table
 
 # Last-resort redaction when earful.nlp.redact is not installed: the same typed placeholders.
 _PATTERNS = [

@@ -14,7 +14,7 @@ from datetime import date
 
 import duckdb
 
-from earful.insights._data import has_table
+from earful.store.schema import has_table
 from earful.insights.config import InsightsConfig
 from earful.insights.evidence import customer_texts, diverse_quotes
 

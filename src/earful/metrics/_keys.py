@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import duckdb
 
 from earful.errors import InputError, StoreError
+from earful.store.schema import has_table
 
 #: The time a contact belongs to (docs/formats.md): see contact_time_sql.
 def contact_time_sql(alias: str) -> str:
@@ -128,13 +129,6 @@ def seconds(value: object, what: str) -> float:
     if not s >= 0 or s == float("inf"):
         raise InputError(f"{what} must be a finite number ≥ 0, not {value!r}")
     return s
-
-
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the store has table ``name``."""
-    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-                      "AND table_schema = current_schema()", [name]).fetchall()[0]
-    return bool(row and row[0])
 
 
 def check_store(con: duckdb.DuckDBPyConnection) -> None:

@@ -12,19 +12,15 @@ from __future__ import annotations
 import duckdb
 
 from earful.metrics._keys import contact_time_sql, is_contact_sql
+from earful.store.schema import has_column
 
 #: The order of a customer's contacts: by contact time, ties broken by id (stable across reloads).
 _NEXT = f"lead({contact_time_sql('c')}) OVER (PARTITION BY c.customer_id ORDER BY {contact_time_sql('c')}, c.id)"
 
 
-def _has_columns(con: duckdb.DuckDBPyConnection) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = 'interactions' "
-                       "AND table_schema = current_schema() AND column_name = 'is_contact'").fetchall()[0][0] > 0
-
-
 def next_contact_ready(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether every stored row has its ``next_contact_at`` maintained, so FCR may read the column."""
-    if not _has_columns(con):
+    if not has_column(con, "interactions", "is_contact"):  # before migration 008
         return False
     return not con.execute("SELECT EXISTS (SELECT 1 FROM interactions WHERE is_contact IS NULL)").fetchall()[0][0]
 
@@ -40,7 +36,7 @@ def refresh_next_contact(con: duckdb.DuckDBPyConnection, import_id: int | None =
     and each returning customer's previous last contact). Runs in the caller's transaction, so an
     import and its next-contact times commit together.
     """
-    if not _has_columns(con):
+    if not has_column(con, "interactions", "is_contact"):  # before migration 008
         return 0
     everyone = import_id is None or con.execute(
         "SELECT EXISTS (SELECT 1 FROM interactions WHERE is_contact IS NULL)").fetchall()[0][0]

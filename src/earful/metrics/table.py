@@ -14,13 +14,13 @@ from earful.metrics._keys import (
     Key,
     check_store,
     contact_time_sql,
-    has_table,
     is_contact_sql,
     parse_by,
     parse_range,
     seconds,
 )
 from earful.metrics.next_contact import next_contact_ready
+from earful.store.schema import has_table
 
 #: What counts as "the same issue" for FCR: any contact by the customer, or one with the same reason.
 FCR_SAME = ("any", "reason")

@@ -63,16 +63,18 @@ def _model_path(con, name: str) -> Path:
     return models_dir(con) / row[0]
 
 
+def _stored(con: duckdb.DuckDBPyConnection, name: str, cls):
+    """The store's model ``name`` loaded with ``cls.load``; None when there is none or its file is gone."""
+    try:
+        return cls.load(_model_path(con, name))
+    except (InputError, OSError, ValueError):
+        return None
+
+
 def stored_models(con: duckdb.DuckDBPyConnection) -> tuple[ReasonClassifier | None, TopicModel | None]:
-    """The store's trained reason classifier and topic model, each None when there is none (or its
-    file is gone), for `earful enrich` to classify new contacts as it enriches them."""
-    out: list = []
-    for name, cls in ((REASONS, ReasonClassifier), (TOPICS, TopicModel)):
-        try:
-            out.append(cls.load(_model_path(con, name)))
-        except (InputError, OSError, ValueError):
-            out.append(None)
-    return out[0], out[1]
+    """The store's trained reason classifier and topic model (None where there is none), for
+    `earful enrich` to classify new contacts as it enriches them."""
+    return _stored(con, REASONS, ReasonClassifier), _stored(con, TOPICS, TopicModel)
 
 
 def read_labelled_csv(path: str | Path) -> tuple[list[str], list[str]]:
@@ -202,12 +204,7 @@ def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, s
     ids, texts = _enriched_texts(con, start, end)
     if len(texts) < 2:
         raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
-    previous = None
-    if refit and con.execute("SELECT count(*) FROM models WHERE name = ?", [TOPICS]).fetchone()[0]:
-        try:
-            previous = TopicModel.load(_model_path(con, TOPICS))
-        except (InputError, OSError, ValueError):
-            previous = None
+    previous = _stored(con, TOPICS, TopicModel) if refit else None
     model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True).fit(texts, previous=previous)
     path = model.save(models_dir(con) / "topics.npz")
     _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},

@@ -170,8 +170,7 @@ class ReasonClassifier:
         rounds = self.self_training_rounds
         chosen = pred = np.zeros(0, dtype=int)
         for r in range(rounds):
-            s = svm.decision_function(self._features(word, char, pool, pool_emb, fit=False))
-            s = np.column_stack([-s, s]) if s.ndim == 1 else s
+            s = self._scores(svm, self._features(word, char, pool, pool_emb, fit=False), n_classes)
             pred = svm.classes_[s.argmax(1)]
             top2 = np.sort(s, 1)[:, -2:]
             margin = top2[:, 1] - top2[:, 0]

@@ -16,6 +16,18 @@ CHANNELS = ("voice", "chat", "email", "social", "sms", "survey")
 SPEAKERS = ("customer", "agent", "system")
 DIRECTIONS = ("inbound", "outbound")
 
+
+def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store has table ``name`` (capabilities add theirs with later migrations)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                            "AND table_schema = current_schema()", [name]).fetchall()[0][0])
+
+
+def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Whether table ``table`` of the store has column ``column``."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? "
+                            "AND column_name = ? AND table_schema = current_schema()", [table, column]).fetchall()[0][0])
+
 _M001_CORE = f"""
 CREATE SEQUENCE IF NOT EXISTS import_id_seq START 1;
 

@@ -22,6 +22,7 @@ from earful.metrics import metrics_table
 from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
+from earful.store.schema import has_column, has_table
 
 GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
@@ -33,15 +34,6 @@ SL_THRESHOLD_S = 20
 
 
 # ---------------------------------------------------------------- plumbing
-
-def has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0])
-
-
-def has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    return bool(con.execute("SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-                            [table, column]).fetchone()[0])
-
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever an import lands or enrichment runs: the key cached aggregates hang on."""
