@@ -113,8 +113,13 @@ def serve(db_path: Path):
 
 
 def login(client, name: str, password: str = PASSWORD):
-    """Sign a httpx client in through the login form; returns the response."""
-    return client.post("/login", data={"username": name, "password": password, "next": "/"})
+    """Sign a httpx client in through the login form, as a browser on the dashboard's own page
+    would (its Origin, then the session's form token on every later write); returns the response."""
+    client.headers["origin"] = str(client.base_url).rstrip("/")
+    r = client.post("/login", data={"username": name, "password": password, "next": "/"})
+    if r.status_code == 303:
+        client.headers["x-csrf-token"] = client.get("/api/v1/me").json()["csrf_token"]
+    return r
 
 
 import pytest  # noqa: E402

@@ -141,7 +141,7 @@ def test_login_cookie_flags_and_logout(site):
 
 
 def test_no_open_redirect_and_no_cross_site_writes(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False)
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, headers={"origin": site["url"]})
     r = c.post("/login", data={"username": "ada", "password": PASSWORD, "next": "//evil.example/x"})
     assert r.headers["location"] == "/"
     ins = site["by_department"]["cards"][0]

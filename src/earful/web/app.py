@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import duckdb
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
@@ -20,7 +20,7 @@ from earful.errors import EarfulError
 from earful.metrics import parse_by
 from earful.store import connect
 from earful.web import _queries as q
-from earful.web import _charts
+from earful.web import _charts, _csrf
 from earful.web._access import AREAS, allowed
 from earful.web._deps import (
     COOKIE,
@@ -65,7 +65,8 @@ def _secs(v) -> str:
 
 
 templates.env.filters.update(pct=_pct, num=_num, secs=_secs)
-templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed)
+templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed,
+                             csrf_field=_csrf.csrf_field, csrf_token=_csrf.csrf_token)
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
@@ -75,7 +76,8 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
     full = {"request": request, "user": user, "nav": nav, "path": request.url.path, **ctx}
     if cache is None or cur is None or user is None:
         return templates.TemplateResponse(request, name, full, status_code=status_code)
-    key = (name, cache, user.name, user.role, user.department, request.url.path)
+    # per session, not per user: the page carries the session's form token
+    key = (name, cache, user.name, user.role, user.department, request.url.path, _csrf.request_token(request))
     html = state(request).cached(cur, "page", lambda _c, _k: templates.get_template(name).render(full), key)
     return HTMLResponse(html, status_code=status_code)
 
@@ -95,12 +97,19 @@ def _error(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", user, status_code=status, status=status, message=message)
 
 
-def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
-    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write)."""
+def create_app(db_path: str | os.PathLike[str] | None = None, *,
+               allowed_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write).
+
+    ``allowed_origins``: origins other than the server's own Host that may send writes (a
+    reverse proxy that rewrites Host), e.g. ``https://earful.example.com``.
+    """
     con = connect(db_path)
     app = FastAPI(title="earful", version="1", description="Contact-centre metrics, staffing and insights.",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  dependencies=[Depends(_csrf.protect)])
     app.state.earful = AppState(con)
+    app.state.allowed_origins = frozenset(o.rstrip("/") for o in allowed_origins)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     _add_handlers(app)
@@ -108,11 +117,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
-        # Cross-site writes: cookies are SameSite=Lax, and a foreign Origin on a write is refused.
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-                return _error(request, 403, "cross-site request refused")
+        # Cross-site writes are refused by _csrf.protect, a dependency of every route.
         response = await call_next(request)
         response.headers.setdefault("x-content-type-options", "nosniff")
         response.headers.setdefault("x-frame-options", "DENY")
