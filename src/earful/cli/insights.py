@@ -85,7 +85,7 @@ def report(
 
     s, e = _period(period)
     try:
-        con = connect(db)
+        con = connect(db, read_only=True)
         with console.status("writing the briefing…"):
             paths = write_report(con, s, e, out, pdf=pdf, config=config)
         con.close()

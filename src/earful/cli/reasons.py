@@ -63,7 +63,7 @@ def reasons_eval(
     """Cross-validated accuracy of the reason classifier on the given labels."""
     from earful.nlp.models import evaluate_reasons
 
-    con = connect(db)
+    con = connect(db, read_only=True)
     try:
         texts, labels = _labelled(con, source)
     finally:

@@ -92,9 +92,13 @@ def render_html(con: duckdb.DuckDBPyConnection, start: date, end: date, items: l
 
 def write_report(con: duckdb.DuckDBPyConnection, start: date, end: date, out: str | Path, *,
                  pdf: str | Path | None = None, config=None) -> list[Path]:
-    """Find the period's insights (history before it is the baseline), write the HTML and optional PDF."""
+    """Find the period's insights (history before it is the baseline), write the HTML and optional PDF.
+
+    Only reads the store (a briefing can be written from a read-only store, or while the
+    dashboard serves it); `earful insights` is what stores insights for routing.
+    """
     cfg = load_config(config) if not hasattr(config, "fdr") else config
-    items = find_insights(con, start, end, cfg)
+    items = find_insights(con, start, end, cfg, store=False)
     html = render_html(con, start, end, items, cfg.currency)
     out = Path(out)
     try:

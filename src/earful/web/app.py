@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,14 +16,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
 from earful.metrics import parse_by
 from earful.store import connect
 from earful.web import _queries as q
-from earful.web import _charts, _csrf
-from earful.web._access import AREAS, allowed
+from earful.web import _charts, _csrf, admin
+from earful.web._access import allowed
 from earful.web._deps import (
     COOKIE,
     AppState,
@@ -36,7 +39,20 @@ from earful.web._deps import (
 )
 from earful.web.api import router as api_router
 from earful.web.api import to_csv
-from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
+from earful.web.auth import (
+    CHECKS,
+    Busy,
+    LoginPolicy,
+    User,
+    audit,
+    create_session,
+    end_session,
+    login_failed,
+    login_succeeded,
+    login_wait,
+    password_hash,
+    rehash,
+)
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -98,7 +114,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(db_path: str | os.PathLike[str] | None = None, *,
-               allowed_origins: tuple[str, ...] = ()) -> FastAPI:
+               allowed_origins: tuple[str, ...] = (), login_policy: LoginPolicy | None = None) -> FastAPI:
     """The dashboard and REST API over the store at ``db_path`` (opened once, read-write).
 
     ``allowed_origins``: origins other than the server's own Host that may send writes (a
@@ -110,8 +126,11 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
                   dependencies=[Depends(_csrf.protect)])
     app.state.earful = AppState(con)
     app.state.allowed_origins = frozenset(o.rstrip("/") for o in allowed_origins)
+    app.state.login_policy = login_policy or LoginPolicy()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(admin.router)
+    app.include_router(admin.api)
     _add_handlers(app)
     _add_pages(app)
 
@@ -176,14 +195,34 @@ def _add_pages(app: FastAPI) -> None:
         return render(request, "login.html", None, next=_safe_next(next), error=error)
 
     @app.post("/login", **opts)
-    def login(request: Request, cur: Cur, username: Annotated[str, Form(max_length=64)],
-              password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
-        user = authenticate(cur, username, password)
-        if user is None:
-            return render(request, "login.html", None, status_code=401, next=_safe_next(next),
-                          error="Wrong name or password.")
-        secret = create_session(cur, user)
-        audit(cur, user, "login", user.name)
+    async def login(request: Request, username: Annotated[str, Form(max_length=64)],
+                    password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
+        # Async on purpose: a sign-in waits for its password check without holding one of the
+        # worker threads every other request needs (see auth.PasswordChecks).
+        st, policy = state(request), request.app.state.login_policy
+        address = request.client.host if request.client else None
+
+        def refuse(status: int, message: str, wait_s: float | None = None) -> HTMLResponse:
+            resp = render(request, "login.html", None, status_code=status, next=_safe_next(next), error=message)
+            if wait_s is not None:
+                resp.headers["retry-after"] = str(max(1, math.ceil(wait_s)))
+            return resp
+
+        wait_s, why = await run_in_threadpool(st.write, login_wait, username, address, policy)
+        if wait_s:
+            await run_in_threadpool(st.write, audit, None, "login.refused", username,
+                                    {"address": address, "why": why, "wait_s": round(wait_s)})
+            return refuse(429, f"Too many failed sign-ins: try again in {_wait_words(wait_s)}"
+                          + (" or ask an admin to unlock the account." if why == "locked" else "."), wait_s)
+        pw_hash, user = await run_in_threadpool(st.write, password_hash, username)
+        try:
+            ok = await asyncio.wrap_future(CHECKS.verify(pw_hash, password))
+        except Busy:
+            return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
+        if not ok or user is None:
+            locked = await run_in_threadpool(st.write, _failed, username, address, policy)
+            return refuse(401, "Wrong name or password." + (" The account is now locked for a while." if locked else ""))
+        secret = await run_in_threadpool(st.write, _signed_in, user, address, pw_hash, password)
         resp = RedirectResponse(_safe_next(next), status_code=303)
         resp.set_cookie(COOKIE, secret, httponly=True, samesite="lax", secure=request.url.scheme == "https",
                         max_age=12 * 3600, path="/")
@@ -305,10 +344,6 @@ def _add_pages(app: FastAPI) -> None:
         data = state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
         return render(request, "ledger.html", user, cache=(), cur=cur, data=data)
 
-    @app.get("/users", **opts)
-    def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
-        return render(request, "users.html", user, users=list_users(cur), areas=AREAS)
-
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
         return RedirectResponse("/static/favicon.svg", status_code=308)
@@ -337,6 +372,30 @@ def metric_query(request: Request, cur: Cur,
     rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=q.parse_day(start, "start"),
                                  end=q.parse_day(end, "end"), channel=channel or None, queue=queue or None)
     return MetricQuery(by_t, start, end, channel, queue, rows)
+
+
+def _failed(cur: duckdb.DuckDBPyConnection, name: str, address: str | None, policy: LoginPolicy) -> bool:
+    locked = login_failed(cur, name, address, policy)
+    audit(cur, None, "login.failed", name, {"address": address})
+    if locked:
+        audit(cur, None, "login.locked", name, {"address": address, "for_s": policy.lock_s})
+    return locked
+
+
+def _signed_in(cur: duckdb.DuckDBPyConnection, user: User, address: str | None, pw_hash: str | None,
+               password: str) -> str:
+    login_succeeded(cur, user.name, address)
+    rehash(cur, user.name, pw_hash, password)
+    secret = create_session(cur, user)
+    audit(cur, user, "login", user.name, {"address": address})
+    return secret
+
+
+def _wait_words(seconds: float) -> str:
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{math.ceil(seconds / 60)} min"
 
 
 def _safe_next(target: str | None) -> str:
