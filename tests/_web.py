@@ -84,13 +84,13 @@ def build_store(db_path: Path, shared_data: Path) -> dict:
 
 
 @contextmanager
-def serve(db_path: Path):
+def serve(db_path: Path, **app_options):
     """A real uvicorn server over the store on 127.0.0.1 (a free port), stopped on exit."""
     import uvicorn
 
     from earful.web import create_app
 
-    app = create_app(db_path)
+    app = create_app(db_path, **app_options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

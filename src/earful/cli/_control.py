@@ -22,7 +22,6 @@ Passwords a command would ask for are asked by the caller, before the command is
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import io
 import json
@@ -163,7 +162,9 @@ def forward(argv: list[str]) -> int | None:
     env = dict(os.environ)
     env["EARFUL_DB"] = str(store.absolute())   # --db on the line still wins; a relative one is read from cwd
     if "password" in params and _option(argv, "--password") is None and "EARFUL_PASSWORD" not in env:
-        env["EARFUL_PASSWORD"] = _ask_password(argv)
+        from earful.cli._common import ask_new_password
+
+        env["EARFUL_PASSWORD"] = ask_new_password(next((a for a in argv[2:] if not a.startswith("-")), "the user"))
     try:
         _send(s, {"op": "run", "argv": list(argv), "cwd": os.getcwd(), "env": env})
         return _relay(s)
@@ -175,16 +176,6 @@ def forward(argv: list[str]) -> int | None:
         return 141
     finally:
         s.close()
-
-
-def _ask_password(argv: list[str]) -> str:
-    if not sys.stdin.isatty():
-        raise EarfulError("give the password with --password or the EARFUL_PASSWORD variable")
-    who = next((a for a in argv[2:] if not a.startswith("-")), "the user")
-    first = getpass.getpass(f"password for {who}: ")
-    if getpass.getpass("again: ") != first:
-        raise EarfulError("the two passwords differ")
-    return first
 
 
 def _relay(s: socket.socket) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import getpass
 import socket
 import sys
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import Annotated, Optional
 import typer
 
 from earful.cli import app
-from earful.cli._common import DbOption, console, fail
+from earful.cli._common import DbOption, ask_new_password, console, fail
 from earful.errors import EarfulError
 from earful.store import connect, resolve_path
 
@@ -103,13 +102,31 @@ def serve(
         sock.close()
 
 
+def _change(db: Optional[Path], fn: Callable, *args, **kw):
+    """Run one administration change on an existing store; a user mistake is one line."""
+    path = resolve_path(db)
+    if not path.exists():
+        raise fail(f"no earful store at {path}: run `earful init` first")
+    con = connect(db)
+    try:
+        return fn(con, *args, **kw)
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        con.close()
+
+
+PasswordOption = Annotated[Optional[str], typer.Option(
+    "--password", envvar="EARFUL_PASSWORD", help="Password (asked for when not given).")]
+UserArg = Annotated[str, typer.Argument(help="Login name.", show_default=False)]
+
+
 @users_app.command("add")
 def users_add(
-    name: Annotated[str, typer.Argument(help="Login name.", show_default=False)],
+    name: UserArg,
     role: Annotated[str, typer.Option("--role", help="admin, analyst, department or executive.")] = "analyst",
     department: Annotated[Optional[str], typer.Option("--department", help="The department (department role).")] = None,
-    password: Annotated[Optional[str], typer.Option(
-        "--password", envvar="EARFUL_PASSWORD", help="Password (asked for when not given).")] = None,
+    password: PasswordOption = None,
     replace: Annotated[bool, typer.Option("--replace", help="Reset an existing user's password and role.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -117,9 +134,7 @@ def users_add(
     from earful.web.auth import add_user
 
     if password is None:
-        password = getpass.getpass(f"password for {name}: ")
-        if getpass.getpass("again: ") != password:
-            raise fail("the two passwords differ")
+        password = ask_new_password(name)
     con = connect(db)
     try:
         user = add_user(con, name, password, role, department, replace=replace)
@@ -132,14 +147,62 @@ def users_add(
 
 @users_app.command("list")
 def users_list(db: DbOption = None) -> None:
-    """List users and roles."""
+    """List users, roles, and who is disabled or locked out."""
     from earful.web.auth import list_users
 
     con = connect(db, read_only=True)
-    for u in list_users(con):
-        flag = "\tdisabled" if u["disabled"] else ""
+    try:
+        users = list_users(con)
+    finally:
+        con.close()
+    for u in users:
+        flag = ("\tdisabled" if u["disabled"] else "") + (f"\tlocked until {u['locked_until']}" if u["locked_until"] else "")
         console.print(f"{u['name']}\t{u['role']}\t{u['department'] or ''}{flag}", highlight=False)
-    con.close()
+
+
+@users_app.command("disable")
+def users_disable(name: UserArg, db: DbOption = None) -> None:
+    """Disable a user: their sessions end and their API tokens stop working."""
+    from earful.web.auth import set_disabled
+
+    _change(db, set_disabled, name, True)
+    console.print(f"user [bold]{name}[/] disabled")
+
+
+@users_app.command("enable")
+def users_enable(name: UserArg, db: DbOption = None) -> None:
+    """Enable a disabled user again."""
+    from earful.web.auth import set_disabled
+
+    _change(db, set_disabled, name, False)
+    console.print(f"user [bold]{name}[/] enabled")
+
+
+@users_app.command("remove")
+def users_remove(name: UserArg, db: DbOption = None) -> None:
+    """Remove a user with their sessions and API tokens (the audit trail keeps what they did)."""
+    from earful.web.auth import remove_user
+
+    _change(db, remove_user, name)
+    console.print(f"user [bold]{name}[/] removed")
+
+
+@users_app.command("reset-password")
+def users_reset_password(name: UserArg, password: PasswordOption = None, db: DbOption = None) -> None:
+    """Give a user a new password: their sessions end and any sign-in lockout is lifted."""
+    from earful.web.auth import set_password
+
+    _change(db, set_password, name, password if password is not None else ask_new_password(name))
+    console.print(f"user [bold]{name}[/] has a new password")
+
+
+@users_app.command("unlock")
+def users_unlock(name: UserArg, db: DbOption = None) -> None:
+    """Lift a sign-in lockout (after too many wrong passwords) before it expires."""
+    from earful.web.auth import unlock
+
+    had = _change(db, unlock, name)
+    console.print(f"user [bold]{name}[/] can sign in again" if had else f"user [bold]{name}[/] was not locked out")
 
 
 @token_app.command("create")
@@ -152,13 +215,39 @@ def token_create(
     """Create an API token (printed once) for `Authorization: Bearer TOKEN`."""
     from earful.web.auth import create_token
 
-    con = connect(db)
-    try:
-        secret = create_token(con, name, label, days or None)
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
-    finally:
-        con.close()
+    secret = _change(db, create_token, name, label, days or None)
     if sys.stdout.isatty():
         console.print("API token (shown once; send as `Authorization: Bearer TOKEN`):")
     print(secret)
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[Optional[str], typer.Option("--user", help="Only this user's tokens.")] = None,
+    db: DbOption = None,
+) -> None:
+    """List API tokens (id, user, label, dates, state); the secrets themselves are never kept."""
+    from earful.web.auth import list_tokens
+
+    con = connect(db, read_only=True)
+    try:
+        tokens = list_tokens(con, user)
+    finally:
+        con.close()
+    if not tokens:
+        console.print("no API tokens")
+    for t in tokens:
+        console.print(f"{t['id']}\t{t['user']}\t{t['state']}\tcreated {t['created_at'][:16]}\t"
+                      f"expires {(t['expires_at'] or 'never')[:16]}\t{t['label'] or ''}", highlight=False)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ident: Annotated[str, typer.Argument(help="The token's id, as `earful token list` shows it.", show_default=False)],
+    db: DbOption = None,
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    from earful.web.auth import revoke_token
+
+    out = _change(db, revoke_token, ident)
+    console.print(f"token {ident} of {out['user']} " + ("was already revoked" if out["already_revoked"] else "revoked"))

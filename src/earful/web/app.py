@@ -208,6 +208,11 @@ def _add_pages(app: FastAPI) -> None:
                 resp.headers["retry-after"] = str(max(1, math.ceil(wait_s)))
             return resp
 
+        def busy() -> HTMLResponse:
+            return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
+
+        if CHECKS.full():  # before any other work: a flood costs as little as possible
+            return busy()
         wait_s, why = await run_in_threadpool(st.write, login_wait, username, address, policy)
         if wait_s:
             await run_in_threadpool(st.write, audit, None, "login.refused", username,
@@ -218,7 +223,7 @@ def _add_pages(app: FastAPI) -> None:
         try:
             ok = await asyncio.wrap_future(CHECKS.verify(pw_hash, password))
         except Busy:
-            return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
+            return busy()
         if not ok or user is None:
             locked = await run_in_threadpool(st.write, _failed, username, address, policy)
             return refuse(401, "Wrong name or password." + (" The account is now locked for a while." if locked else ""))

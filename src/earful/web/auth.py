@@ -64,9 +64,13 @@ class PasswordChecks:
     workers run at a lower priority (nice 10), so requests that need no password keep the CPU.
     """
 
-    def __init__(self, workers: int = 1, queue: int = 8) -> None:
+    def __init__(self, workers: int = 1, queue: int = 4) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="earful-argon2", initializer=_lower_priority)
         self._slots = threading.BoundedSemaphore(workers + queue)
+
+    def full(self) -> bool:
+        """Whether a check asked for now would be refused (a hint: ``submit`` decides)."""
+        return self._slots._value == 0  # noqa: SLF001 - BoundedSemaphore has no public reading
 
     def submit(self, fn, *args) -> Future:
         if not self._slots.acquire(blocking=False):
