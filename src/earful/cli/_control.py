@@ -205,12 +205,17 @@ class _Stream(io.TextIOBase):
     def _sink(self) -> Callable[[str, str], None] | None:
         return getattr(_LOCAL, "sink", None)
 
-    def write(self, text: str) -> int:
+    def write(self, text: str | bytes) -> int:
         sink = self._sink()
         if sink is None:
             return self._real.write(text)
-        sink(self._key, text)
+        sink(self._key, text.decode("utf-8", "replace") if isinstance(text, (bytes, bytearray)) else text)
         return len(text)
+
+    @property
+    def buffer(self) -> Any:
+        """Binary writes (click's echo can make them) go the same way as text."""
+        return self if self._sink() is not None else self._real.buffer
 
     def flush(self) -> None:
         if self._sink() is None:

@@ -73,7 +73,11 @@ def run_server(path: Path, sock: socket.socket, *, allowed_origins: tuple[str, .
         config = uvicorn.Config(web, log_level="warning", timeout_keep_alive=30,
                                 proxy_headers=trusted_proxies is not None,
                                 forwarded_allow_ips=trusted_proxies)
-        uvicorn.Server(config).run(sockets=[sock])
+        try:
+            uvicorn.Server(config).run(sockets=[sock])
+        except KeyboardInterrupt:  # Ctrl+C is how a server is stopped: not an error
+            pass
+        show("earful dashboard stopped")
     finally:
         control.close()
         st.close()
@@ -157,7 +161,7 @@ def users_list(db: DbOption = None) -> None:
         con.close()
     for u in users:
         flag = ("\tdisabled" if u["disabled"] else "") + (f"\tlocked until {u['locked_until']}" if u["locked_until"] else "")
-        console.print(f"{u['name']}\t{u['role']}\t{u['department'] or ''}{flag}", highlight=False)
+        typer.echo(f"{u['name']}\t{u['role']}\t{u['department'] or ''}{flag}")
 
 
 @users_app.command("disable")
@@ -237,8 +241,8 @@ def token_list(
     if not tokens:
         console.print("no API tokens")
     for t in tokens:
-        console.print(f"{t['id']}\t{t['user']}\t{t['state']}\tcreated {t['created_at'][:16]}\t"
-                      f"expires {(t['expires_at'] or 'never')[:16]}\t{t['label'] or ''}", highlight=False)
+        typer.echo(f"{t['id']}\t{t['user']}\t{t['state']}\tcreated {t['created_at'][:16]}\t"
+                   f"expires {(t['expires_at'] or 'never')[:16]}\t{t['label'] or ''}")
 
 
 @token_app.command("revoke")
