@@ -101,3 +101,12 @@ def test_demo_logins_work_and_a_department_sees_only_its_own(demo):
     with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}) as web:
         r = web.post("/login", data={"username": "operations", "password": "wrong", "next": "/"})
         assert web.get("/api/v1/insights").status_code == 401
+
+
+def test_commands_run_while_the_demo_serves(demo):
+    """The demo's server keeps the store open; `earful` commands on it run through the server."""
+    env = {**os.environ, "COLUMNS": "200"}
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "status", "--db", str(demo["db"]), "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["interactions"] > 5000

@@ -22,12 +22,12 @@ def _signed_in(site, role: str = "analyst") -> httpx.Client:
     return c
 
 
-def _page_token(c: httpx.Client, path: str) -> str:
+def _page_token(c: httpx.Client, path: str, *, required: bool = True) -> str:
     """The hidden form token as the page writes it (what a browser would submit)."""
     found = re.findall(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
-    assert found, f"no form token on {path}"
-    assert len(set(found)) == 1
-    return found[0]
+    assert found or not required, f"no form token on {path}"
+    assert len(set(found)) <= 1
+    return found[0] if found else ""
 
 
 def _moves(c: httpx.Client, insight: str) -> int:
@@ -37,7 +37,7 @@ def _moves(c: httpx.Client, insight: str) -> int:
 def test_cookie_form_writes_need_our_origin_and_the_session_token(site):
     ins = site["by_department"]["cards"][0]
     c = _signed_in(site)
-    token = _page_token(c, f"/insights/{ins}")
+    token = _page_token(c, f"/insights/{ins}", required=False)
     before = _moves(c, ins)
     form = {"action": "share", "department": "cards"}
     refused = [
@@ -52,6 +52,7 @@ def test_cookie_form_writes_need_our_origin_and_the_session_token(site):
         assert r.status_code == 403, (why, r.status_code)
         assert "refused" in r.text or "expired" in r.text, why
     assert _moves(c, ins) == before, "a refused write must change nothing"
+    assert token, "the page's forms carry the session's token"
     # the same form from our own page goes through
     r = c.post(f"/insights/{ins}/act", data={**form, "csrf_token": token}, headers={"origin": site["url"]})
     assert r.status_code == 303, r.text

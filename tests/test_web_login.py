@@ -14,11 +14,19 @@ import httpx
 import pytest
 from _web import PASSWORD, ROLE_USER, serve, web_store  # noqa: F401
 
-from earful.web.auth import LoginPolicy
 
-# Small numbers, so that the schedule shows within a test's time.
-FAST = LoginPolicy(account_free=2, account_lock_after=4, address_free=6, address_lock_after=50,
-                   base_delay_s=0.4, max_delay_s=5, lock_s=600)
+class FAST:
+    """A sign-in policy with small numbers, so that the schedule shows within a test's time."""
+
+    account_free, account_lock_after, address_free, address_lock_after = 2, 4, 6, 50
+    base_delay_s, max_delay_s, lock_s = 0.4, 5, 600
+
+    @classmethod
+    def policy(cls):
+        from earful.web.auth import LoginPolicy
+
+        return LoginPolicy(**{k: v for k, v in vars(cls).items() if not k.startswith("_") and k != "policy"})
+
 _next_address = iter(range(10, 250))
 
 
@@ -58,7 +66,7 @@ def default_site(tmp_path_factory, web_store):
 def fast_site(tmp_path_factory, web_store):
     db = tmp_path_factory.mktemp("login-fast") / "earful.duckdb"
     shutil.copy(web_store[0], db)
-    with serve(db, login_policy=FAST) as url:
+    with serve(db, login_policy=FAST.policy()) as url:
         yield {"url": url, "db": db}
 
 
@@ -186,6 +194,6 @@ def test_a_flood_of_wrong_sign_ins_does_not_slow_an_api_call(tmp_path, web_store
     normal, flooded = statistics.median(before + after), statistics.median(during)
     print(f"\napi call median: {normal * 1000:.1f} ms normally, {flooded * 1000:.1f} ms under the flood "
           f"(x{flooded / normal:.2f}); flood answers: {stats}")
+    assert flooded <= 2 * normal, f"{flooded:.3f} s under the flood vs {normal:.3f} s"
     assert len(during) >= 5
     assert stats.get("429", {}).get("n", 0) > stats.get("401", {}).get("n", 0), "most guesses are turned away"
-    assert flooded <= 2 * normal, f"{flooded:.3f} s under the flood vs {normal:.3f} s"
