@@ -13,7 +13,9 @@ Per planted item:
 - leaked: an alphanumeric run of 3 or more characters of the item is still readable in the
   output of ``redact()`` (case-insensitive, as a whole run), more often than the same run occurs
   in the text outside every item (so a word like "for" in "c for charlie" does not count as
-  leaked because it also appears elsewhere).
+  leaked because it also appears elsewhere); an item written only in pieces shorter than 3
+  ("37-51-77", "s m i t h") counts as leaked when its letters and digits run together are found
+  in the output with everything else removed;
 Per hard negative: kept when no predicted span overlaps it.
 Span precision: predicted spans that overlap an item / all predicted spans.
 
@@ -64,15 +66,29 @@ def _count_run(run: str, text: str) -> int:
 
 
 def _leaked(text: str, redacted: str, item: dict, items: list[dict]) -> list[str]:
-    """The item's runs still readable in the redacted text (beyond their use elsewhere)."""
+    """The item's runs still readable in the redacted text (beyond their use elsewhere).
+
+    An item written only in short pieces (a sort code "37-51-77", an NI number "AB 12 34 56 C",
+    a name spelled "s m i t h") is checked as its letters and digits run together, against the
+    redacted text with everything but letters and digits removed."""
     outside = list(text.lower())
     for it in items:
         for i in range(it["start"], it["end"]):
             outside[i] = " "
     outside_text = "".join(outside)
     red = redacted.lower()
-    runs = dict.fromkeys(m.group(0).lower() for m in _RUN.finditer(text[item["start"]:item["end"]]))
-    return [r for r in runs if _count_run(r, red) > _count_run(r, outside_text)]
+    surface = text[item["start"]:item["end"]].lower()
+    runs = list(dict.fromkeys(m.group(0) for m in _RUN.finditer(surface)))
+    if runs:
+        return [r for r in runs if _count_run(r, red) > _count_run(r, outside_text)]
+    joined = _compact(surface)
+    if len(joined) < 3:
+        return []
+    return [joined] if _compact(red).count(joined) > _compact(outside_text).count(joined) else []
+
+
+def _compact(s: str) -> str:
+    return "".join(ch for ch in s if ch.isalnum())
 
 
 class _Tally:

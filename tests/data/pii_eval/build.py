@@ -1469,6 +1469,7 @@ RENDERERS = {
 def _load_module(path: Path):
     spec = importlib.util.spec_from_file_location(f"pii_eval_frames_{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
     spec.loader.exec_module(mod)
     return mod
 

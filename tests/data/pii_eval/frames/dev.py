@@ -131,7 +131,7 @@ CARRIER_SOURCES = {
 }
 CARRIER_FRAMES = [
     ("banking77", "chat", "{carrier} card is {card}", 10),
-    ("banking77", "chat", "{carrier} - {first}", 10),
+    ("banking77", "chat", "{carrier} thx, {first}", 10),
     ("banking77", "email", "Hi,\n\n{carrier}\n\nThanks\n{name}\nMobile: {phone}", 8),
     ("banking77", "transcript", "customer: {carrier} uh the name on the account is {name}", 10),
     ("banking77", "transcript", "agent: could i have your date of birth\ncustomer: {dob}\nagent: lovely what can i do for you\ncustomer: {carrier}", 8),
@@ -216,6 +216,10 @@ CHAT = [
     "cel {phone:it}",
     "sin: {sin}",
     "postcode's {postcode:uk}",
+    "house name is {address:house-name}",
+    "it's {address:flat-prefix}, ring the bell twice",
+    "send letters to {address:po-box}",
+    "{name:title} speaking, i'm the account holder",
     "{-qty} delivered to the wrong flat, tracking {-tracking}",
     "paid {-amount} by {-brand} on {-date} at {-time}",
     "price was {-percent} off? invoice {-invoice} says full price",
@@ -246,7 +250,7 @@ EMAIL = [
     "Hi,\n\nI never received order {-order}. The tracking {-tracking} says delivered on {-date}.\n\n{first}",
     "Hi {agent},\n\nAs requested, my membership number is {custno} and my email is {email}.\n\nBest wishes,\n{name}",
     "Hi,\n\nMy social security number is {ssn}.\n\n{name}\n{phone}",
-    "Dear Support,\n\nI'm having trouble with {-version}: error {-error}.\n\nThanks,\n{name}",
+    "Dear Support,\n\nI'm having trouble with {-version}: {-error}.\n\nThanks,\n{name}",
     "Hello,\n\nPlease pay the compensation into sort code {sort}, account {ukacc}.\n\nThanks,\n{name}\n{address}",
     "Hi,\n\nMy husband {name:p2} (DOB {dob:p2}) will call on my behalf.\n\n{name}",
     "Hello team,\n\nInvoice {-invoice} for {-qty} came to {-amount}. We were told {-amount}.\n\nRegards,\nAccounts",
@@ -318,5 +322,8 @@ TRANSCRIPT = [
     "agent: and your full name\ncustomer: {name}\nagent: and date of birth\ncustomer: {dob}",
     "customer: {um}it's {first}",
     "customer: pin number {pin}",
+    "customer: yeah it's {address:house-name}",
+    "customer: my flat is {address:flat-prefix}",
+    "customer: post goes to {address:po-box}",
 ]
 FRAMES = {"chat": CHAT, "sms": SMS, "email": EMAIL, "social": SOCIAL, "transcript": TRANSCRIPT}

@@ -303,6 +303,11 @@ CHAT = [
     "postcode {postcode:uk}",
     "zip is {postcode:us}",
     "do you deliver to {address}?",
+    "deliver to {address:house-name} please, the house has no number",
+    "my address is {address:flat-prefix}",
+    "the flat is {address:flat-prefix}, top floor",
+    "send post to {address:po-box} as i'm never home",
+    "hi this is {name:title}, i spoke to {agent} yesterday",
     "where is my parcel?? tracking {-tracking} says out for delivery since {-date}",
     "the {-product} ({-product}) was {-amount} on your site but {-amount} at the till",
     "got charged {-percent} on the transfer, invoice {-invoice}",
@@ -374,6 +379,8 @@ EMAIL = [
     "Hello,\n\nmy loyalty number is {custno}, the points from order {-order} are missing.\n\n{first}",
     "Hi,\n\nI forgot my password. The old one was {password}. Please reset it.\n\n{name}",
     "Hello,\n\nPlease note my new email address: {email}\n\nMany thanks,\n{name}\n{address}",
+    "Hello,\n\nAddress: {address:flat-prefix}\nPhone: {phone}\n\n{name}",
+    "Dear {agent},\n\nWe have moved to {address:house-name}. Please update the policy {custno}.\n\nRegards,\n{name:title}",
 ]
 SOCIAL = [
     "[[-BRAND/handle:@BTCare]] my number {phone} has had no dial tone since {-date}. this is ridiculous",
@@ -502,5 +509,9 @@ TRANSCRIPT = [
     "customer: date of birth is {dob} and my first name is {first}",
     "agent: hi {first} how can i help\ncustomer: {um}hi i wanted to check a payment of {-amount}",
     "customer: sorry it's {name} {spell}",
+    "customer: it's {address:house-name} there's no number on the house",
+    "customer: the address is {address:flat-prefix}",
+    "customer: send it to {address:po-box} please",
+    "agent: is that {name:title}\ncustomer: yes speaking",
 ]
 FRAMES = {"chat": CHAT, "sms": SMS, "email": EMAIL, "social": SOCIAL, "transcript": TRANSCRIPT}
