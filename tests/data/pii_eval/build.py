@@ -1612,11 +1612,32 @@ def write(split: str, records: list[dict]) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def counts_markdown() -> str:
+    """Markdown tables of what each split holds, per kind, kind/form, kind/tag, style, source."""
+    per = {s: evalset.counts(evalset.load(s)) for s in evalset.SPLITS}
+    out = []
+    for table, title in (("kind", "items per kind"), ("negative_kind", "hard negatives per kind"),
+                         ("style", "records per style"), ("source", "records per source"),
+                         ("kind_form", "items per kind / form"), ("kind_tag", "items per kind / tag"),
+                         ("negative_kind_form", "hard negatives per kind / form")):
+        keys = sorted(set(per["dev"][table]) | set(per["test"][table]))
+        out.append(f"| {title} | dev | test |\n|---|---:|---:|")
+        out += [f"| {k} | {per['dev'][table].get(k, 0):,} | {per['test'][table].get(k, 0):,} |" for k in keys]
+        if table in ("kind", "negative_kind", "style", "source"):
+            out.append(f"| **total** | **{sum(per['dev'][table].values()):,}** | **{sum(per['test'][table].values()):,}** |")
+        out.append("")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="rebuild in memory and compare with the files")
     ap.add_argument("--split", choices=evalset.SPLITS, action="append")
+    ap.add_argument("--counts", action="store_true", help="print the counts tables of the written files (README)")
     args = ap.parse_args(argv)
+    if args.counts:
+        print(counts_markdown())
+        return 0
     status = 0
     for split in args.split or evalset.SPLITS:
         records = build_split(split)

@@ -216,6 +216,8 @@ CHAT = [
     "cel {phone:it}",
     "sin: {sin}",
     "postcode's {postcode:uk}",
+    "the date of birth field defaults to {-date}, had to scroll back decades lol",
+    "opened the account on {-date} (thats not my dob, the app has them mixed up)",
     "house name is {address:house-name}",
     "it's {address:flat-prefix}, ring the bell twice",
     "send letters to {address:po-box}",
