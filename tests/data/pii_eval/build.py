@@ -954,6 +954,41 @@ def _uk_postcode(rng: random.Random, area: str) -> str:
     return f"{area}{district} {rng.randint(0, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
 
 
+# Continental addresses: (cities pool, streets pool, digits after the pool's postcode stem,
+# the flat or apartment before the postcode, the PO box).
+_CONTINENTAL = {
+    "fr": ("FR_CITIES", "FR_STREETS", 3, "Appt {u}, {line}", "BP {box}"),
+    "de": ("DE_CITIES", "DE_STREETS", 3, "{line}, Wohnung {u}", "Postfach {box}"),
+    "es": ("ES_CITIES", "ES_STREETS", 3, "{line}, {u}º {letter}", "Apartado de Correos {box}"),
+    "it": ("IT_CITIES", "IT_STREETS", 2, "{line}, int. {u}", "Casella Postale {box}"),
+    "nl": ("NL_CITIES", "NL_STREETS", 2, "{line}-{roman}", "Postbus {box}"),
+}
+
+
+def _continental_address(ctx: Context, country: str, form: str, n: int) -> str:
+    """An address written the continental way: street and number (number first in France),
+    then postcode and town."""
+    rng, P = ctx.rng, ctx.pools
+    cities, streets, pc_digits, flat, box = _CONTINENTAL[country]
+    city, stem = rng.choice(getattr(P, cities))
+    pc = stem + rdigits(rng, pc_digits)
+    if country == "nl":
+        pc += " " + "".join(rng.choice("ABCDEGHJKLMNPRSTVWXZ") for _ in range(2))
+    street = rng.choice(getattr(P, streets))
+    line = f"{n} {street}" if country == "fr" else f"{street} {n}{rng.choice(['', '', 'a']) if country == 'de' else ''}"
+    tail = f"{pc} {city}"
+    if form == "house-number":
+        return f"{line}, {tail}"
+    if form in ("apartment", "flat-prefix"):
+        unit = flat.format(line=line, u=rng.randint(1, 20), letter=rng.choice("ABCD"), roman=rng.choice(["I", "II", "III", "hs"]))
+        return f"{unit}, {tail}"
+    if form == "po-box":
+        return box.format(box=rng.randint(10, 9999)) + f", {tail}" + (" Cedex" if country == "fr" else "")
+    if form == "postcode":
+        return pc
+    raise KeyError((country, form))
+
+
 def _address_parts(ctx: Context, country: str, form: str) -> str:
     """A written, capitalised address of a country in a form."""
     rng, P = ctx.rng, ctx.pools
@@ -995,58 +1030,8 @@ def _address_parts(ctx: Context, country: str, form: str) -> str:
             return zipc
         if form == "street-only":
             return f"{num} {street}"
-    if country == "fr":
-        city, cp = rng.choice(P.FR_CITIES)
-        street = rng.choice(P.FR_STREETS)
-        if form == "house-number":
-            return rng.choice([f"{n} {street}, {cp}{rdigits(rng, 3)} {city}", f"{n} {street} {cp}{rdigits(rng, 3)} {city}"])
-        if form in ("apartment", "flat-prefix"):
-            return f"Appt {rng.randint(1, 60)}, {n} {street}, {cp}{rdigits(rng, 3)} {city}"
-        if form == "po-box":
-            return f"BP {rng.randint(10, 999)}, {cp}{rdigits(rng, 3)} {city} Cedex"
-        if form == "postcode":
-            return f"{cp}{rdigits(rng, 3)}"
-    if country == "de":
-        city, plz = rng.choice(P.DE_CITIES)
-        street = rng.choice(P.DE_STREETS)
-        if form == "house-number":
-            return f"{street} {n}{rng.choice(['', '', 'a'])}, {plz}{rdigits(rng, 3)} {city}"
-        if form in ("apartment", "flat-prefix"):
-            return f"{street} {n}, Wohnung {rng.randint(1, 20)}, {plz}{rdigits(rng, 3)} {city}"
-        if form == "po-box":
-            return f"Postfach {rng.randint(100, 99999)}, {plz}{rdigits(rng, 3)} {city}"
-        if form == "postcode":
-            return f"{plz}{rdigits(rng, 3)}"
-    if country == "es":
-        city, cp = rng.choice(P.ES_CITIES)
-        street = rng.choice(P.ES_STREETS)
-        if form == "house-number":
-            return f"{street} {n}, {cp}{rdigits(rng, 3)} {city}"
-        if form in ("apartment", "flat-prefix"):
-            return f"{street} {n}, {rng.randint(1, 9)}º {rng.choice('ABCD')}, {cp}{rdigits(rng, 3)} {city}"
-        if form == "po-box":
-            return f"Apartado de Correos {rng.randint(10, 9999)}, {cp}{rdigits(rng, 3)} {city}"
-    if country == "it":
-        city, cap = rng.choice(P.IT_CITIES)
-        street = rng.choice(P.IT_STREETS)
-        if form == "house-number":
-            return f"{street} {n}, {cap}{rdigits(rng, 2)} {city}"
-        if form in ("apartment", "flat-prefix"):
-            return f"{street} {n}, int. {rng.randint(1, 20)}, {cap}{rdigits(rng, 2)} {city}"
-        if form == "po-box":
-            return f"Casella Postale {rng.randint(1, 999)}, {cap}{rdigits(rng, 2)} {city}"
-    if country == "nl":
-        city, pc = rng.choice(P.NL_CITIES)
-        street = rng.choice(P.NL_STREETS)
-        code = f"{pc}{rdigits(rng, 2)} {rng.choice('ABCDEGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEGHJKLMNPRSTVWXZ')}"
-        if form == "house-number":
-            return f"{street} {n}, {code} {city}"
-        if form in ("apartment", "flat-prefix"):
-            return f"{street} {n}-{rng.choice(['I', 'II', 'III', 'hs', '2'])}, {code} {city}"
-        if form == "po-box":
-            return f"Postbus {rng.randint(10, 99999)}, {code} {city}"
-        if form == "postcode":
-            return code
+    if country in _CONTINENTAL:
+        return _continental_address(ctx, country, form, n)
     if country == "au":
         suburb, state, pcode = rng.choice(P.AU_SUBURBS)
         street = rng.choice(P.AU_STREETS)
