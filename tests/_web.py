@@ -138,13 +138,20 @@ def web_store(tmp_path_factory, shared_data):
     return _BUILT["store"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, web_store):
-    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+@contextmanager
+def serve_copy(tmp_path_factory, web_store, **app_options):
+    """A running server over a fresh copy of the test store: {url, db, insight ids}."""
     import shutil
 
     template, info = web_store
     db = tmp_path_factory.mktemp("web") / "earful.duckdb"
     shutil.copy(template, db)
-    with serve(db) as url:
+    with serve(db, **app_options) as url:
         yield {"url": url, "db": db, **info}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, web_store):
+    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+    with serve_copy(tmp_path_factory, web_store) as running:
+        yield running

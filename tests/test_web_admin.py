@@ -6,21 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import httpx
 import pytest
-from _web import PASSWORD, ROLE_USER, serve, web_store  # noqa: F401
+from _web import PASSWORD, ROLE_USER, site, web_store  # noqa: F401
 
 NEW_PASSWORD = "a brand new secret"
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, web_store):
-    db = tmp_path_factory.mktemp("admin") / "earful.duckdb"
-    shutil.copy(web_store[0], db)
-    with serve(db) as url:
-        yield {"url": url, "db": db}
 
 
 def _browser(site, name: str | None = None, password: str = PASSWORD) -> httpx.Client:

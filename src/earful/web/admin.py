@@ -74,40 +74,23 @@ def users_add_page(request: Request, cur: Cur, user: Admin, name: Name, role: An
     return _back("added", name)
 
 
-@router.post("/users/{name}/disable", **_PAGE)
-def users_disable_page(request: Request, cur: Cur, user: Admin, name: str):
-    set_disabled(cur, name, True, by=user)
+_CHANGES = {  # what a button on a user's row does: (change, the note on the page afterwards)
+    "disable": (lambda cur, name, by, _pw: set_disabled(cur, name, True, by=by), "disabled"),
+    "enable": (lambda cur, name, by, _pw: set_disabled(cur, name, False, by=by), "enabled"),
+    "remove": (lambda cur, name, by, _pw: remove_user(cur, name, by=by), "removed"),
+    "password": (lambda cur, name, by, pw: set_password(cur, name, pw, by=by), "password"),
+    "unlock": (lambda cur, name, by, _pw: unlock(cur, name, by=by), "unlocked"),
+}
+
+
+@router.post("/users/{name}/{change}", **_PAGE)
+def users_change_page(request: Request, cur: Cur, user: Admin, name: str,
+                      change: Literal["disable", "enable", "remove", "password", "unlock"],
+                      password: Annotated[str, Form(max_length=1024)] = ""):
+    fn, done = _CHANGES[change]
+    fn(cur, name, user, password)
     _changed(request)
-    return _back("disabled", name)
-
-
-@router.post("/users/{name}/enable", **_PAGE)
-def users_enable_page(request: Request, cur: Cur, user: Admin, name: str):
-    set_disabled(cur, name, False, by=user)
-    _changed(request)
-    return _back("enabled", name)
-
-
-@router.post("/users/{name}/remove", **_PAGE)
-def users_remove_page(request: Request, cur: Cur, user: Admin, name: str):
-    remove_user(cur, name, by=user)
-    _changed(request)
-    return _back("removed", name)
-
-
-@router.post("/users/{name}/password", **_PAGE)
-def users_password_page(request: Request, cur: Cur, user: Admin, name: str,
-                        password: Annotated[str, Form(max_length=1024)]):
-    set_password(cur, name, password, by=user)
-    _changed(request)
-    return _back("password", name)
-
-
-@router.post("/users/{name}/unlock", **_PAGE)
-def users_unlock_page(request: Request, cur: Cur, user: Admin, name: str):
-    unlock(cur, name, by=user)
-    _changed(request)
-    return _back("unlocked", name)
+    return _back(done, name)
 
 
 @router.post("/tokens", **_PAGE)

@@ -64,7 +64,7 @@ class PasswordChecks:
     workers run at a lower priority (nice 10), so requests that need no password keep the CPU.
     """
 
-    def __init__(self, workers: int = 1, queue: int = 4) -> None:
+    def __init__(self, workers: int = 1, queue: int = 16) -> None:
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="earful-argon2", initializer=_lower_priority)
         self._slots = threading.BoundedSemaphore(workers + queue)
 
