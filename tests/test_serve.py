@@ -57,7 +57,7 @@ def test_readers_share_the_store_and_a_writer_waits_for_them(store, tmp_path):
         r = earful("ingest", str(csv), "--format", "intents", "--db", str(store))
         assert r.returncode == 2
         line = _one_line(r)
-        assert "is in use by process" in line and "wait for it to finish" in line
+        assert "is in use by another process, " in line and "wait for it to finish" in line
     finally:
         held.close()
 

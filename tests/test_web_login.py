@@ -166,7 +166,7 @@ def test_a_flood_of_wrong_sign_ins_does_not_slow_an_api_call(tmp_path, web_store
     con = connect(db)
     bearer = create_token(con, ROLE_USER["analyst"], "flood test")
     con.close()
-    flood_script = Path(__file__).with_name("_login_flood.py")
+    flood_script = Path(__file__).resolve().parents[1] / "bench" / "login_flood.py"
     with earful_serve(db) as (url, _proc):
         api = httpx.Client(base_url=url, headers={"authorization": f"Bearer {bearer}"}, timeout=120)
 

@@ -406,10 +406,11 @@ class ControlServer:
     def _serve_one(self, conn: socket.socket) -> None:
         with conn:
             try:
-                creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-                _pid, uid, _gid = struct.unpack("3i", creds)
-                if uid != os.getuid():
-                    return
+                if hasattr(socket, "SO_PEERCRED"):  # Linux; elsewhere the private folder is the guard
+                    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+                    _pid, uid, _gid = struct.unpack("3i", creds)
+                    if uid != os.getuid():
+                        return
                 request = json.loads(conn.makefile("rb").readline(_MAX_REQUEST) or b"{}")
             except (OSError, ValueError):
                 return

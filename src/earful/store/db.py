@@ -124,7 +124,8 @@ def holder(text: str) -> tuple[int | None, str]:
 
 def _locked(db: Path, text: str, read_only: bool) -> StoreError:
     pid, cmd = holder(text)
-    who = f"process {pid}" + (f" ({cmd[:80]})" if cmd else "") if pid else "another process"
+    what = f" ({cmd[:80]}{'…' if len(cmd) > 80 else ''})" if cmd else ""
+    who = f"another process, {pid}{what}" if pid else "another process"
     if " serve" in f" {cmd}":
         return StoreError(f"the store {db} is held by the earful server, {who}",
                           hint="earful sends commands to a server it can reach; this one it cannot: "

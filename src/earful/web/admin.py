@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 import duckdb
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
@@ -133,7 +133,10 @@ api = APIRouter(prefix="/api/v1", tags=["administration"])
 
 
 def _user(cur: duckdb.DuckDBPyConnection, name: str) -> dict:
-    return next(u for u in list_users(cur) if u["name"] == name)
+    found = [u for u in list_users(cur) if u["name"] == name]
+    if not found:
+        raise HTTPException(status_code=404, detail=f"no user {name!r}")
+    return found[0]
 
 
 @api.post("/users", summary="Add a user (admins only)", status_code=201)
@@ -145,6 +148,7 @@ def api_user_add(request: Request, cur: Cur, user: Admin, body: UserIn) -> dict:
 
 @api.patch("/users/{name}", summary="Disable, enable or set the password of a user (admins only)")
 def api_user_change(request: Request, cur: Cur, user: Admin, name: str, body: UserChange) -> dict:
+    _user(cur, name)
     if body.disabled is not None:
         set_disabled(cur, name, body.disabled, by=user)
     if body.password is not None:

@@ -138,14 +138,42 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     async def _guard(request: Request, call_next):
         # Cross-site writes are refused by _csrf.protect, a dependency of every route.
         response = await call_next(request)
-        response.headers.setdefault("x-content-type-options", "nosniff")
-        response.headers.setdefault("x-frame-options", "DENY")
-        response.headers.setdefault("referrer-policy", "same-origin")
-        response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+        for name, value in _SECURITY_HEADERS:
+            response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(_SignInGate)
     return app
+
+
+_SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
+                     ("referrer-policy", "same-origin"),
+                     ("content-security-policy",
+                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"))
+
+
+class _SignInGate:
+    """A sign-in that arrives while every password-check place is taken is answered 429 here,
+    before it is parsed or routed: a flood of guesses costs the server as little as possible."""
+
+    _PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy · earful</title>'
+             '<link rel="stylesheet" href="/static/earful.css"></head><body><main><section class="login card">'
+             '<h1>Sign in to earful</h1><p class="error" role="alert">Too many sign-ins at this moment: '
+             'try again in a few seconds.</p><p><a href="/login">Back to sign in</a></p></section></main>'
+             '</body></html>').encode()
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/login" and CHECKS.full():
+            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"retry-after", b"2"),
+                       (b"content-length", str(len(self._PAGE)).encode())]
+            headers += [(k.encode(), v.encode()) for k, v in _SECURITY_HEADERS]
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            await send({"type": "http.response.body", "body": self._PAGE})
+            return
+        await self.app(scope, receive, send)
 
 
 def _add_handlers(app: FastAPI) -> None:
@@ -211,8 +239,6 @@ def _add_pages(app: FastAPI) -> None:
         def busy() -> HTMLResponse:
             return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
 
-        if CHECKS.full():  # before any other work: a flood costs as little as possible
-            return busy()
         wait_s, why = await run_in_threadpool(st.write, login_wait, username, address, policy)
         if wait_s:
             await run_in_threadpool(st.write, audit, None, "login.refused", username,
@@ -389,7 +415,7 @@ def _failed(cur: duckdb.DuckDBPyConnection, name: str, address: str | None, poli
 
 def _signed_in(cur: duckdb.DuckDBPyConnection, user: User, address: str | None, pw_hash: str | None,
                password: str) -> str:
-    login_succeeded(cur, user.name, address)
+    login_succeeded(cur, user.name)
     rehash(cur, user.name, pw_hash, password)
     secret = create_session(cur, user)
     audit(cur, user, "login", user.name, {"address": address})

@@ -11,7 +11,8 @@ Signing in is guarded three ways:
   attempts made sooner are refused unchecked (429, ``Retry-After``);
 - **lockout**: at ``lock_after`` failures the account (or address) is locked for ``lock_s``
   seconds, the right password included, until it expires or an admin lifts it
-  (:func:`unlock`: the Users page, ``earful users unlock``); a success clears the count;
+  (:func:`unlock`: the Users page, ``earful users unlock``); a success clears the account's
+  count; failures are forgotten ``lock_s`` seconds after the last one;
 - **bounded hashing**: argon2 checks run on a small pool of low-priority threads with a short
   queue (:class:`PasswordChecks`); when the queue is full a sign-in is answered 429 at once,
   so a flood of guesses cannot take the threads or the CPU that other requests need.
@@ -88,9 +89,11 @@ class PasswordChecks:
         so that an unknown name costs the same as a known one)."""
         return self.submit(_verify, pw_hash or _DUMMY_HASH, password, pw_hash is not None)
 
-    def hash(self, password: str) -> str:
-        """A new argon2id hash (waits for its turn; ``Busy`` when the queue is full)."""
-        return self.submit(_HASHER.hash, password).result()
+    @staticmethod
+    def hash(password: str) -> str:
+        """A new argon2id hash, made in the calling thread: only admins and a signed-in user's
+        rehash ask for one, never an anonymous request, so it needs no queue."""
+        return _HASHER.hash(password)
 
 
 def _verify(pw_hash: str, password: str, real: bool) -> bool:
@@ -281,10 +284,12 @@ def login_failed(con: duckdb.DuckDBPyConnection, name: str, address: str | None,
     """Count a wrong password for ``name`` and ``address``; True when this failure locked either."""
     now = datetime.now()
     locked_any = False
+    forget_before = now - timedelta(seconds=policy.lock_s)
     for scope, key in [("account", name)] + ([("address", address)] if address else []):
-        row = con.execute("SELECT failures FROM web_login_failures WHERE scope = ? AND key = ?",
+        row = con.execute("SELECT failures, last_failed_at FROM web_login_failures WHERE scope = ? AND key = ?",
                           [scope, key]).fetchone()
-        failures = (row[0] if row else 0) + 1
+        # failures are forgotten when none came for as long as a lockout lasts
+        failures = (row[0] if row and row[1] is not None and row[1] >= forget_before else 0) + 1
         _, lock_after = policy._limits(scope)
         locked = now + timedelta(seconds=policy.lock_s) if failures >= lock_after else None
         locked_any = locked_any or (locked is not None and failures == lock_after)
@@ -295,10 +300,11 @@ def login_failed(con: duckdb.DuckDBPyConnection, name: str, address: str | None,
     return locked_any
 
 
-def login_succeeded(con: duckdb.DuckDBPyConnection, name: str, address: str | None) -> None:
-    """A right password: the account's count starts again (the address's too)."""
-    con.execute("DELETE FROM web_login_failures WHERE (scope = 'account' AND key = ?) OR (scope = 'address' AND key = ?)",
-                [name, address or ""])
+def login_succeeded(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """A right password: the account's count starts again. The address's does not (one good
+    account must not reset the guessing at others from the same place); it is forgotten an
+    hour (``lock_s``) after its last failure."""
+    con.execute("DELETE FROM web_login_failures WHERE scope = 'account' AND key = ?", [name])
 
 
 def unlock(con: duckdb.DuckDBPyConnection, name: str, *, by: User | None = None) -> bool:
@@ -335,10 +341,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Us
 def rehash(con: duckdb.DuckDBPyConnection, name: str, pw_hash: str | None, password: str) -> None:
     """Store a fresh hash when the stored one was made with weaker parameters than today's."""
     if pw_hash and _HASHER.check_needs_rehash(pw_hash):
-        try:
-            con.execute("UPDATE web_users SET password_hash = ? WHERE name = ?", [CHECKS.hash(password), name])
-        except Busy:  # next time
-            pass
+        con.execute("UPDATE web_users SET password_hash = ? WHERE name = ?", [CHECKS.hash(password), name])
 
 
 # ---- sessions -----------------------------------------------------------------------------------

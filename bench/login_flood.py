@@ -1,6 +1,6 @@
 """Wrong sign-ins as fast as they are answered, from many loopback addresses at once.
 
-    python _login_flood.py URL SECONDS [CONNECTIONS]
+    python bench/login_flood.py URL SECONDS [CONNECTIONS]
 
 Each connection comes from its own address (127.0.2.x), keeps its HTTP/1.1 connection open and
 sends the next guess (a new name each time, with the Origin a browser would send) as soon as
