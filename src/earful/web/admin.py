@@ -113,7 +113,7 @@ def tokens_revoke_page(request: Request, cur: Cur, user: Admin, ident: str):
 
 class UserIn(BaseModel):
     name: str = Field(max_length=64, description="sign-in name: letters, digits, _ . @ -")
-    role: Literal["admin", "analyst", "department", "executive"]
+    role: str = Field(max_length=20, description="one of the roles on the Users page (admin, analyst, department, ...)")
     department: str | None = Field(None, max_length=200, description="the department (department role)")
     password: str = Field(min_length=8, max_length=1024)
 
