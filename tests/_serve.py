@@ -38,13 +38,13 @@ def earful_serve(db: Path, *extra: str, port: int | None = None, env: dict | Non
     proc = subprocess.Popen([*EARFUL, "serve", "--db", str(db), "--port", str(port), *extra],
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # imports and the first aggregates are slow on a loaded machine
     try:
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"earful serve ended: {proc.stdout.read()}")
             try:
-                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                if httpx.get(f"{url}/login", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

@@ -107,7 +107,7 @@ def serve(db_path: Path, **app_options):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(60)  # requests still waiting for a password check finish first
         sock.close()
         app.state.earful.con.close()
 

@@ -81,12 +81,12 @@ def test_commands_run_through_a_running_server(store, tmp_path):
         # administration: a user and a token made from the shell work on the server at once
         r = earful("users", "add", "shelly", "--role", "analyst", "--db", str(store), env={"EARFUL_PASSWORD": PASSWORD})
         assert r.returncode == 0, r.stderr
-        web = httpx.Client(base_url=url, headers={"origin": url})
+        web = httpx.Client(base_url=url, headers={"origin": url}, timeout=60)
         assert web.post("/login", data={"username": "shelly", "password": PASSWORD}).status_code == 303
         r = earful("token", "create", "shelly", "--label", "from the shell", "--db", str(store))
         assert r.returncode == 0, r.stderr
         bearer = r.stdout.strip().splitlines()[-1]
-        api = httpx.Client(base_url=url, headers={"authorization": f"Bearer {bearer}"})
+        api = httpx.Client(base_url=url, headers={"authorization": f"Bearer {bearer}"}, timeout=60)
         assert api.get("/api/v1/me").json()["name"] == "shelly"
         ident = next(line.split("\t")[0] for line in earful("token", "list", "--db", str(store)).stdout.splitlines()
                      if "from the shell" in line)

@@ -131,7 +131,7 @@ def test_anonymous_is_sent_to_login(site):
 
 
 def test_login_cookie_flags_and_logout(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False)
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, timeout=60)
     bad = login(c, "ada", "wrong password!")
     assert bad.status_code == 401 and "set-cookie" not in bad.headers
     assert login(c, "nobody", PASSWORD).status_code == 401
@@ -141,12 +141,12 @@ def test_login_cookie_flags_and_logout(site):
     secret = c.cookies.get("earful_session")
     assert c.get("/api/v1/me").json()["role"] == "admin"
     c.post("/logout")
-    stale = httpx.Client(base_url=site["url"], cookies={"earful_session": secret})
+    stale = httpx.Client(base_url=site["url"], cookies={"earful_session": secret}, timeout=60)
     assert stale.get("/api/v1/me").status_code == 401, "a session must end at logout"
 
 
 def test_no_open_redirect_and_no_cross_site_writes(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False, headers={"origin": site["url"]})
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, headers={"origin": site["url"]}, timeout=60)
     r = c.post("/login", data={"username": "ada", "password": PASSWORD, "next": "//evil.example/x"})
     assert r.headers["location"] == "/"
     ins = site["by_department"]["cards"][0]

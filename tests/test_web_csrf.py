@@ -95,7 +95,7 @@ def test_cookie_api_writes_need_the_header_and_bearer_tokens_are_exempt(site, tm
         bearer = create_token(con, ROLE_USER["admin"], "csrf test")
     finally:
         con.close()
-    api = httpx.Client(base_url=site["url"], headers={"authorization": f"Bearer {bearer}"})
+    api = httpx.Client(base_url=site["url"], headers={"authorization": f"Bearer {bearer}"}, timeout=60)
     r = api.post(f"/api/v1/insights/{site['insights'][-1]}/actions", json={"action": "dismiss", "note": "dup"},
                  headers={"origin": "null"})
     assert r.status_code in (200, 400) and r.json().get("error", {}).get("code") != "forbidden", r.text
@@ -103,7 +103,7 @@ def test_cookie_api_writes_need_the_header_and_bearer_tokens_are_exempt(site, tm
 
 
 def test_sign_in_needs_our_origin(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False)
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, timeout=60)
     for headers in ({}, {"origin": "null"}, {"origin": "http://evil.example"}):
         r = c.post("/login", data={"username": "ana", "password": PASSWORD}, headers=headers)
         assert r.status_code == 403 and "set-cookie" not in r.headers, headers
@@ -124,3 +124,16 @@ def test_every_post_form_carries_the_token(path):
             after = text[text.index(form) + len(form):]
             body = after[:after.lower().index("</form>")]
             assert "csrf_field()" in body, f"{path.name}: {form} has no {{{{ csrf_field() }}}}"
+
+
+def test_a_public_address_behind_a_proxy_can_be_allowed(tmp_path_factory, web_store):
+    """Behind a proxy that rewrites Host, the admin names the public address (--allow-origin)."""
+    from _web import serve_copy
+
+    public = "https://earful.example.com"
+    with serve_copy(tmp_path_factory, web_store, allowed_origins=(public + "/",)) as running:
+        c = httpx.Client(base_url=running["url"], follow_redirects=False, timeout=60)
+        r = c.post("/login", data={"username": "ana", "password": PASSWORD}, headers={"origin": public})
+        assert r.status_code == 303
+        r = c.post("/login", data={"username": "ana", "password": PASSWORD}, headers={"origin": public + ".evil"})
+        assert r.status_code == 403
