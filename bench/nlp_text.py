@@ -29,8 +29,8 @@ def _rate(n: int, seconds: float) -> str:
 
 def redaction() -> None:
     from _nlp_text import banking77_texts
-    from earful.nlp.pii_eval import make_pii_testset, score_redaction
-    from earful.nlp.redact import PII_TYPES, Redactor
+    from earful.nlp.pii_eval import PII_TYPES, make_pii_testset, score_redaction
+    from earful.nlp.redact import Redactor
 
     examples = make_pii_testset(banking77_texts(DATA), n_per_type=500, n_negatives=1000, seed=7)
     if QUICK:

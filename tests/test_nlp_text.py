@@ -15,8 +15,8 @@ from _nlp_text import banking77_texts, chat_rows, write_canonical
 from earful.errors import ConfigError, InputError
 from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionMatcher, load_lexicon, parse_lexicon
-from earful.nlp.pii_eval import leaked_values, make_pii_testset, score_redaction
-from earful.nlp.redact import PII_TYPES, Redactor, iban_valid, luhn_valid, redact
+from earful.nlp.pii_eval import PII_TYPES, leaked_values, make_pii_testset, score_redaction
+from earful.nlp.redact import Redactor, iban_valid, luhn_valid, redact
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive, load_uci_sentiment
 
 REPO = Path(__file__).resolve().parents[1]

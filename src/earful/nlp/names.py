@@ -48,6 +48,7 @@ many much more most some any all each every both either neither own same such on
 sir miss mr mrs ms dr mum mom dad day days week weeks month year years today time times new old good great best
 love hope joy chance star king queen lady ai min hang nam era dia chi pa van
 may might must can could shall should would i'm im i'll i'd i've ive it's its id
+goin gonna wanna gotta dunno kinda ya yall u ur
 iban sort pin dob ssn nino bsn nie dni pan tin otp cvv cvc sin aba bsb atm app sms lol thx pls plz ty np""".split())
 
 # Words in the name lists that in customer text are mostly places, brands, months, languages or

@@ -81,10 +81,24 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+# IBAN length per country (ISO 13616 registry).
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29, "BY": 28,
+    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15,
+    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19,
+    "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20}
+
+
 def iban_valid(iban: str) -> bool:
-    """True when the IBAN (any case, spaces allowed) passes ISO 7064 mod 97-10: rearranged number mod 97 == 1."""
+    """True when the IBAN (any case, spaces allowed) has its country's length and passes ISO 7064
+    mod 97-10: rearranged number mod 97 == 1."""
     s = re.sub(r"[\s-]", "", iban).upper()
     if not (15 <= len(s) <= 34) or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
+        return False
+    if IBAN_LENGTHS.get(s[:2], len(s)) != len(s):
         return False
     rearranged = s[4:] + s[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
@@ -169,14 +183,17 @@ _CUE_RE = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in 
 _ENDING = re.compile(r"(?i)^\W*(?:number\W+)?(?:ending|ends|ending in|ending with|last (?:four|4|digits))\b")
 
 
+_SENTENCE_BREAK = re.compile(r"(?i)(?<!\bno)(?<!\bref)(?<!\btel)(?<!\bacct)(?<!\bmob)(?<!\bnum)(?<!\bacc)[.?!]\s|\n")
+
+
 def _last_cue(text: str, start: int, floor: int) -> str | None:
     """The kind of the last cue between ``floor`` and ``start`` (within 60 characters, same
     sentence), or None."""
     lo = max(floor, start - 60)
     window = text[lo:start]
-    cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "), window.rfind("\n"))
-    if cut >= 0:
-        window = window[cut + 1:]
+    cuts = list(_SENTENCE_BREAK.finditer(window))
+    if cuts:
+        window = window[cuts[-1].end():]
     best = None
     for m in _CUE_RE.finditer(window):
         best = m
@@ -184,10 +201,11 @@ def _last_cue(text: str, start: int, floor: int) -> str | None:
         return None
     kind = best.lastgroup
     rest = window[best.end():]
+    if kind == "NEGATIVE" and re.fullmatch(r"(?i)ending|ending in|ends in|ending with|last four|last 4|last four digits|"
+                                            r"last digits", best.group().replace("  ", " ")):
+        return "ENDING"
     if kind != "NEGATIVE" and _ENDING.match(rest):
-        return "NEGATIVE"
-    if kind == "CARD" and re.match(r"(?i)\W*(?:ending|ends)", rest):
-        return "NEGATIVE"
+        return "ENDING"
     return kind
 
 
@@ -195,7 +213,7 @@ def _last_cue(text: str, start: int, floor: int) -> str | None:
 
 _CHAIN = re.compile(
     r"(?<![\w+@])(?:(?:\+|\b00)\s?)?(?:\(\s?\d{1,5}\s?\)\s?)?\d+"
-    r"(?:(?:[ \t]?[.\-/][ \t]?|[ \t]{1,2}|[ \t]?\(\s?\d{1,4}\s?\)[ \t]?)\d+)*(?![\w@])")
+    r"(?:(?:[ \t]?[\-/][ \t]?|\.|[ \t]{1,2}|[ \t]?\(\s?\d{1,4}\s?\)[ \t]?)\d+)*(?![\w@])")
 _GROUP = re.compile(r"\d+")
 _SSN = re.compile(r"^(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}$")
 _DATEISH = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$|^\d{1,2}/\d{1,2}$")
@@ -224,12 +242,12 @@ def _classify_chain(s: str, kind: str | None) -> str | None:
     groups = _GROUP.findall(s)
     digits = "".join(groups)
     n = len(digits)
-    if kind == "NEGATIVE":
-        return None
-    if _TIMEISH.match(s):
+    if kind == "NEGATIVE" or _TIMEISH.match(s):
         return None
     if 13 <= n <= 19 and luhn_valid(digits) and not s.startswith("+"):
-        return "CARD"
+        return "CARD"  # a whole card number, even after "card ending"
+    if kind == "ENDING":
+        return None
     if _SSN.match(s):
         return "NATIONAL_ID"
     if n == 12 and [len(g) for g in groups] == [4, 4, 4] and verhoeff_valid(digits) and kind in (None, "NATIONAL_ID"):
@@ -266,7 +284,7 @@ def _numbers(t: str) -> list[PiiSpan]:
             continue
         kind = _last_cue(t, m.start(), prev_end)
         typ = _classify_chain(s, kind)
-        if typ is None and len(_GROUP.findall(s)) > 2:
+        if typ is None and len(_GROUP.findall(s)) > 1:
             typ, a, b = _sub_chain(s, kind)
             if typ:
                 out.append(PiiSpan(m.start() + a, m.start() + b, typ))
@@ -296,7 +314,7 @@ def _sub_chain(s: str, kind: str | None) -> tuple[str | None, int, int]:
 
 # ------------------------------------------------------------------ identifiers with letters
 
-_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])[a-z] ?[a-z] ?\d ?\d")
+_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])(?:[a-z]{2}\d{2}|[a-z] [a-z] \d ?\d)")
 _NINO = re.compile(r"(?i)(?<![a-z0-9])(?!bg|gb|nk|kn|tn|nt|zz)[a-ceghj-pr-tw-z] ?[a-ceghj-npr-tw-z] ?"
                    r"\d ?\d ?[ -]?\d ?\d ?[ -]?\d ?\d ?[ -]?[a-d](?![a-z0-9])")
 _CODICE = re.compile(r"(?i)(?<![a-z0-9])[a-z]{6} ?\d{2}[a-z]\d{2} ?[a-z]\d{3}[a-z](?![a-z0-9])")
@@ -324,10 +342,9 @@ def _ibans(t: str) -> Iterable[PiiSpan]:
             elif c not in " -" or (i + 1 < len(t) and not t[i + 1].isalnum()):
                 break
             i += 1
-        for k in range(len(chars), 14, -1):
-            if iban_valid("".join(chars[:k])):
-                yield PiiSpan(m.start(), ends[k - 1], "IBAN")
-                break
+        k = IBAN_LENGTHS.get("".join(chars[:2]).upper(), 0)
+        if k and len(chars) >= k and iban_valid("".join(chars[:k])):
+            yield PiiSpan(m.start(), ends[k - 1], "IBAN")
 
 
 def _ids_with_letters(t: str) -> Iterable[PiiSpan]:
@@ -454,7 +471,7 @@ _NUMBER_STREET = re.compile(
     r"(?i)(?<![\w])\d{1,5}[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?,?\s+"
     r"(?!(?:to|a|an|the|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km|pounds|"
     r"dollars|euros|items|of|percent|people|year|years|weeks|months|gb|mb|x)\b)"
-    r"(?:[a-z][a-z.'’-]*\s+){0,3}?" + _STREET_EN + r"\b\.?")
+    r"(?:(?:[a-z][a-z.'’-]*|\d{1,3}(?:st|nd|rd|th))\s+){0,3}?" + _STREET_EN + r"\b\.?")
 _STREET_FIRST = re.compile(
     r"(?i)(?<![\w])(?:\d{1,4}\s?(?:bis|ter)?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|allee|impasse|quai|"
     r"place|calle|c/|avenida|avda\.?|plaza|paseo|camino|carrer|rua|via|viale|piazza|corso|vicolo|largo|strada)\s+"
@@ -485,7 +502,7 @@ _AU_STATE_CODE = re.compile(r"(?i)(?<![\w])(?:nsw|vic|qld|wa|sa|tas|act|nt)\.?,?
 _EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?[a-z]{2}(?![\w]))?\s+[a-zà-ÿ][a-zà-ÿ'’-]+"
                                r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)?[\s-]?[a-zà-ÿ][a-zà-ÿ'’-]+)?")
 _ADDRESS_CUE = re.compile(
-    r"(?i)(?<![\w])(?:i\s+live\s+at|i\s+live\s+in|i'm\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
+    r"(?i)(?<![\w])(?:i\s+live\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
     r"postal\s+|delivery\s+|new\s+|old\s+|current\s+|registered\s+|mailing\s+|shipping\s+)?address\s*(?:is|was|'s|:)|"
     r"address\s*(?:is|:)|(?:send|deliver|ship|post|mail|forward|redirect)\w*\s+(?:it|them|this|that|the\s+\w+)?\s*to|"
     r"moved\s+to|moving\s+to|my\s+(?:post\s?code|zip(?:\s+code)?)\s*(?:is|:)|(?:post\s?code|zip\s+code)\s*(?:is|:))\s*")
@@ -577,7 +594,7 @@ _RELATIONS = (r"husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brot
 _MEDIUM_CUE = re.compile(
     r"(?i)(?<![\w])(?:my\s+(?:" + _RELATIONS + r")(?:'s)?(?:\s+(?:is|called|named))?,?|"
     r"(?:spoke|speak|speaking|talked|talking|talk|chatted|chatting)\s+(?:to|with)|you're\s+speaking\s+(?:with|to)|"
-    r"ask(?:ed)?\s+for|dealt\s+with|transfer(?:red)?\s+(?:me\s+)?to|put\s+(?:me\s+)?through\s+to|served\s+by|"
+    r"ask(?:ed)?\s+for|dealt\s+with|transfer(?:red)?\s+me\s+to|put\s+(?:me\s+)?through\s+to|served\s+by|"
     r"helped\s+by|thanks\s+to|calling\s+for|calling\s+on\s+behalf\s+of|on\s+behalf\s+of|"
     r"(?:agent|advisor|adviser|rep|representative|colleague|supervisor|gentleman|lady|guy)\s+(?:called|named)|"
     r"named|called)\s*,?\s+")
@@ -587,6 +604,8 @@ _GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|cheers|dear|hi|hello
 _WEAK_CUE = re.compile(
     r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|meet|met|for|from|with|to|and|"
     r"or|signed|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
+# "Rahul here." at the start of a sentence.
+_HERE = re.compile(r"(?i)(?:^|(?<=[.!?]\s)|(?<=\n))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
 _SENT_START = re.compile(r"(?:^|[.!?\n]\s*)$")
 
 
@@ -624,9 +643,12 @@ class _Tok:
         return self.listed and not self.common and not self.notp and len(self.low) >= 3
 
 
+_CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
+
+
 def _names(t: str) -> list[PiiSpan]:
     lists = name_lists()
-    toks = [_Tok(m, lists) for m in _WORD.finditer(t)]
+    toks = [_Tok(m, lists) for m in _WORD.finditer(t) if not _CONTRACTION.search(m.group())]
     if not toks:
         return []
     by_start = {tk.start: i for i, tk in enumerate(toks)}
@@ -653,7 +675,7 @@ def _names(t: str) -> list[PiiSpan]:
         if strong:
             ok = (first.listed and first.low not in FUNCTION_WORDS) or capital_mid(i) or unknown_word(first)
         elif strength == 1:
-            ok = (first.listed or capital_mid(i)) and first.low not in FUNCTION_WORDS and not first.notp
+            ok = (first.first or first.plain or capital_mid(i)) and first.low not in FUNCTION_WORDS and not first.notp
         else:
             ok = first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS) \
                 or (first.first and not first.notp and first.low not in FUNCTION_WORDS and nxt is not None
@@ -672,6 +694,9 @@ def _names(t: str) -> list[PiiSpan]:
             else:
                 break
 
+    for m in _HERE.finditer(t):
+        if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
+            take_after(m.start(1), 2 if t[m.start(1)].isupper() else 1)
     for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0, _WEAK_CUE)):
         for m in rx.finditer(t):
             if m.end() in by_start and not marks[by_start[m.end()]]:
