@@ -512,14 +512,29 @@ _ADDRESSY = re.compile(r"\d|(?i:\b(?:" + _STREET_EN[3:-1] + r"|" + _HOUSE_WORD[3
                        r"calle|via|straße|strasse|straat)\b)")
 
 
+# Cheap tests that decide which address patterns can match at all.
+_STREETISH = re.compile(r"(?i)" + _STREET_EN[:-1] + r"|straße|strasse|str\.|weg|allee|platz|gasse|damm|ring|ufer|straat|"
+                        r"laan|gracht|plein|kade|singel|dreef|steeg)\b")
+_BOXISH = re.compile(r"(?i)box|postfach|apartado|postale|bag\b|flat|apartment|apt|unit|suite|ste\b|room|floor|"
+                     r"building|block|door|appartement|wohnung|piso|interno")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+
+
 def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
     frags: list[tuple[int, int]] = []
     if has_digit:
-        for rx in (_NUMBER_STREET, _STREET_SUFFIXED, _PO_BOX, _FLAT, _UK_POSTCODE, _CA_POSTCODE, _STATE_ZIP,
-                   _AU_STATE_CODE):
-            frags.extend((m.start(), m.end()) for m in rx.finditer(t))
+        rxs = [_UK_POSTCODE, _CA_POSTCODE]
+        if _STREETISH.search(t):
+            rxs += [_NUMBER_STREET, _STREET_SUFFIXED]
+        if _BOXISH.search(t):
+            rxs += [_PO_BOX, _FLAT]
+        if _FOUR_DIGITS.search(t):
+            rxs += [_STATE_ZIP, _AU_STATE_CODE]
+        for rx in rxs:
+            for m in rx.finditer(t):
+                frags.append((m.start(), m.end()))
         for m in _STREET_FIRST.finditer(t):
-            if any(c.isdigit() for c in m.group()):
+            if _DIGIT.search(m.group()):
                 frags.append((m.start(), m.end()))
     cue_spans = []
     for m in _ADDRESS_CUE.finditer(t):
@@ -616,23 +631,37 @@ def _fold(w: str) -> str:
     return w
 
 
+_WORD_INFO: dict[str, tuple[str, int, int, bool, bool]] = {}
+
+
+def _word_info(raw: str, lists) -> tuple[str, int, int, bool, bool]:
+    """(folded word, first-name rank, surname rank, everyday word?, not a person?), memoised."""
+    info = _WORD_INFO.get(raw)
+    if info is not None:
+        return info
+    low = _fold(raw)
+    bare = low.replace("'", "")
+    first = lists.first.get(low) or lists.first.get(bare) or 0
+    last = lists.last.get(low) or lists.last.get(bare) or 0
+    if not (first or last) and "-" in low:
+        parts = low.split("-")
+        if all(lists.first.get(p) or lists.last.get(p) for p in parts):
+            first, last = lists.first.get(parts[0], 0), lists.last.get(parts[-1], 0) or 1
+    common = low in lists.common or low in FUNCTION_WORDS or bare in FUNCTION_WORDS
+    notp = low in NOT_PERSON or bare in NOT_PERSON or bare in FUNCTION_WORDS
+    info = (low, first, last, common, notp)
+    if len(_WORD_INFO) > 200_000:
+        _WORD_INFO.clear()
+    _WORD_INFO[raw] = info
+    return info
+
+
 class _Tok:
     __slots__ = ("start", "end", "raw", "low", "first", "last", "common", "notp")
 
     def __init__(self, m: re.Match, lists) -> None:
         self.start, self.end, self.raw = m.start(), m.end(), m.group()
-        low = _fold(self.raw)
-        self.low = low
-        bare = low.replace("'", "")
-        self.first = lists.first.get(low) or lists.first.get(bare) or 0
-        self.last = lists.last.get(low) or lists.last.get(bare) or 0
-        if not (self.first or self.last) and "-" in low:
-            parts = low.split("-")
-            if all(lists.first.get(p) or lists.last.get(p) for p in parts):
-                self.first = lists.first.get(parts[0], 0)
-                self.last = lists.last.get(parts[-1], 0) or 1
-        self.common = low in lists.common or low in FUNCTION_WORDS or bare in FUNCTION_WORDS
-        self.notp = low in NOT_PERSON or bare in NOT_PERSON or bare in FUNCTION_WORDS
+        self.low, self.first, self.last, self.common, self.notp = _word_info(self.raw, lists)
 
     @property
     def listed(self) -> bool:
@@ -703,13 +732,14 @@ def _names(t: str) -> list[PiiSpan]:
                 take_after(m.end(), strength)
     # without a cue
     for i, tk in enumerate(toks):
-        if marks[i]:
+        if marks[i] or not (tk.first or tk.last):
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - tk.end == 1 else None
         if tk.plain and (tk.first or tk.last <= 20000) and not (tk.raw.isupper() and len(tk.raw) <= 4 and cased):
             marks[i] = True
         elif (tk.first and 0 < tk.first <= 1000 and tk.low not in FUNCTION_WORDS and not tk.notp and nxt is not None
               and nxt.last and 0 < nxt.last <= 5000 and nxt.low not in FUNCTION_WORDS and not nxt.notp
+              and (not (tk.common and nxt.common) or (tk.first <= 300 and nxt.last <= 1000))
               and (not cased or (tk.raw[0].isupper() and nxt.raw[0].isupper()))):
             marks[i] = marks[i + 1] = True
         elif capital_mid(i) and tk.listed and not tk.notp and tk.low not in FUNCTION_WORDS and \
@@ -746,16 +776,29 @@ def _names(t: str) -> list[PiiSpan]:
 
 # ------------------------------------------------------------------ putting it together
 
+_DIGIT = re.compile(r"\d")
+
 def find_pii_fast(text: str) -> list[PiiSpan]:
     """All findings of the recognisers (no NER) in ``text``'s offsets, overlaps not yet resolved."""
     if not text:
         return []
+    if len(text) <= 300:  # agents' lines and short answers repeat: remember the last few thousand
+        return list(_find_cached(text))
+    return _find(text)
+
+
+@lru_cache(maxsize=8192)
+def _find_cached(text: str) -> tuple[PiiSpan, ...]:
+    return tuple(_find(text))
+
+
+def _find(text: str) -> list[PiiSpan]:
     norm = normalise(text)
     t = norm.text
     found: list[PiiSpan] = []
     if "@" in t:
         found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(t))
-    has_digit = any(c.isdigit() for c in t)
+    has_digit = _DIGIT.search(t) is not None
     if has_digit:
         found.extend(_ibans(t))
         found.extend(_ids_with_letters(t))
