@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 NAMES_FILE = Path(__file__).with_name("data") / "person_names.tsv.gz"
+WORDS_FILE = Path(__file__).with_name("data") / "english_words.txt.gz"
 
 # Locales whose person providers are written in Latin script.
 FAKER_LOCALES = (
@@ -114,6 +115,14 @@ class NameLists:
 
 
 @lru_cache(maxsize=1)
+def english_words(path: Path = WORDS_FILE) -> frozenset[str]:
+    """Lower-case English words (SCOWL's American list, as in Debian's ``wamerican``): a word
+    outside it that follows "this is" or "I'm" is more likely a name than a word."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return frozenset(f.read().split())
+
+
+@lru_cache(maxsize=1)
 def name_lists(path: Path = NAMES_FILE) -> NameLists:
     """The shipped lists (read once per process)."""
     first: dict[str, int] = {}
@@ -159,7 +168,9 @@ def build_name_lists(census_dir: Path, out: Path = NAMES_FILE, words_file: Path 
                     w = _fold(part)
                     if _LATIN.match(w) and len(w) >= 2:
                         target.setdefault(w, extra_rank)
-    lower_words = {w for w in words_file.read_text(encoding="utf-8").split() if w.islower()}
+    lower_words = {_fold(w.removesuffix("'s")) for w in words_file.read_text(encoding="utf-8").split() if w.islower()}
+    with gzip.open(WORDS_FILE, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write("\n".join(sorted(lower_words)) + "\n")
     words = sorted(set(first) | set(last))
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as f:
         for w in words:

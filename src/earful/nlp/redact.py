@@ -43,7 +43,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON, name_lists
+from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON, english_words, name_lists
 from earful.nlp.spoken import MONTHS, normalise
 
 PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME", "DOB",
@@ -616,11 +616,14 @@ _MEDIUM_CUE = re.compile(
 # Greetings and sign-offs name someone when the name ends the clause ("thanks mark.", "hi Anna,").
 _GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|cheers|dear|hi|hello|hey|bye|goodbye|regards|sincerely|"
                        r"best|morning|afternoon|evening|night)\s*,?\s+(?=[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:[,.!?]|$))")
+# Introductions: a word that is neither English nor a place after them is a name ("it's oluwaseun").
+_INTRO_CUE = re.compile(r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|"
+                        r"signed|meet|met)\s*,?\s+")
 _WEAK_CUE = re.compile(
-    r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|meet|met|for|from|with|to|and|"
-    r"or|signed|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
+    r"(?i)(?<![\w])(?:for|from|with|to|and|or|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
 # "Rahul here." at the start of a sentence.
-_HERE = re.compile(r"(?i)(?:^|(?<=[.!?]\s)|(?<=\n))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
+_HERE = re.compile(r"(?i)(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=\bhi\s)|(?<=\bhello\s)|(?<=\bhey\s)|(?<=\byeah\s)|(?<=\bits\s)|"
+                   r"(?<=\bit's\s))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
 _SENT_START = re.compile(r"(?:^|[.!?\n]\s*)$")
 
 
@@ -645,7 +648,7 @@ def _word_info(raw: str, lists) -> tuple[str, int, int, bool, bool]:
     last = lists.last.get(low) or lists.last.get(bare) or 0
     if not (first or last) and "-" in low:
         parts = low.split("-")
-        if all(lists.first.get(p) or lists.last.get(p) for p in parts):
+        if any((lists.first.get(p) or lists.last.get(p)) and p not in lists.common for p in parts):
             first, last = lists.first.get(parts[0], 0), lists.last.get(parts[-1], 0) or 1
     common = low in lists.common or low in FUNCTION_WORDS or bare in FUNCTION_WORDS
     notp = low in NOT_PERSON or bare in NOT_PERSON or bare in FUNCTION_WORDS
@@ -677,6 +680,7 @@ _CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
 
 def _names(t: str) -> list[PiiSpan]:
     lists = name_lists()
+    english = english_words()
     toks = [_Tok(m, lists) for m in _WORD.finditer(t) if not _CONTRACTION.search(m.group())]
     if not toks:
         return []
@@ -690,10 +694,11 @@ def _names(t: str) -> list[PiiSpan]:
             and tk.raw not in ("I", "I'm", "I'll", "I've", "I'd")
 
     def unknown_word(tk: _Tok) -> bool:
-        return not tk.listed and not tk.common and tk.low not in NOT_PERSON and len(tk.low) >= 2 \
-            and tk.low not in lists.common
+        """Not a listed name and not an English word: "oluwaseun", "thandiwe"."""
+        return not tk.listed and not tk.notp and len(tk.low) >= 3 and tk.low.replace("-", "").replace("'", "").isalpha() \
+            and tk.low not in english and not (cased and tk.raw.isupper() and len(tk.raw) <= 5)
 
-    def take_after(pos: int, strength: int) -> None:
+    def take_after(pos: int, strength: float) -> None:
         i = by_start.get(pos)
         if i is None:
             return
@@ -705,6 +710,8 @@ def _names(t: str) -> list[PiiSpan]:
             ok = (first.listed and first.low not in FUNCTION_WORDS) or capital_mid(i) or unknown_word(first)
         elif strength == 1:
             ok = (first.first or first.plain or capital_mid(i)) and first.low not in FUNCTION_WORDS and not first.notp
+        elif strength == 0.5 and unknown_word(first):
+            ok = True
         else:
             ok = first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS) \
                 or (first.first and not first.notp and first.low not in FUNCTION_WORDS and nxt is not None
@@ -718,15 +725,15 @@ def _names(t: str) -> list[PiiSpan]:
                 break
             if tk.low in FUNCTION_WORDS or tk.notp and not capital_mid(j):
                 break
-            if tk.listed and (not tk.common or tk.last) or capital_mid(j) or (strong and unknown_word(tk)):
+            if tk.listed and (not tk.common or tk.last) or capital_mid(j) or (strength >= 0.5 and unknown_word(tk)):
                 marks[j] = True
             else:
                 break
 
     for m in _HERE.finditer(t):
         if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
-            take_after(m.start(1), 2 if t[m.start(1)].isupper() else 1)
-    for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0, _WEAK_CUE)):
+            take_after(m.start(1), 2 if t[m.start(1)].isupper() else 0.5)
+    for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0.5, _INTRO_CUE), (0, _WEAK_CUE)):
         for m in rx.finditer(t):
             if m.end() in by_start and not marks[by_start[m.end()]]:
                 take_after(m.end(), strength)
