@@ -297,8 +297,13 @@ def _local_part_start(text: str, start: int, end: int) -> int:
     # digits said after a handle belong to it ("smith eighty four"), and so do initials before it
     if keep > 0 and words[keep].group().lower() in _NUMBERISH:
         keep -= 1
-    while keep > 0 and len(words[keep - 1].group()) == 1 and words[keep - 1].group().lower() not in ("a", "i") \
-            and text[start + words[keep - 1].start() - 1:start + words[keep - 1].start()] != "'":
+    def initial(k: int) -> bool:
+        w = words[k].group()
+        if len(w) != 1 or text[start + words[k].start() - 1:start + words[k].start()] == "'":
+            return False
+        return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1)
+
+    while keep > 0 and initial(keep - 1):
         keep -= 1
     # after "my email is", the words up to the address are part of it
     cue_from = max(0, start - 40)
@@ -309,17 +314,98 @@ def _local_part_start(text: str, start: int, end: int) -> int:
     return start + words[keep].start()
 
 
+_PHONETIC = re.compile(r"(?i)\b([a-z]) (?:for|as in) ([a-z]+)\b")
+# Letters said one by one, with or without digits among them: "p l three five", "s m i t h".
+_SPELLED = re.compile(r"(?i)(?<![\w'])(?:(?:[a-z]|\d+)(?: |-)){2,}(?:[a-z]|\d+)(?![\w'])")
+
+
+_TWO_LETTERS = re.compile(r"(?i)(?<![\w'])[a-z][ -][a-z](?![\w'])")
+
+
+def _phonetic(text: str) -> list[tuple[int, int, str]]:
+    """"m for mike" -> "m" (the letter, when the word starts with it)."""
+    return [(m.start(), m.end(), m.group(1)) for m in _PHONETIC.finditer(text)
+            if m.group(2)[0].lower() == m.group(1).lower()]
+
+
+def _spelled(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Runs of three or more single letters or digits ("s a t o", "c b 1 2 7 e q") written together."""
+    out = []
+    for m in _SPELLED.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        parts = re.split(r"[ -]", m.group())
+        letters = sum(p.isalpha() for p in parts)
+        if letters < 2 or (letters == len(parts) and letters < 3):
+            continue
+        chars = "".join(parts)
+        out.append((m.start(), m.end(), chars))
+    return out
+
+
 def normalise(text: str) -> Normalised:
     """``text`` with spoken digits, e-mails and ordinals written out (see the module doc)."""
-    if not text or not _TRIGGER.search(text):
+    if not text:
+        return Normalised(text, text)
+    spelled = _TWO_LETTERS.search(text) is not None
+    phon = " for " in text or " as in " in text
+    if not spelled and not phon and not _TRIGGER.search(text):
         return Normalised(text, text)
     pieces = _spoken_emails(text) if re.search(r"(?i)\bdot\b|\bat\b", text) else []
     taken = [(a, b) for a, b, _ in pieces]
+    if phon:
+        pieces += [p for p in _phonetic(text) if not any(a < p[1] and p[0] < b for a, b in taken)]
+    if pieces and phon:  # letters said with a word ("m for mike") then read as spelled letters
+        return _respell(text, pieces)
     toks = list(_TOKEN.finditer(text))
     words = [t.group().lower() for t in toks]
     pieces += _digit_runs(text, toks, taken)
     taken = [(a, b) for a, b, _ in pieces]
     pieces += _ordinal_dates(toks, words, taken)
+    if spelled:
+        first = _assemble(text, pieces)
+        more = _spelled(first.text, [])
+        if more:
+            second = _assemble(first.text, more)
+            return _compose(text, first, second)
+        return first
+    return _assemble(text, pieces)
+
+
+def _respell(text: str, pieces: list[tuple[int, int, str]]) -> Normalised:
+    first = _assemble(text, pieces)
+    second = normalise(first.text)
+    return _compose(text, first, second) if second.changed else first
+
+
+def _compose(original: str, first: Normalised, second: Normalised) -> Normalised:
+    """Two rewrites one after the other, mapped straight to the original."""
+    mapped = []
+    for ns, ne, os_, oe in second._pieces:
+        a, b = first.original_span(os_, oe) if oe > os_ else (first.original_span(os_, os_ + 1)[0],) * 2
+        mapped.append((ns, ne, a, b))
+    # stretches the second rewrite left alone keep the first one's mapping
+    pos_pieces = []
+    for ns, ne, os_, oe in first._pieces:
+        # where does the first piece land in the second text?
+        s2 = _shift(second._pieces, ns)
+        e2 = _shift(second._pieces, ne)
+        if not any(p[0] < e2 and s2 < p[1] for p in second._pieces):
+            pos_pieces.append((s2, e2, os_, oe))
+    allp = sorted(mapped + pos_pieces)
+    return Normalised(original, second.text, allp)
+
+
+def _shift(pieces: list[tuple[int, int, int, int]], pos: int) -> int:
+    """Position in the rewritten text of position ``pos`` of the text it was rewritten from."""
+    delta = 0
+    for ns, ne, os_, oe in pieces:
+        if oe <= pos:
+            delta = ne - oe
+    return pos + delta
+
+
+def _assemble(text: str, pieces: list[tuple[int, int, str]]) -> Normalised:
     if not pieces:
         return Normalised(text, text)
     pieces.sort()
