@@ -469,7 +469,7 @@ _HOUSE_WORD = (r"(?:cottage|cottages|house|farm|farmhouse|lodge|manor|barn|villa
                r"grange|bungalow|chalet|oast|mansion|towers|court|view|end|nook|rest)")
 _NUMBER_STREET = re.compile(
     r"(?i)(?<![\w])\d{1,5}[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?,?\s+"
-    r"(?!(?:to|a|an|the|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km|pounds|"
+    r"(?!(?:to|a|an|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km|pounds|"
     r"dollars|euros|items|of|percent|people|year|years|weeks|months|gb|mb|x)\b)"
     r"(?:(?:[a-z][a-z.'’-]*|\d{1,3}(?:st|nd|rd|th))\s+){0,3}?" + _STREET_EN + r"\b\.?")
 _STREET_FIRST = re.compile(
@@ -478,15 +478,18 @@ _STREET_FIRST = re.compile(
     r"(?:(?:de|del|de la|de l'|du|des|d'|della|delle|dei|degli|di|da|do|dos)\s*)?[a-zà-ÿ'’-]+"
     r"(?:\s+(?!\d)[a-zà-ÿ'’-]+){0,2}?(?:,?\s*(?:n[º°o]\.?\s*)?\d{1,4}[a-z]?\b)?")
 _STREET_SUFFIXED = re.compile(
-    r"(?i)(?<![\w])[a-zäöüß'-]{3,}(?:straße|strasse|str\.|weg|allee|platz|gasse|damm|ring|ufer|straat|laan|gracht|"
-    r"plein|kade|singel|dreef|steeg)\s*\d{1,4}[a-z]?\b")
-_PO_BOX = re.compile(r"(?i)(?<![\w])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|po\s+box|p\s+o\s+box|postbox|"
+    r"(?i)(?<![\w])(?:[a-zäöüß'-]+\s+(?:de|van|der|den|am|an|im|auf|zur|zum|het|op)\s+)?[a-zäöüß'-]{2,}"
+    r"(?:straße|strasse|str\.?|weg|allee|platz|gasse|damm|ring|ufer|straat|laan|gracht|plein|kade|singel|dreef|steeg)"
+    r"\s*\d{1,9}(?:[a-z]|-[ivx]{1,3}|-?\d{1,3})?\b")
+_PO_BOX = re.compile(r"(?i)(?<![\w])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|po\s+box|p\s+o\s+box|pobox|postbox|postbus|bp|"
                      r"postfach|apartado(?:\s+de\s+correos)?|bo[iî]te\s+postale|casella\s+postale|gpo\s+box|"
-                     r"locked\s+bag)\s*(?:no\.?|number|#)?\s*\d{1,7}")
-_FLAT = re.compile(r"(?i)(?<![\w])(?:flat|apartment|apt\.?|unit|suite|ste\.?|room|floor|building|block|door|"
-                   r"appartement|wohnung|piso|interno)\s*(?:no\.?|number|#)?\s*\d{1,5}[a-z]?\b"
+                     r"locked\s+bag)\s*(?:no\.?|number|#)?\s*\d{1,9}")
+_FLAT = re.compile(r"(?i)(?<![\w])(?:flat|apartment|appt\.?|apt\.?|unit|suite|ste\.?|room|floor|building|block|door|"
+                   r"appartement|wohnung|piso|interno|int\.?|escalera|esc\.?|stiege|top)\s*(?:no\.?|number|#)?\s*"
+                   r"\d{1,5}(?:\s?[a-z])?\b"
                    r"|(?<![\w])\d{1,3}(?:st|nd|rd|th)\s+floor\b")
-_HOUSE_NAME = re.compile(r"(?i)(?<![\w])(?:the\s+)?(?:[a-z][a-z'’-]+\s+){1,2}" + _HOUSE_WORD + r"\b")
+_HOUSE_NAME = re.compile(r"(?i)(?<![\w])(?:the\s+(?:[a-z][a-z'’-]+\s+){0,2}|(?:[a-z][a-z'’-]+\s+){1,2})" + _HOUSE_WORD +
+                         r"\b")
 _UK_POSTCODE = re.compile(r"(?i)(?<![\w])[a-pr-uwyz][a-hk-y]?\d[a-hjkps-uw\d]?\s?\d[abd-hjlnp-uw-z]{2}(?![\w])")
 _UK_POSTCODE_SPOKEN = re.compile(r"(?i)(?<![\w])[a-z] [a-z] ?\d{1,2}(?: ?[a-z])? ?\d ?[a-z] [a-z](?![\w])")
 _CA_POSTCODE = re.compile(r"(?i)(?<![\w])[abceghj-nprstvxy]\d[a-z]\s?\d[a-z]\d(?![\w])")
@@ -500,7 +503,7 @@ _US_STATES = (r"(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|m
 _STATE_ZIP = re.compile(r"(?i)(?<![\w])" + _US_STATES + r"\.?,?\s+\d{5}(?:-\d{4})?(?![\w])")
 _AU_STATE_CODE = re.compile(r"(?i)(?<![\w])(?:nsw|vic|qld|wa|sa|tas|act|nt)\.?,?\s+\d{4}(?![\w])")
 _EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?[a-z]{2}(?![\w]))?\s+[a-zà-ÿ][a-zà-ÿ'’-]+"
-                               r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)?[\s-]?[a-zà-ÿ][a-zà-ÿ'’-]+)?")
+                               r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)[\s-][a-zà-ÿ][a-zà-ÿ'’-]+|\s+cedex)?")
 _ADDRESS_CUE = re.compile(
     r"(?i)(?<![\w])(?:i\s+live\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
     r"postal\s+|delivery\s+|new\s+|old\s+|current\s+|registered\s+|mailing\s+|shipping\s+)?address\s*(?:is|was|'s|:)|"
@@ -513,29 +516,43 @@ _ADDRESSY = re.compile(r"\d|(?i:\b(?:" + _STREET_EN[3:-1] + r"|" + _HOUSE_WORD[3
 
 
 # Cheap tests that decide which address patterns can match at all.
-_STREETISH = re.compile(r"(?i)" + _STREET_EN[:-1] + r"|straße|strasse|str\.|weg|allee|platz|gasse|damm|ring|ufer|straat|"
+_STREETISH = re.compile(r"(?i)" + _STREET_EN[:-1] + r"|straße|strasse|str\b|weg|allee|platz|gasse|damm|ring|ufer|straat|"
                         r"laan|gracht|plein|kade|singel|dreef|steeg)\b")
-_BOXISH = re.compile(r"(?i)box|postfach|apartado|postale|bag\b|flat|apartment|apt|unit|suite|ste\b|room|floor|"
+_BOXISH = re.compile(r"(?i)box|\bbp\b|postbus|postfach|apartado|postale|bag\b|flat|apartment|apt|unit|suite|ste\b|room|floor|"
                      r"building|block|door|appartement|wohnung|piso|interno")
 _FOUR_DIGITS = re.compile(r"\d{4}")
+_ALPHA = re.compile(r"[A-Za-z]")
+
+
+_GAP = re.compile(r"(?i)[\s,;/|-]*(?:(?!and\b|but\b|or\b|from\b|please\b|thanks\b|my\b|is\b|for\b)"
+                  r"[a-zà-ÿ][a-zà-ÿ.'’-]*[\s,]+){0,3}")
+_STREET_NO_NUMBER = re.compile(r"(?i)(?<![\w])(?:the\s+)?(?:[a-z][a-z'’-]+\s+){0,2}?(?:[a-z][a-z'’-]+)\s+" + _STREET_EN +
+                               r"\b(?!\s+(?:of|to|for)\b)")
+_POSTCODE_CUE = re.compile(r"(?i)\b(?:post\s?code|zip(?:\s?code)?|postal\s+code|eircode)\W{0,3}(?:is|'s|:)?\W{0,3}"
+                           r"((?:[a-z0-9]{1,4}\s?){1,4})")
 
 
 def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
-    frags: list[tuple[int, int]] = []
+    """Address fragments (streets, flats, house names, PO boxes, postcodes, towns between them)
+    joined into one span; kept when at least one fragment is an address by itself."""
+    frags: list[tuple[int, int, bool]] = []
     if has_digit:
         rxs = [_UK_POSTCODE, _CA_POSTCODE]
         if _STREETISH.search(t):
             rxs += [_NUMBER_STREET, _STREET_SUFFIXED]
         if _BOXISH.search(t):
-            rxs += [_PO_BOX, _FLAT]
+            rxs += [_PO_BOX]
         if _FOUR_DIGITS.search(t):
             rxs += [_STATE_ZIP, _AU_STATE_CODE]
         for rx in rxs:
-            for m in rx.finditer(t):
-                frags.append((m.start(), m.end()))
+            frags.extend((m.start(), m.end(), True) for m in rx.finditer(t))
         for m in _STREET_FIRST.finditer(t):
             if _DIGIT.search(m.group()):
-                frags.append((m.start(), m.end()))
+                frags.append((m.start(), m.end(), True))
+        for m in _POSTCODE_CUE.finditer(t):
+            value = m.group(1).rstrip()
+            if _DIGIT.search(value) and _ALPHA.search(value):
+                frags.append((m.start(1), m.start(1) + len(value), True))
     cue_spans = []
     for m in _ADDRESS_CUE.finditer(t):
         rest = t[m.end():m.end() + 110]
@@ -546,34 +563,28 @@ def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
             cue_spans.append((m.end(), m.end() + len(chunk)))
     if not frags and not cue_spans:
         return []
-    if frags or cue_spans:
-        for m in _HOUSE_NAME.finditer(t):
-            frags.append((m.start(), m.end()))
-        for m in _EU_POSTCODE_TOWN.finditer(t):
-            frags.append((m.start(), m.end()))
-        for m in _UK_POSTCODE_SPOKEN.finditer(t):
-            frags.append((m.start(), m.end()))
+    english = english_words()
+    for rx in (_HOUSE_NAME, _FLAT, _STREET_NO_NUMBER):
+        frags.extend((m.start(), m.end(), False) for m in rx.finditer(t))
+    for m in _EU_POSTCODE_TOWN.finditer(t):
+        town = re.sub(r"^[a-z]{1,2}-", "", m.group().lower()).split()[1 if m.group().split()[1:2] and len(m.group().split()[1]) > 2 else -1]
+        if town not in english:
+            frags.append((m.start(), m.end(), False))
     frags.sort()
-    # join fragments separated by a comma, a space or a town name (up to three words)
-    anchored = [f for f in frags if _is_anchor(t, f)]
-    spans: list[list[int]] = []
-    for a, b in sorted(set(anchored) | set(frags)):
-        if spans and a <= spans[-1][1] + 1:
-            spans[-1][1] = max(spans[-1][1], b)
-            continue
-        if spans and re.fullmatch(r"(?i)[\s,]*(?:[a-zà-ÿ][a-zà-ÿ.'’-]*[\s,]+){0,3}", t[spans[-1][1]:a]) \
-                and spans[-1][2]:
-            spans[-1][1] = max(spans[-1][1], b)
-            spans[-1][2] = spans[-1][2] or _is_anchor(t, (a, b))
-            continue
-        spans.append([a, b, _is_anchor(t, (a, b))])
+    chains: list[list] = []
+    for a, b, anchor in frags:
+        if chains and (a <= chains[-1][1] + 1 or (a - chains[-1][1] <= 45 and _GAP.fullmatch(t[chains[-1][1]:a]))):
+            chains[-1][1] = max(chains[-1][1], b)
+            chains[-1][2] = chains[-1][2] or anchor
+        else:
+            chains.append([a, b, anchor])
     out = []
-    for a, b, anchor in spans:
+    for a, b, anchor in chains:
         if not anchor:
             continue
         # a town after the last part: ", london" before the end of the clause
-        tail = re.match(r"(?i),?\s+([a-zà-ÿ][a-zà-ÿ'’-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]+)?)(?=\s*(?:[,.?!;]|$|\s+(?:and|but|"
-                        r"please|thanks|thank|if|so)\b))", t[b:])
+        tail = re.match(r"(?i),?\s+([a-zà-ÿ][a-zà-ÿ'’-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]+)?)(?=\s*(?:[,.?!;\n]|$|\s+(?:and|but|"
+                        r"please|thanks|thank|if|so|from|ring|for)\b))", t[b:])
         if tail and tail.group(1).split()[0].lower() not in FUNCTION_WORDS:
             b += tail.end()
         out.append(PiiSpan(a, b, "ADDRESS"))

@@ -388,10 +388,9 @@ def _compose(original: str, first: Normalised, second: Normalised) -> Normalised
     pos_pieces = []
     for ns, ne, os_, oe in first._pieces:
         # where does the first piece land in the second text?
-        s2 = _shift(second._pieces, ns)
-        e2 = _shift(second._pieces, ne)
-        if not any(p[0] < e2 and s2 < p[1] for p in second._pieces):
-            pos_pieces.append((s2, e2, os_, oe))
+        inside = any((p[2] < ne and ns < p[3]) or (ns == ne and p[2] <= ns < p[3]) for p in second._pieces)
+        if not inside:
+            pos_pieces.append((_shift(second._pieces, ns), _shift(second._pieces, ne), os_, oe))
     allp = sorted(mapped + pos_pieces)
     return Normalised(original, second.text, allp)
 
