@@ -56,6 +56,7 @@ iban sort pin dob ssn nino bsn nie dni pan tin otp cvv cvc sin aba bsb atm app s
 # chat shorthand: a name only after a cue ("my name is Austin", "Mr Paris").
 NOT_PERSON = frozenset("""
 january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday christmas easter halloween
 america american africa african asia europe european england english britain british scotland scottish wales welsh
 ireland irish france french germany german spain spanish italy italian portugal portuguese netherlands dutch holland

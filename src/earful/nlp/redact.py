@@ -41,9 +41,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON, english_words, name_lists
+from earful.nlp.names import _fold as _fold_accents
 from earful.nlp.spoken import MONTHS, normalise
 
 PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME", "DOB",
@@ -155,8 +157,8 @@ _CUES = {
                   "call back number|callback number|best number|home number|work number|daytime number|fax|"
                   "phone no|mob|call|calling from|reach|text"),
     "ACCOUNT": _cue("account|account number|account no|acct|acc|a/c|bank account|account num|checking account|"
-                    "savings account|current account|sort code|sortcode|routing|routing number|aba|bsb|transit number|"
-                    "bank details|account's number"),
+                    "savings account|current account|sort code|sortcode|sort|routing|routing number|aba|bsb|transit number|"
+                    "bank details|account's number|bank|bank account number|acc no|acc num"),
     "NATIONAL_ID": _cue("social security|social security number|ssn|social|social insurance|social insurance number|"
                         "sin|national insurance|national insurance number|ni number|ni no|nino|national id|"
                         "national identity|id number|identity number|identity card|passport|passport number|"
@@ -165,7 +167,8 @@ _CUES = {
                         "aadhaar|aadhar|pan|pan card|bsn|dni|nie|codice fiscale|fiscal code|medicare|medicare number|"
                         "nhs number|insee|personalausweis|steuer id|steuernummer|steueridentifikationsnummer|"
                         "carte vitale|numero de securite sociale|sécurité sociale|burgerservicenummer|"
-                        "social security no|ss number|ssn number|ni"),
+                        "social security no|ss number|ssn number|ni|soc sec|soc sec no|soc sec number|ss no|sin number|"
+                        "insurance number"),
     "CUSTOMER_NUMBER": _cue("customer number|customer no|customer id|customer reference|customer ref|client number|"
                             "client id|policy|policy number|policy no|membership|membership number|membership no|"
                             "member number|member no|member id|loyalty number|loyalty card|loyalty card number|"
@@ -183,7 +186,9 @@ _CUE_RE = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in 
 _ENDING = re.compile(r"(?i)^\W*(?:number\W+)?(?:ending|ends|ending in|ending with|last (?:four|4|digits))\b")
 
 
-_SENTENCE_BREAK = re.compile(r"(?i)(?<!\bno)(?<!\bref)(?<!\btel)(?<!\bacct)(?<!\bmob)(?<!\bnum)(?<!\bacc)[.?!]\s|\n")
+_SENTENCE_BREAK = re.compile(r"(?i)(?<!\bno)(?<!\bref)(?<!\btel)(?<!\bacct)(?<!\bmob)(?<!\bnum)(?<!\bacc)[.?!]\s|\n\s*\n")
+# "159756333, my ssn": a cue right after the number names it.
+_CUE_AFTER = re.compile(r"(?i)^[\s,)(-]{0,3}(?:(?:is|was|that's|thats|being|=|as)\s+)?(?:my|his|her|the|our|their)\s+")
 
 
 def _last_cue(text: str, start: int, floor: int) -> str | None:
@@ -233,8 +238,10 @@ def _phone_shape(s: str, groups: list[str], n: int) -> bool:
         return True                                            # US/CA, IT mobile, IN mobile (5-5), AU 4-3-3
     if n == 11 and lens in ([1, 3, 3, 4], [1, 10]) and first == "1":
         return True                                            # 1 800 555 0199
-    if n == 9 and lens in ([3, 3, 3], [3, 2, 2, 2]) and first[0] in "6789":
+    if n == 9 and lens in ([3, 3, 3], [3, 2, 2, 2], [2, 3, 2, 2]) and first[0] in "6789":
         return True                                            # Spanish mobiles and landlines
+    if n == 10 and lens == [10] and first[0] in "23456789":
+        return True                                            # a ten-digit number written together
     return False
 
 
@@ -283,6 +290,11 @@ def _numbers(t: str) -> list[PiiSpan]:
             prev_end = m.end()
             continue
         kind = _last_cue(t, m.start(), prev_end)
+        if kind is None:
+            after = _CUE_AFTER.match(t, m.end())
+            if after:
+                c = _CUE_RE.match(t, after.end())
+                kind = c.lastgroup if c else None
         typ = _classify_chain(s, kind)
         if typ is None and len(_GROUP.findall(s)) > 1:
             typ, a, b = _sub_chain(s, kind)
@@ -307,19 +319,22 @@ def _sub_chain(s: str, kind: str | None) -> tuple[str | None, int, int]:
                 a = 0
             sub = s[a:b]
             typ = _classify_chain(sub, kind)
-            if typ in ("CARD", "PHONE", "NATIONAL_ID") and (b - a) > (best[2] - best[1]):
+            rest = sum(c.isdigit() for c in s) - sum(c.isdigit() for c in sub)
+            if typ in ("CARD", "PHONE") and rest <= 6 and (b - a) > (best[2] - best[1]):
                 best = (typ, a, b)
     return best
 
 
 # ------------------------------------------------------------------ identifiers with letters
 
-_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])(?:[a-z]{2}\d{2}|[a-z] [a-z] \d ?\d)")
+_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])(?:[a-z]{2}[ -]?\d{2}|[a-z] [a-z] \d ?\d)")
 _NINO = re.compile(r"(?i)(?<![a-z0-9])(?!bg|gb|nk|kn|tn|nt|zz)[a-ceghj-pr-tw-z] ?[a-ceghj-npr-tw-z] ?"
                    r"\d ?\d ?[ -]?\d ?\d ?[ -]?\d ?\d ?[ -]?[a-d](?![a-z0-9])")
 _CODICE = re.compile(r"(?i)(?<![a-z0-9])[a-z]{6} ?\d{2}[a-z]\d{2} ?[a-z]\d{3}[a-z](?![a-z0-9])")
 _PAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])")
 _DNI = re.compile(r"(?i)(?<![a-z0-9])(?:\d{8}|[xyz]\d{7})[ -]?[a-z](?![a-z0-9])")
+_EMAIL_OBFUSCATED = re.compile(r"(?i)(?<![\w.+-])[a-z0-9][\w.+-]*\s*[\[({<]\s*at\s*[\])}>]\s*[a-z0-9-]+"
+                                r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*[a-z0-9-]+)+")
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?@\s?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
 # A value said after a cue: up to four short tokens with three or more digits among them.
 _CUE_FILLER = (r"(?:\s+(?:number|no\.?|num|id|code|#))?(?:\s*(?:is|was|'s|:|=|#|of|would be|should be|it's|its|"
@@ -388,14 +403,17 @@ def _values_after_cues(t: str) -> Iterable[PiiSpan]:
 # ------------------------------------------------------------------ secrets
 
 _SECRET_CUE = re.compile(
-    r"(?i)(?<![\w])(?P<kind>pin(?:\s+(?:number|code))?|passcode|pass\s+code|password|passwd|pass\s?word|"
+    r"(?i)(?<![\w])(?P<kind>pin(?:\s+(?:number|code))?|passcode|pass\s+code|password|passwd|pass\s?word|pass|pw|pwd|"
     r"security\s+(?:code|number|word|answer|phrase)|cvv2?|cvc|verification\s+code|one[\s-]time\s+(?:pass)?code|otp|"
     r"memorable\s+(?:word|number|name|place|date|information|info|phrase)|secret\s+(?:word|answer|question\s+answer)|"
     r"(?:mother'?s|mum'?s|mom'?s)\s+maiden\s+name|maiden\s+name|"
     r"(?:name\s+of\s+)?(?:my\s+)?first\s+(?:pet|dog|cat|school|car|teacher)(?:'s\s+name)?|"
     r"favou?rite\s+(?:teacher|food|colou?r|film|movie|book|band|place|city|animal|sport|team)|"
-    r"(?:answer\s+to\s+(?:my|the)\s+)?security\s+question)"
-    r"(?:\s+(?:is|was|'s|:|=|would\s+be|should\s+be|it's|its|called|named|reads)\b|\s*[:=]|'s)+\s*")
+    r"(?:answer\s+to\s+(?:my|the|your)\s+)?security\s+(?:question|q)|secret\s+answer|memorable\s+word)"
+    r"(?:(?:\s+(?:is|was|'s|:|=|would\s+be|should\s+be|it's|its|called|named|reads)\b|\s*[:=]|'s)+\s*|"
+    r"\s*\??\s*\n\s*(?:customer|caller|client)\s*:\s*(?:(?:yes|yeah|um|uh|erm|er|it's|its|sure|ok)\s+)*|"
+    r"\s+(?=[A-Za-z]))")
+_UPPER = re.compile(r"[A-Z]")
 _SECRET_SKIP = frozenset("""not wrong incorrect expired blocked locked reset changed working invalid the a an my your
 still being been correct right same too different new old please and but so that this it""".split())
 
@@ -410,7 +428,12 @@ def _secrets(t: str) -> Iterable[PiiSpan]:
             if v:
                 yield PiiSpan(v.start(), v.end(), "SECRET")
             continue
-        if kind.startswith("pass"):  # one token, said as it is
+        if kind.startswith(("pass", "pw")) and t[at:at + 1].isspace() is False and \
+                re.match(r"(?i)(?:word|code)\b", t[at:]):
+            continue
+        if kind.startswith(("pass", "pw")) and not _UPPER.search(t):  # said aloud: the rest of the clause
+            v = re.compile(r"[^\s,;]+(?:\s+(?!and\b|but\b|thanks\b|please\b|agent\b)[^\s,;]+){0,7}").match(t, at)
+        elif kind.startswith(("pass", "pw")):  # one token, written as it is
             v = re.compile(r"[^\s,;]+(?:\s+(?:\d+|[A-Za-z](?=\s|$)))*").match(t, at)
         else:  # an answer: up to three words before punctuation or "and"
             v = re.compile(r"[\w'’-]+(?:\s+(?!and\b|but\b|so\b|then\b|please\b|thanks\b)[\w'’-]+){0,2}").match(t, at)
@@ -437,26 +460,59 @@ _DATE = re.compile(
     r"|(?:19|20)\d{2}"                                                    # born in 1984
     r")(?![\w/])")
 _DOB_CUE = re.compile(r"(?i)(?<![\w])(?:born|date\s+of\s+birth|birth\s?date|d\.?\s?o\.?\s?b\.?|birthday|b-?day)(?![\w])")
+_DATE_RUN = re.compile(r"(?i)(?:(?:the|of)\s+)?(?:\d+(?:st|nd|rd|th)?|" + _MONTH + r")(?:[\s,/.\-]+(?:of\s+|the\s+)?"
+                       r"(?:\d+(?:st|nd|rd|th)?|" + _MONTH + r")){0,4}")
+_DOB_FILLER = re.compile(r"(?i)^(?:[\W_]|is|was|it's|its|it|on|in|at|my|date|yeah|yes|yep|um|uh|er|erm|sure|ok|okay|so|"
+                         r"that's|thats|would|should|be|i|was|customer|caller|client|born|me|mine|the)*$")
+_NEGATED = re.compile(r"(?i)\b(?:not|isn't|isnt|wasn't|never)\s+(?:my|the|a|your)?\s*$")
+_YEAR4 = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_THIS_YEAR = date.today().year
+
+
+def _plausible_birth(s: str) -> bool:
+    """A date whose four-digit year, if any, is at least ten years ago."""
+    y = _YEAR4.search(s)
+    return y is None or 1900 <= int(y.group(1)) <= _THIS_YEAR - 10
 
 
 def _dobs(t: str) -> Iterable[PiiSpan]:
+    found: list[tuple[int, int]] = []
     for c in _DOB_CUE.finditer(t):
-        after = t[c.end():c.end() + 50]
-        cut = re.search(r"[.?!;]\s|\n", after)
+        if _NEGATED.search(t[max(0, c.start() - 20):c.start()]):
+            continue
+        after = t[c.end():c.end() + 70]
+        cut = re.search(r"[.?!;]\s+(?!customer|caller)|\bagent\s*:", after)
         window = after[:cut.start()] if cut else after
         m = _DATE.search(window)
-        if m and not re.search(r"(?i)\b(?:and|but)\b", window[:m.start()]):
-            yield PiiSpan(c.end() + m.start(), c.end() + m.end(), "DOB")
+        if not (m and _DOB_FILLER.match(window[:m.start()])):
+            m = _DATE_RUN.search(window)
+            if m and not (_DOB_FILLER.match(window[:m.start()]) and _DIGIT.search(m.group())):
+                m = None
+        if m and _plausible_birth(m.group()):
+            found.append((c.end() + m.start(), c.end() + m.end()))
             continue
         before = t[max(0, c.start() - 45):c.start()]
-        cut = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
-        if cut >= 0:
-            before = before[cut + 2:]
-        found = list(_DATE.finditer(before))
-        if found:
-            m = found[-1]
-            off = c.start() - len(before)
-            yield PiiSpan(off + m.start(), off + m.end(), "DOB")
+        dates = list(_DATE.finditer(before))
+        if dates:
+            m = dates[-1]
+            if re.fullmatch(r"(?i)[\s,(:-]*(?:(?:is|was|that's|thats|as|=|being)\s+)?(?:my|his|her|their|the)?\s*",
+                            before[m.end():]) and _plausible_birth(m.group()):
+                off = c.start() - len(before)
+                found.append((off + m.start(), off + m.end()))
+    # a whole date with a year a customer could be born in, even without a cue
+    for m in _FULL_DATE.finditer(t):
+        y = m.group("y") or m.group("y2") or m.group("y3") or m.group("y4")
+        year = int(y) if len(y) == 4 else (1900 + int(y) if int(y) > (_THIS_YEAR % 100) + 1 else None)
+        if year and 1900 <= year <= _THIS_YEAR - 12 and not any(a < m.end() and m.start() < b for a, b in found):
+            found.append((m.start(), m.end()))
+    return [PiiSpan(a, b, "DOB") for a, b in found]
+
+
+_FULL_DATE = re.compile(
+    r"(?i)(?<![\w/.-])(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?P<y>\d{4}|\d{2})(?![\d/.-])"
+    r"|(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<y2>(?:19|20)\d{2})"
+    r"|" + _MONTH + r"\s+(?:the\s+)?" + _DAY + r",?\s+(?P<y3>(?:19|20)\d{2})"
+    r"|(?P<y4>(?:19|20)\d{2})[/.\-]\d{1,2}[/.\-]\d{1,2})(?![\w/])")
 
 
 # ------------------------------------------------------------------ addresses
@@ -502,7 +558,8 @@ _US_STATES = (r"(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|m
               r"washington|west virginia|wisconsin|wyoming|ontario|quebec|british columbia|alberta)")
 _STATE_ZIP = re.compile(r"(?i)(?<![\w])" + _US_STATES + r"\.?,?\s+\d{5}(?:-\d{4})?(?![\w])")
 _AU_STATE_CODE = re.compile(r"(?i)(?<![\w])(?:nsw|vic|qld|wa|sa|tas|act|nt)\.?,?\s+\d{4}(?![\w])")
-_EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?[a-z]{2}(?![\w]))?\s+[a-zà-ÿ][a-zà-ÿ'’-]+"
+_EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?(?!(?:is|at|on|in|to|of|or|an|as|by|it|my|we|he|"
+                               r"me|be|do|go|no|so|up|us|am|pm)\b)[a-z]{2}(?![\w]))?\s+(?P<town>[a-zà-ÿ][a-zà-ÿ'’-]+)"
                                r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)[\s-][a-zà-ÿ][a-zà-ÿ'’-]+|\s+cedex)?")
 _ADDRESS_CUE = re.compile(
     r"(?i)(?<![\w])(?:i\s+live\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
@@ -567,8 +624,7 @@ def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
     for rx in (_HOUSE_NAME, _FLAT, _STREET_NO_NUMBER):
         frags.extend((m.start(), m.end(), False) for m in rx.finditer(t))
     for m in _EU_POSTCODE_TOWN.finditer(t):
-        town = re.sub(r"^[a-z]{1,2}-", "", m.group().lower()).split()[1 if m.group().split()[1:2] and len(m.group().split()[1]) > 2 else -1]
-        if town not in english:
+        if m.group("town").lower() not in english:
             frags.append((m.start(), m.end(), False))
     frags.sort()
     chains: list[list] = []
@@ -604,7 +660,12 @@ def _is_anchor(t: str, f: tuple[int, int]) -> bool:
 
 # ------------------------------------------------------------------ names
 
-_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*(?:-[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’]*)*")
+_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*(?:-[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)*")
+# Words that never continue a name ("finley king and", not "finley king").
+_GLUE = frozenset("""a an and are as at be but by can could did do does for from had has have he her him his i if in into
+is it its me my no nor not of on or our she so than that the their them then there these they this those to too up us
+was we were what when where which who whom why will with would yes you your am pm ok okay hi hey hello thanks please
+sorry yeah yep um uh erm er is was here""".split())
 _STRONG_CUE = re.compile(
     r"(?i)(?<![\w])(?:my\s+(?:full\s+|first\s+|last\s+|middle\s+|sur|maiden\s+)?name\s*(?:is|was|'s|:)|"
     r"my\s+name's|name's|names\s+on\s+the\s+(?:card|account)\s+(?:is|are)|name\s+on\s+(?:the|my)\s+(?:card|account|"
@@ -625,8 +686,9 @@ _MEDIUM_CUE = re.compile(
     r"(?:agent|advisor|adviser|rep|representative|colleague|supervisor|gentleman|lady|guy)\s+(?:called|named)|"
     r"named|called)\s*,?\s+")
 # Greetings and sign-offs name someone when the name ends the clause ("thanks mark.", "hi Anna,").
-_GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|cheers|dear|hi|hello|hey|bye|goodbye|regards|sincerely|"
-                       r"best|morning|afternoon|evening|night)\s*,?\s+(?=[\w'’-]+(?:\s+[\w'’-]+)?\s*(?:[,.!?]|$))")
+_GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|thx|thanx|ta|cheers|dear|hi|hello|hey|bye|goodbye|regards|"
+                       r"sincerely|best|best\s+wishes|many\s+thanks|love|morning|afternoon|evening|night|[—–])\s*,?\s+"
+                       r"(?=[\w'’-]+(?:[ \t]+[\w'’-]+){0,2}[ \t]*(?:[,.!?\n|(]|$|from\b|-))")
 # Introductions: a word that is neither English nor a place after them is a name ("it's oluwaseun").
 _INTRO_CUE = re.compile(r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|"
                         r"signed|meet|met)\s*,?\s+")
@@ -654,7 +716,7 @@ def _word_info(raw: str, lists) -> tuple[str, int, int, bool, bool]:
     if info is not None:
         return info
     low = _fold(raw)
-    bare = low.replace("'", "")
+    bare = _fold_accents(low).replace("'", "")
     first = lists.first.get(low) or lists.first.get(bare) or 0
     last = lists.last.get(low) or lists.last.get(bare) or 0
     if not (first or last) and "-" in low:
@@ -689,6 +751,23 @@ class _Tok:
 _CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
 
 
+_PARTICLES = frozenset("van von der den de da di du le la del della dos das bin ibn al el mc mac o st ter ten".split())
+# Words before a name that make it a shop or a place, not a person ("ordered from Paul Smith", "in Camden").
+_SHOP_BEFORE = re.compile(r"(?i)(?:\b(?:ordered|bought|purchased|order|orders|delivery|parcel|package|subscription|debit|"
+                          r"shop|shopping|store|shopped|voucher|gift\s+card|app|account)\s+(?:\w+\s+){0,2}?"
+                          r"(?:from|at|for|with|to|in)|\b(?:in|near|around|at|visiting|flying\s+to|moved\s+to)|"
+                          r"\b(?:the|a|an)|\w+\s+from)\s+$")
+_SHOP_AFTER = re.compile(r"(?i)^\s+(?:delivery|order|orders|store|stores|shop|app|website|site|outlet|branch|card|"
+                         r"parcel|subscription|account|sale|voucher|bush|tree|gold|pie|cake)\b")
+# An agent's question whose answer, on the next customer line, is a name.
+_ASKS_NAME_LINE = re.compile(
+    r"(?i)(?:\bname|speaking\s+(?:with|to)|who's\s+calling|who\s+is\s+calling|who\s+am\s+i\s+talking\s+to)\b[^\n]{0,40}"
+    r"\n\s*(?:customer|caller|client)\s*:\s*(?:(?:um|uh|erm|er|yeah|yes|sure|so|ok|okay|hi|hello|it's|its|it\s+is|"
+    r"my\s+name's|i'm|this\s+is)\s+)*")
+# A line that is only a name (an e-mail's signature).
+_NAME_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–][ \t]*)?([A-Za-zÀ-ÿ'’-]+(?:[ \t]+[A-Za-zÀ-ÿ'’-]+){0,2})[ \t]*,?[ \t]*$")
+
+
 def _names(t: str) -> list[PiiSpan]:
     lists = name_lists()
     english = english_words()
@@ -701,80 +780,111 @@ def _names(t: str) -> list[PiiSpan]:
 
     def capital_mid(i: int) -> bool:
         tk = toks[i]
-        return cased and tk.raw[0].isupper() and not tk.raw.isupper() and not _SENT_START.search(t[:tk.start]) \
-            and tk.raw not in ("I", "I'm", "I'll", "I've", "I'd")
+        if not cased or not tk.raw[0].isupper() or tk.raw in ("I", "I'm", "I'll", "I've", "I'd"):
+            return False
+        if tk.raw.isupper() and (len(tk.raw) < 3 or not tk.listed or tk.notp):
+            return False
+        return not _SENT_START.search(t[:tk.start])
 
-    def unknown_word(tk: _Tok) -> bool:
+    def unknown_word(tk: _Tok, short_caps: bool = False) -> bool:
         """Not a listed name and not an English word: "oluwaseun", "thandiwe"."""
         return not tk.listed and not tk.notp and len(tk.low) >= 3 and tk.low.replace("-", "").replace("'", "").isalpha() \
-            and tk.low not in english and not (cased and tk.raw.isupper() and len(tk.raw) <= 5)
+            and tk.low not in english and (short_caps or not (cased and tk.raw.isupper() and len(tk.raw) <= 4))
+
+    def shop_or_place(i: int) -> bool:
+        tk = toks[i]
+        return bool(_SHOP_BEFORE.search(t[max(0, tk.start - 40):tk.start]) or _SHOP_AFTER.match(t, tk.end)
+                    or (i + 1 < len(toks) and _SHOP_AFTER.match(t, toks[i + 1].end) and toks[i + 1].listed))
+
+    def joined(i: int, j: int) -> bool:
+        a, b = (i, j) if i < j else (j, i)
+        gap = t[toks[a].end:toks[b].start]
+        return len(gap) <= 2 and gap.strip(" \t") == ""
 
     def take_after(pos: int, strength: float) -> None:
         i = by_start.get(pos)
         if i is None:
             return
         first = toks[i]
-        nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - first.end <= 2 else None
-        strong = strength == 2
-        ok = False
-        if strong:
-            ok = (first.listed and first.low not in FUNCTION_WORDS) or capital_mid(i) or unknown_word(first)
+        nxt = toks[i + 1] if i + 1 < len(toks) and joined(i, i + 1) else None
+        surname_next = nxt is not None and (nxt.last or unknown_word(nxt)) and nxt.low not in FUNCTION_WORDS
+        ends = re.match(r"(?i)\s*(?:[,.!?\n]|$|and\b|here\b|from\b|calling\b|speaking\b)", t[first.end:])
+        if strength == 2:
+            ok = (first.listed and (first.low not in FUNCTION_WORDS or surname_next)) or capital_mid(i) \
+                or unknown_word(first)
         elif strength == 1:
-            ok = (first.first or first.plain or capital_mid(i)) and first.low not in FUNCTION_WORDS and not first.notp
-        elif strength == 0.5 and unknown_word(first):
-            ok = True
+            ok = (first.first or first.plain or capital_mid(i) or unknown_word(first)) \
+                and (first.low not in FUNCTION_WORDS or surname_next) and not first.notp
+        elif strength == 0.5:
+            ok = unknown_word(first) or first.plain or (first.first and not first.notp and first.first <= 1000 and
+                                                         first.low not in FUNCTION_WORDS and (ends or surname_next))
         else:
-            ok = first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS) \
-                or (first.first and not first.notp and first.low not in FUNCTION_WORDS and nxt is not None
-                    and nxt.last and nxt.low not in FUNCTION_WORDS)
-        if not ok:
-            return
-        marks[i] = True
-        for j in range(i + 1, min(i + 3, len(toks))):
-            tk = toks[j]
-            if tk.start - toks[j - 1].end > 2 or t[toks[j - 1].end:tk.start].strip(" ") not in ("",):
-                break
-            if tk.low in FUNCTION_WORDS or tk.notp and not capital_mid(j):
-                break
-            if tk.listed and (not tk.common or tk.last) or capital_mid(j) or (strength >= 0.5 and unknown_word(tk)):
-                marks[j] = True
-            else:
-                break
+            ok = (first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS)
+                  or (first.first and not first.notp and first.low not in FUNCTION_WORDS and surname_next)) \
+                and not shop_or_place(i)
+        if ok:
+            marks[i] = True
+            cued[i] = strength > 0
 
+    cued = [False] * len(toks)
     for m in _HERE.finditer(t):
         if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
             take_after(m.start(1), 2 if t[m.start(1)].isupper() else 0.5)
+    for m in _ASKS_NAME_LINE.finditer(t):
+        take_after(m.end(), 2)
     for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0.5, _INTRO_CUE), (0, _WEAK_CUE)):
         for m in rx.finditer(t):
             if m.end() in by_start and not marks[by_start[m.end()]]:
                 take_after(m.end(), strength)
+    if "\n" in t:
+        for m in _NAME_LINE.finditer(t):
+            idx = [by_start.get(w.start() + m.start(1)) for w in re.finditer(r"\S+", m.group(1))]
+            if None in idx:
+                continue
+            words = [toks[k] for k in idx]
+            if any(w.low in FUNCTION_WORDS and not w.first for w in words) or any(w.notp for w in words):
+                continue
+            if all(w.listed or unknown_word(w) for w in words):
+                for k in idx:
+                    marks[k] = True
     # without a cue
     for i, tk in enumerate(toks):
         if marks[i] or not (tk.first or tk.last):
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - tk.end == 1 else None
         if tk.plain and (tk.first or tk.last <= 20000) and not (tk.raw.isupper() and len(tk.raw) <= 4 and cased):
-            marks[i] = True
+            marks[i] = not shop_or_place(i) or capital_mid(i) and not _SHOP_BEFORE.search(t[max(0, tk.start - 40):tk.start])
         elif (tk.first and 0 < tk.first <= 1000 and tk.low not in FUNCTION_WORDS and not tk.notp and nxt is not None
               and nxt.last and 0 < nxt.last <= 5000 and nxt.low not in FUNCTION_WORDS and not nxt.notp
-              and (not (tk.common and nxt.common) or (tk.first <= 300 and nxt.last <= 1000))
-              and (not cased or (tk.raw[0].isupper() and nxt.raw[0].isupper()))):
+              and (not (tk.common and nxt.common) or (tk.first <= 100 and nxt.last <= 300))
+              and (not cased or (tk.raw[0].isupper() and nxt.raw[0].isupper())) and not shop_or_place(i)):
             marks[i] = marks[i + 1] = True
-        elif capital_mid(i) and tk.listed and not tk.notp and tk.low not in FUNCTION_WORDS and \
+        elif capital_mid(i) and tk.listed and not tk.notp and tk.low not in FUNCTION_WORDS and not shop_or_place(i) and \
                 (not tk.common or (nxt is not None and nxt.raw[0].isupper() and nxt.listed)):
             marks[i] = True
-    # extend marked names over neighbouring listed words ("sarah o'connor", "van der berg")
-    for i in range(len(toks)):
-        if marks[i]:
+    # a name runs on over the listed or unknown words next to it ("penny romano", "Art Le Roux", "amit kim")
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(toks)):
+            if not marks[i]:
+                continue
             for j in (i - 1, i + 1):
-                if 0 <= j < len(toks) and not marks[j] and abs(toks[j].start - toks[i].end) <= 1 or \
-                        0 <= j < len(toks) and not marks[j] and abs(toks[i].start - toks[j].end) <= 1:
-                    tk = toks[j]
-                    if tk.low in ("van", "von", "der", "de", "da", "di", "le", "la", "del", "bin", "al", "el", "mc",
-                                  "mac", "o") and j > i and j + 1 < len(toks) and toks[j + 1].listed:
-                        marks[j] = True
-                    elif tk.listed and not tk.common and not tk.notp and tk.last and j > i:
-                        marks[j] = True
+                if not (0 <= j < len(toks)) or marks[j] or not joined(i, j):
+                    continue
+                tk, me = toks[j], toks[i]
+                both_caps = cased and tk.raw[0].isupper() and me.raw[0].isupper()
+                if tk.notp and tk.low not in FUNCTION_WORDS or tk.low in _GLUE:
+                    if not (tk.low in _PARTICLES and j < i and j > 0 and (toks[j - 1].listed or marks[j - 1])) and \
+                            not (tk.low in _PARTICLES and j > i and j + 1 < len(toks) and toks[j + 1].listed):
+                        continue
+                if j < i:
+                    ok = tk.first or unknown_word(tk, True) or tk.low in _PARTICLES or (both_caps and tk.listed)
+                else:
+                    ok = tk.last or unknown_word(tk, True) or tk.low in _PARTICLES or (both_caps and tk.listed)
+                if ok and (not cased or tk.raw[0].isupper() == me.raw[0].isupper() or tk.low in _PARTICLES):
+                    marks[j] = True
+                    changed = True
     out: list[PiiSpan] = []
     i = 0
     while i < len(toks):
@@ -785,7 +895,12 @@ def _names(t: str) -> list[PiiSpan]:
             end = toks[j].end
             if toks[j].raw.lower().endswith(("'s", "’s")):
                 end -= 2
-            out.append(PiiSpan(toks[i].start, end, "NAME"))
+            if any(cued[i:j + 1]) or not (_SHOP_BEFORE.search(t[max(0, toks[i].start - 40):toks[i].start])
+                                          and not capital_mid(i) or _SHOP_AFTER.match(t, end)
+                                          or re.search(r"(?i)\b(?:ordered|bought|purchased|shop|shopping|store)\s+"
+                                                       r"(?:\w+\s+){0,2}?(?:from|at)\s+$",
+                                                       t[max(0, toks[i].start - 40):toks[i].start])):
+                out.append(PiiSpan(toks[i].start, end, "NAME"))
             i = j + 1
         else:
             i += 1
@@ -816,6 +931,8 @@ def _find(text: str) -> list[PiiSpan]:
     found: list[PiiSpan] = []
     if "@" in t:
         found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(t))
+    if "at" in t or "AT" in t:
+        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL_OBFUSCATED.finditer(t))
     has_digit = _DIGIT.search(t) is not None
     if has_digit:
         found.extend(_ibans(t))

@@ -151,7 +151,9 @@ def _run_pieces(text: str, toks: list[re.Match], i0: int, i1: int) -> list[tuple
             prev_t = toks[i0 + k - 1]
             gap_start = prev_t.end()
             digits_side = w.isdigit() or words[k - 1].isdigit()
-            out.append((gap_start, t.start(), " " if digits_side else ""))
+            # a year said after a day ("april eight nineteen forty three") stays apart from it
+            year_next = w in ("nineteen", "twenty") and nxt in TENS and k == 1 and words[0] in UNITS | TEENS
+            out.append((gap_start, t.start(), " " if digits_side or year_next else ""))
         if rep != t.group():
             out.append((t.start(), t.end(), rep))
     return out
