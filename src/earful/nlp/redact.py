@@ -188,7 +188,7 @@ _ENDING = re.compile(r"(?i)^\W*(?:number\W+)?(?:ending|ends|ending in|ending wit
 
 _SENTENCE_BREAK = re.compile(r"(?i)(?<!\bno)(?<!\bref)(?<!\btel)(?<!\bacct)(?<!\bmob)(?<!\bnum)(?<!\bacc)[.?!]\s|\n\s*\n")
 # "159756333, my ssn": a cue right after the number names it.
-_CUE_AFTER = re.compile(r"(?i)^[\s,)(-]{0,3}(?:(?:is|was|that's|thats|being|=|as)\s+)?(?:my|his|her|the|our|their)\s+")
+_CUE_AFTER = re.compile(r"(?i)[\s,)(-]{0,3}(?:(?:is|was|that's|thats|being|=|as)\s+)?(?:my|his|her|the|our|their)\s+")
 
 
 def _last_cue(text: str, start: int, floor: int) -> str | None:
@@ -339,10 +339,11 @@ _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?@\s?[A-Za-z0-9-
 # A value said after a cue: up to four short tokens with three or more digits among them.
 _CUE_FILLER = (r"(?:\s+(?:number|no\.?|num|id|code|#))?(?:\s*(?:is|was|'s|:|=|#|of|would be|should be|it's|its|"
                r"it is|reads|as)\b)*[\s:#=]*")
-_ALNUM_VALUE = re.compile(r"((?=[A-Za-z0-9-]*\d)[A-Za-z0-9][A-Za-z0-9-]*(?:[ ./-]{1,2}(?=[A-Za-z0-9-]*\d|[A-Za-z]{1,3}\b)"
+_ALNUM_VALUE = re.compile(r"((?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9-]*(?:[ ./-]{1,2}(?=[A-Za-z0-9-]*\d|[A-Za-z]{1,3}\b)"
                           r"(?!(?:and|or|my|the|is|it|so|to|for|but|at|on|in|me|of)\b)[A-Za-z0-9][A-Za-z0-9-]*){0,5})")
-_USERNAME = re.compile(r"(?i:\b(?:username|user name|login id|login|handle)\b\s*(?:is|:|=)?\s*)"
-                       r"((?=[A-Za-z._-]*\d)[A-Za-z0-9][A-Za-z0-9._-]{2,})")
+_USERNAME = re.compile(r"(?i:\b(?:username|user name|login id|login|handle|account id|user id)\b[^\n]{0,40}?"
+                       r"(?:\s*(?:is|:|=)\s*|\n\s*(?:customer|caller|client)\s*:\s*)(?:[^\n]{0,40}\n\s*(?:customer|caller|"
+                       r"client)\s*:\s*)?)((?=[A-Za-z._-]*[\d_.])[A-Za-z0-9][A-Za-z0-9._-]{2,})")
 
 
 def _ibans(t: str) -> Iterable[PiiSpan]:

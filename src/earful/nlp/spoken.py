@@ -22,7 +22,7 @@ Everything else is left as it is (case too).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 UNITS = {"zero": 0, "nought": 0, "nil": 0, "oh": 0, "o": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -85,6 +85,10 @@ class Normalised:
         self._starts = [p[0] for p in self._pieces]
 
     def _map(self, pos: int, is_end: bool) -> int:
+        if not is_end:  # a span starting where words were dropped ("double") starts with them
+            k = bisect_left(self._starts, pos)
+            if k < len(self._starts) and self._starts[k] == pos:
+                return self._pieces[k][2]
         i = bisect_right(self._starts, pos - 1 if is_end else pos) - 1
         if i < 0:
             return pos
@@ -305,8 +309,14 @@ def _local_part_start(text: str, start: int, end: int) -> int:
             return False
         return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1)
 
-    while keep > 0 and initial(keep - 1):
-        keep -= 1
+    while keep > 0:
+        prev, cur = words[keep - 1], words[keep]
+        gap = text[start + prev.end():start + cur.start()]
+        if initial(keep - 1) or prev.group().lower() in _SEP_WORDS or cur.group().lower() in _SEP_WORDS \
+                or any(c in gap for c in "._-"):
+            keep -= 1
+        else:
+            break
     # after "my email is", the words up to the address are part of it
     cue_from = max(0, start - 40)
     for j in range(max(0, keep - 4), keep):
