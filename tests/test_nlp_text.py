@@ -67,7 +67,12 @@ def test_full_redaction_finds_names_without_cues(pii_set):
     full = score_redaction(names + negatives, Redactor(fast=False).fit().find)
     fast = score_redaction(names + negatives, Redactor(fast=True).fit().find)
     assert full["NAME"]["recall"] >= 0.9 and full["NAME"]["precision"] >= 0.93, full["NAME"]
-    assert full["NAME"]["recall"] > fast["NAME"]["recall"]
+    assert full["NAME"]["recall"] >= fast["NAME"]["recall"]
+    # names in no list and after no cue: only the NER finds them
+    invented = ["Yesterday Brannoc Velthaus sent me the wrong invoice.",
+                "I asked about the refund but Tamsk Orrin never replied."]
+    assert all("[NAME]" in Redactor(fast=False).fit().redact(t) for t in invented)
+    assert not any("[NAME]" in Redactor(fast=True).fit().redact(t) for t in invented)
 
 
 def test_module_level_redact_uses_typed_placeholders():

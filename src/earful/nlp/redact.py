@@ -752,6 +752,7 @@ class _Tok:
 _CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
 
 
+_CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _PARTICLES = frozenset("van von der den de da di du le la del della dos das bin ibn al el mc mac o st ter ten".split())
 # Words before a name that make it a shop or a place, not a person ("ordered from Paul Smith", "in Camden").
 _SHOP_BEFORE = re.compile(r"(?i)(?:\b(?:ordered|bought|purchased|order|orders|delivery|parcel|package|subscription|debit|"
@@ -811,8 +812,8 @@ def _names(t: str) -> list[PiiSpan]:
         surname_next = nxt is not None and (nxt.last or unknown_word(nxt)) and nxt.low not in FUNCTION_WORDS
         ends = re.match(r"(?i)\s*(?:[,.!?\n]|$|and\b|here\b|from\b|calling\b|speaking\b)", t[first.end:])
         if strength == 2:
-            ok = (first.listed and (first.low not in FUNCTION_WORDS or surname_next)) or capital_mid(i) \
-                or unknown_word(first)
+            ok = (first.listed and (first.low not in FUNCTION_WORDS or surname_next)
+                  and (not first.common or first.first or surname_next)) or capital_mid(i) or unknown_word(first)
         elif strength == 1:
             ok = (first.first or first.plain or capital_mid(i) or unknown_word(first)) \
                 and (first.low not in FUNCTION_WORDS or surname_next) and not first.notp
@@ -875,7 +876,8 @@ def _names(t: str) -> list[PiiSpan]:
                     continue
                 tk, me = toks[j], toks[i]
                 both_caps = cased and tk.raw[0].isupper() and me.raw[0].isupper()
-                if tk.notp and tk.low not in FUNCTION_WORDS or tk.low in _GLUE:
+                surname_place = j > i and tk.last and me.first and tk.low not in _CALENDAR
+                if (tk.notp and tk.low not in FUNCTION_WORDS and not surname_place) or tk.low in _GLUE:
                     if not (tk.low in _PARTICLES and j < i and j > 0 and (toks[j - 1].listed or marks[j - 1])) and \
                             not (tk.low in _PARTICLES and j > i and j + 1 < len(toks) and toks[j + 1].listed):
                         continue
