@@ -1060,8 +1060,10 @@ class Redactor:
             words = chunk.split()
             if not words or words[0] in FUNCTION_WORDS or words[0] in NOT_PERSON or chunk.isupper() and not lower:
                 continue
-            if all(w in name_lists().common for w in words) and lower:
+            if _DIGIT.search(chunk) or (all(w in name_lists().common for w in words) and lower):
                 continue
+            if _SHOP_BEFORE.search(text[max(0, r.start - 40):r.start]) or _SHOP_AFTER.match(text, r.end):
+                continue  # "ordered from Paul Smith", "the Jimmy Choo delivery", "kyle from Ryanair"
             out.append(PiiSpan(r.start, r.end, "NAME"))
         return out
 
