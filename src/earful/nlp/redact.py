@@ -661,7 +661,7 @@ def _is_anchor(t: str, f: tuple[int, int]) -> bool:
 
 # ------------------------------------------------------------------ names
 
-_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*(?:-[^\W\d_](?:[^\W\d_]|['’](?=[^\W\d_]))*)*")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 # Words that never continue a name ("finley king and", not "finley king").
 _GLUE = frozenset("""a an and are as at be but by can could did do does for from had has have he her him his i if in into
 is it its me my no nor not of on or our she so than that the their them then there these they this those to too up us
@@ -698,7 +698,14 @@ _WEAK_CUE = re.compile(
 # "Rahul here." at the start of a sentence.
 _HERE = re.compile(r"(?i)(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=\bhi\s)|(?<=\bhello\s)|(?<=\bhey\s)|(?<=\byeah\s)|(?<=\bits\s)|"
                    r"(?<=\bit's\s))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
-_SENT_START = re.compile(r"(?:^|[.!?\n]\s*)$")
+
+
+def _sentence_start(t: str, pos: int) -> bool:
+    """True when only spaces lie between ``pos`` and the text's start or a full stop, ! ? or line break."""
+    k = pos - 1
+    while k >= 0 and t[k] in " \t":
+        k -= 1
+    return k < 0 or t[k] in ".!?\n"
 
 
 def _fold(w: str) -> str:
@@ -753,6 +760,8 @@ _CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
 
 
 _CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_NAME_ENDS = re.compile(r"(?i)\s*(?:[,.!?\n]|$|and\b|here\b|from\b|calling\b|speaking\b)")
+_BOUGHT_FROM = re.compile(r"(?i)\b(?:ordered|bought|purchased|shop|shopping|store)\s+(?:\w+\s+){0,2}?(?:from|at)\s+$")
 _PARTICLES = frozenset("van von der den de da di du le la del della dos das bin ibn al el mc mac o st ter ten".split())
 # Words before a name that make it a shop or a place, not a person ("ordered from Paul Smith", "in Camden").
 _SHOP_BEFORE = re.compile(r"(?i)(?:\b(?:ordered|bought|purchased|order|orders|delivery|parcel|package|subscription|debit|"
@@ -773,7 +782,8 @@ _NAME_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–][ \t]*)?([A-Za-zÀ-ÿ'’-]+(?:
 def _names(t: str) -> list[PiiSpan]:
     lists = name_lists()
     english = english_words()
-    toks = [_Tok(m, lists) for m in _WORD.finditer(t) if not _CONTRACTION.search(m.group())]
+    toks = [_Tok(m, lists) for m in _WORD.finditer(t)
+            if not (("'" in m.group() or "’" in m.group()) and _CONTRACTION.search(m.group()))]
     if not toks:
         return []
     by_start = {tk.start: i for i, tk in enumerate(toks)}
@@ -786,7 +796,7 @@ def _names(t: str) -> list[PiiSpan]:
             return False
         if tk.raw.isupper() and (len(tk.raw) < 3 or not tk.listed or tk.notp):
             return False
-        return not _SENT_START.search(t[:tk.start])
+        return not _sentence_start(t, tk.start)
 
     def unknown_word(tk: _Tok, short_caps: bool = False) -> bool:
         """Not a listed name and not an English word: "oluwaseun", "thandiwe"."""
@@ -810,7 +820,7 @@ def _names(t: str) -> list[PiiSpan]:
         first = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) and joined(i, i + 1) else None
         surname_next = nxt is not None and (nxt.last or unknown_word(nxt)) and nxt.low not in FUNCTION_WORDS
-        ends = re.match(r"(?i)\s*(?:[,.!?\n]|$|and\b|here\b|from\b|calling\b|speaking\b)", t[first.end:])
+        ends = _NAME_ENDS.match(t, first.end)
         if strength == 2:
             ok = (first.listed and (first.low not in FUNCTION_WORDS or surname_next)
                   and (not first.common or first.first or surname_next)) or capital_mid(i) or unknown_word(first)
@@ -829,10 +839,10 @@ def _names(t: str) -> list[PiiSpan]:
             cued[i] = strength > 0
 
     cued = [False] * len(toks)
-    for m in _HERE.finditer(t):
+    for m in _HERE.finditer(t) if "here" in t else ():
         if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
             take_after(m.start(1), 2 if t[m.start(1)].isupper() else 0.5)
-    for m in _ASKS_NAME_LINE.finditer(t):
+    for m in _ASKS_NAME_LINE.finditer(t) if "\n" in t else ():
         take_after(m.end(), 2)
     for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0.5, _INTRO_CUE), (0, _WEAK_CUE)):
         for m in rx.finditer(t):
@@ -854,7 +864,7 @@ def _names(t: str) -> list[PiiSpan]:
         if marks[i] or not (tk.first or tk.last):
             continue
         nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - tk.end == 1 else None
-        if tk.plain and (tk.first or tk.last <= 20000) and not (tk.raw.isupper() and len(tk.raw) <= 4 and cased):
+        if tk.plain and (tk.first or tk.last <= 20000) and not (cased and len(tk.raw) <= 4 and tk.raw.isupper()):
             marks[i] = not shop_or_place(i) or capital_mid(i) and not _SHOP_BEFORE.search(t[max(0, tk.start - 40):tk.start])
         elif (tk.first and 0 < tk.first <= 1000 and tk.low not in FUNCTION_WORDS and not tk.notp and nxt is not None
               and nxt.last and 0 < nxt.last <= 5000 and nxt.low not in FUNCTION_WORDS and not nxt.notp
@@ -865,12 +875,10 @@ def _names(t: str) -> list[PiiSpan]:
                 (not tk.common or (nxt is not None and nxt.raw[0].isupper() and nxt.listed)):
             marks[i] = True
     # a name runs on over the listed or unknown words next to it ("penny romano", "Art Le Roux", "amit kim")
-    changed = True
+    changed = any(marks)
     while changed:
         changed = False
-        for i in range(len(toks)):
-            if not marks[i]:
-                continue
+        for i in [k for k, m in enumerate(marks) if m]:
             for j in (i - 1, i + 1):
                 if not (0 <= j < len(toks)) or marks[j] or not joined(i, j):
                     continue
@@ -900,9 +908,7 @@ def _names(t: str) -> list[PiiSpan]:
                 end -= 2
             if any(cued[i:j + 1]) or not (_SHOP_BEFORE.search(t[max(0, toks[i].start - 40):toks[i].start])
                                           and not capital_mid(i) or _SHOP_AFTER.match(t, end)
-                                          or re.search(r"(?i)\b(?:ordered|bought|purchased|shop|shopping|store)\s+"
-                                                       r"(?:\w+\s+){0,2}?(?:from|at)\s+$",
-                                                       t[max(0, toks[i].start - 40):toks[i].start])):
+                                          or _BOUGHT_FROM.search(t[max(0, toks[i].start - 40):toks[i].start])):
                 out.append(PiiSpan(toks[i].start, end, "NAME"))
             i = j + 1
         else:
@@ -913,6 +919,7 @@ def _names(t: str) -> list[PiiSpan]:
 # ------------------------------------------------------------------ putting it together
 
 _DIGIT = re.compile(r"\d")
+_SECRETISH = re.compile(r"(?i)pass|secur|memorable|maiden|first|favou?rite|answer")
 
 def find_pii_fast(text: str) -> list[PiiSpan]:
     """All findings of the recognisers (no NER) in ``text``'s offsets, overlaps not yet resolved."""
@@ -945,7 +952,7 @@ def _find(text: str) -> list[PiiSpan]:
         found.extend(_secrets(t))
         found.extend(_dobs(t))
     found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _USERNAME.finditer(t))
-    if not has_digit and re.search(r"(?i)pass|secur|memorable|maiden|first|favou?rite|answer", t):
+    if not has_digit and _SECRETISH.search(t):
         found.extend(_secrets(t))
     found.extend(_addresses(t, has_digit))
     found.extend(_names(t))
@@ -1008,7 +1015,7 @@ def truecase(text: str) -> str:
     chars = list(text)
     for m in _WORD.finditer(text):
         w = _fold(m.group())
-        start_of_sentence = bool(_SENT_START.search(text[:m.start()]))
+        start_of_sentence = _sentence_start(text, m.start())
         if w == "i" or start_of_sentence or ((w in lists.first or w in lists.last) and w not in lists.common
                                              and w not in FUNCTION_WORDS):
             chars[m.start()] = chars[m.start()].upper()
