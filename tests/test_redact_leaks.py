@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from _insights import write_month
-from _ledger import _free_port
+from _ledger import _free_port, _Sink
 from _web import PASSWORD, login, serve
 
 # (words a customer adds, pieces of them that must never be readable)
@@ -56,15 +56,6 @@ class _Receiver(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
-
-
-class _Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
 
 
 def _plant(path) -> int:
