@@ -118,8 +118,10 @@ def hear(path: str | Path, transcriber: Transcriber, *, diariser: Diariser | Non
         mono = audio.channels[0]
         heard = transcriber.transcribe(mono)
         langs.append((heard.language, heard.language_probability, len(heard.words)))
-        labels = (diariser or Diariser()).fit_predict(mono, heard.words)
+        labels = (diariser or Diariser()).fit_predict(mono, heard.words, heard.speech)
+        speech["unknown"] = heard.speech
         if heard.words and all(lab is not None for lab in labels):
+            del speech["unknown"]
             speakers_by = "diarisation"
             labelled = [(lab, w) for lab, w in zip(labels, heard.words)]
             for lab, w in labelled:
@@ -129,8 +131,7 @@ def hear(path: str | Path, transcriber: Transcriber, *, diariser: Diariser | Non
         else:
             speakers_by = "none"
             labelled = [("unknown", w) for w in heard.words]
-            speech["unknown"] = heard.speech
-    if not labelled:
+    if not labelled and not any(speech.values()):
         raise InputError(f"{path.name}: no speech found (level {level:.0f} dBFS)")
     turns = _turns(labelled)
     to_beep = []

@@ -74,11 +74,14 @@ class Transcriber:
     ``model``: a known name or a model folder (``earful.voice.models``). ``language``: the language
     expected (decoding is held to it; the check compares it with what the model hears).
     ``cpu_threads``: threads of one transcription (0 = CTranslate2's default).
+    ``language_model``: a multilingual model that checks the language when ``model`` is
+    English-only (its language detection reads the first 30 s of speech); without one the
+    check is left unknown.
     """
 
     def __init__(self, model: str | None = None, *, language: str = "en", beam_size: int = 1,
                  compute_type: str = "int8", cpu_threads: int = 0, vad_threshold: float = 0.5,
-                 min_silence_ms: int = 300, speech_pad_ms: int = 150) -> None:
+                 min_silence_ms: int = 300, speech_pad_ms: int = 150, language_model: str | None = "base") -> None:
         self.model = model
         self.language = language
         self.beam_size = beam_size
@@ -87,6 +90,7 @@ class Transcriber:
         self.vad_threshold = vad_threshold
         self.min_silence_ms = min_silence_ms
         self.speech_pad_ms = speech_pad_ms
+        self.language_model = language_model
 
     @property
     def model_name(self) -> str:
@@ -100,7 +104,22 @@ class Transcriber:
         self.whisper_ = WhisperModel(str(self.model_path_), device="cpu", compute_type=self.compute_type,
                                      cpu_threads=self.cpu_threads, num_workers=1)
         self.multilingual_ = bool(self.whisper_.model.is_multilingual)
+        self.detector_ = self.whisper_ if self.multilingual_ else self._detector()
         return self
+
+    def _detector(self):
+        from faster_whisper import WhisperModel
+
+        from earful.errors import ConfigError
+
+        if not self.language_model:
+            return None
+        try:
+            path = model_path(self.language_model)
+        except ConfigError:  # not installed: the language stays unchecked
+            return None
+        return WhisperModel(str(path), device="cpu", compute_type=self.compute_type, cpu_threads=self.cpu_threads,
+                            num_workers=1)
 
     def _vad_options(self):
         from faster_whisper.vad import VadOptions
@@ -118,12 +137,12 @@ class Transcriber:
         return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
 
     def detect_language(self, samples: np.ndarray, speech: list[tuple[float, float]]) -> tuple[str | None, float | None]:
-        """The language heard in the first 30 s of speech (multilingual models only)."""
-        if not self.multilingual_ or not speech:
+        """The language heard in the first 30 s of speech, by a multilingual model (None without one)."""
+        if self.detector_ is None or not speech:
             return None, None
         chunks = [samples[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)] for a, b in speech]
         voiced = np.concatenate(chunks)[: 30 * SAMPLE_RATE]
-        lang, prob, _ = self.whisper_.detect_language(voiced)
+        lang, prob, _ = self.detector_.detect_language(voiced)
         return lang, float(prob)
 
     def transcribe(self, samples: np.ndarray) -> ChannelText:
@@ -134,6 +153,9 @@ class Transcriber:
         if not speech:
             return ChannelText(speech=[], words=[])
         lang, lang_p = self.detect_language(samples, speech)
+        if lang is not None and lang != self.language and (lang_p or 0) >= 0.5 and not self.multilingual_:
+            # An English-only model would write English-sounding nonsense: keep the speech, not words.
+            return ChannelText(speech=speech, words=[], language=lang, language_probability=lang_p)
         segments, info = self.whisper_.transcribe(
             samples, language=self.language if self.multilingual_ else None, beam_size=self.beam_size,
             word_timestamps=True, vad_filter=True, vad_parameters=self._vad_options(),
@@ -147,8 +169,6 @@ class Transcriber:
                 if w.word.strip():
                     words.append(Word(float(w.start), float(w.end), w.word, float(w.probability)))
         words = _drop_repeats(normalise_numbers(words))
-        if lang is None and words:  # English-only model: the mean word confidence is the check
-            lang, lang_p = (self.language, float(np.mean([w.probability for w in words])))
         return ChannelText(speech=speech, words=words, language=lang, language_probability=lang_p, segments=spans)
 
 
