@@ -32,6 +32,8 @@ def ingest_audio(path: Path, *, metadata: Path | None, mapping: Path | None, sou
 
             def report(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"heard {name}" if name else "hearing")
+                if name and not err_console.is_terminal:  # a log line per recording when no bar is drawn
+                    err_console.print(f"heard {name} ({done / max(total, 1):.0%} of the bytes)", highlight=False)
 
             result = ingest_recordings(con, path, metadata=metadata, mapping=mapping, source=source,
                                        settings=settings, workers=workers, progress=report)

@@ -108,8 +108,10 @@ def hear(path: str | Path, transcriber: Transcriber, *, diariser: Diariser | Non
     langs: list[tuple[str | None, float | None, int]] = []
     if stereo:
         roles = {agent_channel: "agent", 1 - agent_channel: "customer"}
+        mix = audio.mono()
+        detected = transcriber.detect_language(mix, transcriber.speech(mix))
         for ch, role in roles.items():
-            heard = transcriber.transcribe(audio.channels[ch])
+            heard = transcriber.transcribe(audio.channels[ch], detected)
             speech[role] = heard.speech
             labelled += [(role, w) for w in heard.words]
             langs.append((heard.language, heard.language_probability, len(heard.words)))

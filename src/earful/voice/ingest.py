@@ -27,13 +27,14 @@ from pathlib import Path
 
 import duckdb
 
-from earful.errors import EarfulError, InputError
+from earful.errors import InputError
 from earful.ingest.generic import check_columns, stage_records
 from earful.ingest.load import ImportBatch, ImportResult
 from earful.ingest.mapping import CANONICAL_FIELDS, FieldSpec, Mapping, identity_mapping, load_mapping
 from earful.ingest.readers import turns_table
 from earful.voice.audio import AUDIO_SUFFIXES
 from earful.voice.call import Call, hear
+from earful.voice.models import model_path
 from earful.voice.transcribe import Transcriber
 
 Progress = Callable[[int, int, str], None]  # (bytes done, bytes in all, what just finished)
@@ -142,7 +143,7 @@ def _hear_one(path: str, settings: VoiceSettings, cpu_threads: int) -> Call | st
     try:
         return hear(path, _transcriber(settings, cpu_threads), agent_channel=settings.agent_channel,
                     dead_air_min_s=settings.dead_air_min_s, hold_min_s=settings.hold_min_s)
-    except EarfulError as exc:
+    except InputError as exc:  # the recording's fault: quarantined; a configuration error stops the run
         return str(exc)
 
 
@@ -292,6 +293,8 @@ def ingest_recordings(con: duckdb.DuckDBPyConnection, path: str | Path, *, metad
         out.notes.append(f"{out.skipped} recording(s) were imported before with the same options: skipped")
     if progress:
         progress(done, total, "")
+    if todo:
+        model_path(settings.model)  # a wrong model is one error now, not one per recording
     n_workers = workers if workers is not None else default_workers(len(todo))
     for p, call in _heard(todo, settings, n_workers):
         r = _store(con, p, call, meta, root, options[p], src)

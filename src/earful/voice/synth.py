@@ -63,12 +63,14 @@ def speak(text: str, voice: str, speed: int = 160) -> np.ndarray:
 
 
 def script_for(seed: int, *, reason_text: str | None = None, card: bool = False, hold_s: float = 0.0,
-               overlap_s: float = 0.0) -> CallScript:
-    """A short service call: greeting, the customer's reason, a check (and hold), the answer, goodbye."""
+               overlap_s: float = 0.0, exchanges: int = 1) -> CallScript:
+    """A service call: greeting, the customer's reason, a check (and hold), the answer, goodbye;
+    ``exchanges`` > 1 adds more questions of the customer (real utterances of other reasons)."""
     from earful.sim import _text
 
     rng = np.random.default_rng(seed)
     utter = _text.utterances()
+    reasons_all = sorted(utter)
     if reason_text is None:
         reasons = sorted(utter)
         reason_text = str(rng.choice(utter[reasons[int(rng.integers(len(reasons)))]]))
@@ -78,6 +80,10 @@ def script_for(seed: int, *, reason_text: str | None = None, card: bool = False,
         ("customer", reason_text),
         ("agent", pick(_text.CHECKS)),
     ]
+    for _ in range(exchanges - 1):
+        other = reasons_all[int(rng.integers(len(reasons_all)))]
+        lines += [("agent", pick(_text.RESOLVED)), ("customer", "Also, " + str(rng.choice(utter[other]))),
+                  ("agent", pick(_text.CHECKS))]
     if card:
         lines += [("agent", "Can you read me the long number on the card, please?"),
                   ("customer", "Yes, it is " + ", ".join(" ".join(g) for g in TEST_CARD.split()) + ".")]

@@ -145,14 +145,15 @@ class Transcriber:
         lang, prob, _ = self.detector_.detect_language(voiced)
         return lang, float(prob)
 
-    def transcribe(self, samples: np.ndarray) -> ChannelText:
-        """Words with times for one channel of 16 kHz float samples."""
+    def transcribe(self, samples: np.ndarray, detected: tuple[str | None, float | None] | None = None) -> ChannelText:
+        """Words with times for one channel of 16 kHz float samples (``detected``: the language
+        already found for the call, so that a stereo call is checked once)."""
         if not hasattr(self, "whisper_"):
             self.fit()
         speech = self.speech(samples)
         if not speech:
             return ChannelText(speech=[], words=[])
-        lang, lang_p = self.detect_language(samples, speech)
+        lang, lang_p = detected if detected is not None else self.detect_language(samples, speech)
         if lang is not None and lang != self.language and (lang_p or 0) >= 0.5 and not self.multilingual_:
             # An English-only model would write English-sounding nonsense: keep the speech, not words.
             return ChannelText(speech=speech, words=[], language=lang, language_probability=lang_p)
