@@ -104,7 +104,8 @@ def make_calls(n: int, folder: Path) -> list:
     calls = []
     for k in range(n):
         seed = 100 + k
-        s = script_for(seed, card=k % 3 == 0, hold_s=35.0 if k % 4 == 1 else 0.0, overlap_s=0.7 if k % 2 else 0.0)
+        s = script_for(seed, card=k % 3 == 0, hold_s=35.0 if k % 4 == 1 else 0.0, overlap_s=0.7 if k % 2 else 0.0,
+                       exchanges=1 + k % 3)
         x = render(s)
         paths = {lay: write_call(folder / f"call{seed}-{lay}.wav", x, lay) for lay in ("stereo", "telephone", "mono")}
         calls.append((s, x.shape[1] / 16000, paths))
@@ -163,7 +164,7 @@ def synthetic(tr, calls) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="tiny.en,base")
-    ap.add_argument("--calls", type=int, default=8)
+    ap.add_argument("--calls", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     from earful.voice.transcribe import Transcriber

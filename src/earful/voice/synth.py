@@ -41,6 +41,7 @@ class CallScript:
     agent_voice: str = AGENT_VOICES[0]
     customer_voice: str = CUSTOMER_VOICES[0]
     overlap_s: float = 0.0  # the customer's reply starts this long before the agent finishes
+    reason: str | None = None  # the BANKING77 intent of the customer's first words
     truth: list[Said] = field(default_factory=list)
 
 
@@ -71,9 +72,10 @@ def script_for(seed: int, *, reason_text: str | None = None, card: bool = False,
     rng = np.random.default_rng(seed)
     utter = _text.utterances()
     reasons_all = sorted(utter)
+    reason = None
     if reason_text is None:
-        reasons = sorted(utter)
-        reason_text = str(rng.choice(utter[reasons[int(rng.integers(len(reasons)))]]))
+        reason = reasons_all[int(rng.integers(len(reasons_all)))]
+        reason_text = str(rng.choice(utter[reason]))
     pick = lambda opts: str(opts[int(rng.integers(len(opts)))])  # noqa: E731
     lines: list[tuple[str, str | float]] = [
         ("agent", pick(_text.GREETINGS).format(part="morning")),
@@ -93,7 +95,8 @@ def script_for(seed: int, *, reason_text: str | None = None, card: bool = False,
     lines += [("agent", pick(_text.RESOLVED)), ("customer", pick(_text.CUSTOMER_END)),
               ("agent", pick(_text.CLOSINGS))]
     return CallScript(lines=lines, agent_voice=AGENT_VOICES[seed % len(AGENT_VOICES)],
-                      customer_voice=CUSTOMER_VOICES[(seed // 2) % len(CUSTOMER_VOICES)], overlap_s=overlap_s)
+                      customer_voice=CUSTOMER_VOICES[(seed // 2) % len(CUSTOMER_VOICES)], overlap_s=overlap_s,
+                      reason=reason)
 
 
 def render(script: CallScript, gap_s: float = 0.6) -> np.ndarray:
