@@ -1,6 +1,7 @@
 """Benchmark of the voice channel: speed, word error rate and speaker attribution, per model.
 
-Run: PYTHONPATH=src python bench/voice.py [--models tiny.en,base] [--calls 8] [--threads 2]
+Run: PYTHONPATH=src python bench/voice.py [--models tiny.en,base] [--calls 6] [--threads 2]
+     PYTHONPATH=src python bench/voice.py --throughput 6 --models tiny.en [--workers 2]
 
 1. Real recorded English speech with reference transcripts (bench/data/voice, see its README):
    WER as recorded and through a telephone channel (300-3400 Hz, 8 kHz, µ-law).
@@ -116,16 +117,17 @@ def _speaker_truth(script) -> list[tuple[str, float, float]]:
     return [(t.speaker, t.start_s, t.end_s) for t in script.truth]
 
 
-def synthetic(tr, calls) -> dict:
+def synthetic(tr, calls, layouts=("stereo", "telephone", "mono")) -> dict:
     from earful.voice.call import hear
     from earful.voice.diarise import speaker_error
 
     res = {}
-    for layout in ("stereo", "telephone", "mono"):
+    for layout in layouts:
         refs = {"agent": [], "customer": []}
         hyps = {"agent": [], "customer": []}
         all_ref, all_hyp = [], []
         attr_ok = attr_n = 0
+        known_ok = known_n = 0  # words of calls whose speakers were attributed (not left unknown)
         errs, wall, cpu, audio_s, by = [], 0.0, 0.0, 0.0, []
         for script, dur, paths in calls:
             t0, c0 = time.perf_counter(), time.process_time()
@@ -148,12 +150,16 @@ def synthetic(tr, calls) -> dict:
                     if len(who) == 1:
                         attr_n += 1
                         attr_ok += t.speaker in who
+                        if call.speakers_by != "none":
+                            known_n += 1
+                            known_ok += t.speaker in who
             errs.append(speaker_error(truth, [(t.speaker, t.start_s, t.end_s) for t in call.turns], dur))
         res[layout] = {
             "wer": wer(all_ref, all_hyp),
             "wer_agent": wer(refs["agent"], hyps["agent"]) if refs["agent"] else None,
             "wer_customer": wer(refs["customer"], hyps["customer"]) if refs["customer"] else None,
             "word_speaker_accuracy": attr_ok / max(attr_n, 1),
+            "attributed_accuracy": known_ok / max(known_n, 1),
             "speaker_time_error": float(np.mean(errs)),
             "speakers_by": {k: by.count(k) for k in set(by)},
             "rtf": wall / audio_s, "cpu_per_s": cpu / audio_s, "audio_s": audio_s,
@@ -161,12 +167,52 @@ def synthetic(tr, calls) -> dict:
     return res
 
 
+def throughput(n: int, workers: int, model: str) -> dict:
+    """The real path: `ingest_recordings` over a folder of stereo calls (two to three minutes each,
+    one with a hold), worker processes, into a store. CPU counts the workers (RUSAGE_CHILDREN)."""
+    from earful.store import connect
+    from earful.voice.ingest import VoiceSettings, ingest_recordings
+    from earful.voice.synth import render, script_for, write_call
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "calls"
+        folder.mkdir()
+        audio_s = 0.0
+        for k in range(n):
+            x = render(script_for(500 + k, exchanges=5 + k % 3, hold_s=40.0 if k % 3 == 0 else 0.0, card=k % 2 == 0))
+            write_call(folder / f"call{k}.wav", x, "telephone" if k % 2 else "stereo")
+            audio_s += x.shape[1] / 16000
+        con = connect(Path(tmp) / "t.duckdb")
+        ru0s, ru0c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        r = ingest_recordings(con, folder, settings=VoiceSettings(model=model), workers=workers)
+        wall = time.perf_counter() - t0
+        ru1s, ru1c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        con.close()
+    cpu = sum(b.ru_utime + b.ru_stime - a.ru_utime - a.ru_stime for a, b in ((ru0s, ru1s), (ru0c, ru1c)))
+    return {"calls": r.loaded, "audio_s": audio_s, "wall_s": wall, "cpu_s": cpu, "rtf": wall / audio_s,
+            "cpu_per_s": cpu / audio_s, "worker_peak_mb": ru1c.ru_maxrss / 1024, "load": load()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="tiny.en,base")
     ap.add_argument("--calls", type=int, default=6)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--throughput", type=int, default=0, metavar="N",
+                    help="only the ingest path: N calls of 2-3 min through worker processes")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--layouts", default="stereo,telephone,mono")
+    ap.add_argument("--no-real", action="store_true", help="skip the real recordings")
     args = ap.parse_args()
+    if args.throughput:
+        for model in args.models.split(","):
+            t = throughput(args.throughput, args.workers, model)
+            print(f"{model}: {t['calls']} calls, {t['audio_s'] / 60:.1f} min of audio in {t['wall_s']:.0f} s wall "
+                  f"(RTF {t['rtf']:.3f}; an hour in {t['rtf'] * 60:.1f} min), {t['cpu_s']:.0f} CPU s "
+                  f"({t['cpu_per_s']:.3f} per audio s), worker peak {t['worker_peak_mb']:,.0f} MB, "
+                  f"{args.workers} workers, load {t['load']}")
+        return
     from earful.voice.transcribe import Transcriber
 
     print(f"# voice bench · {os.cpu_count()} cores · load {load()}")
@@ -180,8 +226,8 @@ def main() -> None:
             t0 = time.perf_counter()
             tr = Transcriber(model, cpu_threads=args.threads).fit()
             load_s = time.perf_counter() - t0
-            real = real_speech(tr)
-            syn = synthetic(tr, calls)
+            real = {} if args.no_real else real_speech(tr)
+            syn = synthetic(tr, calls, tuple(args.layouts.split(",")))
             rows.append((model, load_s, real, syn, peak_mb(), load()))
             print(f"\n## {model} (loaded in {load_s:.1f} s; peak RSS so far {peak_mb():,.0f} MB; load {load()})")
             for k, (w, a, c, n) in real.items():
@@ -191,6 +237,8 @@ def main() -> None:
                       f"{_p(r['wer_customer'])}); words to the right speaker {r['word_speaker_accuracy']:.1%}; "
                       f"speaker time error {r['speaker_time_error']:.1%}; speakers by {r['speakers_by']}; "
                       f"RTF {r['rtf']:.3f} (wall/audio), {r['cpu_per_s']:.3f} CPU s per audio s over {r['audio_s']:.0f} s")
+        if args.no_real or len(syn) < 3:
+            return
         print("\n| model | real WER | real WER, telephone | calls WER stereo | calls WER telephone | "
               "words to right speaker (stereo / mono) | RTF stereo | CPU s per audio s | peak MB | load |")
         print("|---|---|---|---|---|---|---|---|---|---|")

@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -219,7 +218,6 @@ def test_crash_mid_run_loses_nothing(voice_run, tmp_path):
                           "OR m.interaction_id IS NULL").fetchone()[0]
     con.close()
     assert 1 <= first <= 2 and partial == 0
-    t0 = time.perf_counter()
     out = _run(["ingest", str(folder), "--json", "--workers", "1"], db)
     assert out.returncode == 0, out.stderr
     res = json.loads(out.stdout)
@@ -227,7 +225,6 @@ def test_crash_mid_run_loses_nothing(voice_run, tmp_path):
     con = duckdb.connect(str(db))
     assert con.execute("SELECT count(*), count(DISTINCT id) FROM interactions").fetchone() == (3, 3)
     con.close()
-    assert time.perf_counter() - t0 < 120
 
 
 def test_cli_speech_and_one_line_errors(voice_run, tmp_path):

@@ -96,6 +96,12 @@ def test_transcript_is_redacted_except_for_admins(voice_site):
     assert not re.search(r"\d{4}", page.text.split('id="voice"')[1].split("</section>")[1])  # the plain turns too
 
 
+def test_speech_analytics_api(voice_site):
+    rows = _client(voice_site, "ana").get("/api/v1/speech", params={"by": "queue"}).json()["items"]
+    assert {r["queue"]: r["calls"] for r in rows} == {"cards": 6, "loans": 1}
+    assert _client(voice_site, "carla").get("/api/v1/speech").status_code == 403
+
+
 def test_quote_plays_from_where_it_was_said(voice_site):
     m = _client(voice_site, "carla").get(f"/api/v1/voice/{CALL}/moment", params={"quote": voice_site["quote"]}).json()
     assert m["start_s"] == pytest.approx(voice_site["first_customer"]) and m["audio"] == f"/voice/{CALL}/audio"

@@ -239,7 +239,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
 
 def _recorded_calls(con, out: Path) -> str:
-    """Four calls spoken by espeak-ng (stereo, telephone, mono; one reads a card number out),
+    """Three calls spoken by espeak-ng (stereo, telephone, mono; one reads a card number out),
     answered on the month's last day by its agents, heard by the speech model once (a second run
     finds them already imported)."""
     import shutil
@@ -257,8 +257,7 @@ def _recorded_calls(con, out: Path) -> str:
                               "(WHERE agent_id IS NOT NULL) FROM interactions WHERE channel = 'voice'").fetchone()
     queue = con.execute("SELECT mode(queue) FROM interactions WHERE channel = 'voice'").fetchone()[0]
     rows = ["file,source_id,queue,agent_id,answered_at,disposition"]
-    plan = [("stereo", dict(card=True, overlap_s=0.6)), ("telephone", dict(hold_s=35.0)), ("mono", {}),
-            ("stereo", dict(overlap_s=0.8))]
+    plan = [("stereo", dict(card=True, overlap_s=0.6)), ("telephone", dict(hold_s=35.0)), ("mono", {})]
     for k, (layout, kw) in enumerate(plan):
         name = f"call-{k + 1}-{layout}.wav"
         script = script_for(20 + k, **kw)

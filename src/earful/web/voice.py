@@ -90,6 +90,16 @@ def transcript(cur: Cur, user: Annotated[User, Depends(need("interaction"))], in
     return rec
 
 
+@router.get("/api/v1/speech", summary="Speech analytics of recorded calls grouped by day, queue, agent, reason …",
+            tags=["voice"])
+def speech(cur: Cur, user: Annotated[User, Depends(need("metrics"))],
+           by: Annotated[list[str], Query(max_length=4, description="grouping keys, as for /metrics")] = ["agent"]) -> dict:  # noqa: B006
+    from earful.voice.metrics import speech_table
+
+    rows = speech_table(cur, [b for b in by if b] or ["agent"])
+    return {"items": rows, "total": len(rows)}
+
+
 @router.get("/api/v1/voice/{interaction_id}/moment", summary="Where in the recording a quoted passage starts",
             tags=["voice"])
 def moment(cur: Cur, user: Annotated[User, Depends(need("interaction"))], interaction_id: str,
