@@ -241,3 +241,19 @@ def test_cli_speech_and_one_line_errors(voice_run, tmp_path):
     assert bad.returncode == 2 and "no recordings" in bad.stderr
     bad = _run(["ingest", str(voice_run["folder"]), "--format", "audio", "--model", str(tmp_path)], db)
     assert bad.returncode == 2 and "speech model" in bad.stderr
+
+
+def test_a_number_read_out_with_a_misheard_digit_is_redacted_whole():
+    from earful.voice.redact import mark_words
+    from earful.voice.transcribe import Word, normalise_numbers
+
+    def words(text):
+        return [Word(i * 0.4, i * 0.4 + 0.3, w, 0.9) for i, w in enumerate(text.split())]
+
+    # what the model wrote for a card read out digit by digit in the demo (one "one" heard as "run")
+    _, red, kinds = mark_words(words("Yes, it is 4539, run 488, 0343 6467. Thanks"))
+    assert red == "Yes, it is [NUMBER] Thanks" and kinds.count("NUMBER") == 5
+    _, red, _ = mark_words(normalise_numbers(words("it's four five three nine one four eight eight oh three four three six four six seven")))
+    assert red == "it's [CARD]"
+    _, red, kinds = mark_words(words("I paid 25 pounds on the 3rd of May at 10 o'clock"))  # short numbers stay
+    assert red == "I paid 25 pounds on the 3rd of May at 10 o'clock" and not any(kinds)

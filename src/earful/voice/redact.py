@@ -2,9 +2,10 @@
 
 Each turn's text is searched by ``earful.nlp.redact`` (``Redactor.find`` gives character spans);
 the words under a span are marked with its type, and the audio under those words (padded by
-``pad_s`` each side, as word times are approximate) is replaced by a tone. A run of eight or
-more spoken digits counts as personal data (``NUMBER``) even when no pattern validates it: a
-card read aloud and misheard by one digit no longer passes the Luhn check, but is still a card.
+``pad_s`` each side, as word times are approximate) is replaced by a tone. A number read out
+(eight digits or more, a short misheard word allowed between digit groups) counts as personal
+data (``NUMBER``) even when no pattern validates it: a card read aloud and misheard by one digit
+no longer passes the Luhn check, but is still a card.
 """
 
 from __future__ import annotations
@@ -53,10 +54,41 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
     return sorted(spans)
 
 
+def _digit_windows(words: Sequence[Word], min_digits: int = 8, max_filler: int = 1) -> list[tuple[int, int]]:
+    """Word ranges [i, j) that read out a long number: digit words, allowing ``max_filler`` short
+    non-digit words between them (a misheard digit: "4539, run 488, 0343 6467"), with at least
+    ``min_digits`` digits in all."""
+    digits = [sum(c.isdigit() for c in w.word) for w in words]
+    out, i = [], 0
+    while i < len(words):
+        if not digits[i]:
+            i += 1
+            continue
+        j, gap, total, last = i, 0, 0, i
+        while j < len(words):
+            if digits[j]:
+                total += digits[j]
+                last, gap = j, 0
+            elif len(words[j].word.strip(".,;:!?")) <= 5 and gap < max_filler:
+                gap += 1
+            else:
+                break
+            j += 1
+        if total >= min_digits:
+            out.append((i, last + 1))
+        i = last + 1
+    return out
+
+
 def mark_words(words: Sequence[Word]) -> tuple[str, str, list[str | None]]:
     """(text, redacted text, the PII type of each word or None)."""
     text, offsets = join_words(words)
     spans = find_pii(text)
+    for i, j in _digit_windows(words):
+        a, b = offsets[i][0], offsets[j - 1][1]
+        if not any(s <= a and b <= e for s, e, _ in spans):
+            spans = [sp for sp in spans if sp[1] <= a or sp[0] >= b] + [(a, b, "NUMBER")]
+    spans.sort()
     types: list[str | None] = [None] * len(words)
     for i, (a, b) in enumerate(offsets):
         for s, e, kind in spans:
