@@ -13,7 +13,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 from earful.errors import InputError
 from earful.voice.analytics import SpeechMetrics, speech_metrics
@@ -174,4 +173,4 @@ def _language(found: list[tuple[str | None, float | None, int]]) -> tuple[str | 
     return best[0], (None if best[1] is None else round(float(best[1]), 3))
 
 
-__all__ = ["Call", "Turn", "hear", "np"]
+__all__ = ["Call", "Turn", "hear"]

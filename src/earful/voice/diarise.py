@@ -16,7 +16,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from earful.voice.audio import SAMPLE_RATE
 from earful.voice.transcribe import Word
 
 HOP_S = 0.01  # Whisper's feature hop
@@ -151,22 +150,3 @@ def _pieces(speech: Sequence[tuple[float, float]], max_s: float) -> list[tuple[f
         step = (b - a) / n
         out += [(a + i * step, a + (i + 1) * step) for i in range(n)]
     return out
-
-
-def speaker_error(truth: Sequence[tuple[str, float, float]], guess: Sequence[tuple[str | None, float, float]],
-                  duration_s: float, step_s: float = 0.01) -> float:
-    """Share of speech time (in the truth) attributed to the wrong party or to nobody."""
-    n = int(duration_s / step_s) + 1
-    t = np.full(n, -1)
-    g = np.full(n, -1)
-    code = {"agent": 0, "customer": 1}
-    for spk, a, b in truth:
-        t[int(a / step_s):int(b / step_s)] = code[spk]
-    for spk, a, b in guess:
-        if spk in code:
-            g[int(a / step_s):int(b / step_s)] = code[spk]
-    speech = t >= 0
-    return float((g[speech] != t[speech]).mean()) if speech.any() else 0.0
-
-
-__all__ = ["Diariser", "speaker_error", "SAMPLE_RATE"]

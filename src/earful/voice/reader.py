@@ -94,7 +94,7 @@ def quote_moment(con: duckdb.DuckDBPyConnection, interaction_id: str, quote: str
     if not turns:
         return None
     head = _norm(quote)[:4]
-    for spk, start, text in turns:
+    for _, start, text in turns:
         words = _norm(text or "")
         if head and any(words[i:i + len(head)] == head for i in range(len(words))):
             return float(start)
