@@ -257,3 +257,20 @@ def test_a_number_read_out_with_a_misheard_digit_is_redacted_whole():
     assert red == "it's [CARD]"
     _, red, kinds = mark_words(words("I paid 25 pounds on the 3rd of May at 10 o'clock"))  # short numbers stay
     assert red == "I paid 25 pounds on the 3rd of May at 10 o'clock" and not any(kinds)
+
+
+def test_enrichment_keeps_the_redaction_made_when_the_call_was_heard(voice_run, tmp_path):
+    from earful.nlp.enrich import enrich
+    from earful.store import connect
+
+    db = tmp_path / "e.duckdb"
+    shutil.copy(voice_run["db"], db)
+    con = connect(db)
+    try:
+        assert enrich(con, fast=True) == 7
+        turns = " ".join(t for (t,) in con.execute("SELECT redacted_text FROM enrichment_turns").fetchall())
+        whole = " ".join(t or "" for (t,) in con.execute("SELECT redacted_text FROM enrichment").fetchall())
+    finally:
+        con.close()
+    assert not _digits_runs(turns) and not _digits_runs(whole)
+    assert re.search(r"\[(CARD|NUMBER)\]", turns) and whole
