@@ -86,8 +86,13 @@ def mark_words(words: Sequence[Word]) -> tuple[str, str, list[str | None]]:
     spans = find_pii(text)
     for i, j in _digit_windows(words):
         a, b = offsets[i][0], offsets[j - 1][1]
-        if not any(s <= a and b <= e for s, e, _ in spans):
-            spans = [sp for sp in spans if sp[1] <= a or sp[0] >= b] + [(a, b, "NUMBER")]
+        inside = [sp for sp in spans if sp[0] < b and a < sp[1]]
+        if any(s <= a and b <= e for s, e, _ in inside):
+            continue
+        # the read-out number, joined with what the patterns found in it (their kind, when one was found)
+        kind = max(inside, key=lambda sp: sp[1] - sp[0])[2] if inside else "NUMBER"
+        a, b = min([a, *(sp[0] for sp in inside)]), max([b, *(sp[1] for sp in inside)])
+        spans = [sp for sp in spans if sp not in inside] + [(a, b, kind)]
     spans.sort()
     types: list[str | None] = [None] * len(words)
     for i, (a, b) in enumerate(offsets):
