@@ -36,7 +36,7 @@ def demo(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 420
+        deadline = time.monotonic() + 600  # the demo hears three recorded calls too
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 log.seek(0)
@@ -47,7 +47,7 @@ def demo(tmp_path_factory):
             except httpx.HTTPError:
                 time.sleep(1)
         else:
-            pytest.fail("demo did not start serving within 7 minutes")
+            pytest.fail("demo did not start serving within 10 minutes")
         log.seek(0)
         yield {"url": url, "db": db, "out": folder / "out", "log": log.read()}
     finally:

@@ -266,7 +266,8 @@ def _recorded_calls(con, out: Path) -> str:
         rows.append(f"{name},REC-{k + 1},{queue},{(agents or ['A1'])[k % max(len(agents or []), 1)]},"
                     f"{day} {10 + k}:15:00,{script.reason or ''}")
     (folder / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    r = ingest_recordings(con, folder, metadata=folder / "calls.csv", source="recordings")
+    # one process: three short calls do not repay a second worker loading the models again
+    r = ingest_recordings(con, folder, metadata=folder / "calls.csv", source="recordings", workers=1)
     beeped = con.execute("SELECT count(*), coalesce(sum(redacted_spans), 0) FROM voice_audio").fetchone()
     note = (f"{r.loaded} heard ({r.audio_s / 60:.1f} min of audio, {r.cpu_s:.0f} CPU s), {r.skipped} already heard; "
             f"{beeped[1]} stretch(es) of personal data beeped out of {beeped[0]} recordings")
