@@ -53,6 +53,7 @@ from earful.web.auth import (
     password_hash,
     rehash,
 )
+from earful.web.voice import router as voice_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -131,6 +132,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.include_router(api_router)
     app.include_router(admin.router)
     app.include_router(admin.api)
+    app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -149,7 +151,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
 _SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
                      ("referrer-policy", "same-origin"),
                      ("content-security-policy",
-                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'"))
+                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'"))
 
 
 class _SignInGate:
