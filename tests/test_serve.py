@@ -35,7 +35,10 @@ def store(tmp_path, web_store):
 
 
 @pytest.mark.parametrize("args", [["metrics"], ["status"], ["quarantine"], ["users", "list"], ["token", "list"],
-                                  ["report", "--period", "2010-08", "--out", "b.html"], ["ledger", "list"]])
+                                  ["report", "--period", "2010-08", "--out", "b.html"], ["ledger", "list"],
+                                  ["speech"], ["ledger", "totals"],
+                                  # writers that work on loaded data do not start an empty store either
+                                  ["enrich"], ["insights"], ["topics"], ["reasons", "assign"]])
 def test_a_reader_never_creates_a_store(tmp_path, args):
     r = earful(*args, "--db", "typo.duckdb", cwd=tmp_path)
     assert r.returncode != 0

@@ -42,7 +42,7 @@ def insights(
 
     s, e = parse_day(start, "--from"), parse_day(end, "--to")
     try:
-        con = connect(db)
+        con = connect(db, create=False)
         with console.status("looking for insights…"):
             found = find_insights(con, s, e, config)
         con.close()

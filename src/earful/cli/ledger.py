@@ -14,8 +14,8 @@ from rich.table import Table
 
 from earful.cli import app
 from earful.cli._common import DbOption, console, parse_day
-from earful.errors import InputError, StoreError
-from earful.store import connect, resolve_path
+from earful.errors import InputError
+from earful.store import connect
 
 RulesOption = Annotated[Path, typer.Option("--rules", help="routing.yaml: departments and routing rules.")]
 WhoOption = Annotated[Optional[str], typer.Option("--who", help="Who makes the change (default: your login name).")]
@@ -33,9 +33,7 @@ def _who(who: str | None) -> str:
 def _open(db: Path | None, *, read_only: bool = False):
     """The store for ledger commands: it must exist (a mistyped --db must not create an empty one);
     commands that only read open it read-only."""
-    if not resolve_path(db).exists():
-        raise StoreError(f"no earful store at {resolve_path(db)}", hint="run `earful init` or `earful ingest` first")
-    return connect(db, read_only=read_only)
+    return connect(db, read_only=read_only, create=False)
 
 
 def _print_rows(rows: list[dict], title: str | None = None, as_json: bool = False) -> None:

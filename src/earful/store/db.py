@@ -57,11 +57,13 @@ def _real(path: Path) -> Path:
         return path.absolute()
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False,
+            create: bool = True) -> duckdb.DuckDBPyConnection:
     """Open the store; a writer creates it if needed and brings its schema up to date.
 
     ``read_only`` opens an existing store without creating or changing it (other readers may
-    have it open at the same time). A missing store for a reader, a store held by another
+    have it open at the same time). ``create=False`` is for writers that work on data already
+    loaded (enrich, insights, the ledger): a mistyped path is an error, not a new empty store. A missing store for a reader, a store held by another
     process, an out-of-date store for a reader, or a file that is not a DuckDB database raise
     ``StoreError`` with a one-line message that says what to do.
     """
@@ -71,7 +73,7 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         cur = served[1].cursor()
         served[2].append(cur)
         return cur
-    if read_only and not db.is_file():
+    if (read_only or not create) and not db.is_file():
         raise StoreError(f"no earful store at {db}", hint="check --db, or create one with `earful init`")
     if not read_only and db.parent and not db.parent.exists():
         raise StoreError(f"folder {db.parent} does not exist")
