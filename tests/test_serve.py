@@ -38,7 +38,7 @@ def store(tmp_path, web_store):
                                   ["report", "--period", "2010-08", "--out", "b.html"], ["ledger", "list"],
                                   ["speech"], ["ledger", "totals"],
                                   # writers that work on loaded data do not start an empty store either
-                                  ["enrich"], ["insights"], ["topics"], ["reasons", "assign"]])
+                                  ["enrich"], ["insights"], ["topics"], ["reasons", "assign"], ["users", "unlock", "ana"]])
 def test_a_reader_never_creates_a_store(tmp_path, args):
     r = earful(*args, "--db", "typo.duckdb", cwd=tmp_path)
     assert r.returncode != 0

@@ -108,10 +108,7 @@ def serve(
 
 def _change(db: Optional[Path], fn: Callable, *args, **kw):
     """Run one administration change on an existing store; a user mistake is one line."""
-    path = resolve_path(db)
-    if not path.exists():
-        raise fail(f"no earful store at {path}: run `earful init` first")
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         return fn(con, *args, **kw)
     except EarfulError as exc:
