@@ -54,10 +54,12 @@ _ORD_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 _SEP_WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
 _TLD = r"(?:com|net|org|co|uk|io|me|edu|gov|ac|de|fr|es|it|nl|in|au|ca|ie|us|info|biz|email|mail|online)"
 _SPOKEN_EMAIL = re.compile(
-    r"(?i)(?<![\w@.])((?:[a-z0-9]+(?:[ ]+|[ ]*(?:\.|_|-)[ ]*))*?[a-z0-9]+)"       # local part (shortened below)
+    r"(?i)(?<![\w@.+])((?:[a-z0-9]+(?:[ ]+|[ ]*(?:\.|_|-|\+)[ ]*))*?[a-z0-9]+)"   # local part (shortened below)
     r"[ ]+(?:at|at[ ]+sign|at[ ]+symbol)[ ]+"
     r"([a-z0-9]+(?:[ ]*(?:\.|[ ]dot[ ]|[ ]point[ ]|-|[ ]dash[ ]|[ ]hyphen[ ])[ ]*[a-z0-9]+)*?"
     r"(?:[ ]*\.[ ]*|[ ]+dot[ ]+)" + _TLD + r"(?:(?:[ ]*\.[ ]*|[ ]+dot[ ]+)(?:uk|au|in|nz|za|fr|es|it|de|nl|ie))?)\b")
+# "name at gmail.com": the "at" said, the domain written.
+_AT_DOMAIN = re.compile(r"(?i)\sat\s+[a-z0-9-]+\s*\.\s*[a-z]{2,}")
 _EMAIL_CUE = re.compile(r"(?i)\b(?:e-?mail|mail)(?:\s+address)?(?:\s+is|'s|:|\s+it's|\s+would\s+be)\s*$")
 
 
@@ -179,6 +181,10 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
         if not (_is_run_word(words, k) or words[k] in ("plus", "+")) or any(a <= toks[k].start() < b for a, b in skip):
             k += 1
             continue
+        if words[k] == "o" and k and len(words[k - 1]) == 1 and words[k - 1].isalpha() \
+                and text[toks[k - 1].end():toks[k].start()] == " ":
+            k += 1  # a letter among spelled letters ("y o one six"), not a zero
+            continue
         j = k
         spoken = 0
         while j < n:
@@ -247,7 +253,7 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
             continue
         local_start = _local_part_start(text, m.start(1), m.end(1))
         pieces = []
-        for tok in re.finditer(r"[A-Za-z0-9]+|[._-]|@", text[local_start:m.end()]):
+        for tok in re.finditer(r"[A-Za-z0-9]+|[._+-]|@", text[local_start:m.end()]):
             a, b = local_start + tok.start(), local_start + tok.end()
             w = tok.group().lower()
             if a >= m.end(1) and w == "at" and not any(p[2] == "@" for p in pieces):
@@ -294,7 +300,7 @@ def _local_part_start(text: str, start: int, end: int) -> int:
         prev, cur = words[keep - 1], words[keep]
         gap = text[start + prev.end():start + cur.start()]
         pw = prev.group().lower()
-        if pw in _SEP_WORDS or any(c in gap for c in "._-") or cur.group().lower() in _SEP_WORDS:
+        if pw in _SEP_WORDS or any(c in gap for c in "._-+") or cur.group().lower() in _SEP_WORDS:
             keep -= 1
         elif (pw in UNITS or pw in TEENS or pw in TENS or pw.isdigit() or pw in REPEAT) and pw not in _ZEROISH:
             keep -= 1
@@ -307,13 +313,14 @@ def _local_part_start(text: str, start: int, end: int) -> int:
         w = words[k].group()
         if len(w) != 1 or text[start + words[k].start() - 1:start + words[k].start()] == "'":
             return False
-        return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1)
+        return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1) \
+            or (k + 1 < len(words) and len(words[k + 1].group()) == 1)
 
     while keep > 0:
         prev, cur = words[keep - 1], words[keep]
         gap = text[start + prev.end():start + cur.start()]
         if initial(keep - 1) or prev.group().lower() in _SEP_WORDS or cur.group().lower() in _SEP_WORDS \
-                or any(c in gap for c in "._-"):
+                or any(c in gap for c in "._-+"):
             keep -= 1
         else:
             break
@@ -326,7 +333,7 @@ def _local_part_start(text: str, start: int, end: int) -> int:
     return start + words[keep].start()
 
 
-_PHONETIC = re.compile(r"(?i)\b([a-z]) (?:for|as in) ([a-z]+)\b")
+_PHONETIC = re.compile(r"(?i)\b([a-z]) (?:for|as in) ([a-z]+(?:-[a-z]+)?)\b")
 # Letters said one by one, with or without digits among them: "p l three five", "s m i t h".
 _SPELLED = re.compile(r"(?i)(?<![\w'])(?:(?:[a-z]|\d+)(?: |-)){2,}(?:[a-z]|\d+)(?![\w'])")
 
@@ -361,7 +368,7 @@ def normalise(text: str) -> Normalised:
         return Normalised(text, text)
     spelled = _TWO_LETTERS.search(text) is not None
     phon = " for " in text or " as in " in text
-    if not spelled and not phon and not _TRIGGER.search(text):
+    if not spelled and not phon and not _TRIGGER.search(text) and not _AT_DOMAIN.search(text):
         return Normalised(text, text)
     pieces = _spoken_emails(text) if re.search(r"(?i)\bdot\b|\bat\b", text) else []
     taken = [(a, b) for a, b, _ in pieces]
