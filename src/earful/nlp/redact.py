@@ -188,7 +188,9 @@ _CUES = {
                             "frequent flier number|account id|subscriber number|subscriber id|contract number|"
                             "patient number|student number|student id|employee number|employee id|customer account|"
                             "clubcard|nectar card|user id|userid|user number|profile number|accountholder number|"
-                            "cust id|cust no|cust number|cust ref|cust#|customer #|member #|policy #|membership #"),
+                            "cust id|cust no|cust number|cust ref|cust#|customer #|member #|policy #|membership #|"
+                            "loyalty|loyalty no|rewards|rewards no|member|patient|student|employee|subscriber|"
+                            "account ref|account reference|contract|contract no|agreement number|plan number"),
     "SECRET": _cue("pin|pin number|pin code|passcode|pass code|password|passwd|security code|security number|cvv|cvc|"
                    "cvv2|verification code|one time code|one time passcode|1 time code|1 time passcode|otp|"
                    "memorable word|memorable number|security answer|secret answer|sms code|text code|login code|"
@@ -840,7 +842,7 @@ _STRONG_CUE = re.compile(
     r"(?i)(?<![\w])(?:my\s+(?:full\s+|first\s+|last\s+|middle\s+|sur|maiden\s+|family\s+)?name\s*(?:is|was|'s|:)|"
     r"my\s+name's|name's|names\s+on\s+the\s+(?:card|account)\s+(?:is|are)|name\s+on\s+(?:the|my)\s+(?:card|account|"
     r"booking|policy)\s*(?:is|:|reads)|(?:first|last|sur|full|middle|maiden|family)\s?name\s*(?:is|:|'s)?|name\s*:|"
-    r"call\s+me|in\s+the\s+name\s+of|in\s+(?:my|his|her|their)\s+names?\s*(?:is|of|,)?|"
+    r"call\s+me|(?:i|we|she|he|they)\s+go(?:es)?\s+by|(?:also\s+|better\s+)?known\s+as|in\s+the\s+name\s+of|in\s+(?:my|his|her|their)\s+names?\s*(?:is|of|,)?|"
     r"under\s+(?:the\s+name\s+(?:of\s+)?)?(?=\w+\s+\w+)|"
     r"(?:account|acc|acct|card|policy|joint)[\s-]?holder(?:'s)?(?:\s+name)?\s*(?:is|:|-)|"
     r"(?:it's|its|that's|is)\s+spelt|spelled|spelling|addressed\s+to)\s+")
@@ -883,7 +885,9 @@ _BEFORE_SIGN_OFF = re.compile(r"(?i)\b(?:sorry|thanks|thank\s+you|thx|ty|cheers|
 _INTRO_CUE = re.compile(r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|"
                         r"signed|meet|met)(?:\s+me)?\s*,?\s+")
 _WEAK_CUE = re.compile(
-    r"(?i)(?<![\w])(?:for|from|with|to|and|or|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
+    r"(?i)(?<![\w])(?:for|from|with|to|and|or|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to|"
+    r"(?:paid|pay|owe|owed|tell|told|ask|asked|email|emailed|text|texted|message|messaged|thank|thanked|ring|rang|"
+    r"called|phoned|gave|give|let|lent|pays|tells|asks))\s*,?\s+")
 # "Rahul here." at the start of a sentence.
 _HERE = re.compile(r"(?i)(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=\bhi\s)|(?<=\bhello\s)|(?<=\bhey\s)|(?<=\byeah\s)|(?<=\bits\s)|"
                    r"(?<=\bit's\s))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
@@ -1020,7 +1024,7 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
     by_start = {tk.start: i for i, tk in enumerate(toks)}
     cased = any(c.isupper() for c in t) and not t.isupper()
     marks = [False] * len(toks)
-    cued = [False] * len(toks)
+    cued: list[float] = [0] * len(toks)
 
     def capital_mid(i: int) -> bool:
         tk = toks[i]
@@ -1087,7 +1091,7 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
                   or (first.first and not first.notp and surname_next)) and not shop_or_place(i)
         if ok:
             marks[i] = True
-            cued[i] = strength > 0
+            cued[i] = strength
 
     for m in _HERE.finditer(t) if "here" in t else ():
         if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
@@ -1144,7 +1148,7 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
         elif capital_mid(i) and tk.listed and not tk.notp and not shop_or_place(i) and \
                 (not tk.common or (nxt is not None and nxt.raw[0].isupper() and nxt.listed)):
             marks[i] = True
-    _run_on(t, toks, marks, cased, joined, unknown_word)
+    _run_on(t, toks, marks, cued, cased, joined, unknown_word)
     out: list[PiiSpan] = []
     i = 0
     while i < len(toks):
@@ -1207,7 +1211,7 @@ def _names_in_addresses(t: str, toks: list[_Tok], marks: list, cued: list, unkno
             marks[i] = marks[i + 1] = cued[i] = cued[i + 1] = True
 
 
-def _run_on(t: str, toks: list[_Tok], marks: list, cased: bool, joined, unknown_word) -> None:
+def _run_on(t: str, toks: list[_Tok], marks: list, cued: list, cased: bool, joined, unknown_word) -> None:
     """A name runs on over the listed or unknown words next to it ("penny romano", "Art Le Roux",
     "Tomasz van der Berg", "grant um smith")."""
     changed = any(marks)
@@ -1245,8 +1249,11 @@ def _run_on(t: str, toks: list[_Tok], marks: list, cased: bool, joined, unknown_
                     continue
                 if j < i:
                     ok = tk.first or unknown_word(tk, True) or (both_caps and tk.listed)
-                else:
-                    ok = tk.last or unknown_word(tk, True) or (both_caps and tk.listed)
+                else:  # an everyday word continues a lower-case name only after a first name ("penny moss")
+                    after_first = me.first or me.particle or unknown_word(me, True) or (i > 0 and marks[i - 1]) \
+                        or 0 < cued[i] < 3  # after a cue that is not a title: "it's finley king"
+                    ok = (tk.last and (not tk.common or both_caps or after_first)) or unknown_word(tk, True) \
+                        or (both_caps and tk.listed)
                 if ok and (not cased or me.particle or tk.raw[0].isupper() == me.raw[0].isupper()):
                     marks[j] = True
                     changed = True
