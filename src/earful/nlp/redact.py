@@ -189,8 +189,8 @@ _CUES = {
                             "patient number|student number|student id|employee number|employee id|customer account|"
                             "clubcard|nectar card|user id|userid|user number|profile number|accountholder number|"
                             "cust id|cust no|cust number|cust ref|cust#|customer #|member #|policy #|membership #|"
-                            "loyalty|loyalty no|rewards|rewards no|member|patient|student|employee|subscriber|"
-                            "account ref|account reference|contract|contract no|agreement number|plan number"),
+                            "loyalty|loyalty no|rewards no|member no|account ref|account reference|contract no|"
+                            "agreement number|plan number"),
     "SECRET": _cue("pin|pin number|pin code|passcode|pass code|password|passwd|security code|security number|cvv|cvc|"
                    "cvv2|verification code|one time code|one time passcode|1 time code|1 time passcode|otp|"
                    "memorable word|memorable number|security answer|secret answer|sms code|text code|login code|"
@@ -888,6 +888,13 @@ _WEAK_CUE = re.compile(
     r"(?i)(?<![\w])(?:for|from|with|to|and|or|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to|"
     r"(?:paid|pay|owe|owed|tell|told|ask|asked|email|emailed|text|texted|message|messaged|thank|thanked|ring|rang|"
     r"called|phoned|gave|give|let|lent|pays|tells|asks))\s*,?\s+")
+# A person is the one who said, told or helped: "destiny said it was sorted", "grace told me".
+_PERSON_VERB = re.compile(
+    r"(?i)(?<![\w'])(?<!\bthe\s)(?<!\bmy\s)(?<!\ba\s)(?<!\ban\s)(?<!\byour\s)(?<!\bthis\s)(?<!\bthat\s)(?<!\bhis\s)"
+    r"(?<!\bher\s)(?<!\bour\s)(?<!\bits\s)([a-zà-ÿ][a-zà-ÿ'’-]+)[ \t]+(?:said|says|told|tells|promised|confirmed|"
+    r"mentioned|explained|assured|advised|reckons|insisted|rang|phoned|emailed|texted|messaged|helped|sorted|"
+    r"(?:was|is)[ \t]+(?:so[ \t]+|really[ \t]+|very[ \t]+)?(?:rude|lovely|helpful|great|brilliant|amazing|unhelpful|"
+    r"patient|kind|fantastic|wonderful|useless|polite))\b")
 # "Rahul here." at the start of a sentence.
 _HERE = re.compile(r"(?i)(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=\bhi\s)|(?<=\bhello\s)|(?<=\bhey\s)|(?<=\byeah\s)|(?<=\bits\s)|"
                    r"(?<=\bit's\s))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
@@ -966,6 +973,11 @@ class _Tok:
     def particle(self) -> bool:
         return self.bare in _PARTICLES
 
+    @property
+    def word_like(self) -> bool:
+        """An everyday word that only a rare name shares ("said", "made"): a name only with a strong cue."""
+        return self.common and not (0 < self.first < 10000) and not (0 < self.last < 10000)
+
 
 _CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
 
@@ -1005,8 +1017,8 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 def _glued_to_digits(t: str, m: re.Match) -> bool:
     """ "CAS-02743", "hx5772108": letters written with digits are a code, not a name."""
     a, b = m.start(), m.end()
-    if t.startswith("://", b):
-        return True  # a web address
+    if t.startswith("://", b) or (a > 0 and t[a - 1] in "@#"):
+        return True  # a web address, a handle or a hashtag
     return (b < len(t) and (t[b].isdigit() or (t[b] in "-/$€£#" and t[b + 1:b + 2].isdigit()))) or \
         (a > 0 and (t[a - 1].isdigit() or (t[a - 1] in "-/" and a > 1 and t[a - 2].isdigit())))
 
@@ -1080,7 +1092,7 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
                   or (first.last and not first.common)) and (nxt is None or surname_like(nxt))
         elif strength in (1, 1.25):  # 1.25: a greeting, where a capital alone does not make a name ("Hi, Last week")
             capital = capital_mid(i) and (strength == 1 or (first.listed and not first.common))
-            ok = (first.first or first.plain or capital or unknown_word(first)) \
+            ok = ((first.first and not first.word_like) or first.plain or capital or unknown_word(first)) \
                 and (not first.func or strong_surname_next) and not first.place
         elif strength in (0.5, 0.75):  # an introduction (0.75: at the start of the message or after a greeting)
             ok = unknown_word(first) or first.plain or (
@@ -1118,6 +1130,14 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
             if not _BEFORE_SIGN_OFF.search(t, max(0, m.start() - 30), m.start()):
                 continue
         _mark_words(t, m.start("words"), m.group("words"), toks, by_start, marks, cued, unknown_word, places=True)
+    for m in _PERSON_VERB.finditer(t):
+        i = by_start.get(m.start(1))
+        if i is not None and not marks[i]:
+            tk = toks[i]
+            if (0 < tk.first <= 2000 or tk.plain or (unknown_word(tk) and capital_mid(i))) and tk.low not in _GLUE \
+                    and tk.low not in _CALENDAR and (not tk.place or capital_mid(i)) and not shop_or_place(i):
+                marks[i] = True
+                cued[i] = 1
     for m in _GREETING_ANY.finditer(t):
         i = by_start.get(m.end())
         if i is not None and not marks[i] and unknown_word(toks[i]):
@@ -1243,12 +1263,13 @@ def _run_on(t: str, toks: list[_Tok], marks: list, cued: list, cased: bool, join
                     continue
                 both_caps = cased and tk.raw[0].isupper() and me.raw[0].isupper()
                 surname_place = j > i and tk.last and me.first and tk.low not in _CALENDAR
-                if (tk.notp and not tk.func and not surname_place) or tk.low in _GLUE:
+                if (tk.notp and not tk.func and not surname_place) or tk.low in _GLUE or (tk.word_like and not both_caps):
                     continue
                 if tk.func and not (tk.first if j < i else tk.last):
                     continue
-                if j < i:
-                    ok = tk.first or unknown_word(tk, True) or (both_caps and tk.listed)
+                if j < i:  # an everyday word before a name is its first name only if a frequent one ("grace okafor")
+                    ok = (tk.first and (not tk.common or both_caps or tk.first <= 5000)) or unknown_word(tk, True) \
+                        or (both_caps and tk.listed)
                 else:  # an everyday word continues a lower-case name only after a first name ("penny moss")
                     after_first = me.first or me.particle or unknown_word(me, True) or (i > 0 and marks[i - 1]) \
                         or 0 < cued[i] < 3  # after a cue that is not a title: "it's finley king"
@@ -1433,9 +1454,10 @@ class Redactor:
         seen = truecase(text.lower()) if lower else text
         out = []
         for r in engine.analyze(text=seen, language="en", entities=["PERSON"], score_threshold=self.min_score):
-            chunk = _fold(seen[r.start:r.end])
+            raw = seen[r.start:r.end]
+            chunk = _fold(raw)
             words = chunk.split()
-            if not words or words[0] in FUNCTION_WORDS or words[0] in NOT_PERSON or chunk.isupper() and not lower:
+            if not words or words[0] in FUNCTION_WORDS or words[0] in NOT_PERSON or (raw.isupper() and not lower):
                 continue
             if _DIGIT.search(chunk) or (all(w in name_lists().common for w in words) and lower):
                 continue
