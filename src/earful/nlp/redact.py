@@ -1014,6 +1014,24 @@ _LOCAL_PART = re.compile(r"([\w.+-]+)\s?@[\w-]+\.[\w.-]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
+# Cues after which an everyday word or a rare first name can be a name (the rest need a candidate word).
+_NAME_HINT = re.compile(r"(?i)\b(?:mrs?|ms|miss|mx|dr|prof|sir|dame|lady|lord|madam|mister|missus|name|names|surname|"
+                        r"called|named|signed|holder|spelt|spelled|spelling|call\s+me|go\s+by|goes\s+by|known|under|"
+                        r"addressed|speaking|calling|talking|here)\b|[@\n]|\s[-–—]\s|,[ \t]*\w+(?:[ \t]+\w+)?[ \t.!]*$")
+
+
+def _candidate(tk: "_Tok", cased: bool, english: frozenset) -> bool:
+    """A word that could be a name without a strong cue: capitalised, no English word, a listed
+    name that is no everyday word, or a frequent first name."""
+    if tk.low in _GLUE or tk.func:
+        return False
+    return (cased and tk.raw[0].isupper()) or (tk.low not in english and len(tk.low) >= 3) \
+        or (tk.listed and not tk.common) or 0 < tk.first <= 2000
+
+
+_GLUE_CHARS = re.compile(r"[\d@#/:$€£]")
+
+
 def _glued_to_digits(t: str, m: re.Match) -> bool:
     """ "CAS-02743", "hx5772108": letters written with digits are a code, not a name."""
     a, b = m.start(), m.end()
@@ -1028,13 +1046,17 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
     one of them is a record's name field)."""
     lists = name_lists()
     english = english_words()
-    toks = [_Tok(m, lists) for m in _WORD.finditer(t)
-            if not (("'" in m.group() or "’" in m.group()) and _CONTRACTION.search(m.group()))
-            and not _glued_to_digits(t, m)]
-    if not toks:
-        return []
-    by_start = {tk.start: i for i, tk in enumerate(toks)}
+    check_glue = _GLUE_CHARS.search(t) is not None
+    toks = []
+    for m in _WORD.finditer(t):
+        raw = m.group()
+        if ("'" in raw or "’" in raw) and _CONTRACTION.search(raw) or check_glue and _glued_to_digits(t, m):
+            continue
+        toks.append(_Tok(m, lists))
     cased = any(c.isupper() for c in t) and not t.isupper()
+    if not others and not _NAME_HINT.search(t) and not any(_candidate(tk, cased, english) for tk in toks):
+        return []  # no word any rule below could take for a name
+    by_start = {tk.start: i for i, tk in enumerate(toks)}
     marks = [False] * len(toks)
     cued: list[float] = [0] * len(toks)
 
