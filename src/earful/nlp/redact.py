@@ -39,6 +39,7 @@ starts capitalised).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -836,7 +837,8 @@ _GLUE = frozenset("""a an and are as at be but by can could did do does for from
 is it its me my no nor not of on or our she so than that the their them then there these they this those to too up us
 was we were what when where which who whom why will with would yes you your am pm ok okay hi hey hello thanks please
 sorry yeah yep um uh erm er is was here dear regards cheers sincerely faithfully best kind warm bonjour cordialement
-saludos atentamente grazie cordiali saluti distinti danke gruss grüße groeten merci""".split())
+saludos atentamente grazie cordiali saluti distinti danke gruss grüße groeten merci hallo hola ciao salut hej hoi ola
+servus moin buongiorno gracias namaste""".split())
 _FILLERS = frozenset("um uh erm er ehm hmm".split())
 _STRONG_CUE = re.compile(
     r"(?i)(?<![\w])(?:my\s+(?:full\s+|first\s+|last\s+|middle\s+|sur|maiden\s+|family\s+)?name\s*(?:is|was|'s|:)|"
@@ -1515,19 +1517,50 @@ def _presidio_analyzer():
     return engine
 
 
-@lru_cache(maxsize=2)
+_DEFAULTS: dict[bool, Redactor] = {}
+_DEFAULT_LOCKS = {True: threading.Lock(), False: threading.Lock()}
+
+
 def _default(fast: bool) -> Redactor:
-    if fast:
-        return Redactor(fast=True).fit()
-    try:
-        return Redactor(fast=False).fit()
-    except (ImportError, OSError) as exc:  # nlp extra or its spaCy model not installed
-        import warnings
+    """The shared redactor of a mode, built once per process (the full one falls back to the fast
+    recognisers, with a warning, when the NER model is not installed)."""
+    red = _DEFAULTS.get(fast)
+    if red is not None:
+        return red
+    with _DEFAULT_LOCKS[fast]:
+        if fast not in _DEFAULTS:
+            if fast:
+                _DEFAULTS[fast] = Redactor(fast=True).fit()
+            else:
+                try:
+                    _DEFAULTS[fast] = Redactor(fast=False).fit()
+                except (ImportError, OSError) as exc:  # nlp extra or its spaCy model not installed
+                    import warnings
 
-        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues and lists only", stacklevel=3)
-        return Redactor(fast=True).fit()
+                    warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues and lists only",
+                                  stacklevel=3)
+                    _DEFAULTS[fast] = _default(True)
+        return _DEFAULTS[fast]
 
 
-def redact(text: str, *, fast: bool = False) -> str:
-    """``text`` with every kind of personal data in :data:`PII_TYPES` replaced by ``[TYPE]``."""
+def preload(fast: bool = False) -> threading.Thread:
+    """Build the shared redactor (with its NER model unless ``fast``) in a background thread, so that
+    a server's first request does not wait 15-25 s for the model; returns the (daemon) thread."""
+    thread = threading.Thread(target=_default, args=(fast,), name="earful-redactor-load", daemon=True)
+    thread.start()
+    return thread
+
+
+def ready(fast: bool = False) -> bool:
+    """True when the shared redactor of that mode is built."""
+    return fast in _DEFAULTS
+
+
+def redact(text: str, *, fast: bool = False, wait: bool = True) -> str:
+    """``text`` with every kind of personal data in :data:`PII_TYPES` replaced by ``[TYPE]``.
+
+    With ``wait=False`` a full-mode call does not wait for the NER model while it loads: it uses the
+    fast recognisers (every kind; names from cues and lists) until the model is ready."""
+    if not fast and not wait and not ready(False):
+        fast = True
     return _default(fast).redact(text)

@@ -32,6 +32,7 @@ TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
         "eighty": 80, "ninety": 90}
 REPEAT = {"double": 2, "triple": 3, "treble": 3}
+FILLERS = frozenset(("um", "uh", "erm", "er", "ehm"))
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
             "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
@@ -54,7 +55,7 @@ _ORD_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 _SEP_WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
 _TLD = r"(?:com|net|org|co|uk|io|me|edu|gov|ac|de|fr|es|it|nl|in|au|ca|ie|us|info|biz|email|mail|online)"
 _SPOKEN_EMAIL = re.compile(
-    r"(?i)(?<![\w@.+])((?:[a-z0-9]+(?:[ ]+|[ ]*(?:\.|_|-|\+)[ ]*))*?[a-z0-9]+)"   # local part (shortened below)
+    r"(?i)(?<![\w@.+'])((?:[a-z0-9]+(?:'[a-z]+)?(?:[ ]+|[ ]*(?:\.|_|-|\+)[ ]*))*?[a-z0-9]+(?:'[a-z]+)?)"  # local part
     r"[ ]+(?:at|at[ ]+sign|at[ ]+symbol)[ ]+"
     r"([a-z0-9]+(?:[ ]*(?:\.|[ ]dot[ ]|[ ]point[ ]|-|[ ]dash[ ]|[ ]hyphen[ ])[ ]*[a-z0-9]+)*?"
     r"(?:[ ]*\.[ ]*|[ ]+dot[ ]+)" + _TLD + r"(?:(?:[ ]*\.[ ]*|[ ]+dot[ ]+)(?:uk|au|in|nz|za|fr|es|it|de|nl|ie))?)\b")
@@ -148,7 +149,7 @@ def _run_pieces(text: str, toks: list[re.Match], i0: int, i1: int) -> list[tuple
                 rep = "00" if not (k + 2 < n and words[k + 2] == "hundred") else ""
             else:
                 rep = "000"
-        elif w == "and":
+        elif w == "and" or w in FILLERS:
             rep = ""
         else:  # ordinal after a tens word
             v = ORDINALS[w]
@@ -198,6 +199,11 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
                 if not (j > k and words[j - 1] in ("hundred", "thousand") and j + 1 < n and
                         (words[j + 1] in UNITS or words[j + 1] in TEENS or words[j + 1] in TENS)):
                     break
+            elif w in FILLERS:  # "four five three two um zero one ...": the hesitation is dropped
+                if not (j > k and j + 1 < n and _is_run_word(words, j + 1)):
+                    break
+                j += 1
+                continue
             elif w in ORDINALS:
                 if not (j > k and words[j - 1] in TENS):
                     break
@@ -216,7 +222,7 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
                 spoken += 1
             j += 1
         # trim a trailing "plus"/"and"/"double" and a lone leading "oh"
-        while j > k and words[j - 1] in ("plus", "+", "and", "double", "triple", "treble"):
+        while j > k and (words[j - 1] in ("plus", "+", "and", "double", "triple", "treble") or words[j - 1] in FILLERS):
             j -= 1
         if j - k == 1 and words[k] in _ZEROISH | {"plus", "+"}:
             k += 1
@@ -253,7 +259,7 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
             continue
         local_start = _local_part_start(text, m.start(1), m.end(1))
         pieces = []
-        for tok in re.finditer(r"[A-Za-z0-9]+|[._+-]|@", text[local_start:m.end()]):
+        for tok in re.finditer(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[._+-]|@", text[local_start:m.end()]):
             a, b = local_start + tok.start(), local_start + tok.end()
             w = tok.group().lower()
             if a >= m.end(1) and w == "at" and not any(p[2] == "@" for p in pieces):
@@ -292,7 +298,7 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
 def _local_part_start(text: str, start: int, end: int) -> int:
     """Shorten the local part to what belongs to the address: joined by spoken or written
     separators, or spoken digits; after an e-mail cue, everything after the cue (at most 4 words)."""
-    words = list(re.finditer(r"[A-Za-z0-9]+", text[start:end]))
+    words = list(re.finditer(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", text[start:end]))
     if not words:
         return start
     keep = len(words) - 1
