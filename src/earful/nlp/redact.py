@@ -187,7 +187,8 @@ _CUES = {
                             "member number|member no|member id|loyalty number|loyalty card|loyalty card number|"
                             "loyalty id|rewards number|reward number|rewards card|frequent flyer|frequent flyer number|"
                             "frequent flier number|account id|subscriber number|subscriber id|contract number|"
-                            "patient number|student number|student id|employee number|employee id|customer account|"
+                            "patient number|patient id|student number|student id|employee number|employee id|"
+                            "customer account|"
                             "clubcard|nectar card|user id|userid|user number|profile number|accountholder number|"
                             "cust id|cust no|cust number|cust ref|cust#|customer #|member #|policy #|membership #|"
                             "loyalty|loyalty no|rewards no|member no|account ref|account reference|contract no|"
@@ -344,9 +345,13 @@ def _numbers(t: str) -> list[PiiSpan]:
             if typ:
                 out.append(PiiSpan(m.start() + a, m.start() + b, typ))
         elif typ:
-            out.append(PiiSpan(m.start(), m.end(), typ))
+            ext = _EXTENSION.match(t, m.end()) if typ == "PHONE" else None
+            out.append(PiiSpan(m.start(), ext.end() if ext else m.end(), typ))
         prev_end = m.end()
     return out
+
+
+_EXTENSION = re.compile(r"(?i)\s*(?:x|ext\.?|extension)\s?\d{1,5}\b")
 
 
 def _sub_chain(s: str, kind: str | None) -> tuple[str | None, int, int]:
@@ -654,7 +659,6 @@ _PLAIN_WORD = r"(?!(?:a|an|and|at|on|in|of|to|is|it|it's|its|my|your|our|the|the
 _HOUSE_NAME = re.compile(r"(?i)(?<![\w])(?:the\s+(?:" + _PLAIN_WORD + r"\s+){0,2}|(?:" + _PLAIN_WORD + r"\s+){1,2})" +
                          _HOUSE_WORD + r"\b")
 _UK_POSTCODE = re.compile(r"(?i)(?<![\w])[a-pr-uwyz][a-hk-y]?\d[a-hjkps-uw\d]?\s?\d[abd-hjlnp-uw-z]{2}(?![\w])")
-_UK_POSTCODE_SPOKEN = re.compile(r"(?i)(?<![\w])[a-z] [a-z] ?\d{1,2}(?: ?[a-z])? ?\d ?[a-z] [a-z](?![\w])")
 # Letters and digits said apart by speech-to-text: "g 26 5nr", "s 10 8ga".
 _UK_POSTCODE_LOOSE = re.compile(r"(?i)(?<![\w])[a-pr-uwyz][a-hk-y]? ?\d[a-hjkps-uw\d]? \d(?!st|nd|rd|th)"
                                 r"[abd-hjlnp-uw-z]{2}(?![\w])")
@@ -677,7 +681,7 @@ _EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?(?:\d{4,5}|\d{6,8
 _ADDRESS_CUE = re.compile(
     r"(?i)(?<![\w])(?:i\s+live\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
     r"postal\s+|delivery\s+|new\s+|old\s+|current\s+|registered\s+|mailing\s+|shipping\s+)?address\s*(?:is|was|'s|:)|"
-    r"address(?:\s+(?:which|that|we|you|i|on|have|has|file|got|here|now|currently)){0,3}\s*(?:is|:)|"
+    r"address(?:\s+line\s*\d|\s+(?:which|that|we|you|i|on|have|has|file|got|here|now|currently)){0,3}\s*(?:is|:)|"
     r"(?:send|deliver|ship|post|mail|forward|redirect)\w*\s+(?:it|them|this|that|the\s+\w+(?:\s+\w+)?)?\s*to|"
     r"moved\s+to|moving\s+to|my\s+(?:post\s?code|zip(?:\s+code)?)\s*(?:is|:)|(?:post\s?code|zip\s+code)\s*(?:is|:))\s*")
 _CLAUSE_END = re.compile(r"(?i)[.?!;]\s|[.?!]$|\n|\s(?:and|but|because|so|please|thanks|thank|which|who|can|could|"
@@ -692,7 +696,6 @@ _STREETISH = re.compile(r"(?i)" + _STREET_EN[:-1] + r"|straße|strasse|str\b|weg
 _BOXISH = re.compile(r"(?i)box|\bbp\b|postbus|postfach|apartado|postale|bag\b|flat|apartment|apt|unit|suite|ste\b|room|floor|"
                      r"building|block|door|appartement|wohnung|piso|interno")
 _FOUR_DIGITS = re.compile(r"\d{4}")
-_ALPHA = re.compile(r"[A-Za-z]")
 
 
 _GAP = re.compile(r"(?i)[\s,;/|-]*(?:(?!(?:and|but|or|from|please|thanks|my|is|for|it|it's|its|there|there's|no|not|"
@@ -785,7 +788,13 @@ def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
         out.append(PiiSpan(a, b, "ADDRESS"))
     for a, b in cue_spans:
         out.append(PiiSpan(a, b, "ADDRESS"))
+    if out and ":" in t:  # a form's other address fields: "Town: Didcot", "County: Oxfordshire"
+        out.extend(PiiSpan(m.start(1), m.end(1), "ADDRESS") for m in _ADDRESS_FIELD.finditer(t))
     return out
+
+
+_ADDRESS_FIELD = re.compile(r"(?im)^[ \t]*(?:town|city|county|state|province|region|district|suburb|locality|"
+                            r"address\s+line\s*\d)[ \t]*:[ \t]*([^\s,;|][^\n,;|]*?)[ \t]*$")
 
 
 _NOT_TOWN = frozenset("""now today tonight tomorrow yesterday please thanks instead again already too also asap then
@@ -803,7 +812,6 @@ def _state_is_word(t: str, m: re.Match) -> bool:
 
 _TOWN_BEFORE = re.compile(r"(?i)(?:,\s*|(?<![\w'])(?!(?:is|was|in|at|on|to|it|and|or|me|so|be|by|for|the|a|an|of|my|from|"
                           r"with|that|this|paid|pay|cost|costs|over|under|about|around|near|for)\b)[a-z]{3,}\s+)$")
-_CONTRACTED = frozenset("it's there's that's i'm what's here's".split())
 _TOWN_AFTER = re.compile(r"(?i),?\s+([a-zà-ÿ][a-zà-ÿ'’-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]+)?)(?=\s*(?:[,.?!;\n]|$|\s+(?:and|but|"
                          r"please|thanks|thank|if|so|from|ring|for|is|was|not|now|as|it|it's|its|there|there's|"
                          r"which|in|on|instead|anymore|any\s+more)\b))")
@@ -1031,6 +1039,8 @@ def _candidate(tk: "_Tok", cased: bool, english: frozenset) -> bool:
         or (tk.listed and not tk.common) or 0 < tk.first <= 2000
 
 
+# Initials before a name: "J. Whitfield", "A.B. Khan".
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}$")
 _GLUE_CHARS = re.compile(r"[\d@#/:$€£]")
 
 
@@ -1097,6 +1107,9 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
         i = by_start.get(pos)
         if i is None:
             return
+        while len(toks[i].raw) == 1 and t.startswith(".", toks[i].end) and i + 1 < len(toks) \
+                and toks[i + 1].start - toks[i].end <= 2:
+            i += 1  # initials: "Mr A. Khan", "name: J. Whitfield"
         first = toks[i]
         if first.low in _GLUE and not 0 < first.first <= 1000:
             return
@@ -1208,7 +1221,9 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
                 or _SHOP_AFTER.match(t, toks[j].end) or _BOUGHT_FROM.search(t, before, toks[i].start) \
                 or _PAID_AT.search(t, max(0, toks[i].start - 80), toks[i].start)
             if any(cued[i:j + 1]) or not shop:
-                out.append(PiiSpan(toks[i].start, end, "NAME"))
+                start = toks[i].start
+                initials = _INITIALS.search(t, max(0, start - 12), start) if start > 1 and t[start - 2] == "." else None
+                out.append(PiiSpan(initials.start() if initials else start, end, "NAME"))
             i = j + 1
         else:
             i += 1

@@ -101,9 +101,6 @@ class Normalised:
         return os_ if pos < ne else pos - ne + oe
 
 
-def _word_value(w: str) -> int | None:
-    return UNITS.get(w, TEENS.get(w, TENS.get(w)))
-
 
 def _run_pieces(text: str, toks: list[re.Match], i0: int, i1: int) -> list[tuple[int, int, str]]:
     """Rewrites (original start, original end, replacement) for the number-word run toks[i0:i1]."""
