@@ -23,6 +23,7 @@ from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
 from earful.store.schema import has_column, has_table
+from earful.voice.reader import redacted_transcript
 
 GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
@@ -413,9 +414,12 @@ def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, reda
         er = _rows(con.execute("SELECT * FROM enrichment WHERE interaction_id = ?", [interaction_id]))
         enrichment = er[0] if er else None
     if redacted:
+        heard = redacted_transcript(con, interaction_id)  # a recording's own redaction (digit runs too)
         for t in turns:
-            t["text"] = redact(t["text"])
-        if enrichment and enrichment.get("redacted_text"):
+            t["text"] = heard.get(t["seq"]) or redact(t["text"])
+        if heard and not turns:
+            item["text"] = " ".join(heard.values())
+        elif enrichment and enrichment.get("redacted_text"):
             item["text"] = enrichment["redacted_text"]
         else:
             item["text"] = redact(item["text"])
