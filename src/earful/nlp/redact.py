@@ -505,11 +505,16 @@ still being been correct right same too different new old please and but so that
 sorry what why how""".split())
 
 
+_ONE_TOKEN = re.compile(r"[^\s,;]+")
+_DIGITS_SAID = re.compile(r"\d(?:[ -]?\d){2,9}(?!\d)")
+
+
 def _secrets(t: str) -> Iterable[PiiSpan]:
+    """PINs, codes, passwords and security answers after (or before) their cue."""
     for m in _SECRET_AFTER.finditer(t):
         yield PiiSpan(m.start(1), m.end(1), "SECRET")
     for m in _PASSWORD_LATER.finditer(t):
-        v = re.compile(r"[^\s,;]+").match(t, m.end())
+        v = _ONE_TOKEN.match(t, m.end())
         if v:
             value = v.group().rstrip(".?!,")
             if value and value.lower() not in _SECRET_SKIP:
@@ -529,7 +534,7 @@ def _secrets(t: str) -> Iterable[PiiSpan]:
         kind = m.group("kind").lower()
         at = m.end()
         if kind.startswith(_DIGIT_SECRETS):
-            v = re.compile(r"\d(?:[ -]?\d){2,9}(?!\d)").match(t, at)
+            v = _DIGITS_SAID.match(t, at)
             if v:
                 yield PiiSpan(v.start(), v.end(), "SECRET")
             continue
@@ -1166,7 +1171,7 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
         if m.group("comma"):  # a comma names someone only at the very end, after a sign-off word
             if not _BEFORE_SIGN_OFF.search(t, max(0, m.start() - 30), m.start()):
                 continue
-        _mark_words(t, m.start("words"), m.group("words"), toks, by_start, marks, cued, unknown_word, places=True)
+        _mark_words(t, m.start("words"), m.group("words"), toks, by_start, marks, cued, unknown_word)
     for m in _PERSON_VERB.finditer(t):
         i = by_start.get(m.start(1))
         if i is not None and not marks[i]:
@@ -1231,15 +1236,15 @@ def _names(t: str, others: Sequence[PiiSpan] = ()) -> list[PiiSpan]:
 
 
 def _mark_words(t: str, start: int, words_text: str, toks: list[_Tok], by_start: dict, marks: list, cued: list,
-                unknown_word, places: bool = True) -> None:
+                unknown_word) -> None:
     """Mark the words of a line that holds only a name (a signature, a sign-off, a record's name
     field), when every word could be part of a name and one of them is more than a particle; a place
-    that is also a first name ("charlotte") counts when ``places``."""
+    that is also a first name ("charlotte") counts."""
     idx = [by_start.get(start + w.start()) for w in re.finditer(r"\S+", words_text)]
     if None in idx:
         return
     words = [toks[k] for k in idx]
-    if any(not w.particle and ((w.low in _GLUE and not 0 < w.first <= 1000) or (w.place and not (places and w.first))
+    if any(not w.particle and ((w.low in _GLUE and not 0 < w.first <= 1000) or (w.place and not w.first)
                                or w.low in _CALENDAR) for w in words):
         return
     if len(words) == 1 and words[0].common and not words[0].first:
@@ -1254,19 +1259,18 @@ def _mark_words(t: str, start: int, words_text: str, toks: list[_Tok], by_start:
 def _names_in_addresses(t: str, toks: list[_Tok], marks: list, cued: list, unknown_word) -> None:
     """Words that an e-mail address in the same text is made of are names: "Pat Hunter,
     PATHUNTER@GMAIL.COM", "hope here ... hope_patel@gmail.com"."""
-    inside = [(m.start(1), m.end(1)) for m in _LOCAL_PART.finditer(t)]
-    locals_ = [t[a:b].lower() for a, b in inside]
-    parts = {p for loc in locals_ for p in _LETTERS.findall(loc.replace("_", " ")) if len(p) >= 3}
-    joined_locals = ["".join(_LETTERS.findall(loc.replace("_", " "))) for loc in locals_]
+    emails = [(m.start(), m.end(), m.group(1).lower().replace("_", " ")) for m in _LOCAL_PART.finditer(t)]
+    parts = {p for _, _, loc in emails for p in _LETTERS.findall(loc) if len(p) >= 3}
+    joined_locals = ["".join(_LETTERS.findall(loc)) for _, _, loc in emails]
     for i, tk in enumerate(toks):
-        if marks[i] or any(a <= tk.start < b + 30 for a, b in inside if t[a:b + 30].find("@") >= 0 and tk.start >= a):
+        if marks[i] or any(a <= tk.start < b for a, b, _ in emails):
             continue
         if len(tk.bare) < 3 or (tk.low in _GLUE and not tk.first) or not (tk.listed or unknown_word(tk)):
             continue
         if tk.bare in parts:
             marks[i] = cued[i] = True
-        elif i + 1 < len(toks) and toks[i + 1].start - tk.end <= 2 and \
-                any(tk.bare + toks[i + 1].bare in loc for loc in joined_locals) and len(toks[i + 1].bare) >= 2:
+        elif i + 1 < len(toks) and toks[i + 1].start - tk.end <= 2 and len(toks[i + 1].bare) >= 2 and \
+                any(tk.bare + toks[i + 1].bare in loc for loc in joined_locals):
             marks[i] = marks[i + 1] = cued[i] = cued[i + 1] = True
 
 
