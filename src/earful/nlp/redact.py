@@ -12,24 +12,27 @@ Recognisers (each finding typed; placeholders ``[CARD]`` ``[IBAN]`` ``[ACCOUNT]`
 - numbers are read as chains of digit groups (spaces, dashes, dots, brackets, a leading ``+``
   or ``00``) and typed by validation and by the nearest cue before them: cards pass the Luhn
   check (13-19 digits); phones by their international or national shape (UK, US/Canada, FR,
-  DE, ES, IT, NL, IN, AU) or after a phone cue; SSNs by their shape; account numbers, sort
-  codes, routing numbers, customer/policy/membership numbers, national ids and PINs after their
-  cue; a chain after "order", "tracking", "invoice", "reference", "flight", "card ending", … is
-  left alone;
+  DE, ES, IT, NL, IN, AU) or after a phone cue; SSNs by their shape and French NIRs by their
+  key; a UK sort code with its account number, and US routing numbers (ABA check) near bank
+  words; account numbers, routing numbers, customer/policy/membership numbers, national ids and
+  PINs after their cue; a chain after "order", "tracking", "invoice", "reference", "flight",
+  "card ending", … is left alone;
 - IBANs in any case and spacing pass ISO 7064 mod 97; UK NI numbers, Spanish DNI/NIE (check
   letter), Italian codici fiscali, Indian Aadhaar (Verhoeff) and PAN by their shape;
 - dates of birth: any date (numeric, "12th of March 1984", "march 12 84") near "born", "date of
-  birth", "DOB", "birthday";
-- e-mail addresses (plus-tags, and spoken ones through the normaliser);
+  birth", "DOB", "birthday", and whole dates with a plausible birth year;
+- e-mail addresses (plus-tags, obfuscated, and spoken ones through the normaliser);
 - postal addresses: house number + street (English, French, Spanish, Italian, German and Dutch
   street words), flat/apartment/unit prefixes, house names ("Rose Cottage"), PO boxes,
-  postcodes and ZIP codes, joined into one span with the town between them, and whatever
-  follows "my address is" / "I live at" up to the end of the clause;
-- person names in any case: after cues ("my name is", "this is", "Mr", "my wife", "spoke to",
-  "thanks"), and without a cue from the name lists (:mod:`earful.nlp.names`): a name that is
-  not an everyday word ("priya", "okafor"), a first name followed by a surname ("john smith"),
-  or a listed name written with a capital mid-sentence;
-- passwords, PINs, passcodes, security answers and memorable words said after their cue.
+  postcodes (also said apart), Eircodes and ZIP codes, joined into one span with the town
+  between them, and whatever follows "my address is" / "I live at" up to the end of the clause;
+- person names in any case: after cues ("my name is", titles, "this is", "my wife", "spoke to",
+  "thanks", sign-offs, signature lines, answers to "who am I speaking with?"), from the words of
+  an e-mail address, spelled letter by letter, and without a cue from the name lists
+  (:mod:`earful.nlp.names`): a name that is not an everyday word ("priya", "okafor"), a first
+  name followed by a surname ("john smith"), or a listed name written with a capital mid-sentence;
+- passwords, PINs, one-time codes, CVVs, passcodes, security answers and memorable words said
+  after their cue (or after the agent's security question).
 
 ``fast=False`` adds spaCy's named-entity recogniser (through Presidio) for names without a cue
 or a list entry; lower-case text is given to it truecased (names from the lists and sentence
