@@ -285,6 +285,13 @@ def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: 
         evidence["quotes"] = [
             {**q, "text": redact(q.get("text")) if redacted else q.get("text")} if isinstance(q, dict) else q
             for q in quotes]
+        # only quotes from a recorded call get a "listen from" player; the page asks for no moment otherwise
+        ids = [q["interaction_id"] for q in evidence["quotes"] if isinstance(q, dict) and q.get("interaction_id")]
+        recorded = {r[0] for r in con.execute(
+            "SELECT interaction_id FROM voice_recordings WHERE list_contains(?, interaction_id)", [ids]).fetchall()} if ids else set()
+        for q in evidence["quotes"]:
+            if isinstance(q, dict):
+                q["recorded"] = q.get("interaction_id") in recorded
     item["evidence"] = evidence
     hist = _rows(con.execute(
         "SELECT at_time, department, from_state, to_state, who, note FROM ledger_history WHERE insight_id = ? "
