@@ -170,18 +170,6 @@ def score(records: list[dict], redactor, misses: list | None = None) -> dict:
     return out
 
 
-def _load(split: str) -> list[dict]:
-    """The records of a split, checked like the others' even when the set's loader predates it."""
-    if split in evalset.SPLITS:
-        return evalset.load(split)
-    path = evalset.HERE / f"{split}.jsonl"
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    problems = [p for r in records for p in evalset.check_record(r, split)]
-    if problems:
-        raise ValueError(f"{split}: {len(problems)} problem(s): " + "; ".join(problems[:20]))
-    return records
-
-
 def _table(title: str, rows: dict, columns: list[tuple[str, str]]) -> str:
     head = f"| {title} | " + " | ".join(c for c, _ in columns) + " |"
     lines = [head, "|---|" + "---:|" * len(columns)]
@@ -227,7 +215,7 @@ def print_report(split: str, figures: dict[str, dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score earful's redactor on the independent evaluation set.")
-    ap.add_argument("--split", choices=tuple(dict.fromkeys((*evalset.SPLITS, *HELD_OUT))), default="dev",
+    ap.add_argument("--split", choices=evalset.SPLITS, default="dev",
                     help="dev (default) or test: development data; test2: held out, scored once at the end")
     ap.add_argument("--mode", choices=("fast", "full", "both"), default="both")
     ap.add_argument("--json", metavar="OUT", help="write the figures as JSON to OUT")
@@ -239,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        records = _load(args.split)
+        records = evalset.load(args.split)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
