@@ -3,35 +3,113 @@
 Everything arrives as text; each canonical field gets a typed expression and, beside it,
 an expression naming what is wrong with the row (NULL when nothing is). A row with any
 problem is quarantined whole, with every reason listed; nothing is silently coerced.
+
+Every string that comes from a mapping or a setting enters the SQL through ``quote_str`` or
+``quote_ident`` (or, for `sql:` expressions, as DuckDB's own rendering of a checked tree:
+``earful.ingest._expr``); numbers are formatted from Python floats that were checked finite.
 """
 
 from __future__ import annotations
 
-from earful.ingest.mapping import CANONICAL_FIELDS, SCORE_RANGES, FieldSpec, Mapping
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from earful.ingest.mapping import CANONICAL_FIELDS, DURATION_FORMATS, SCORE_RANGES, FieldSpec, Limits, Mapping
 from earful.store.schema import CHANNELS, DIRECTIONS
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
+#: [[H:]MM:]SS with optional fractions, or plain seconds.
+HMS_PATTERN = r"(\d+:)?\d{1,2}:\d{1,2}(\.\d+)?|\d+(\.\d+)?"
+_LOOKS_HMS = r"\d+:\d{1,2}(:\d{1,2})?(\.\d+)?"
+_EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+_PHONE = r"(\+|00)?[0-9(][0-9 ().\-/]{5,24}[0-9]"
+_DATE_LIKE = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}.*|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}.*|-?\d+\.\d+"
+_OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})"
 
 
 def quote_ident(name: str) -> str:
     """A DuckDB identifier, quoted."""
-    return '"' + name.replace('"', '""') + '"'
+    return '"' + str(name).replace('"', '""') + '"'
 
 
-def quote_str(value: str) -> str:
-    """A DuckDB string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
+def quote_str(value: object) -> str:
+    """A DuckDB string literal (NUL bytes, which DuckDB cannot hold, become U+FFFD)."""
+    return "'" + str(value).replace("'", "''").replace("\x00", "\ufffd") + "'"
+
+
+def _num(x: float) -> str:
+    """A finite float as SQL (never 'inf' or 'nan', which SQL would read as names)."""
+    if not math.isfinite(x):
+        raise ValueError(f"not a finite number: {x!r}")
+    return repr(float(x))
 
 
 def _in_list(words: tuple[str, ...]) -> str:
     return "(" + ", ".join(quote_str(w) for w in words) + ")"
 
 
+@dataclass(frozen=True)
+class Rules:
+    """What an import checks and how it stores: the centre's zone, the file's zone, limits, hashing key."""
+
+    centre_tz: str = "UTC"
+    source_tz: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    hash_key: str | None = None  # hex HMAC key (settings `ingest.hash_key`); None: nothing is hashed
+
+
+def hash_sql(value: str, key_hex: str) -> str:
+    """HMAC-SHA256 of the normalised value under the store's key, as 'h:' + 32 hex digits.
+
+    Normalised so the same person hashes alike across files: e-mail addresses lower-cased,
+    phone numbers reduced to digits (a leading + or 00 kept as +), anything else trimmed.
+    """
+    key = bytes.fromhex(key_hex).ljust(64, b"\0")
+    ipad = quote_str(bytes(b ^ 0x36 for b in key).hex())
+    opad = quote_str(bytes(b ^ 0x5C for b in key).hex())
+    norm = (f"CASE WHEN contains({value}, '@') THEN lower(trim({value})) "
+            f"WHEN regexp_full_match(trim({value}), {quote_str(_PHONE)}) THEN "
+            f"(CASE WHEN regexp_matches(trim({value}), '^(\\+|00)') THEN '+' ELSE '' END) || "
+            f"regexp_replace(regexp_replace(trim({value}), '^00', ''), '[^0-9]', '', 'g') ELSE trim({value}) END")
+    return f"('h:' || left(sha256(unhex({opad}) || unhex(sha256(unhex({ipad}) || encode({norm})))), 32))"
+
+
+def personal_sql(value: str) -> str:
+    """True when a value looks like an e-mail address or a phone number (7–15 digits, written as one)."""
+    return (f"(regexp_full_match({value}, {quote_str(_EMAIL)}) OR (regexp_full_match({value}, {quote_str(_PHONE)}) "
+            f"AND length(regexp_replace({value}, '[^0-9]', '', 'g')) BETWEEN 7 AND 15 "
+            f"AND (regexp_matches({value}, '^(\\+|0)') OR regexp_matches({value}, '[ ().\\-/]')) "
+            f"AND NOT regexp_full_match({value}, {quote_str(_DATE_LIKE)})))")
+
+
+def _maybe_hash(value: str, spec_hash: bool | None, rules: Rules) -> str:
+    """The value as stored: hashed when asked, or (by default) when it looks like an e-mail or phone number."""
+    if spec_hash is False or rules.hash_key is None:
+        return value
+    if spec_hash:
+        return f"CASE WHEN {value} IS NOT NULL THEN {hash_sql(value, rules.hash_key)} END"
+    return f"CASE WHEN {personal_sql(value)} THEN {hash_sql(value, rules.hash_key)} ELSE {value} END"
+
+
+def needs_hash_key(mapping: Mapping) -> bool:
+    """Whether an import through this mapping may hash anything (customer ids, metadata, asked-for fields)."""
+    return ("customer_id" in mapping.fields or bool(mapping.metadata_columns)
+            or any(spec.hash for spec in mapping.fields.values()))
+
+
+def _text(column: str) -> str:
+    return f"nullif(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"
+
+
 def _raw_expr(spec: FieldSpec) -> str:
-    """The field's raw text: trimmed, empty as NULL, value map applied."""
-    if spec.column is not None:
-        base = f"nullif(trim(CAST({quote_ident(spec.column)} AS VARCHAR)), '')"
+    """The field's raw text: trimmed, empty as NULL, several columns joined by a space, value map applied."""
+    cols = spec.columns
+    if len(cols) == 1:
+        base = _text(cols[0])
+    elif cols:
+        base = f"nullif(concat_ws(' ', {', '.join(_text(c) for c in cols)}), '')"
     elif spec.sql is not None:
         base = f"nullif(trim(CAST(({spec.sql}) AS VARCHAR)), '')"
     elif spec.value is None:
@@ -80,50 +158,114 @@ def _time_expr(raw: str, spec: FieldSpec, centre_tz: str, *, same_zone: bool = F
     return f"timezone({quote_str(centre_tz)}, {tstz})"
 
 
-def _typed_expr(name: str, spec: FieldSpec, r: str, centre_tz: str, same_zone: bool) -> str:
+def _duration_expr(r: str, spec: FieldSpec) -> str:
+    fmt = spec.format or "seconds"
+    if fmt == "hms":
+        two_parts = f"length({r}) - length(replace({r}, ':', '')) = 1"
+        num = (f"(CASE WHEN regexp_full_match({r}, {quote_str(HMS_PATTERN)}) THEN epoch(try_cast("
+               f"CASE WHEN {two_parts} THEN '0:' || {r} ELSE {r} END AS INTERVAL)) END)")
+        unit = 1.0
+    else:
+        num = f"try_cast({r} AS DOUBLE)"
+        unit = DURATION_FORMATS[fmt] or 1.0
+    factor = unit * (spec.scale if spec.scale is not None else 1.0)
+    return num if factor == 1.0 else f"({num} * {_num(factor)})"
+
+
+def _typed_expr(name: str, spec: FieldSpec, r: str, rules: Rules, same_zone: bool) -> str:
     """The typed value of one canonical field, from its raw text column `r`."""
     kind = CANONICAL_FIELDS[name]
     if kind in ("channel", "direction"):
         return f"lower({r})"
     if kind == "time":
-        return _time_expr(r, spec, centre_tz, same_zone=same_zone)
+        return _time_expr(r, spec, rules.centre_tz, same_zone=same_zone)
     if kind == "duration":
-        num = f"try_cast({r} AS DOUBLE)"
-        return f"({num} * {float(spec.scale)})" if spec.scale is not None else num
+        return _duration_expr(r, spec)
     if kind == "bool":
         low = f"lower({r})"
         return f"(CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN true WHEN {low} IN {_in_list(FALSE_WORDS)} THEN false END)"
     if kind == "score":
         return f"try_cast({r} AS DOUBLE)"
+    if name == "customer_id" or spec.hash:
+        return _maybe_hash(r, spec.hash, rules)
     return r  # key, string, json
 
 
-def _problem_exprs(name: str, spec: FieldSpec, r: str, c: str) -> list[str]:
+def _ts(d: date) -> str:
+    return f"TIMESTAMP {quote_str(d.isoformat() + ' 00:00:00')}"
+
+
+def limit_conditions(name: str, c: str, limits: Limits) -> list[tuple[str, str]]:
+    """(condition true for an implausible typed value `c`, SQL text of the reason) for one field."""
+    kind = CANONICAL_FIELDS[name]
+    label = quote_str(f"{name}: ")
+    if kind == "duration" and name in limits.duration_max_s:
+        top = limits.duration_max_s[name]
+        return [(f"{c} > {_num(top)}", f"{label} || CAST({c} AS VARCHAR) || "
+                 f"{quote_str(f' s is more than the plausible {top:,.0f} s (limits.duration_max_s)')}")]
+    if kind == "time":
+        lo, hi = limits.date_from, limits.date_to_or_default()
+        return [(f"({c} < {_ts(lo)} OR {c} >= {_ts(hi)})",
+                 f"{label} || CAST({c} AS VARCHAR) || "
+                 f"{quote_str(f' is outside the plausible dates {lo.isoformat()} to {hi.isoformat()} (limits.date_from, date_to)')}")]
+    return []
+
+
+def _offset_problem(name: str, spec: FieldSpec, r: str, limits: Limits) -> list[str]:
+    """A written UTC offset beyond the limit (+25:00) is refused: the time it gives would be wrong."""
+    if not (spec.format in (None, "iso", "auto") or (spec.format and "%z" in spec.format)):
+        return []
+    pat = quote_str(_OFFSET + "$")
+    sign, hh, mm = (f"regexp_extract({r}, {pat}, {i})" for i in (3, 4, 5))
+    cond = (f"{sign} <> '' AND (try_cast({hh} AS INTEGER) * 60 + try_cast({mm} AS INTEGER) > "
+            f"{_num(limits.offset_max_h * 60)} OR try_cast({mm} AS INTEGER) >= 60)")
+    return [f"CASE WHEN {r} IS NOT NULL AND {cond} THEN {quote_str(name + ': UTC offset ')} || {sign} || {hh} || ':' || {mm} "
+            f"|| {quote_str(f' is not a real offset (at most ±{limits.offset_max_h:g} hours: limits.offset_max_h)')} END"]
+
+
+def _problem_exprs(name: str, spec: FieldSpec, r: str, c: str, rules: Rules) -> list[str]:
     """Expressions naming what is wrong with one field (NULL when nothing), over raw `r`, typed `c`."""
     kind = CANONICAL_FIELDS[name]
     label = quote_str(name + ": ")
+    where = quote_str(spec.where(name))
     if kind == "channel":
         return [f"CASE WHEN {c} NOT IN {_in_list(CHANNELS)} THEN {label} || {_shown(r)} || "
-                f"' is not a channel (one of {', '.join(CHANNELS)})' END"]
+                f"' is not a channel (one of {', '.join(CHANNELS)}: map it with values: at ' || {where} || ')' END"]
     if kind == "direction":
-        return [f"CASE WHEN {c} NOT IN {_in_list(DIRECTIONS)} THEN {label} || {_shown(r)} || ' is not inbound or outbound' END"]
+        return [f"CASE WHEN {c} NOT IN {_in_list(DIRECTIONS)} THEN {label} || {_shown(r)} || "
+                f"' is not inbound or outbound (map it with values: at ' || {where} || ')' END"]
+    out: list[str] = []
     if kind == "time":
-        want = f" (expected {spec.format})" if spec.format not in (None, "iso", "auto") else " (expected an ISO-8601 time)"
-        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a time{want}' END"]
-    if kind == "duration":
-        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number of seconds' "
-                f"WHEN {c} < 0 THEN {label} || 'negative duration ' || {r} "
-                f"WHEN isinf({c}) OR isnan({c}) THEN {label} || 'not a finite number' END"]
-    if kind == "bool":
-        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not true/false' END"]
-    if kind == "score":
+        want = (f" (expected {spec.format}; see format: at " if spec.format not in (None, "iso", "auto")
+                else " (expected an ISO-8601 time; set format: at ")
+        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
+                   f"{quote_str(' is not a time' + want)} || {where} || ')' END")
+    elif kind == "duration":
+        fmt = spec.format or "seconds"
+        what = {"hms": "a duration like 1:02:03 or 02:03", "ms": "a number of milliseconds",
+                "minutes": "a number of minutes", "hours": "a number of hours"}.get(fmt, "a number of seconds")
+        hint = (f"CASE WHEN regexp_full_match({r}, {quote_str(_LOOKS_HMS)}) THEN "
+                f"' (durations like ' || {_shown(r)} || ': add format: hms at ' || {where} || ')' ELSE "
+                f"' (at ' || {where} || ')' END") if fmt != "hms" else f"' (at ' || {where} || ')'"
+        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
+                   f"{quote_str(' is not ' + what)} || {hint} "
+                   f"WHEN {c} < 0 THEN {label} || 'negative duration ' || {r} "
+                   f"WHEN isinf({c}) OR isnan({c}) THEN {label} || 'not a finite number' END")
+    elif kind == "bool":
+        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
+                   f"' is not true/false (map it with values: at ' || {where} || ')' END")
+    elif kind == "score":
         lo, hi = SCORE_RANGES[name]
-        return [f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number' "
-                f"WHEN {c} NOT BETWEEN {lo} AND {hi} THEN {label} || {r} || ' is outside {lo}–{hi}' END"]
-    if kind == "json":
-        return [f"CASE WHEN {r} IS NOT NULL AND NOT coalesce(json_valid({r}), false) THEN {label} || 'not valid JSON' "
-                f"WHEN {r} IS NOT NULL AND json_type({r}) <> 'OBJECT' THEN {label} || 'must be a JSON object' END"]
-    return []
+        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number' "
+                   f"WHEN {c} NOT BETWEEN {lo} AND {hi} THEN {label} || {r} || ' is outside {lo}–{hi}' END")
+    elif kind == "json":
+        out.append(f"CASE WHEN {r} IS NOT NULL AND NOT coalesce(json_valid({r}), false) THEN {label} || 'not valid JSON' "
+                   f"WHEN {r} IS NOT NULL AND json_type({r}) <> 'OBJECT' THEN {label} || 'must be a JSON object' END")
+    if kind == "time":
+        out += _offset_problem(name, spec, r, rules.limits)
+    if rules.limits.action == "quarantine":
+        out += [f"CASE WHEN {cond} THEN {reason} END" for cond, reason in limit_conditions(name, c, rules.limits)]
+    return out
 
 
 def canonical_select(
@@ -133,8 +275,10 @@ def canonical_select(
     from_sql: str,
     row_expr: str,
     raw_columns: list[str],
-    centre_tz: str,
+    centre_tz: str = "UTC",
     source_tz: str | None = None,
+    limits: Limits | None = None,
+    hash_key: str | None = None,
     source_sql: str | None = None,
     raw_sql: str | None = None,
 ) -> str:
@@ -144,8 +288,11 @@ def canonical_select(
     map applied), typed values, then the list of problems over both. ``raw_columns`` are
     the source columns kept (as JSON) for quarantined rows; ``raw_sql`` instead gives the
     raw record for every row (e.g. the JSON line as read). ``source_sql`` takes the source
-    name from the data rather than the constant ``source``.
+    name from the data; a row whose data names none is refused (`source: missing`) unless
+    ``source`` is given as the fallback.
     """
+    rules = Rules(centre_tz=centre_tz, source_tz=source_tz, limits=limits or mapping.limits or Limits(),
+                  hash_key=hash_key)
     same_zone = (source_tz or centre_tz) == centre_tz
     raw_layer: list[str] = [f"{row_expr} AS _row"]
     typed_layer: list[str] = []
@@ -158,11 +305,13 @@ def canonical_select(
         spec = spec or FieldSpec(value=None)
         raw = _raw_expr(spec)
         if name == "metadata" and mapping.metadata_columns:
-            extra = "json_object(" + ", ".join(f"{quote_str(c)}, {quote_ident(c)}" for c in mapping.metadata_columns) + ")"
+            extra = "json_object(" + ", ".join(
+                f"{quote_str(c)}, {_maybe_hash(_text(c), mapping.metadata_hash.get(c), rules)}"
+                for c in mapping.metadata_columns) + ")"
             raw = f"CAST(json_merge_patch(coalesce({raw}, '{{}}'), {extra}) AS VARCHAR)"
         raw_layer.append(f"{raw} AS __r_{name}")
-        typed_layer.append(f"{_typed_expr(name, spec, f'__r_{name}', centre_tz, same_zone)} AS __c_{name}")
-        problems += _problem_exprs(name, spec, f"__r_{name}", f"__c_{name}")
+        typed_layer.append(f"{_typed_expr(name, spec, f'__r_{name}', rules, same_zone)} AS __c_{name}")
+        problems += _problem_exprs(name, spec, f"__r_{name}", f"__c_{name}", rules)
     for cond, reason in mapping.checks:
         problems.append(f"CASE WHEN {cond} THEN {quote_str(reason)} END")
     for req in ("source_id", "channel"):
@@ -170,8 +319,13 @@ def canonical_select(
     problems.append("CASE WHEN __c_answered_at < __c_offered_at THEN 'answered_at: before offered_at' END")
     problems.append("CASE WHEN __c_ended_at < coalesce(__c_answered_at, __c_offered_at) "
                     "THEN 'ended_at: before the contact started' END")
-    src = (f"coalesce(nullif(trim(CAST(({source_sql}) AS VARCHAR)), ''), {quote_str(source)})"
-           if source_sql else quote_str(source))
+    if source_sql:
+        fallback = quote_str(source) if source else "NULL"
+        src = f"coalesce(nullif(trim(CAST(({source_sql}) AS VARCHAR)), ''), {fallback})"
+        problems.append("CASE WHEN __source IS NULL THEN 'source: missing (name the system the record comes from, "
+                        "or pass --source)' END")
+    else:
+        src = quote_str(source)
     raw_layer.append(f"{src} AS __source")
     if raw_sql:
         raw_layer.append(f"CAST(({raw_sql}) AS VARCHAR) AS __raw")
