@@ -211,7 +211,7 @@ def limit_conditions(name: str, c: str, limits: Limits) -> list[tuple[str, str]]
     return []
 
 
-def _offset_problem(name: str, spec: FieldSpec, r: str, limits: Limits) -> list[str]:
+def _offset_problem(name: str, spec: FieldSpec, r: str, limits: Limits) -> list[tuple[str, str]]:
     """A written UTC offset beyond the limit (+25:00) is refused: the time it gives would be wrong."""
     if not (spec.format in (None, "iso", "auto") or (spec.format and "%z" in spec.format)):
         return []
@@ -219,27 +219,31 @@ def _offset_problem(name: str, spec: FieldSpec, r: str, limits: Limits) -> list[
     sign, hh, mm = (f"regexp_extract({r}, {pat}, {i})" for i in (3, 4, 5))
     cond = (f"{sign} <> '' AND (try_cast({hh} AS INTEGER) * 60 + try_cast({mm} AS INTEGER) > "
             f"{_num(limits.offset_max_h * 60)} OR try_cast({mm} AS INTEGER) >= 60)")
-    return [f"CASE WHEN {r} IS NOT NULL AND {cond} THEN {quote_str(name + ': UTC offset ')} || {sign} || {hh} || ':' || {mm} "
-            f"|| {quote_str(f' is not a real offset (at most ±{limits.offset_max_h:g} hours: limits.offset_max_h)')} END"]
+    return [(f"{r} IS NOT NULL AND {cond}", f"{quote_str(name + ': UTC offset ')} || {sign} || {hh} || ':' || {mm} "
+             f"|| {quote_str(f' is not a real offset (at most ±{limits.offset_max_h:g} hours: limits.offset_max_h)')}")]
 
 
-def _problem_exprs(name: str, spec: FieldSpec, r: str, c: str, rules: Rules) -> list[str]:
-    """Expressions naming what is wrong with one field (NULL when nothing), over raw `r`, typed `c`."""
+def _problems(name: str, spec: FieldSpec, r: str, c: str, rules: Rules) -> list[tuple[str, str]]:
+    """(condition true when the field is wrong, SQL text saying how) for one field, over raw `r`, typed `c`.
+
+    The conditions are cheap and evaluated for every row; the texts only for rows that fail one.
+    """
     kind = CANONICAL_FIELDS[name]
     label = quote_str(name + ": ")
     where = quote_str(spec.where(name))
+    out: list[tuple[str, str]] = []
     if kind == "channel":
-        return [f"CASE WHEN {c} NOT IN {_in_list(CHANNELS)} THEN {label} || {_shown(r)} || "
-                f"' is not a channel (one of {', '.join(CHANNELS)}: map it with values: at ' || {where} || ')' END"]
-    if kind == "direction":
-        return [f"CASE WHEN {c} NOT IN {_in_list(DIRECTIONS)} THEN {label} || {_shown(r)} || "
-                f"' is not inbound or outbound (map it with values: at ' || {where} || ')' END"]
-    out: list[str] = []
-    if kind == "time":
+        out.append((f"{c} NOT IN {_in_list(CHANNELS)}", f"{label} || {_shown(r)} || ' is not a channel "
+                    f"(one of {', '.join(CHANNELS)}: map it with values: at ' || {where} || ')'"))
+    elif kind == "direction":
+        out.append((f"{c} NOT IN {_in_list(DIRECTIONS)}", f"{label} || {_shown(r)} || "
+                    f"' is not inbound or outbound (map it with values: at ' || {where} || ')'"))
+    elif kind == "time":
         want = (f" (expected {spec.format}; see format: at " if spec.format not in (None, "iso", "auto")
                 else " (expected an ISO-8601 time; set format: at ")
-        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
-                   f"{quote_str(' is not a time' + want)} || {where} || ')' END")
+        out.append((f"{r} IS NOT NULL AND {c} IS NULL",
+                    f"{label} || {_shown(r)} || {quote_str(' is not a time' + want)} || {where} || ')'"))
+        out += _offset_problem(name, spec, r, rules.limits)
     elif kind == "duration":
         fmt = spec.format or "seconds"
         what = {"hms": "a duration like 1:02:03 or 02:03", "ms": "a number of milliseconds",
@@ -247,24 +251,22 @@ def _problem_exprs(name: str, spec: FieldSpec, r: str, c: str, rules: Rules) -> 
         hint = (f"CASE WHEN regexp_full_match({r}, {quote_str(_LOOKS_HMS)}) THEN "
                 f"' (durations like ' || {_shown(r)} || ': add format: hms at ' || {where} || ')' ELSE "
                 f"' (at ' || {where} || ')' END") if fmt != "hms" else f"' (at ' || {where} || ')'"
-        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
-                   f"{quote_str(' is not ' + what)} || {hint} "
-                   f"WHEN {c} < 0 THEN {label} || 'negative duration ' || {r} "
-                   f"WHEN isinf({c}) OR isnan({c}) THEN {label} || 'not a finite number' END")
+        out.append((f"{r} IS NOT NULL AND {c} IS NULL", f"{label} || {_shown(r)} || {quote_str(' is not ' + what)} || {hint}"))
+        out.append((f"{c} < 0", f"{label} || 'negative duration ' || {r}"))
+        out.append((f"isinf({c}) OR isnan({c})", f"{label} || 'not a finite number'"))
     elif kind == "bool":
-        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || "
-                   f"' is not true/false (map it with values: at ' || {where} || ')' END")
+        out.append((f"{r} IS NOT NULL AND {c} IS NULL", f"{label} || {_shown(r)} || "
+                    f"' is not true/false (map it with values: at ' || {where} || ')'"))
     elif kind == "score":
         lo, hi = SCORE_RANGES[name]
-        out.append(f"CASE WHEN {r} IS NOT NULL AND {c} IS NULL THEN {label} || {_shown(r)} || ' is not a number' "
-                   f"WHEN {c} NOT BETWEEN {lo} AND {hi} THEN {label} || {r} || ' is outside {lo}–{hi}' END")
+        out.append((f"{r} IS NOT NULL AND {c} IS NULL", f"{label} || {_shown(r)} || ' is not a number'"))
+        out.append((f"{c} NOT BETWEEN {lo} AND {hi}", f"{label} || {r} || ' is outside {lo}–{hi}'"))
     elif kind == "json":
-        out.append(f"CASE WHEN {r} IS NOT NULL AND NOT coalesce(json_valid({r}), false) THEN {label} || 'not valid JSON' "
-                   f"WHEN {r} IS NOT NULL AND json_type({r}) <> 'OBJECT' THEN {label} || 'must be a JSON object' END")
-    if kind == "time":
-        out += _offset_problem(name, spec, r, rules.limits)
+        out.append((f"{r} IS NOT NULL AND NOT coalesce(json_valid({r}), false)", f"{label} || 'not valid JSON'"))
+        out.append((f"CASE WHEN coalesce(json_valid({r}), false) THEN json_type({r}) <> 'OBJECT' ELSE false END",
+                    f"{label} || 'must be a JSON object'"))
     if rules.limits.action == "quarantine":
-        out += [f"CASE WHEN {cond} THEN {reason} END" for cond, reason in limit_conditions(name, c, rules.limits)]
+        out += limit_conditions(name, c, rules.limits)
     return out
 
 
@@ -296,7 +298,7 @@ def canonical_select(
     same_zone = (source_tz or centre_tz) == centre_tz
     raw_layer: list[str] = [f"{row_expr} AS _row"]
     typed_layer: list[str] = []
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     for name, kind in CANONICAL_FIELDS.items():
         spec = mapping.fields.get(name)
         if spec is None and not (name == "metadata" and mapping.metadata_columns):
@@ -311,19 +313,15 @@ def canonical_select(
             raw = f"CAST(json_merge_patch(coalesce({raw}, '{{}}'), {extra}) AS VARCHAR)"
         raw_layer.append(f"{raw} AS __r_{name}")
         typed_layer.append(f"{_typed_expr(name, spec, f'__r_{name}', rules, same_zone)} AS __c_{name}")
-        problems += _problem_exprs(name, spec, f"__r_{name}", f"__c_{name}", rules)
-    for cond, reason in mapping.checks:
-        problems.append(f"CASE WHEN {cond} THEN {quote_str(reason)} END")
-    for req in ("source_id", "channel"):
-        problems.append(f"CASE WHEN __c_{req} IS NULL THEN '{req}: missing' END")
-    problems.append("CASE WHEN __c_answered_at < __c_offered_at THEN 'answered_at: before offered_at' END")
-    problems.append("CASE WHEN __c_ended_at < coalesce(__c_answered_at, __c_offered_at) "
-                    "THEN 'ended_at: before the contact started' END")
+        problems += _problems(name, spec, f"__r_{name}", f"__c_{name}", rules)
+    problems += [(cond, quote_str(reason)) for cond, reason in mapping.checks]
+    problems += [(f"__c_{req} IS NULL", quote_str(f"{req}: missing")) for req in ("source_id", "channel")]
+    problems.append(("__c_answered_at < __c_offered_at", "'answered_at: before offered_at'"))
+    problems.append(("__c_ended_at < coalesce(__c_answered_at, __c_offered_at)", "'ended_at: before the contact started'"))
     if source_sql:
         fallback = quote_str(source) if source else "NULL"
         src = f"coalesce(nullif(trim(CAST(({source_sql}) AS VARCHAR)), ''), {fallback})"
-        problems.append("CASE WHEN __source IS NULL THEN 'source: missing (name the system the record comes from, "
-                        "or pass --source)' END")
+        problems.append(("__source IS NULL", "'source: missing (name the system the record comes from, or pass --source)'"))
     else:
         src = quote_str(source)
     raw_layer.append(f"{src} AS __source")
@@ -333,11 +331,15 @@ def canonical_select(
     else:
         raw_json = ("CAST(json_object(" + ", ".join(f"{quote_str(c)}, {quote_ident(c)}" for c in raw_columns)
                     + ") AS VARCHAR)" if raw_columns else "NULL")
-        raw = f"CASE WHEN len(__problems) > 0 THEN {raw_json} END"
+        raw = f"CASE WHEN NOT __ok THEN {raw_json} END"
     keep_source = bool(mapping.checks) or not raw_sql  # checks and the raw JSON read source columns
     layer1 = f"SELECT {', '.join(raw_layer)}{', *' if keep_source else ''} FROM {from_sql}"
     layer2 = f"SELECT *, {', '.join(typed_layer)} FROM ({layer1})"
-    layer3 = f"SELECT *, list_filter([{', '.join(problems)}], lambda p: p IS NOT NULL) AS __problems FROM ({layer2})"
+    ok = " AND ".join(f"({cond}) IS NOT TRUE" for cond, _ in problems)
+    texts = ", ".join(f"CASE WHEN {cond} THEN {text} END" for cond, text in problems)
+    layer3 = f"SELECT *, {ok} AS __ok FROM ({layer2})"
+    layer4 = (f"SELECT *, CASE WHEN __ok THEN CAST([] AS VARCHAR[]) ELSE list_filter([{texts}], lambda p: p IS NOT NULL) END "
+              f"AS __problems FROM ({layer3})")
     final = ["_row", "__source AS source"] + [f"__c_{name} AS {name}" for name in CANONICAL_FIELDS]
-    final += ["__problems AS problems", f"{raw} AS _raw"]
-    return f"SELECT {', '.join(final)} FROM ({layer3})"
+    final += ["__ok AS ok", "__problems AS problems", f"{raw} AS _raw"]
+    return f"SELECT {', '.join(final)} FROM ({layer4})"

@@ -89,10 +89,11 @@ def ingest_json(batch: ImportBatch, path: Path, mapping: Mapping, *, source: str
 
 
 def stage_batches(batch: ImportBatch, path: Path, records: Records, mapping: Mapping | None, *, source: str | None,
-                  progress: Progress | None = None, shape: Callable[[dict], dict] | None = None) -> None:
+                  progress: Progress | None = None, shape: Callable[[dict], dict] | None = None,
+                  total_bytes: int | None = None) -> None:
     """Stage batches of (row, object, raw) records: refusals quarantined, the rest through `mapping`
     (earful's canonical records when None); ``shape`` turns a platform's record into canonical form first."""
-    total = max(path.stat().st_size, 1)
+    total = max(total_bytes if total_bytes is not None else path.stat().st_size, 1)
     done_bytes = 0
     checked = False
     for good, bad in records:

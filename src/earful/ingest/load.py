@@ -139,6 +139,7 @@ class ImportBatch:
         self._turns_staged = False
         self._rows_from_rowid = False
         self._rejects: list[tuple[int | None, str | None, str, str | None]] = []
+        self.before_commit: list[Callable[[ImportBatch], None]] = []  # steps that belong to the same transaction
         self._csv_rejects_table: str | None = None
         self.sha256 = sha256 or file_sha256(path)
         self.size = path.stat().st_size if path.exists() else 0
@@ -220,18 +221,19 @@ class ImportBatch:
     def _insert_marked(self, select_sql: str) -> None:
         """INSERT every row of a canonical SELECT into the store: good rows as they are, bad ones marked."""
         iid = self.result.import_id
-        ok = "len(s.problems) = 0"
-        cols = ", ".join(f"CASE WHEN {ok} THEN s.{c} ELSE 'voice' END" if c == "channel" else f"CASE WHEN {ok} THEN s.{c} END"
-                         for c in _COPY)
+        # columns with a constraint hold nothing for a refused row; the rest may hold what was read
+        checked = {"channel": "'voice'", "direction": "NULL", "wait_s": "NULL", "talk_s": "NULL", "hold_s": "NULL",
+                   "wrap_s": "NULL", "csat": "NULL", "nps": "NULL", "ces": "NULL"}
+        cols = ", ".join(f"CASE WHEN s.ok THEN s.{c} ELSE {checked[c]} END" if c in checked else f"s.{c}" for c in _COPY)
         self.con.execute(
             f"INSERT INTO interactions (id, source, source_id, import_id, {', '.join(_COPY)}, direction, related_id, "
             f"metadata{', is_contact' if self._has_is_contact() else ''}) "
-            f"SELECT CASE WHEN {ok} THEN s.source || ':' || s.source_id ELSE '' END, coalesce(s.source, ''), "
-            f"coalesce(s.source_id, ''), CASE WHEN {ok} THEN {iid} ELSE {-iid} END, {cols}, "
-            f"CASE WHEN {ok} THEN coalesce(s.direction, 'inbound') END, "
-            f"CASE WHEN {ok} AND s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, "
-            f"CASE WHEN {ok} THEN CAST(s.metadata AS JSON) ELSE CAST(json_object('problems', s.problems, 'raw', s._raw) AS JSON) END"
-            + (f", CASE WHEN {ok} THEN {is_contact_sql('s')} END" if self._has_is_contact() else "")
+            f"SELECT coalesce(s.source || ':' || s.source_id, ''), coalesce(s.source, ''), "
+            f"coalesce(s.source_id, ''), CASE WHEN s.ok THEN {iid} ELSE {-iid} END, {cols}, "
+            f"CASE WHEN s.ok THEN coalesce(s.direction, 'inbound') END, "
+            f"CASE WHEN s.related_id IS NOT NULL THEN s.source || ':' || s.related_id END, "
+            f"CASE WHEN s.ok THEN CAST(s.metadata AS JSON) ELSE CAST(json_object('problems', s.problems, 'raw', s._raw) AS JSON) END"
+            + (f", CASE WHEN s.ok THEN {is_contact_sql('s')} END" if self._has_is_contact() else "")
             + f" FROM ({select_sql}) s"
         )
 
@@ -310,6 +312,8 @@ class ImportBatch:
             if progress:
                 progress(0.98, "next contacts")
             refresh_next_contact(con, iid)
+        for step in self.before_commit:
+            step(self)
         r.quarantine_summary = quarantine_summary(con, import_id=iid)
         if progress:
             progress(1.0, "done")
@@ -323,7 +327,7 @@ class ImportBatch:
             con.execute(f"UPDATE _stage SET _row = rowid - {base} + 1")
         if self._turns_staged:
             con.execute(
-                "UPDATE _stage SET problems = list_concat(_stage.problems, t.probs) FROM ("
+                "UPDATE _stage SET problems = list_concat(_stage.problems, t.probs), ok = false FROM ("
                 " SELECT _row, list(problem ORDER BY seq) AS probs FROM _turns WHERE problem IS NOT NULL GROUP BY _row"
                 ") t WHERE _stage._row = t._row"
             )
@@ -464,8 +468,8 @@ class ImportBatch:
         return int(self.con.execute(
             "INSERT INTO turns SELECT s.source || ':' || s.source_id, t.seq, t.speaker, t.text, t.occurred_at "
             "FROM _turns t JOIN _stage s ON s._row = t._row "
-            f"WHERE len(s.problems) = 0 AND s.source || ':' || s.source_id IN (SELECT id FROM interactions WHERE import_id = {iid}) "
-            f"AND s._row IN (SELECT min(_row) FROM _stage WHERE len(problems) = 0 GROUP BY source, source_id)"
+            f"WHERE s.ok AND s.source || ':' || s.source_id IN (SELECT id FROM interactions WHERE import_id = {iid}) "
+            f"AND s._row IN (SELECT min(_row) FROM _stage WHERE ok GROUP BY source, source_id)"
         ).fetchall()[0][0])
 
     def _row_fix_sql(self) -> str:
