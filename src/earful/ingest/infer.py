@@ -251,15 +251,31 @@ def _profile(con: duckdb.DuckDBPyConnection, rel: str, rows: int) -> list[Column
     return cols
 
 
-def _share(con: duckdb.DuckDBPyConnection, values: list[str], cond: str) -> float:
+def _share(con: duckdb.DuckDBPyConnection, values: list[str] | Column, cond: str) -> float:
+    """Share of the values (weighted by how often each occurs, for a code list) for which `cond` holds."""
+    if isinstance(values, Column):
+        col = values
+        values, weights = col.sample, ([n for _, n in col.codes] if col.codes else [1] * len(col.sample))
+    else:
+        weights = [1] * len(values)
     if not values:
         return 0.0
-    n = con.execute(f"SELECT count(*) FILTER (WHERE {cond}) FROM (SELECT unnest(?) AS v)", [values]).fetchall()[0][0]
-    return n / len(values)
+    hit, total = con.execute(f"SELECT sum(w) FILTER (WHERE {cond}), sum(w) FROM (SELECT unnest(?) AS v, unnest(?) AS w)",
+                             [values, weights]).fetchall()[0]
+    return (hit or 0) / total
 
 
-def _all_parse(con: duckdb.DuckDBPyConnection, values: list[str], fmts: tuple[str, ...]) -> list[str]:
-    return [f for f in fmts if _share(con, values, f"try_strptime(v, {quote_str(f)}) IS NOT NULL") == 1.0]
+#: Share of a column's values that must take a shape for the column to have it (a few typing mistakes
+#: do not hide a date or a duration column; they are quarantined at load).
+MOSTLY = 0.95
+
+
+def _all_parse(con: duckdb.DuckDBPyConnection, values: list[str] | Column, fmts: tuple[str, ...]) -> list[str]:
+    """The formats that read (nearly) every value, best first."""
+    shares = [(f, _share(con, values, f"try_strptime(v, {quote_str(f)}) IS NOT NULL")) for f in fmts]
+    ok = [(f, sh) for f, sh in shares if sh >= MOSTLY]
+    top = max((sh for _, sh in ok), default=0)
+    return [f for f, sh in ok if sh >= top - 1e-9] + [f for f, sh in ok if sh < top - 1e-9]
 
 
 def _classify(con: duckdb.DuckDBPyConnection, rel: str, col: Column) -> None:
@@ -271,30 +287,30 @@ def _classify(con: duckdb.DuckDBPyConnection, rel: str, col: Column) -> None:
     if low <= {"true", "false", "t", "f", "yes", "no", "y", "n", "1", "0"} and len(low) <= 4 and not low <= {"1", "0"}:
         col.shape = "bool"
         return
-    if _share(con, vals, r"regexp_full_match(v, '\d{1,3}:\d{2}:\d{2}(\.\d+)?')") == 1.0:
+    if _share(con, col, r"regexp_full_match(v, '\d{1,3}:\d{2}:\d{2}(\.\d+)?')") >= MOSTLY:
         col.shape, col.fmt = "hms", "hms"  # clock time or duration: the name decides
         return
-    if _share(con, vals, r"regexp_full_match(v, '\d{1,3}:\d{2}')") == 1.0:
+    if _share(con, col, r"regexp_full_match(v, '\d{1,3}:\d{2}')") >= MOSTLY:
         col.shape, col.fmt = "mmss", "hms"
         return
-    if _share(con, vals, "try_cast(v AS DOUBLE) IS NOT NULL") == 1.0:
-        col.shape = "integer" if _share(con, vals, r"regexp_full_match(v, '-?\d+')") == 1.0 else "number"
-        if col.shape == "integer" and _share(con, vals, "try_cast(v AS BIGINT) BETWEEN 631152000 AND 4102444800") == 1.0 \
+    if _share(con, col, "try_cast(v AS DOUBLE) IS NOT NULL") >= MOSTLY:
+        col.shape = "integer" if _share(con, col, r"regexp_full_match(v, '-?\d+')") >= MOSTLY else "number"
+        if col.shape == "integer" and _share(con, col, "try_cast(v AS BIGINT) BETWEEN 631152000 AND 4102444800") == 1.0 \
                 and col.distinct > 1:
             col.shape, col.fmt = "epoch_s", "epoch_s"
         elif col.shape == "integer" and _share(
                 con, vals, "try_cast(v AS BIGINT) BETWEEN 631152000000 AND 4102444800000") == 1.0 and col.distinct > 1:
             col.shape, col.fmt = "epoch_ms", "epoch_ms"
-        elif col.shape == "integer" and len(_all_parse(con, vals, ("%Y%m%d",))) and col.distinct > 1 \
-                and _share(con, vals, r"regexp_full_match(v, '(19|20)\d{6}')") == 1.0:
+        elif col.shape == "integer" and len(_all_parse(con, col, ("%Y%m%d",))) and col.distinct > 1 \
+                and _share(con, col, r"regexp_full_match(v, '(19|20)\d{6}')") == 1.0:
             col.shape, col.fmt = "date", "%Y%m%d"
         return
-    if _share(con, vals, f"regexp_full_match(v, {quote_str(_ISO_ZONED)})") == 1.0:
+    if _share(con, col, f"regexp_full_match(v, {quote_str(_ISO_ZONED)})") >= MOSTLY:
         col.shape, col.fmt = "datetime", "iso"
         col.parsed = _whole(con, rel, col, "try_cast(v AS TIMESTAMPTZ) IS NOT NULL")
         return
     for shape, fmts in (("datetime", TIME_FORMATS), ("date", DATE_FORMATS), ("clock", CLOCK_FORMATS)):
-        ok = _all_parse(con, vals, fmts)
+        ok = _all_parse(con, col, fmts)
         if ok:
             col.shape, col.fmt = shape, ok[0]
             pair = {("%d/%m", "%m/%d"), ("%m/%d", "%d/%m")}
@@ -303,9 +319,9 @@ def _classify(con: duckdb.DuckDBPyConnection, rel: str, col: Column) -> None:
                                  f"{ok[0]!r} assumed, {ok[1]!r} also reads it")
             col.parsed = _whole(con, rel, col, f"try_strptime(v, {quote_str(col.fmt)}) IS NOT NULL")
             return
-    if _share(con, vals, f"regexp_full_match(v, {quote_str(_EMAIL)})") >= 0.9:
+    if _share(con, col, f"regexp_full_match(v, {quote_str(_EMAIL)})") >= 0.9:
         col.shape = "email"
-    elif _share(con, vals, f"regexp_full_match(v, {quote_str(_PHONE)}) AND NOT regexp_full_match(v, {quote_str(_DATE_LIKE)})"
+    elif _share(con, col, f"regexp_full_match(v, {quote_str(_PHONE)}) AND NOT regexp_full_match(v, {quote_str(_DATE_LIKE)})"
                 f" AND length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 7 AND 15") >= 0.9:
         col.shape = "phone"
 
@@ -429,7 +445,7 @@ class _Proposer:
                 fmt = f"{date.fmt} {c.fmt if c.shape == 'clock' else '%H:%M:%S'}"
                 joined = self._joined_share(date, c, fmt)
                 self.add(fld, f"{{column: [{_q(date.name)}, {_q(c.name)}], format: {_q(fmt)}}}",
-                         (0.55 + 0.35 * s) * joined, f"date {date.name!r} and time {c.name!r} combined; "
+                         (0.55 + 0.35 * s) * joined * (0.8 if date.ambiguous else 1.0), f"date {date.name!r} and time {c.name!r} combined; "
                          f"{joined:.0%} of rows read with {fmt}" + (f"; {date.ambiguous}" if date.ambiguous else ""),
                          date.name, c.name)
                 continue

@@ -21,6 +21,7 @@ AREAS: dict[str, frozenset[str]] = {
     "raw_text": frozenset({"admin", "analyst"}),
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "load": frozenset({"admin"}),                               # upload and load data
 }
 
 
