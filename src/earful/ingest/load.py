@@ -372,7 +372,7 @@ class ImportBatch:
         r.quarantined = q_bad + q_dup
         kept = r.rows_read - r.quarantined
         r.skipped = self._settle_known()
-        r.loaded = kept - r.skipped
+        r.loaded = kept - r.skipped - r.updated
         self._warn_limits()
 
     def _row_of_sql(self) -> str:

@@ -177,6 +177,7 @@ def _node_for(root: yaml.MappingNode | None, *path: str) -> yaml.Node | None:
 
 
 _SPEC_KEYS = {"column", "value", "sql", "format", "scale", "values", "hash"}
+MAX_MAPPING_CHARS = 1_000_000
 _TOP_KEYS = ("source", "fields", "timezone", "encoding", "delimiter", "metadata", "limits")
 
 
@@ -216,6 +217,9 @@ def normalise_time_format(fmt: str) -> str:
     if "%" not in fmt:
         if not re.search(r"yy|dd|HH|hh|mm|ss|MM", fmt):
             raise ValueError("neither a strptime pattern (%Y-%m-%d %H:%M:%S) nor iso, epoch_s or epoch_ms")
+        unquoted = re.sub(r"'[^']*'", "", fmt)
+        if "mm" in unquoted and "MM" not in unquoted and re.search(r"(yy|dd)[^Hh]*mm|mm[^Hh]*(yy|dd)", unquoted.split(" ")[0]):
+            raise ValueError("in a Java-style pattern mm is minutes: write MM for the month (dd/MM/yyyy)")
         fmt = java_to_strptime(fmt)
     elif "'" in fmt:
         out, quoted, i = [], False, 0
@@ -393,7 +397,13 @@ def parse_limits(data: Any, *, origin: str = "limits") -> Limits:
 
 def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
     """Parse and validate a mapping's YAML text; errors name the file, the line and the fix."""
+    if len(text) > MAX_MAPPING_CHARS:
+        raise ConfigError(f"{origin}: the mapping is longer than {MAX_MAPPING_CHARS:,} characters")
     try:
+        for event in yaml.parse(text):
+            if isinstance(event, yaml.AliasEvent):
+                raise ConfigError(f"{origin}: line {event.start_mark.line + 1}: anchors and aliases (*name) are not "
+                                  "allowed in a mapping", hint="write the value out")
         root = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -26,14 +26,17 @@ MAX_DEPTH = 64  # objects and lists nested deeper than this are refused (no real
 MAX_JSON_BYTES = 1 << 30  # a whole-file JSON document is read into memory; beyond this, JSON Lines
 
 
-def detect_encoding(path: Path, sample_bytes: int = 1 << 20) -> str:
+def detect_encoding(path: Path, sample_bytes: int = 1 << 20, *, json_text: bool = False) -> str:
     """The file's encoding: 'utf-16' with a UTF-16 byte-order mark, else 'utf-8' when the first MiB
     reads as UTF-8 or holds more well-formed UTF-8 characters than broken bytes (the broken rows
-    are then quarantined one by one), else 'latin-1' (every byte is a character)."""
+    are then quarantined one by one), else 'latin-1' (every byte is a character). JSON is UTF-8 by
+    its standard (RFC 8259): for ``json_text`` there is no guessing, broken lines are refused."""
     with path.open("rb") as fh:
         head = fh.read(sample_bytes)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    if json_text:
+        return "utf-8"
     if len(head) == sample_bytes:  # don't fail on a character cut at the sample's edge
         head = head[: head.rfind(b"\n") + 1] or head[:-4]
     try:
@@ -255,7 +258,7 @@ def iter_jsonl(path: Path, *, encoding: str | None = None, batch: int = JSONL_BA
     deeper than ``MAX_DEPTH``, a key given twice. A byte-order mark is skipped.
     """
     check_readable(path)
-    enc = _norm_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(path)
+    enc = _norm_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(path, json_text=True)
     good: list[tuple[int, dict, str]] = []
     bad: list[tuple[int, str, str]] = []
     with _lines(path, enc) as lines:
@@ -314,7 +317,7 @@ def iter_json_records(path: Path, *, encoding: str | None = None, batch: int = J
     if path.stat().st_size > MAX_JSON_BYTES:
         raise InputError(f"{path.name} is larger than {MAX_JSON_BYTES >> 20} MiB of JSON",
                          hint="write it as JSON Lines (one object per line) and use --format jsonl")
-    enc = _norm_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(path)
+    enc = _norm_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(path, json_text=True)
     try:
         text = path.read_bytes().decode(_python_codec(enc))
     except UnicodeDecodeError as exc:
