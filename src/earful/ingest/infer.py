@@ -427,7 +427,7 @@ class _Proposer:
     # -- times
     def times(self) -> None:
         dates = [c for c in self.cols if c.shape == "date"]
-        clocks = [c for c in self.cols if c.shape in ("clock", "hms") and not self._is_duration_name(c)]
+        clocks = [c for c in self.cols if c.shape in ("clock", "hms", "mmss") and not self._is_duration_name(c)]
         stamps = [c for c in self.cols if c.shape in ("datetime", "epoch_s", "epoch_ms")]
         zoned = False
         for fld in ("offered_at", "answered_at", "ended_at"):
@@ -442,7 +442,7 @@ class _Proposer:
             date = self._date_for(dates)
             if clock and date:
                 c, s = clock
-                fmt = f"{date.fmt} {c.fmt if c.shape == 'clock' else '%H:%M:%S'}"
+                fmt = f"{date.fmt} {c.fmt if c.shape == 'clock' else '%H:%M' if c.shape == 'mmss' else '%H:%M:%S'}"
                 joined = self._joined_share(date, c, fmt)
                 self.add(fld, f"{{column: [{_q(date.name)}, {_q(c.name)}], format: {_q(fmt)}}}",
                          (0.55 + 0.35 * s) * joined * (0.8 if date.ambiguous else 1.0), f"date {date.name!r} and time {c.name!r} combined; "
