@@ -24,7 +24,7 @@ FALSE_WORDS = ("false", "f", "no", "n", "0")
 HMS_PATTERN = r"(\d+:)?\d{1,2}:\d{1,2}(\.\d+)?|\d+(\.\d+)?"
 _LOOKS_HMS = r"\d+:\d{1,2}(:\d{1,2})?(\.\d+)?"
 _EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
-_PHONE = r"(\+|00)?[0-9(][0-9 ().\-/]{5,24}[0-9]"
+_PHONE = r"(tel:)?(\+|00)?[0-9(][0-9 ().\-/]{5,24}[0-9]"
 _DATE_LIKE = r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}.*|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}.*|-?\d+\.\d+"
 _OFFSET = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([+-])(\d{2}):?(\d{2})"
 
@@ -69,10 +69,11 @@ def hash_sql(value: str, key_hex: str) -> str:
     key = bytes.fromhex(key_hex).ljust(64, b"\0")
     ipad = quote_str(bytes(b ^ 0x36 for b in key).hex())
     opad = quote_str(bytes(b ^ 0x5C for b in key).hex())
+    bare = f"regexp_replace(trim({value}), '^tel:', '')"
     norm = (f"CASE WHEN contains({value}, '@') THEN lower(trim({value})) "
             f"WHEN regexp_full_match(trim({value}), {quote_str(_PHONE)}) THEN "
-            f"(CASE WHEN regexp_matches(trim({value}), '^(\\+|00)') THEN '+' ELSE '' END) || "
-            f"regexp_replace(regexp_replace(trim({value}), '^00', ''), '[^0-9]', '', 'g') ELSE trim({value}) END")
+            f"(CASE WHEN regexp_matches({bare}, '^(\\+|00)') THEN '+' ELSE '' END) || "
+            f"regexp_replace(regexp_replace({bare}, '^00', ''), '[^0-9]', '', 'g') ELSE trim({value}) END")
     return f"('h:' || left(sha256(unhex({opad}) || unhex(sha256(unhex({ipad}) || encode({norm})))), 32))"
 
 
@@ -80,7 +81,7 @@ def personal_sql(value: str) -> str:
     """True when a value looks like an e-mail address or a phone number (7–15 digits, written as one)."""
     return (f"(regexp_full_match({value}, {quote_str(_EMAIL)}) OR (regexp_full_match({value}, {quote_str(_PHONE)}) "
             f"AND length(regexp_replace({value}, '[^0-9]', '', 'g')) BETWEEN 7 AND 15 "
-            f"AND (regexp_matches({value}, '^(\\+|0)') OR regexp_matches({value}, '[ ().\\-/]')) "
+            f"AND (regexp_matches({value}, '^(tel:)?(\\+|0)') OR regexp_matches({value}, '[ ().\\-/]')) "
             f"AND NOT regexp_full_match({value}, {quote_str(_DATE_LIKE)})))")
 
 

@@ -31,7 +31,8 @@ SAMPLE = 4000  # values per column whose shape is classified (the chosen format 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "source_id": ("id", "call_id", "callid", "contact_id", "contactid", "interaction_id", "ticket_id", "ticket",
                   "case_id", "case_number", "session_id", "conversation_id", "conversationid", "message_id",
-                  "record_id", "uuid", "guid", "sid", "call_sid", "call_key", "reference", "ref", "call_ref"),
+                  "record_id", "uuid", "guid", "sid", "call_sid", "call_key", "reference", "ref", "call_ref",
+                  "uniqueid", "unique_id", "linkedid"),
     "channel": ("channel", "media", "media_type", "mediatype", "type_of_contact", "contact_type", "source",
                 "via", "via_channel", "medium"),
     "direction": ("direction", "call_direction", "inbound_outbound", "in_out", "call_type_direction"),
@@ -44,30 +45,35 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "account_number", "client", "client_id", "clientid", "author_id", "contact", "contact_id",
                     "requester", "requester_id", "member_id", "from", "from_number", "calling_number", "msisdn",
                     "phone", "phone_number", "telephone", "mobile", "email", "e_mail", "email_address",
-                    "customer_phone", "customer_email", "caller_number", "remote_number"),
-    "offered_at": ("offered_at", "start", "start_time", "started_at", "created", "created_at", "created_time",
-                   "timestamp", "arrival", "arrival_time", "call_start", "enqueued_at", "enqueue_time", "date_time",
-                   "datetime", "received_at", "queue_start", "q_start", "call_time", "time", "date_created",
-                   "conversation_start", "initiation_timestamp", "opened", "opened_at", "start_date_time"),
+                    "customer_phone", "customer_email", "caller_number", "remote_number", "clid",
+                    "customer_endpoint_address"),
+    "offered_at": ("offered_at", "enqueue_timestamp", "enqueued_at", "enqueue_time", "queue_start", "start",
+                   "start_time", "started_at", "created", "created_at", "created_time",
+                   "timestamp", "arrival", "arrival_time", "call_start", "date_time",
+                   "datetime", "received_at", "q_start", "call_time", "time", "date_created",
+                   "conversation_start", "opened", "opened_at", "start_date_time", "calldate", "call_date_time"),
     "answered_at": ("answered_at", "answer_time", "answered", "connected_at", "pickup_time", "first_response_at",
                     "ser_start", "service_start", "answered_time", "connected_time", "first_responded_at",
-                    "initial_response_time"),
+                    "initial_response_time", "connected_to_agent_timestamp", "first_contact_reply_at",
+                    "first_reply_at"),
     "ended_at": ("ended_at", "end", "end_time", "ended", "closed_at", "hangup_time", "disconnected_at",
                  "ser_exit", "service_end", "resolved_at", "resolved_time", "closed_time", "solved_at",
-                 "disconnect_time", "call_end"),
+                 "disconnect_time", "call_end", "disconnect_timestamp", "conversation_end"),
     "wait_s": ("wait_s", "wait", "wait_time", "queue_time", "q_time", "speed_of_answer", "time_to_answer", "asa",
-               "queue_wait", "queue_wait_time", "hold_in_queue", "time_in_queue", "ring_time", "queue_duration"),
-    "talk_s": ("talk_s", "talk", "talk_time", "duration", "service_time", "ser_time", "call_duration",
-               "conversation_time", "total_talk", "talk_duration", "billsec", "handle_time"),
-    "hold_s": ("hold_s", "hold", "hold_time", "total_hold", "on_hold", "hold_duration"),
+               "queue_wait", "queue_wait_time", "hold_in_queue", "time_in_queue", "ring_time", "queue_duration",
+               "total_queue", "first_reply_time", "first_response_time", "time_to_first_response"),
+    "talk_s": ("talk_s", "talk", "talk_time", "billsec", "duration", "service_time", "ser_time", "call_duration",
+               "conversation_time", "total_talk", "talk_duration", "handle_time", "agent_interaction_duration",
+               "interaction_duration"),
+    "hold_s": ("hold_s", "hold", "hold_time", "total_hold", "on_hold", "hold_duration", "customer_hold_duration"),
     "wrap_s": ("wrap_s", "wrap", "wrap_time", "acw", "after_call_work", "wrapup_time", "wrap_up_time",
-               "after_call_work_time", "total_acw", "acw_time"),
+               "after_call_work_time", "total_acw", "acw_time", "after_contact_work_duration", "after_contact_work"),
     "transferred": ("transferred", "is_transferred", "transfer", "was_transferred"),
     "disposition": ("disposition", "wrap_code", "wrapup_code", "wrap_up_code", "wrap_up", "reason", "category",
                     "label", "intent", "topic", "call_type", "type", "outcome_code", "call_reason", "subject_category",
                     "issue", "ticket_type", "contact_reason", "result_code"),
     "outcome": ("outcome", "status", "result", "call_result", "call_status", "disposition", "call_outcome",
-                "end_reason", "disconnect_reason", "abandoned", "is_abandoned", "abandon", "state", "resolution"),
+                "end_reason", "abandoned", "is_abandoned", "abandon", "state", "resolution"),
     "language": ("language", "lang", "locale"),
     "text": ("text", "body", "message", "transcript", "content", "comment", "comments", "utterance", "subject",
              "description", "notes", "note", "summary", "feedback", "verbatim"),
@@ -79,6 +85,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _TRANSFER = re.compile(r"transf|xfer|forward", re.I)
 _ABANDON = re.compile(r"aband|hang|hung|drop|lost|miss|no.?answer|unanswer|cancel|abd\b|short|timeout|ring.?no", re.I)
 _ANSWER = re.compile(r"answer|agent|handl|complet|connect|serv|resolv|talk|success|^ok$|done|solved|closed|taken", re.I)
+_UNSURE = re.compile(r"disconnect|voicemail|busy|fail|error", re.I)  # says how it ended, not whether anyone answered
+#: Names of columns that hold phone numbers whatever their values look like, and people's names.
+_PHONE_NAME = re.compile(r"(^|_)(ani|phone|tel|telephone|mobile|msisdn|cli|clid|caller_?id|callerid|caller_number|"
+                         r"calling_number|from_number|src|dnis)($|_)|^(from|to)$")
+_PERSON_NAME = re.compile(r"(^|_)(name|full_name|first_name|last_name|requester|customer_name|caller_name|contact_name)$")
+_UNIT = [(re.compile(r"(^|_)(ms|msec|millis|milliseconds)($|_)"), "ms"), (re.compile(r"(^|_)(min|mins|minutes)($|_)"), "minutes"),
+         (re.compile(r"(^|_)(seconds|secs|sec|s)($|_)"), "seconds"), (re.compile(r"(^|_)(hours|hrs|hr)($|_)"), "hours")]
+_DURATION_WORDS = [("wait_s", r"queue|wait|ring|asa|answer_time|reply|response"), ("hold_s", r"hold"),
+                   ("wrap_s", r"wrap|acw|after"), ("talk_s", r"talk|handle|conversation|duration|call|service|billsec")]
 _CHANNEL_WORDS = [("survey", "survey"), ("sms|text msg|^text$", "sms"), ("e-?mail|^mail|web.?form|^web$|portal", "email"),
                   ("twitter|facebook|instagram|social|^x$|tweet", "social"),
                   ("chat|messag|whatsapp|webchat|livechat|messenger", "chat"),
@@ -98,7 +113,9 @@ _ISO_ZONED = r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    """A column name as lower-case words joined by _ ('Queue.EnqueueTimestamp' → 'queue_enqueue_timestamp')."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return re.sub(r"[^a-z0-9]+", "_", spaced.lower()).strip("_")
 
 
 @dataclass
@@ -293,6 +310,13 @@ def _classify(con: duckdb.DuckDBPyConnection, rel: str, col: Column) -> None:
     if _share(con, col, r"regexp_full_match(v, '\d{1,3}:\d{2}')") >= MOSTLY:
         col.shape, col.fmt = "mmss", "hms"
         return
+    if _share(con, col, r"regexp_full_match(v, '(tel:)?\+\d[\d ().-]{6,20}')") >= MOSTLY or (
+            _PHONE_NAME.search(col.norm) and _share(
+                con, col, r"regexp_matches(v, '\d') AND length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 7 AND 15 "
+                          r"AND NOT regexp_full_match(v, '-?\d+\.\d+') AND NOT regexp_matches(v, '\d:\d\d|\d{4}-\d\d-\d\d')")
+            >= MOSTLY):
+        col.shape = "phone"
+        return
     if _share(con, col, "try_cast(v AS DOUBLE) IS NOT NULL") >= MOSTLY:
         col.shape = "integer" if _share(con, col, r"regexp_full_match(v, '-?\d+')") >= MOSTLY else "number"
         if col.shape == "integer" and _share(con, col, "try_cast(v AS BIGINT) BETWEEN 631152000 AND 4102444800") == 1.0 \
@@ -319,7 +343,7 @@ def _classify(con: duckdb.DuckDBPyConnection, rel: str, col: Column) -> None:
                                  f"{ok[0]!r} assumed, {ok[1]!r} also reads it")
             col.parsed = _whole(con, rel, col, f"try_strptime(v, {quote_str(col.fmt)}) IS NOT NULL")
             return
-    if _share(con, col, f"regexp_full_match(v, {quote_str(_EMAIL)})") >= 0.9:
+    if _share(con, col, f"regexp_full_match(v, {quote_str(_EMAIL)}) OR regexp_matches(v, {quote_str('<' + _EMAIL + '>')})") >= 0.9:
         col.shape = "email"
     elif _share(con, col, f"regexp_full_match(v, {quote_str(_PHONE)}) AND NOT regexp_full_match(v, {quote_str(_DATE_LIKE)})"
                 f" AND length(regexp_replace(v, '[^0-9]', '', 'g')) BETWEEN 7 AND 15") >= 0.9:
@@ -365,7 +389,9 @@ class _Proposer:
         if not scored:
             return None
         # an exact name first, then the synonym listed earliest
-        order = {syn: i for i, syn in enumerate(SYNONYMS[field_])}
+        order: dict[str, int] = {}
+        for i, syn in enumerate(SYNONYMS[field_]):
+            order.setdefault(syn, i)
         scored.sort(key=lambda cs: (-cs[1], min((order[w] for w in order if w in cs[0].norm), default=99)))
         return scored[0]
 
@@ -492,8 +518,14 @@ class _Proposer:
                               r"ring|conversation_time|service_time|length|secs?$|_s$|ms$|min", c.norm))
 
     def durations(self) -> None:
+        numeric = ("integer", "number", "hms", "mmss")
         for fld in ("wait_s", "talk_s", "hold_s", "wrap_s"):
-            hit = self.best(fld, lambda c: c.shape in ("integer", "number", "hms", "mmss"))
+            hit = self.best(fld, lambda c: c.shape in numeric)
+            if not hit:  # a name with a unit (queue_seconds, handle_ms) and a word that says which time
+                words = dict(_DURATION_WORDS)[fld]
+                units = [c for c in self.cols if c.name not in self.used and c.shape in numeric and _unit(c.norm)
+                         and re.search(words, c.norm)]
+                hit = (units[0], 0.6) if units else None
             if not hit:
                 continue
             c, s = hit
@@ -501,17 +533,19 @@ class _Proposer:
                 spec, how = f"{{column: {_q(c.name)}, format: hms}}", ("H:MM:SS" if c.shape == "hms" else "MM:SS")
                 parsed = _whole(self.con, self.rel, c, r"regexp_full_match(v, '(\d+:)?\d{1,2}:\d{1,2}(\.\d+)?')")
             else:
-                unit = "seconds"
-                if re.search(r"(^|_)(ms|msec|millis|milliseconds)($|_)", c.norm):
-                    unit = "ms"
-                elif re.search(r"(^|_)(min|mins|minutes)($|_)", c.norm):
-                    unit = "minutes"
+                unit, how = _unit(c.norm) or "seconds", None
+                median = self._median(c)
+                if unit == "seconds" and median is not None and median > 20_000:
+                    unit, how = "ms", f"milliseconds (values too large for seconds: median {median:,.0f})"
                 spec = _q(c.name) if unit == "seconds" else f"{{column: {_q(c.name)}, format: {unit}}}"
-                how, parsed = unit, 1.0
-            why = f"column {c.name!r}, durations in {how}" + (" (the call's whole duration, taken as talk time)"
-                                                            if fld == "talk_s" and c.norm in ("duration", "call_duration") else "")
-            self.add(fld, spec, (0.5 + 0.4 * s) * parsed * (0.85 if "duration" in c.norm and fld == "talk_s" else 1.0),
+                how, parsed = how or unit, 1.0
+            whole = fld == "talk_s" and c.norm in ("duration", "call_duration")
+            why = f"column {c.name!r}, durations in {how}" + (" (the call's whole duration, taken as talk time)" if whole else "")
+            self.add(fld, spec, (0.5 + 0.4 * s) * parsed * (0.85 if whole else 1.0) * (0.8 if "values too" in how else 1.0),
                      why, c.name)
+
+    def _median(self, c: Column) -> float | None:
+        return self.con.execute(f"SELECT median(try_cast({quote_ident(c.name)} AS DOUBLE)) FROM {self.rel}").fetchall()[0][0]
 
     # -- people
     def people(self) -> None:
@@ -519,18 +553,21 @@ class _Proposer:
         if hit:
             c, s = hit
             self.add("agent_id", _q(c.name), 0.5 + 0.4 * s, f"column {c.name!r}", c.name)
-        hit = self.best("queue", lambda c: c.shape not in ("hms", "clock", "date", "datetime") and not c.unique)
+        hit = self.best("queue", lambda c: c.shape not in ("hms", "clock", "date", "datetime", "phone", "email")
+                        and not c.unique and not (c.shape in ("integer", "number") and _unit(c.norm)))
         if hit:
             c, s = hit
             self.add("queue", _q(c.name), 0.45 + 0.4 * s, f"column {c.name!r} ({c.distinct:,} queues)", c.name)
         cands = [(c, _name_score(c, SYNONYMS["customer_id"])) for c in self.cols
-                 if c.name not in self.used and c.filled and c.shape not in ("hms", "clock", "date", "datetime")]
+                 if c.name not in self.used and c.filled and c.distinct > 1 and c.shape not in ("hms", "clock", "date", "datetime")
+                 and not (_PERSON_NAME.search(c.norm) and c.shape == "text")]
         cands = [(c, s) for c, s in cands if s > 0 or c.shape in ("phone", "email")]
         if not cands:
             return
         # an account or client id beats a phone number, which beats an e-mail address
         rank = {"text": 0, "integer": 0, "number": 1, "phone": 2, "email": 3}
-        cands.sort(key=lambda cs: (rank.get(cs[0].shape, 4), -cs[1]))
+        cands.sort(key=lambda cs: (rank.get(cs[0].shape, 4), not re.search(r"(^|_)(id|number|no|account|key)($|_)", cs[0].norm),
+                                   -cs[1]))
         c, s = cands[0]
         personal = c.shape in ("phone", "email")
         if personal:
@@ -576,6 +613,11 @@ class _Proposer:
     def outcome(self) -> None:
         codes = lambda c: c.codes is not None and c.shape in ("text", "bool", "integer")  # noqa: E731
         out = self.best("outcome", codes, used_ok=True)
+        if out is None or not any(_outcome_of(v) in ("abandoned", "transferred") for v, _ in out[0].codes or []):
+            # a code column whose values say abandoned (a "Call Type" of inbound/abandoned/missed)
+            said = [c for c in self.cols if c.codes and c.shape == "text" and len(c.codes) <= 30
+                    and any(_outcome_of(v) == "abandoned" for v, _ in c.codes)]
+            out = (said[0], 0.3) if said else out
         if out:
             c, s = out
             if c.shape == "bool":
@@ -600,7 +642,7 @@ class _Proposer:
         if hit:
             c, s = hit
             self.add("transferred", _q(c.name), 0.5 + 0.4 * s, f"column {c.name!r}", c.name)
-        disp = self.best("disposition", lambda c: c.shape == "text" and not c.unique, used_ok=False)
+        disp = self.best("disposition", lambda c: c.shape == "text" and not c.unique and c.distinct > 1, used_ok=False)
         if disp:
             c, s = disp
             self.add("disposition", _q(c.name), 0.45 + 0.4 * s, f"column {c.name!r} ({c.distinct:,} codes)", c.name)
@@ -618,14 +660,18 @@ class _Proposer:
         for c in self.cols:
             if c.name in self.used or not c.filled:
                 continue
-            if c.shape in ("phone", "email"):
-                self.inf.metadata.append(f"{{column: {_q(c.name)}, hash: true}}   # {c.shape} numbers: kept only as a keyed hash"
-                                         if c.shape == "phone" else
-                                         f"{{column: {_q(c.name)}, hash: true}}   # e-mail addresses: kept only as a keyed hash")
+            if c.shape in ("phone", "email") or (_PERSON_NAME.search(c.norm) and c.shape == "text"):
+                what = {"phone": "phone numbers", "email": "e-mail addresses"}.get(c.shape, "people's names")
+                self.inf.metadata.append(f"{{column: {_q(c.name)}, hash: true}}   # {what}: kept only as a keyed hash")
             else:
                 self.inf.metadata.append(_q(c.name))
         if not any(p.field == "offered_at" for p in self.inf.proposals):
             self.inf.notes.append("no time of arrival found: metrics by interval or day need offered_at")
+
+
+def _unit(norm: str) -> str | None:
+    """The time unit a column name gives (queue_seconds, talk_ms, wait_min), if any."""
+    return next((unit for pattern, unit in _UNIT if pattern.search(norm)), None)
 
 
 def _channel_of(value: str) -> str | None:
@@ -642,6 +688,8 @@ def _outcome_of(value: str) -> str | None:
         return "transferred"
     if _ABANDON.search(value):
         return "abandoned"
+    if _UNSURE.search(value):
+        return None
     if _ANSWER.search(value):
         return "answered"
     return None
