@@ -46,8 +46,9 @@ def _num(x: float) -> str:
     return repr(float(x))
 
 
-def _in_list(words: tuple[str, ...]) -> str:
-    return "(" + ", ".join(quote_str(w) for w in words) + ")"
+def _one_of(value: str, words: tuple[str, ...]) -> str:
+    """`value` is one of `words` (a list lookup: an IN list over a table turns into a join)."""
+    return f"list_contains([{', '.join(quote_str(w) for w in words)}], {value})"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,10 @@ def needs_hash_key(mapping: Mapping) -> bool:
 
 
 def _text(column: str) -> str:
-    return f"nullif(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"
+    """A source column's text, empty as NULL, spaces around it trimmed (only values that have any are copied)."""
+    v = f"CAST({quote_ident(column)} AS VARCHAR)"
+    return (f"(CASE WHEN {v} = '' THEN NULL WHEN starts_with({v}, ' ') OR ends_with({v}, ' ') "
+            f"THEN nullif(trim({v}), '') ELSE {v} END)")
 
 
 def _raw_expr(spec: FieldSpec) -> str:
@@ -184,7 +188,9 @@ def _typed_expr(name: str, spec: FieldSpec, r: str, rules: Rules, same_zone: boo
         return _duration_expr(r, spec)
     if kind == "bool":
         low = f"lower({r})"
-        return f"(CASE WHEN {low} IN {_in_list(TRUE_WORDS)} THEN true WHEN {low} IN {_in_list(FALSE_WORDS)} THEN false END)"
+        cases = " ".join(f"WHEN {quote_str(w)} THEN {v}" for words, v in ((TRUE_WORDS, "true"), (FALSE_WORDS, "false"))
+                         for w in words)
+        return f"(CASE {low} {cases} END)"
     if kind == "score":
         return f"try_cast({r} AS DOUBLE)"
     if name == "customer_id" or spec.hash:
@@ -234,10 +240,10 @@ def _problems(name: str, spec: FieldSpec, r: str, c: str, rules: Rules) -> list[
     where = quote_str(spec.where(name))
     out: list[tuple[str, str]] = []
     if kind == "channel":
-        out.append((f"{c} NOT IN {_in_list(CHANNELS)}", f"{label} || {_shown(r)} || ' is not a channel "
+        out.append((f"NOT {_one_of(c, CHANNELS)}", f"{label} || {_shown(r)} || ' is not a channel "
                     f"(one of {', '.join(CHANNELS)}: map it with values: at ' || {where} || ')'"))
     elif kind == "direction":
-        out.append((f"{c} NOT IN {_in_list(DIRECTIONS)}", f"{label} || {_shown(r)} || "
+        out.append((f"NOT {_one_of(c, DIRECTIONS)}", f"{label} || {_shown(r)} || "
                     f"' is not inbound or outbound (map it with values: at ' || {where} || ')'"))
     elif kind == "time":
         want = (f" (expected {spec.format}; see format: at " if spec.format not in (None, "iso", "auto")
