@@ -8,8 +8,7 @@ import json
 
 from _files import HEADER, MAPPING, call_row, canonical_record, write_calls, write_jsonl, write_mapping
 from test_cli_ingest import earful
-from earful.ingest import ingest_file, quarantine_summary
-from earful.ingest.retry import retry_quarantine
+from earful.ingest import ingest_file
 
 
 def test_changed_records_are_reported_and_applied_with_update(con, tmp_path):
@@ -49,6 +48,8 @@ def test_update_replaces_turns_and_what_was_derived(con, tmp_path):
 
 
 def test_quarantine_summary_counts_by_reason_and_field(con, tmp_path):
+    from earful.ingest import quarantine_summary
+
     rows = [call_row(i) for i in range(30)]
     for i in (3, 9, 17):
         rows[i] = rows[i].replace(f",{i % 90},{60 + i},", f",0{i}:0{i % 6}:1{i % 10},{60 + i},")
@@ -64,6 +65,8 @@ def test_quarantine_summary_counts_by_reason_and_field(con, tmp_path):
 
 
 def test_retry_after_the_mapping_is_fixed(con, tmp_path):
+    from earful.ingest.retry import retry_quarantine
+
     rows = [call_row(i) for i in range(20)]
     for i in (2, 7, 11):
         rows[i] = rows[i].replace(f",{i % 90},{60 + i},", f",00:0{i % 10}:3{i % 10},{60 + i},")
