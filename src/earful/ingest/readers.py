@@ -259,26 +259,34 @@ def iter_jsonl(path: Path, *, encoding: str | None = None, batch: int = JSONL_BA
     """
     check_readable(path)
     enc = _norm_encoding(encoding) if encoding and encoding != "auto" else detect_encoding(path, json_text=True)
+
+    def records() -> Iterator[tuple[int, dict | None, str | None, str]]:
+        with _lines(path, enc) as lines:
+            for row, (line, err) in enumerate(lines, start=1):
+                if err is not None:
+                    yield row, None, err, line
+                    continue
+                stripped = (line.lstrip("\ufeff") if row == 1 else line).strip()
+                if stripped:
+                    obj, reason = decode_record(stripped, what="line")
+                    yield row, obj, reason or "not a record", stripped
+
+    return _batches(records(), batch)
+
+
+def _batches(records: Iterator[tuple[int, dict | None, str | None, str]], size: int
+             ) -> Iterator[tuple[list[tuple[int, dict, str]], list[tuple[int, str, str]]]]:
+    """(row, object or None, reason, raw) records as batches of (good, bad)."""
     good: list[tuple[int, dict, str]] = []
     bad: list[tuple[int, str, str]] = []
-    with _lines(path, enc) as lines:
-        for row, (line, err) in enumerate(lines, start=1):
-            if err is not None:
-                bad.append((row, err, line[:100_000]))
-                continue
-            if row == 1:
-                line = line.lstrip("\ufeff")
-            stripped = line.strip()
-            if not stripped:
-                continue
-            obj, reason = decode_record(stripped, what="line")
-            if obj is None:
-                bad.append((row, reason or "not a record", stripped[:100_000]))
-                continue
-            good.append((row, obj, stripped))
-            if len(good) >= batch:
-                yield good, bad
-                good, bad = [], []
+    for row, obj, reason, raw in records:
+        if obj is None:
+            bad.append((row, reason or "not a record", raw[:100_000]))
+        else:
+            good.append((row, obj, raw))
+        if len(good) >= size:
+            yield good, bad
+            good, bad = [], []
     if good or bad:
         yield good, bad
 
@@ -323,25 +331,18 @@ def iter_json_records(path: Path, *, encoding: str | None = None, batch: int = J
     except UnicodeDecodeError as exc:
         raise InputError(f"{path.name} is not valid {enc} text (byte {exc.start})",
                          hint="pass --encoding latin-1 (or the file's encoding)") from None
-    items = _json_items(text, path)
-    good: list[tuple[int, dict, str]] = []
-    bad: list[tuple[int, str, str]] = []
-    for row, item in enumerate(items, start=1):
-        if isinstance(item, tuple):  # (raw text, reason): a record refused as it was read
-            bad.append((row, item[1], item[0][:100_000]))
-            continue
-        raw = json.dumps(item, ensure_ascii=False)
-        if not isinstance(item, dict):
-            bad.append((row, f"{_kind(item)}, not a JSON object: each record must be an object", raw[:100_000]))
-        elif _depth(item) > MAX_DEPTH:
-            bad.append((row, f"nested deeper than {MAX_DEPTH} levels", raw[:100_000]))
-        else:
-            good.append((row, item, raw))
-        if len(good) >= batch:
-            yield good, bad
-            good, bad = [], []
-    if good or bad:
-        yield good, bad
+
+    def records() -> Iterator[tuple[int, dict | None, str | None, str]]:
+        for row, item in enumerate(_json_items(text, path), start=1):
+            raw = json.dumps(item, ensure_ascii=False)
+            if not isinstance(item, dict):
+                yield row, None, f"{_kind(item)}, not a JSON object: each record must be an object", raw
+            elif _depth(item) > MAX_DEPTH:
+                yield row, None, f"nested deeper than {MAX_DEPTH} levels", raw
+            else:
+                yield row, item, None, raw
+
+    return _batches(records(), batch)
 
 
 def _json_items(text: str, path: Path) -> Iterator[object]:
@@ -354,12 +355,7 @@ def _json_items(text: str, path: Path) -> Iterator[object]:
         return
     first = True
     while pos < len(text):
-        try:
-            obj, end = _DECODER.raw_decode(text, pos)
-        except RecursionError:
-            raise InputError(f"{path.name}: a record is nested deeper than Python can read") from None
-        except ValueError as exc:
-            raise InputError(f"{path.name} is not valid JSON near character {pos}: {str(exc).splitlines()[0][:100]}") from None
+        obj, end = _decode_at(text, pos, path)
         after = _skip(text, end)
         if first and after >= len(text) and isinstance(obj, dict):
             wrapped = [k for k, v in obj.items() if isinstance(v, list) and v and all(isinstance(x, dict) for x in v)]
@@ -376,12 +372,7 @@ def _array_items(text: str, pos: int, path: Path) -> Iterator[object]:
     if pos < len(text) and text[pos] == "]":
         return
     while True:
-        try:
-            item, end = _DECODER.raw_decode(text, pos)
-        except RecursionError:
-            raise InputError(f"{path.name}: a record is nested deeper than Python can read") from None
-        except ValueError as exc:
-            raise InputError(f"{path.name} is not valid JSON near character {pos}: {str(exc).splitlines()[0][:100]}") from None
+        item, end = _decode_at(text, pos, path)
         yield item
         pos = _skip(text, end)
         if pos < len(text) and text[pos] == ",":
@@ -392,6 +383,16 @@ def _array_items(text: str, pos: int, path: Path) -> Iterator[object]:
                 raise InputError(f"{path.name} has text after its JSON array (character {pos + 1})")
             return
         raise InputError(f"{path.name} is not valid JSON near character {pos}: expected , or ] in the array")
+
+
+def _decode_at(text: str, pos: int, path: Path) -> tuple[object, int]:
+    """The JSON value starting at `pos` and where it ends; a value that does not parse ends the file."""
+    try:
+        return _DECODER.raw_decode(text, pos)
+    except RecursionError:
+        raise InputError(f"{path.name}: a record is nested deeper than Python can read") from None
+    except ValueError as exc:
+        raise InputError(f"{path.name} is not valid JSON near character {pos}: {str(exc).splitlines()[0][:100]}") from None
 
 
 def _skip(text: str, pos: int) -> int:
