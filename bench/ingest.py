@@ -54,9 +54,10 @@ def generate(path: Path, rows: int) -> None:
               FROM range({rows}) t(i)) TO '{path}' (HEADER, DELIMITER ',')""")
 
 
-def _child(code: str) -> tuple[float, dict]:
-    """Run code in a fresh interpreter; return (peak RSS MiB, printed JSON)."""
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+def _child(code: str, src: str | None = None) -> tuple[float, dict]:
+    """Run code in a fresh interpreter (with another earful's ``src`` first on the path); return (peak RSS MiB, JSON)."""
+    env = dict(os.environ, PYTHONPATH=src) if src else None
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     out = proc.stdout.read()
     if os.waitstatus_to_exitcode(status) != 0:
@@ -72,7 +73,7 @@ print(json.dumps({{"rows": ROWS, "wall": time.perf_counter() - t, "cpu": time.pr
 """
 
 
-def run(rows: int, repeat: int, tmp: Path) -> dict:
+def run(rows: int, repeat: int, tmp: Path, also: dict[str, str] | None = None) -> dict:
     csv_path, mapping = tmp / f"calls{rows}.csv", tmp / "calls.yaml"
     generate(csv_path, rows)
     mapping.write_text(MAPPING)
@@ -82,11 +83,12 @@ def run(rows: int, repeat: int, tmp: Path) -> dict:
     ear = "from earful.store import connect\nfrom earful.ingest import ingest_file\ncon = connect(DB)\n" + _TIMED.format(
         body=f"r = ingest_file(con, {str(csv_path)!r}, 'csv', {str(mapping)!r})\nROWS = r.loaded\ncon.close()")
     best: dict[str, tuple[float, dict]] = {}
+    contenders = [("duckdb", duck, None), ("earful", ear, None)] + [(n, ear, src) for n, src in (also or {}).items()]
     for _ in range(repeat):  # alternate, fresh stores each time; keep each one's best run
-        for name, code in (("duckdb", duck), ("earful", ear)):
+        for name, code, src in contenders:
             for db in tmp.glob("*.duckdb*"):
                 db.unlink()
-            rss, out = _child(f"DB = {str(tmp / f'{name}.duckdb')!r}\n" + code)
+            rss, out = _child(f"DB = {str(tmp / f'{name}.duckdb')!r}\n" + code, src)
             if name not in best or out["wall"] < best[name][1]["wall"]:
                 best[name] = (rss, out)
     return {"rows": rows, "mib": csv_path.stat().st_size / 2**20, **best}
@@ -96,22 +98,28 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     ap.add_argument("--repeat", type=int, default=3, help="runs of each contender, alternating; best kept")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=SRC",
+                    help="another earful to run beside (its src/ folder), e.g. the previous release")
     args = ap.parse_args()
+    also = dict(a.split("=", 1) for a in args.also)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load before: {os.getloadavg()[0]:.2f}")
     print(f"{'rows':>10} {'MiB':>5}  {'contender':<9}{'wall s':>8}{'CPU s':>8}{'rows/s':>12}{'peak RSS MiB':>14}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
-            res = run(rows, args.repeat, Path(tmp))
+            res = run(rows, args.repeat, Path(tmp), also)
             results.append(res)
-            for name in ("duckdb", "earful"):
+            for name in ("duckdb", "earful", *also):
                 rss, out = res[name]
                 print(f"{rows:>10,} {res['mib']:>5.0f}  {name:<9}{out['wall']:>8.2f}{out['cpu']:>8.2f}"
                       f"{out['rows'] / out['wall']:>12,.0f}{rss:>14,.0f}")
             d, e = res["duckdb"][1], res["earful"][1]
             print(f"{'':>17}ratio earful / DuckDB: wall {e['wall'] / d['wall']:.2f}x, CPU {e['cpu'] / d['cpu']:.2f}x "
                   f"(goal <= 1.3x)")
+            for name in also:
+                o = res[name][1]
+                print(f"{'':>17}ratio {name} / DuckDB: wall {o['wall'] / d['wall']:.2f}x, CPU {o['cpu'] / d['cpu']:.2f}x")
     if len(results) > 1:
         first, last = results[0], results[-1]
         print(f"peak RSS of earful at {last['rows']:,} / at {first['rows']:,} rows: "

@@ -161,6 +161,8 @@ class ImportBatch:
             raise StoreError(f"cannot start the import: {str(exc).splitlines()[0]}") from None
         self._reset_session()  # leftovers of an earlier import on this connection
         self.con.execute(f"SET TimeZone = {quote_str(self.source_tz)}")
+        # the import's memory bound (DuckDB spills past it); the limit is the database's, so it is put back after
+        self._memory_before = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
         mem = os.environ.get("EARFUL_MEMORY_LIMIT", "1GB")
         self.con.execute(f"SET memory_limit = {quote_str(mem)}")
         self.con.execute("SET enable_progress_bar = false")
@@ -191,6 +193,9 @@ class ImportBatch:
         try:
             self.con.execute("DROP VIEW IF EXISTS _stage_v")
             self.con.execute("RESET TimeZone")
+            if getattr(self, "_memory_before", None):
+                self.con.execute(f"SET memory_limit = {quote_str(self._memory_before)}")
+                self._memory_before = None
         except duckdb.Error:
             pass
 
