@@ -133,7 +133,8 @@ class ImportBatch:
         self.centre_tz = centre_timezone(con)
         self.source_tz = source_tz or self.centre_tz
         self.limits = (mapping.limits if mapping and mapping.limits else None) or store_limits(con)
-        self._hash_key: str | None = None
+        # made (and committed) before the import's transaction: a dry run's hashes are the real ones
+        self._hash_key: str | None = None if keep_identifiers else hash_key(con)
         self._staged = False
         self._direct = False
         self._turns_staged = False
@@ -184,7 +185,7 @@ class ImportBatch:
         self._reset_session()
 
     def _reset_session(self) -> None:
-        for name in ("_stage", "_turns", "_rowmap", "_dups", "_rej_rows", "_csv_rejects", "_csv_rejects_scan",
+        for name in ("_stage", "_turns", "_rowmap", "_dups", "_dup_h", "_rej_rows", "_csv_rejects", "_csv_rejects_scan",
                      "_known", "_drop"):
             try:
                 self.con.execute(f"DROP TABLE IF EXISTS {name}")
@@ -206,9 +207,7 @@ class ImportBatch:
         return {"centre_tz": self.centre_tz, "source_tz": self.source_tz, "limits": self.limits,
                 "hash_key": self.hash_key() if wants_key else None}
 
-    def hash_key(self) -> str:
-        if self._hash_key is None:
-            self._hash_key = hash_key(self.con)
+    def hash_key(self) -> str | None:
         return self._hash_key
 
     # ------------------------------------------------------------------ reading
@@ -342,12 +341,12 @@ class ImportBatch:
     def _settle(self) -> None:
         """The set-based steps after the rows are in: quarantine, repeats, known ids, warnings."""
         con, r, iid = self.con, self.result, self.result.import_id
-        base = con.execute("SELECT min(rowid) FROM interactions WHERE import_id IN (?, ?)", [iid, -iid]).fetchall()[0][0]
+        base, n = con.execute("SELECT min(rowid), count(*) FROM interactions WHERE import_id IN (?, ?)", [iid, -iid]).fetchall()[0]
         if base is None:
             return
         pos = f"(rowid - {int(base)} + 1)"
         row_of = self._row_of_sql()
-        r.rows_read = int(con.execute("SELECT count(*) FROM interactions WHERE import_id IN (?, ?)", [iid, -iid]).fetchall()[0][0])
+        r.rows_read = int(n)
         if self.dry_run:
             self._capture_preview(pos)
         q_bad = int(con.execute(
@@ -357,14 +356,14 @@ class ImportBatch:
         ).fetchall()[0][0])
         if q_bad:
             con.execute(f"DELETE FROM interactions WHERE import_id = {-iid}")
-        # an id repeated in the file: the first is kept, the others are refused
-        con.execute(
-            "CREATE TEMP TABLE _dups AS SELECT id, min(rowid) AS first FROM interactions "
-            f"WHERE import_id = {iid} AND hash(id) IN (SELECT h FROM (SELECT hash(id) AS h FROM interactions "
-            f"WHERE import_id = {iid}) GROUP BY h HAVING count(*) > 1) GROUP BY id HAVING count(*) > 1"
-        )
+        # an id repeated in the file: the first is kept, the others are refused. Ids are compared by their
+        # hash first (8 bytes a row); only rows whose hash repeats are compared in full.
+        con.execute(f"CREATE TEMP TABLE _dup_h AS SELECT hash(id) AS h FROM interactions WHERE import_id = {iid} "
+                    "GROUP BY h HAVING count(*) > 1")
         q_dup = 0
-        if con.execute("SELECT count(*) FROM _dups").fetchall()[0][0]:
+        if con.execute("SELECT count(*) FROM _dup_h").fetchall()[0][0]:
+            con.execute("CREATE TEMP TABLE _dups AS SELECT id, min(rowid) AS first FROM interactions "
+                        f"WHERE import_id = {iid} AND hash(id) IN (SELECT h FROM _dup_h) GROUP BY id HAVING count(*) > 1")
             later = (f"SELECT i.rowid AS __rid, i.rowid - {int(base)} + 1 AS __pos, d.first - {int(base)} + 1 AS __first, "
                      f"i.source_id, CAST(to_json(i) AS VARCHAR) AS raw FROM interactions i JOIN _dups d ON d.id = i.id "
                      f"WHERE i.import_id = {iid} AND i.rowid > d.first")
@@ -413,7 +412,8 @@ class ImportBatch:
         described; with ``update`` the stored row (and what earful derived from it) is replaced.
         """
         con, r, iid = self.con, self.result, self.result.import_id
-        sources = [s for (s,) in con.execute(f"SELECT DISTINCT source FROM interactions WHERE import_id = {iid}").fetchall()]
+        sources = ([self.options["source"]] if not self._staged and self.options.get("source") else
+                   [s for (s,) in con.execute(f"SELECT DISTINCT source FROM interactions WHERE import_id = {iid}").fetchall()])
         if not sources or not con.execute(
                 "SELECT EXISTS (SELECT 1 FROM interactions WHERE source IN (SELECT unnest(?)) "
                 "AND import_id IS DISTINCT FROM ?)", [sources, iid]).fetchall()[0][0]:
