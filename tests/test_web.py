@@ -35,6 +35,7 @@ POLICY = {
     ("GET", "/interactions/{ix_own}?raw=1"): ADMIN_ANALYST,
     ("GET", "/ledger"): EVERYONE,
     ("GET", "/users"): {"admin"},
+    ("GET", "/load"): {"admin"},
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -51,13 +52,12 @@ POLICY = {
     ("GET", "/api/v1/interactions/{ix_own}?raw=true"): ADMIN_ANALYST,
     ("GET", "/api/v1/ledger"): EVERYONE,
     ("GET", "/api/v1/users"): {"admin"},
-    ("GET", "/load"): {"admin"},
 }
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/favicon.ico"),
+          ("GET", "/api/v1/openapi.json")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
-PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/favicon.ico"),
-          ("GET", "/api/v1/openapi.json")}
 
 
 def _client(site, role: str | None) -> httpx.Client:

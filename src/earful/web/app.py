@@ -105,9 +105,9 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.state.earful = AppState(con)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
-    app.include_router(load_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
