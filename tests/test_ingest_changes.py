@@ -108,3 +108,25 @@ def test_cli_summary_export_and_retry(tmp_path):
     assert earful("quarantine", db=db).stdout.strip().startswith("nothing in quarantine")
     p = earful("ingest", "--retry-quarantine", db=db)
     assert p.returncode == 2 and "nothing in quarantine" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_limits_quarantine_or_warn_and_the_store_keeps_its_own(tmp_path):
+    db = tmp_path / "s.duckdb"
+    rows = [call_row(i) for i in range(6)]
+    rows[2] = rows[2].replace(",2,62,", ",2,7200,")  # a two-hour talk
+    f = tmp_path / "c.csv"
+    f.write_text("\n".join([HEADER] + rows) + "\n")
+    limits = tmp_path / "limits.yaml"
+    limits.write_text("duration_max_s: {talk_s: 3600}\n")
+    p = earful("limits", "--set", limits, db=db)
+    assert p.returncode == 0 and '"talk_s": 3600.0' in p.stdout
+    p = earful("ingest", f, "--mapping", write_mapping(tmp_path / "m.yaml"), "--dry-run", db=db)
+    assert p.returncode == 0 and "dry run" in p.stdout and "limits.duration_max_s" in p.stdout
+    assert '"interactions": 0' in earful("status", "--json", db=db).stdout  # a dry run writes nothing
+    p = earful("ingest", f, "--mapping", tmp_path / "m.yaml", "--json", db=db)
+    assert p.returncode == 1 and json.loads(p.stdout)["quarantined"] == 1
+    warn = write_mapping(tmp_path / "w.yaml", MAPPING.replace("source: pbx", "source: warned")
+                         + "limits: {duration_max_s: {talk_s: 3600}, action: warn}\n")
+    r = json.loads(earful("ingest", f, "--mapping", warn, "--json", db=db).stdout)
+    assert (r["loaded"], r["quarantined"]) == (6, 0) and "implausible talk_s" in r["warnings"][0]
+    assert earful("limits", "--set", write_mapping(tmp_path / "bad.yaml", "action: explode\n"), db=db).returncode == 2
