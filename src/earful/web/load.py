@@ -25,6 +25,7 @@ from typing import Annotated, Any
 import duckdb
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from earful.errors import EarfulError
 from earful.ingest import FORMATS, MAPPED_FORMATS, ImportResult, ingest_file
@@ -140,8 +141,8 @@ async def upload(request: Request, cur: Cur, user: Admin, file: Annotated[Upload
         raise HTTPException(status_code=400, detail=f"{name} is empty")
     mapping_text, proposals = None, []
     if fmt in MAPPED_FORMATS:
-        try:
-            inferred = infer(target, fmt)
+        try:  # seconds of work: off the event loop
+            inferred = await run_in_threadpool(infer, target, fmt)
         except EarfulError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(status_code=400, detail=str(exc)) from None
@@ -150,7 +151,7 @@ async def upload(request: Request, cur: Cur, user: Admin, file: Annotated[Upload
     (folder / "upload.json").write_text(json.dumps(
         {"name": name, "file": safe, "format": fmt, "size": size, "by": user.name, "at": datetime.now().isoformat(),
          "mapping": mapping_text, "inferred": mapping_text, "proposals": proposals}), encoding="utf-8")
-    audit(cur, user, "upload", name, {"upload": upload_id, "format": fmt, "bytes": size})
+    await run_in_threadpool(audit, cur, user, "upload", name, {"upload": upload_id, "format": fmt, "bytes": size})
     return RedirectResponse(f"/load/{upload_id}", status_code=303)
 
 
@@ -214,6 +215,8 @@ def start(request: Request, cur: Cur, user: Admin, upload: str,
                            mapping_text=mapping, error=str(exc), result=None, rows=[], columns=[], proposals=None)
     job = Job(id=secrets.token_hex(8), upload=upload, user=user.name)
     with _JOBS_LOCK:
+        for old in [j for j in _JOBS.values() if j.done and time.monotonic() - j.started > 3600]:
+            _JOBS.pop(old.id, None)  # finished an hour ago: nobody follows it any more
         _JOBS[job.id] = job
     app_state = state(request)
     path = folder / meta["file"]
