@@ -40,6 +40,7 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.auth import (
     CHECKS,
@@ -63,7 +64,8 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
-       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
+       ("load", "/load", "Load data")]
 
 
 def _pct(v) -> str:
@@ -145,6 +147,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
