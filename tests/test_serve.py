@@ -36,7 +36,7 @@ def store(tmp_path, web_store):
 
 @pytest.mark.parametrize("args", [["metrics"], ["status"], ["quarantine"], ["users", "list"], ["token", "list"],
                                   ["report", "--period", "2010-08", "--out", "b.html"], ["ledger", "list"],
-                                  ["speech"], ["ledger", "totals"],
+                                  ["speech"], ["ledger", "totals"], ["limits"],
                                   # writers that work on loaded data do not start an empty store either
                                   ["enrich"], ["insights"], ["topics"], ["reasons", "assign"], ["users", "unlock", "ana"]])
 def test_a_reader_never_creates_a_store(tmp_path, args):
