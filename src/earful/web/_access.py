@@ -21,6 +21,7 @@ AREAS: dict[str, frozenset[str]] = {
     "raw_text": frozenset({"admin", "analyst"}),
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
 }
 
 
