@@ -164,5 +164,6 @@ def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_p
         assert not errors, errors
         docs = Path(__file__).resolve().parents[1] / "docs" / "img"
         docs.mkdir(parents=True, exist_ok=True)
-        (docs / "web-insight.png").write_bytes((tmp_path / "insight.png").read_bytes())
+        for name in ("insight", "inbox"):
+            (docs / f"web-{'insights' if name == 'inbox' else name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
         browser.close()

@@ -176,7 +176,7 @@ def emerging_summary(observed: int, expected: float, window_days: int, first_day
                      contacts: int) -> str:
     when = f"on {day(first_day)}" if window_days == 1 else f"in the {window_days} days to {day(first_day)}"
     tail = ("" if as_date(first_day) == as_date(last_day) else
-            f" It stayed high until {day(last_day)}: {contacts:,} contacts in all.")
+            f" The alarm lasted until {day(last_day)}: {contacts:,} contacts from {span(first_day, last_day)}.")
     usual = "almost none were expected" if expected < 1 else f"about {expected:,.0f} were expected"
     return f"{observed:,} customers contacted us about it {when}, where {usual}.{tail}"
 

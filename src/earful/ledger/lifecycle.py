@@ -100,13 +100,15 @@ class Overdue:
 
 
 def overdue(con: duckdb.DuckDBPyConnection, days: int, *, now: datetime | None = None) -> list[Overdue]:
-    """Routes still new or shared (not acknowledged) more than ``days`` days after routing."""
+    """Routes still new or shared (not acknowledged) more than ``days`` days after routing (of
+    insights not retired)."""
     now = now or datetime.now()
     cutoff = now - timedelta(days=days)
     rows = con.execute(
         "SELECT r.insight_id, r.department, r.state, r.routed_at, i.title FROM ledger_routes r"
         " LEFT JOIN insights i ON i.id = r.insight_id"
-        " WHERE r.state IN ('new', 'shared') AND r.routed_at < ? ORDER BY r.routed_at", [cutoff]).fetchall()
+        " WHERE r.state IN ('new', 'shared') AND r.routed_at < ? AND i.retired_at IS NULL ORDER BY r.routed_at",
+        [cutoff]).fetchall()
     return [Overdue(i, d, s, at, (now - at).days, t) for i, d, s, at, t in rows]
 
 

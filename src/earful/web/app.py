@@ -27,16 +27,16 @@ from earful.web._deps import (
     COOKIE,
     AppState,
     LoginRequired,
-    action_department,
     check_insight,
     department_scope,
     get_cursor,
     need,
     readable_interaction,
+    safe_path,
     state,
 )
 from earful.web.api import router as api_router
-from earful.web.insights import DONE, resolve_insight, with_done
+from earful.web.insights import DONE, form_write, resolve_insight
 from earful.web.insights import router as insights_router
 from earful.web.api import to_csv
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
@@ -286,14 +286,9 @@ def _add_pages(app: FastAPI) -> None:
                          note: Annotated[str, Form(max_length=2000)] = "",
                          amount: Annotated[str, Form(max_length=30)] = "",
                          back: Annotated[str, Form(max_length=500)] = ""):
-        check_insight(cur, user, insight_id)
-        dept = action_department(cur, user, insight_id, department or None)
-        try:
-            q.insight_act(cur, insight_id, dept, action, user, note=note or None, amount=amount or None)
-        finally:
-            state(request).forget()
-        return RedirectResponse(with_done(_safe_next(back or f"/insights/{quote(insight_id)}"), action),
-                                status_code=303)
+        return form_write(request, cur, user, insight_id, department,
+                          lambda dept: q.insight_act(cur, insight_id, dept, action, user, note=note or None,
+                                                     amount=amount or None), action, back)
 
     @app.get("/interactions", **opts)
     def interactions_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("interactions"))],
@@ -351,6 +346,4 @@ def metric_query(request: Request, cur: Cur,
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    return safe_path(target)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from earful.web import _queries as q
-from earful.web._deps import action_department, check_insight, get_cursor, need, state
+from earful.web._deps import action_department, check_insight, get_cursor, need, safe_path, state
 from earful.web.auth import User
 
 router = APIRouter()
@@ -46,10 +46,19 @@ def resolve_insight(cur: duckdb.DuckDBPyConnection, insight_id: str) -> str:
     return resolve(cur, insight_id)
 
 
-def _back(back: str, insight_id: str) -> str:
-    if not back or not back.startswith("/") or back.startswith("//") or "\\" in back:
-        return f"/insights/{quote(insight_id)}"
-    return back
+def form_write(request: Request, cur: duckdb.DuckDBPyConnection, user: User, insight_id: str, department: str | None,
+               write, done: str, back: str) -> RedirectResponse:
+    """A form's write on an insight: access checked, ``write(department)`` run (the route moved is the
+    department user's own, or the one asked for), the cache dropped, and back to ``back`` (a local
+    path; else the insight) with the confirmation of ``done``."""
+    check_insight(cur, user, insight_id)
+    dept = action_department(cur, user, insight_id, department or None) if department is not None else None
+    try:
+        write(dept)
+    finally:
+        state(request).forget()
+    target = safe_path(back, f"/insights/{quote(insight_id)}")
+    return RedirectResponse(with_done(target, done), status_code=303)
 
 
 # ---------------------------------------------------------------- pages
@@ -61,25 +70,17 @@ def plan_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("in
               due_date: Annotated[str, Form(max_length=10)] = "",
               ask: Annotated[str, Form(max_length=2000)] = "",
               back: Annotated[str, Form(max_length=500)] = ""):
-    check_insight(cur, user, insight_id)
-    dept = action_department(cur, user, insight_id, department or None)
-    try:
-        q.insight_plan(cur, insight_id, dept, user, owner=owner, due_date=due_date or None, ask=ask or None)
-    finally:
-        state(request).forget()
-    return RedirectResponse(with_done(_back(back, insight_id), "plan"), status_code=303)
+    return form_write(request, cur, user, insight_id, department,
+                      lambda dept: q.insight_plan(cur, insight_id, dept, user, owner=owner, due_date=due_date or None,
+                                                  ask=ask or None), "plan", back)
 
 
 @router.post("/insights/{insight_id}/comment", include_in_schema=False, response_class=HTMLResponse)
 def comment_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insight_act"))], insight_id: str,
                  text: Annotated[str, Form(max_length=4000)] = "",
                  back: Annotated[str, Form(max_length=500)] = ""):
-    check_insight(cur, user, insight_id)
-    try:
-        q.insight_comment(cur, insight_id, text, user)
-    finally:
-        state(request).forget()
-    return RedirectResponse(with_done(_back(back, insight_id), "comment"), status_code=303)
+    return form_write(request, cur, user, insight_id, None, lambda _: q.insight_comment(cur, insight_id, text, user),
+                      "comment", back)
 
 
 # A static document: its own styles inline, no script, nothing loaded from anywhere.
