@@ -162,8 +162,19 @@ def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_p
         expect(page.locator("#state")).to_have_text("acknowledged")
         page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
         assert not errors, errors
+        # an executive opens the month's briefing from the dashboard
+        exec_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        exec_page.goto(site["url"] + "/login")
+        exec_page.fill("input[name=username]", "eve")
+        exec_page.fill("input[name=password]", PASSWORD)
+        exec_page.click("button[type=submit]")
+        exec_page.wait_for_url(site["url"] + "/")
+        exec_page.click("#open-briefing")
+        expect(exec_page.locator("h1")).to_contain_text("What our customers told us — August 2025")
+        expect(exec_page.locator("[data-figure=estimated]")).to_contain_text("EUR")
+        exec_page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
         docs = Path(__file__).resolve().parents[1] / "docs" / "img"
         docs.mkdir(parents=True, exist_ok=True)
-        for name in ("insight", "inbox"):
-            (docs / f"web-{'insights' if name == 'inbox' else name}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
+        for name, doc in (("insight", "insight"), ("inbox", "insights"), ("briefing", "briefing")):
+            (docs / f"web-{doc}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
         browser.close()
