@@ -15,16 +15,6 @@ from typing import Any
 KIND_LABELS = {"emerging_issue": "Emerging issue", "driver": "Cost driver", "product_feedback": "Product feedback",
                "competitor": "Competitor", "testimonial": "Testimonials", "churn_risk": "Customers at risk"}
 
-# What the department is asked to do, by kind (a routing rule's `ask:` replaces it).
-ASKS = {
-    "emerging_issue": "Find what changed, fix it, and tell us when customers should stop contacting us about it.",
-    "driver": "Remove what makes these contacts long, repeated or unhappy; tell us what you changed.",
-    "product_feedback": "Review the requests for the roadmap and tell us which ones you take up.",
-    "competitor": "Review what customers say about the competitor's offer and decide a response.",
-    "testimonial": "Ask these customers (through the centre) whether we may quote them.",
-    "churn_risk": "Decide a retention offer; the centre calls the customers back with it.",
-}
-
 _CAUSE = {"handle_time": "long handling", "repeats": "customers coming back", "transfers": "transfers",
           "satisfaction": "low satisfaction", "volume": "volume", "unhappy volume": "unhappy customers"}
 _SUBTYPE = {"spike": "sudden spike", "drift": "steady rise", "new_reason": "new reason"}
@@ -153,10 +143,6 @@ def age(days: Any) -> str:
 
 def kind_label(kind: str | None) -> str:
     return KIND_LABELS.get(kind or "", (kind or "insight").replace("_", " ").capitalize())
-
-
-def ask_for(kind: str | None) -> str:
-    return ASKS.get(kind or "", "Review it and tell the centre what you will do.")
 
 
 # ---------------------------------------------------------------- titles and summaries
@@ -335,4 +321,10 @@ def why(kind: str, metrics: dict[str, Any], *, fdr: float | None = None) -> list
 
 
 # What the dashboard's templates use (core never imports the web; the web registers these).
-TEMPLATE_GLOBALS = {"age": age, "kind_label": kind_label, "ask_for": ask_for, "span": span, "day": day, "month": month}
+def _globals() -> dict[str, Any]:
+    from earful.ledger.plans import ask_for
+
+    return {"age": age, "kind_label": kind_label, "ask_for": ask_for, "span": span, "day": day, "month": month}
+
+
+TEMPLATE_GLOBALS = _globals()

@@ -20,6 +20,21 @@ from earful.store import transaction
 
 MAX_COMMENT = 4000
 
+# What the department is asked to do, by kind (a routing rule's `ask:` replaces it).
+ASKS = {
+    "emerging_issue": "Find what changed, fix it, and tell us when customers should stop contacting us about it.",
+    "driver": "Remove what makes these contacts long, repeated or unhappy; tell us what you changed.",
+    "product_feedback": "Review the requests for the roadmap and tell us which ones you take up.",
+    "competitor": "Review what customers say about the competitor's offer and decide a response.",
+    "testimonial": "Ask these customers (through the centre) whether we may quote them.",
+    "churn_risk": "Decide a retention offer; the centre calls the customers back with it.",
+}
+
+
+def ask_for(kind: str | None) -> str:
+    """What a department is asked to do with an insight of ``kind`` when no rule says."""
+    return ASKS.get(kind or "", "Review it and tell the centre what you will do.")
+
 
 def plan_route(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, *, who: str,
                owner: str | None = None, due_date: date | None = None, ask: str | None = None,

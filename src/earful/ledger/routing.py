@@ -256,7 +256,7 @@ def add_routes(con: duckdb.DuckDBPyConnection, routes: list[tuple[str, str, str]
     """Write new (insight, department, rule) routes in state ``new``, each with its history row, in
     one transaction (the rule is the history note unless ``note`` is given). Each route is asked
     ``asks[(insight, department)]`` or its kind's usual ask, and is due ``due_days`` after ``now``."""
-    from earful.insights.wording import ASKS
+    from earful.ledger.plans import ask_for
 
     now = now or datetime.now()
     kinds = dict(con.execute("SELECT id, kind FROM insights WHERE id IN (SELECT unnest(?))",
@@ -265,7 +265,7 @@ def add_routes(con: duckdb.DuckDBPyConnection, routes: list[tuple[str, str, str]
     with transaction(con):
         _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at",
                                                    "ask", "due_date"],
-                            [(i, d, r, "new", now, now, (asks or {}).get((i, d)) or ASKS.get(kinds.get(i, ""), None), due)
+                            [(i, d, r, "new", now, now, (asks or {}).get((i, d)) or ask_for(kinds.get(i)), due)
                              for i, d, r in routes])
         _config.insert_rows(con, "ledger_history", ["insight_id", "department", "to_state", "who", "at_time", "note"],
                             [(i, d, "new", who, now, note or f"rule: {r}") for i, d, r in routes])
