@@ -105,7 +105,8 @@ def report(
     db: DbOption = None,
     config: _CONFIG = None,
 ) -> None:
-    """Write a one-page executive briefing for a month: volume, what is rising, what it costs, quotes."""
+    """Write the month's briefing: service per channel, what was found, what it is worth (the ledger's
+    figures), what departments did with last month's insights; insights and values brought up to date."""
     from earful.report import write_report
 
     s, e = _period(period)

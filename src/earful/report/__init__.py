@@ -153,8 +153,9 @@ def render_html(con: duckdb.DuckDBPyConnection, month: date, *, links: bool = Fa
          f"money as the ledger has it</div><div class='kpis'>",
          f"<div class='kpi'>contacts<b>{total:,}</b></div>",
          f"<div class='kpi'>insights found<b>{len(items):,}</b></div>",
-         f"<div class='kpi'>estimated value<b>{_money(tot['estimated'], cur, 'estimated')}</b>"
-         f"<small>counted once</small></div>",
+         (f"<div class='kpi'>estimated value<b>{_money(tot['estimated'], cur, 'estimated')}</b>"
+          f"<small>counted once</small></div>" if any(c.insight_estimate is not None for c in value.values()) else
+          "<div class='kpi'>estimated value<b>—</b><small>not estimated yet: earful ledger estimate</small></div>"),
          f"<div class='kpi'>confirmed by departments<b>{_money(tot['confirmed'], cur, 'confirmed')}</b></div>",
          "</div><h2>How we served customers</h2>"]
     if service:
