@@ -122,17 +122,34 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
 def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
               hulls: dict[date, tuple[date, date]], touched: dict[date, tuple[date, date]],
               labels: dict[str, str], lo: date) -> list[Insight]:
-    """Emerging-issue episodes over every month analysed (one false-discovery family per month), kept
-    when they reach into a month of this run (or into a stored episode of one)."""
+    """Emerging-issue episodes over the months of this run (one false-discovery family per month), kept
+    when they reach into a month of this run or into a stored episode of one. A neighbouring month
+    analysed before is brought in when an alarm sits within an episode's gap of the month's edge (an
+    episode crossing the month's end), and so on while they keep reaching."""
     counts, days, reasons = daily_counts(con, end=max(b for _, b in hulls.values()))
     if not reasons:
         return []
     kw = dict(fdr=cfg.fdr, baseline_days=cfg.baseline_days, min_history_days=cfg.min_history_days,
               windows=cfg.windows, min_ratio=cfg.min_ratio, min_excess=cfg.min_excess)
-    rows = [row for a, b in hulls.values() for row in alarm_rows(counts, days, reasons, start=a, end=b, **kw)]
     reach = [(min(touched), identity.month_end(max(touched)))]
     reach += con.execute("SELECT period_start, period_end FROM insights WHERE kind = 'emerging_issue' "
                          "AND period_start <= ? AND period_end >= ?", [reach[0][1], reach[0][0]]).fetchall()
+    todo = {m for m in hulls for a, b in reach if m <= b and identity.month_end(m) >= a}
+    rows_of: dict[date, list] = {}
+    gap = timedelta(days=identity.EPISODE_GAP_DAYS - 1)
+    while todo:
+        m = todo.pop()
+        a, b = hulls[m]
+        rows_of[m] = alarm_rows(counts, days, reasons, start=a, end=b, **kw)
+        alarm_days = {days[r[1]] for r in rows_of[m]}
+        before = identity.month_start(m - timedelta(days=1))
+        after = identity.month_end(m) + timedelta(days=1)
+        if before in hulls and any(d <= m + gap for d in alarm_days):
+            todo.add(before)
+        if after in hulls and any(d >= identity.month_end(m) - gap for d in alarm_days):
+            todo.add(after)
+        todo -= rows_of.keys()
+    rows = [row for m in sorted(rows_of) for row in rows_of[m]]
     out = []
     for a in episodes(rows, counts, days, reasons, baseline_days=cfg.baseline_days):
         if not any(a.first_day <= r1 and a.last_day >= r0 for r0, r1 in reach):
