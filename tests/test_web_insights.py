@@ -114,6 +114,20 @@ def test_insight_in_plain_words_with_plan_comments_and_value(insight_site):
 CHROMIUM = "/usr/bin/chromium"
 
 
+def _sign_in(browser, url: str, name: str):
+    """A fresh browser context signed in as ``name``, on the overview, and the errors its pages log."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "/login")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
+    return page, errors
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_path):
     """In Chromium, as the operations department: the inbox sorted by value, the fee spike opened, its
@@ -124,15 +138,7 @@ def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_p
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(site["url"] + "/login")
-        page.fill("input[name=username]", "olga")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(site["url"] + "/")
+        page, errors = _sign_in(browser, site["url"], "olga")
         page.click("nav a:has-text('Insights')")
         expect(page.locator("#sort")).to_have_value("value")
         cards = page.locator("li.insight")
@@ -163,16 +169,12 @@ def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_p
         page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
         assert not errors, errors
         # an executive opens the month's briefing from the dashboard
-        exec_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        exec_page.goto(site["url"] + "/login")
-        exec_page.fill("input[name=username]", "eve")
-        exec_page.fill("input[name=password]", PASSWORD)
-        exec_page.click("button[type=submit]")
-        exec_page.wait_for_url(site["url"] + "/")
+        exec_page, exec_errors = _sign_in(browser, site["url"], "eve")
         exec_page.click("#open-briefing")
         expect(exec_page.locator("h1")).to_contain_text("What our customers told us — August 2025")
         expect(exec_page.locator("[data-figure=estimated]")).to_contain_text("EUR")
         exec_page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
+        assert not exec_errors, exec_errors
         docs = Path(__file__).resolve().parents[1] / "docs" / "img"
         docs.mkdir(parents=True, exist_ok=True)
         for name, doc in (("insight", "insight"), ("inbox", "insights"), ("briefing", "briefing")):
