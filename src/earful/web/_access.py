@@ -23,6 +23,7 @@ AREAS: dict[str, frozenset[str]] = {
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
     "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
+    "load": frozenset({"admin"}),                               # upload and load data
 }
 
 

@@ -40,6 +40,7 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.insights import DONE, form_write, resolve_insight
 from earful.web.insights import router as insights_router
+from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
@@ -51,7 +52,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("briefing", "/briefing", "Briefing")]
+       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data")]
 
 
 def _pct(v) -> str:
@@ -123,6 +124,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
