@@ -304,3 +304,47 @@ def test_cli_mistakes_are_one_line(ops_strong, tmp_path, earful):  # noqa: F811
     r = earful("assess", db=tmp_path / "missing.duckdb")
     assert r.returncode == 2 and "no earful store" in r.stderr
     assert not (tmp_path / "missing.duckdb").exists()
+
+
+@pytest.fixture(scope="module")
+def demo_month(tmp_path_factory) -> Path:
+    """The demo's month (the simulator's defaults: 30 days from 2025-08-01, seed 7), loaded."""
+    from earful.ingest import ingest_file
+    from earful.sim import simulate, write_simulation
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_simulation(simulate(days=30, seed=7), folder / "sim")
+    con = connect(folder / "earful.duckdb")
+    ingest_file(con, folder / "sim" / "interactions.jsonl", "earful")
+    con.close()
+    return folder / "earful.duckdb"
+
+
+def test_the_demo_month_evidence_only_then_with_the_example_answers(demo_month, earful):  # noqa: F811
+    from earful.demo import _assessment
+
+    doc = yaml.safe_load(default_model_path().read_text())
+    con = connect(demo_month)
+    try:
+        line = _assessment(con)  # the demo's own step
+        assert "operational excellence" in line and "practices for the director" in line
+    finally:
+        con.close()
+    r = earful("assess", "--json", db=demo_month)
+    evidence_only = json.loads(r.stdout)
+    assert r.returncode == 0 and evidence_only["snapshot"] == 2
+    assert evidence_only["moved"]["comparable"] and evidence_only["moved"]["practices"] == []
+    assert all(p["basis"] in ("measured", "unanswered") for p in evidence_only["practices"])
+    for p in evidence_only["practices"]:
+        if p["basis"] == "measured":
+            assert p["level"] == _level_from_file(doc, p["key"], p["evidence"]["value"]), p["key"]
+    for d in evidence_only["dimensions"]:
+        assert d["level"] is not None, d["key"]  # every dimension has evidence on the demo month
+    r = earful("assess", "--answers", EXAMPLE_ANSWERS, "--json", db=demo_month)
+    answered = json.loads(r.stdout)
+    assert r.returncode == 0
+    assert {p["key"] for p in answered["practices"] if p["basis"] == "self-reported"}
+    assert len(answered["questions"]) < len(evidence_only["questions"])
+    assert 3 <= len(answered["recommendations"]) <= 5
+    r = earful("assess", "--no-save", db=demo_month)
+    assert "What moved since the last snapshot" in r.stdout or "no level moved" in r.stdout
