@@ -39,6 +39,7 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
+from earful.web.assess import router as assess_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
 HERE = Path(__file__).parent
@@ -47,7 +48,8 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
-       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
+       ("assess", "/assess", "Assessment")]
 
 
 def _pct(v) -> str:
@@ -115,6 +117,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     app.include_router(voice_router)
+    app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
 
