@@ -348,3 +348,40 @@ def test_the_demo_month_evidence_only_then_with_the_example_answers(demo_month, 
     assert 3 <= len(answered["recommendations"]) <= 5
     r = earful("assess", "--no-save", db=demo_month)
     assert "What moved since the last snapshot" in r.stdout or "no level moved" in r.stdout
+
+
+def _pdf_pages(data: bytes) -> int:
+    """Page objects in a PDF, counted in its raw and its inflated streams (read apart from WeasyPrint)."""
+    import re
+    import zlib
+
+    text = data
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            text += zlib.decompress(m.group(1))
+        except zlib.error:
+            pass
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", text))
+
+
+def test_the_two_page_document_and_the_briefing_links_to_it(learning_strong, tmp_path, earful):  # noqa: F811
+    pytest.importorskip("weasyprint")
+    db = tmp_path / "s.duckdb"
+    shutil.copy(learning_strong, db)
+    html, pdf = tmp_path / "assessment.html", tmp_path / "assessment.pdf"
+    r = earful("assess", "--answers", EXAMPLE_ANSWERS, "--out", html, "--pdf", pdf, db=db)
+    assert r.returncode == 0, r.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and 1 <= _pdf_pages(pdf.read_bytes()) <= 2
+    assert "pages)" in r.stdout or "page)" in r.stdout
+    page = html.read_text()
+    assert "<script" not in page and "What to do next" in page and "Every practice" in page
+    assert "earful " in page and "self-reported" in page
+    # the executive briefing of the month links to the assessment written beside it
+    brief = tmp_path / "briefing.html"
+    r = earful("report", "--period", "2025-08", "--out", brief, "--pdf", tmp_path / "briefing.pdf", db=db)
+    assert r.returncode == 0, r.stderr
+    assert "href='briefing-assessment.pdf'" in brief.read_text() and "Strategic assessment" in brief.read_text()
+    beside = tmp_path / "briefing-assessment.pdf"
+    assert beside.exists() and 1 <= _pdf_pages(beside.read_bytes()) <= 2
+    r = earful("assess", "--pdf", pdf, "--no-save", db=db)
+    assert r.returncode == 2 and "--out" in r.stderr

@@ -130,6 +130,8 @@ def assess(
     contract: Annotated[Optional[list[Path]], typer.Option("--contract", help="A service contract YAML scored for the period (repeatable).")] = None,
     save: Annotated[bool, typer.Option("--save/--no-save", help="Keep this assessment as a snapshot (default) or only show it.")] = True,
     history: Annotated[bool, typer.Option("--history", help="List the saved snapshots and stop.")] = False,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write the two-page assessment as HTML.")] = None,
+    pdf: Annotated[Optional[Path], typer.Option("--pdf", help="Also write it as PDF (WeasyPrint); needs --out.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the assessment as JSON.")] = False,
 ) -> None:
     """The strategic assessment: a maturity level per practice and dimension from the store's evidence and the
@@ -159,6 +161,14 @@ def assess(
         before = previous(con)
         moved = changes(before, result) if before else None
         sid = keep(con, result, who=_who()) if save else None
+        pages = None
+        if out is not None or pdf is not None:
+            from earful.report.assessment import write_assessment
+
+            if out is None:
+                raise EarfulError("--pdf needs --out (the HTML is written beside it)")
+            pages = write_assessment(json.loads(json.dumps(result.to_dict(), default=str)), out, pdf=pdf,
+                                     moved=moved, snapshot_id=sid)
     except EarfulError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -167,6 +177,8 @@ def assess(
         print(json.dumps({**result.to_dict(), "snapshot": sid, "moved": moved}, default=str, indent=1))
         return
     _print(result, moved, sid)
+    if out is not None:
+        console.print(f"written: {out}" + (f", {pdf} ({pages} page{'s' if pages != 1 else ''})" if pdf else ""))
 
 
 def _who() -> str:
