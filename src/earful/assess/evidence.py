@@ -102,10 +102,14 @@ class _Context:
 
 
 def _ev(measure: str, title: str, value: float | None, unit: str, command: str, reason: str | None = None,
-        detail: dict[str, Any] | None = None) -> Evidence:
+        detail: dict[str, Any] | None = None, of: tuple[str, str] | None = None) -> Evidence:
+    """An evidence item; ``of`` names the detail's numerator and denominator, shown beside a share."""
     if value is None:
         return Evidence(measure, title, None, unit, "unknown", command, reason or "no data", detail)
-    return Evidence(measure, title, float(value), unit, _fmt(float(value), unit), command, None, detail)
+    shown = _fmt(float(value), unit)
+    if of and detail:
+        shown += f" ({detail[of[0]]:,} of {detail[of[1]]:,})"
+    return Evidence(measure, title, float(value), unit, shown, command, None, detail)
 
 
 # -- operations ---------------------------------------------------------------------------------
@@ -118,7 +122,8 @@ def _sl_intervals_met(c: _Context) -> Evidence:
                    f"no half-hour with {floor}+ {ch} contacts offered in the period")
     met = sum(r["service_level"] >= target for r in rows)
     return _ev("sl_intervals_met", "Busy half-hours meeting the service-level target", met / len(rows), "share", cmd,
-               detail={"met": met, "intervals": len(rows), "target": target, "min_offered": floor})
+               detail={"met": met, "intervals": len(rows), "target": target, "min_offered": floor},
+               of=("met", "intervals"))
 
 
 def _sl_daily_spread(c: _Context) -> Evidence:
@@ -154,7 +159,7 @@ def _survey_coverage(c: _Context) -> Evidence:
     if not contacts:
         return _ev("survey_coverage", "Survey answers per contact", None, "share", cmd, "no contacts in the period")
     return _ev("survey_coverage", "Survey answers per contact", rated / contacts, "share", cmd,
-               detail={"answers": rated, "contacts": contacts})
+               detail={"answers": rated, "contacts": contacts}, of=("answers", "contacts"))
 
 
 # -- learning -------------------------------------------------------------------------------------
@@ -171,7 +176,7 @@ def _words_analysed(c: _Context) -> Evidence:
         return _ev("words_analysed", "Contacts whose words are analysed", None, "share", cmd,
                    "no contact in the period carries text or a transcript")
     return _ev("words_analysed", "Contacts whose words are analysed", done / n, "share", cmd,
-               detail={"analysed": done, "with_words": n})
+               detail={"analysed": done, "with_words": n}, of=("analysed", "with_words"))
 
 
 def _reason_coverage(c: _Context) -> Evidence:
@@ -186,7 +191,7 @@ def _reason_coverage(c: _Context) -> Evidence:
     if not n:
         return _ev("reason_coverage", "Contacts with a contact reason", None, "share", cmd, "no contacts in the period")
     return _ev("reason_coverage", "Contacts with a contact reason", known / n, "share", cmd,
-               detail={"with_reason": known, "contacts": n})
+               detail={"with_reason": known, "contacts": n}, of=("with_reason", "contacts"))
 
 
 def _insights_found(c: _Context) -> Evidence:
@@ -206,7 +211,7 @@ def _insights_routed(c: _Context) -> Evidence:
                    "no findings stored for the period (run earful insights)")
     routed = {r["insight_id"] for r in c.routes()}
     return _ev("insights_routed", "Findings routed to a department", len(routed) / len(found), "share", cmd,
-               detail={"routed": len(routed), "found": len(found)})
+               detail={"routed": len(routed), "found": len(found)}, of=("routed", "found"))
 
 
 # -- partnership ------------------------------------------------------------------------------------
@@ -221,7 +226,7 @@ def _route_share(measure: str, title: str, states: tuple[str, ...]) -> Callable[
             return _ev(measure, title, None, "share", "earful ledger credit-report", "no findings routed in the period")
         k = sum(r["state"] in states for r in rs)
         return _ev(measure, title, k / len(rs), "share", "earful ledger credit-report",
-                   detail={"routes": len(rs), "in_state": k})
+                   detail={"routes": len(rs), "in_state": k}, of=("in_state", "routes"))
     return fn
 
 
@@ -258,7 +263,8 @@ def _churn_risk_actioned(c: _Context) -> Evidence:
                    "no churn-risk findings stored for the period")
     done = {r["insight_id"] for r in rs if r["state"] in _ACTIONED}
     return _ev("churn_risk_actioned", "Churn-risk findings acted on", len(done) / len(ids), "share", cmd,
-               detail={"churn_risk": len(ids), "actioned": len(done)})
+               detail={"churn_risk": len(ids), "actioned": len(done)},
+               of=("actioned", "churn_risk"))
 
 
 def _value_confirmed_share(c: _Context) -> Evidence:
@@ -297,13 +303,14 @@ def _sla_terms_met(c: _Context) -> Evidence:
     if not judged:
         return _ev("sla_terms_met", "Contract targets met", None, "share", cmd, f"no contract target could be judged in {period}")
     return _ev("sla_terms_met", "Contract targets met", met / judged, "share", cmd,
-               detail={"contracts": names, "met": met, "targets": judged, "period": period})
+               detail={"contracts": names, "met": met, "targets": judged, "period": period},
+               of=("met", "targets"))
 
 
 # -- enablers ---------------------------------------------------------------------------------------
 def _channels_measured(c: _Context) -> Evidence:
     chans = sorted(ch for ch, n in c.channel_counts().items() if ch != "survey" and n)
-    return _ev("channels_measured", "Channels in the store", len(chans), "count", f"earful metrics --by channel {c.period}",
+    return _ev("channels_measured", "Channels in the store", len(chans), "count", "earful status",
                detail={"channels": chans})
 
 
@@ -319,7 +326,7 @@ def _calls_transcribed(c: _Context) -> Evidence:
             " CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?",
             [c.start, c.end]).fetchone()[0]
     return _ev("calls_transcribed", "Calls transcribed and analysed", heard / calls, "share", cmd,
-               detail={"transcribed": heard, "calls": calls})
+               detail={"transcribed": heard, "calls": calls}, of=("transcribed", "calls"))
 
 
 _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
