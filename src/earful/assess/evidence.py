@@ -278,8 +278,12 @@ def _value_confirmed_share(c: _Context) -> Evidence:
         return _ev("value_confirmed_share", "Estimated value confirmed by the departments", None, "share", cmd,
                    "no value estimated for the period's findings (earful ledger estimate)")
     currency = ",".join(sorted({r["currency"] for r in rows}))
+    per_department = [{"department": r["department"], "estimated": float(r["estimated"]),
+                       "confirmed": float(r["confirmed"]), "currency": r["currency"]}
+                      for r in totals(c.con, by=("department",), start=c.start, end=c.end)]
     return _ev("value_confirmed_share", "Estimated value confirmed by the departments", min(conf / est, 1.0), "share",
-               cmd, detail={"estimated": round(est, 2), "confirmed": round(conf, 2), "currency": currency})
+               cmd, detail={"estimated": round(est, 2), "confirmed": round(conf, 2), "currency": currency,
+                            "per_department": per_department})
 
 
 def _sla_terms_met(c: _Context) -> Evidence:

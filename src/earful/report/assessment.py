@@ -9,16 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from earful.errors import ConfigError, InputError
+from earful.report import _CSS as _BRIEFING_CSS
 from earful.report._svg import bar_chart
 
-_CSS = """
-@page { size: A4; margin: 11mm; }
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 8.2pt; color: #1d2430; margin: 0; }
-h1 { font-size: 16pt; margin: 0 0 2px 0; } h2 { font-size: 10.5pt; margin: 8px 0 3px 0; color: #23408e; }
-.sub { color: #5b6577; margin-bottom: 6px; }
-.kpis { display: flex; gap: 6px; margin: 6px 0; }
-.kpi { border: 1px solid #d6dbe4; border-radius: 4px; padding: 4px 6px; flex: 1; font-size: 7.4pt; }
-.kpi b { display: block; font-size: 13pt; }
+# The briefing's page, type and card styles, with this document's own additions after them.
+_CSS = _BRIEFING_CSS + """
+.kpi { padding: 4px 6px; font-size: 7.4pt; }
 ol { margin: 2px 0 0 14px; padding: 0; } li { margin: 0 0 4px 0; }
 code { font-family: "DejaVu Sans Mono", monospace; font-size: 7.3pt; background: #eef1f6; padding: 0 2px; }
 table { border-collapse: collapse; width: 100%; font-size: 7.2pt; }
@@ -26,7 +22,6 @@ th, td { text-align: left; vertical-align: top; padding: 1.6px 3px; border-botto
 th { color: #5b6577; } td.n { text-align: right; }
 .second { break-before: page; }
 .self { color: #9a5b00; } .open { color: #667085; }
-svg { display: block; }
 """
 
 
