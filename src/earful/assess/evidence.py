@@ -146,7 +146,14 @@ def _metric(measure: str, title: str, column: str, unit: str, channel_setting: b
         value = rows[0][column] if rows else None
         cmd = f"earful metrics --by '' {c.period}" + (f" --channel {ch}" if ch else "")  # one row: the period
         why = None if value is not None else f"no {column.replace('_', ' ')} in the period" + (f" on {ch}" if ch else "")
-        return _ev(measure, title, value, unit, cmd, why)
+        ev = _ev(measure, title, value, unit, cmd, why)
+        if value is not None and column in ("csat_avg", "nps"):  # the trend beside the level: week by week
+            weeks = [(str(r["week"])[:10], r[column]) for r in c.metrics(("week",), None) if r[column] is not None]
+            if len(weeks) >= 2:
+                ev = Evidence(ev.measure, ev.title, ev.value, ev.unit,
+                              f"{ev.shown} (first week {_fmt(weeks[0][1], unit)}, last week {_fmt(weeks[-1][1], unit)})",
+                              ev.command, None, {"weekly": weeks, "trend_command": cmd.replace("--by ''", "--by week")})
+        return ev
     return fn
 
 
