@@ -42,7 +42,7 @@ def test_roles_and_the_api(centre, tmp_path):
             assert anon.get("/api/v1/assessment").status_code == 401
             assert anon.get("/assess", follow_redirects=False).status_code in (302, 303)
         for name, (role, _) in USERS.items():
-            with httpx.Client(base_url=url, follow_redirects=False) as web:
+            with httpx.Client(base_url=url, follow_redirects=False, headers={"origin": url}) as web:
                 login(web, name)
                 page = web.get("/assess")
                 if role == "department":

@@ -22,6 +22,7 @@ AREAS: dict[str, frozenset[str]] = {
     "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "load": frozenset({"admin"}),                               # upload and load data
     "assess": frozenset({"admin", "analyst", "executive"}),     # the strategic assessment
     "assess_take": frozenset({"admin", "analyst"}),             # take a snapshot, answer its questions
 }

@@ -37,6 +37,7 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
 from earful.web.assess import router as assess_router
@@ -49,7 +50,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("assess", "/assess", "Assessment")]
+       ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 
 
 def _pct(v) -> str:
@@ -120,6 +121,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
