@@ -60,6 +60,7 @@ from earful.web.auth import (
     rehash,
 )
 from earful.web.voice import router as voice_router
+from earful.web.assess import router as assess_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -68,7 +69,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data")]
+       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 
 
 def _pct(v) -> str:
@@ -150,6 +151,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.include_router(admin.api)
     app.include_router(insights_router)
     app.include_router(voice_router)
+    app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
     app.include_router(load_router)
