@@ -172,7 +172,7 @@ def test_every_money_figure_shown_is_the_ledgers(demo):
     # the API and the dashboard, as the centre's director
     user, password = next((u, pw) for u, pw, role in re.findall(r"^\s+(\w+)\s+(demo-\w+)\s+(\w+)", demo["log"], re.M)
                           if role == "admin")
-    with httpx.Client(base_url=demo["url"], timeout=60) as web:
+    with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}, timeout=60) as web:
         assert web.post("/login", data={"username": user, "password": password, "next": "/"}).status_code in (200, 303)
         led = web.get("/api/v1/ledger", params={"period": "2025-08"}).json()
         assert Decimal(led["totals"][0]["estimated"]) == estimated and Decimal(led["totals"][0]["confirmed"]) == confirmed
