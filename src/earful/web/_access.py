@@ -21,6 +21,8 @@ AREAS: dict[str, frozenset[str]] = {
     "raw_text": frozenset({"admin", "analyst"}),
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "contacts": frozenset({"admin", "analyst", "executive"}),  # the contacts behind a figure (no customer ids)
+    "service_settings": frozenset({"admin"}),                  # edit the service definitions
 }
 
 

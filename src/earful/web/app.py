@@ -35,6 +35,8 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.service import router as service_router
+from earful.web.service import staffing_view
 from earful.web.api import to_csv
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
@@ -44,7 +46,8 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
-       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
+       ("service_settings", "/settings/service", "Service")]
 
 
 def _pct(v) -> str:
@@ -103,6 +106,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.state.earful = AppState(con)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(service_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -194,12 +198,6 @@ def _add_pages(app: FastAPI) -> None:
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
-    @app.get("/", **opts)
-    def overview_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
-                      days: Annotated[int, Query(ge=1, le=366)] = 28):
-        data = state(request).cached(cur, "overview", q.overview, days)
-        return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
-
     @app.get("/metrics", **opts)
     def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
                      m: Annotated[MetricQuery, Depends(metric_query)]):
@@ -223,20 +221,14 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/staffing", **opts)
     def staffing_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("staffing"))],
+                      channel: Annotated[str, Query(max_length=20)] = "voice",
                       calls: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
                       aht_s: Annotated[float | None, Query(gt=0, le=86_400)] = None,
                       interval_s: Annotated[int, Query(ge=60, le=86_400)] = 1800,
-                      threshold_s: Annotated[float, Query(gt=0, le=3600)] = 20,
-                      target: Annotated[float, Query(ge=0.5, le=0.99)] = 0.8):
-        defaults = state(request).cached(cur, "staffing_inputs", q.staffing_inputs, interval_s)
-        c = defaults["calls"] if calls is None else calls
-        a = defaults["aht_s"] if aht_s is None else aht_s
-        table = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s,
-                                   targets=tuple(t / 100 for t in range(50, 100, 5)))
-        current = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s, targets=(target,))[0]
-        chart = _charts.staffing(table, current)
-        return render(request, "staffing.html", user, calls=c, aht_s=a, interval_s=interval_s,
-                      threshold_s=threshold_s, target=target, table=table, current=current, chart=chart)
+                      threshold_s: Annotated[float | None, Query(gt=0, le=3600)] = None,
+                      shrinkage: Annotated[float | None, Query(ge=0, lt=1)] = None,
+                      target: Annotated[float | None, Query(ge=0.5, le=0.99)] = None):
+        return staffing_view(request, cur, user, channel, calls, aht_s, interval_s, threshold_s, shrinkage, target)
 
     @app.get("/reasons", **opts)
     def reasons_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("reasons"))]):
