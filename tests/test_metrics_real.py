@@ -45,6 +45,7 @@ def bank(shared_data, tmp_path_factory):
                     t["offered"] += 1
                     t["abandoned"] += 1
                     t["short"] += float(row["q_time"]) < 5
+                    t["ab_within20"] += float(row["q_time"]) <= 20
                 elif row["outcome"] == "HANG":
                     t["ivr"] += 1
     return db, tally
@@ -69,6 +70,21 @@ def test_month_matches_independent_count(bank, con):
     assert r["abandon_rate"] == pytest.approx((t["abandoned"] - t["short"]) / (t["offered"] - t["short"]), rel=1e-12)
     # a heavily abandoning centre: the figures must say so
     assert 0.1 < r["abandon_rate"] < 0.4 and 0 < r["occupancy"] <= 1 and 0 < r["fcr_rate"] < 1
+
+
+@pytest.mark.parametrize("treatment", ["all", "exclude_short", "exclude_within_threshold", "answered_only"])
+def test_every_abandon_treatment_on_the_month(bank, con, treatment):
+    """Service level and abandon rate follow the same convention (docs/metrics.md gives the figures)."""
+    t = bank[1]["*"]
+    r = metrics_table(con, by=(), abandon_treatment=treatment).to_pylist()[0]
+    excluded = {"all": 0, "exclude_short": t["short"], "exclude_within_threshold": t["ab_within20"],
+                "answered_only": t["abandoned"]}[treatment]
+    assert r["service_level"] == pytest.approx(t["within20"] / (t["offered"] - excluded), rel=1e-12)
+    ab_excluded = 0 if treatment in ("all", "answered_only") else excluded
+    assert r["abandon_rate"] == pytest.approx((t["abandoned"] - ab_excluded) / (t["offered"] - ab_excluded), rel=1e-12)
+    assert r["abandon_treatment"] == treatment and r["sl_threshold_s"] == 20
+    if treatment == "all":  # every abandon counts: the plain share of queued calls
+        assert r["abandon_rate"] == pytest.approx(t["abandoned"] / t["offered"])
 
 
 def test_queues_and_days_add_up(bank, con):

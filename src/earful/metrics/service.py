@@ -24,7 +24,7 @@ import duckdb
 
 from earful.metrics.definitions import SERVICE_CHANNELS, ServiceDefinitions, rag, resolve
 from earful.metrics.gaps import caveats, conventions, unknown_reasons
-from earful.metrics.periods import covered_range, partial, previous_period
+from earful.metrics.periods import covered_range, data_days, partial, previous_period
 from earful.metrics.table import metrics_table
 
 #: The figures framed, whether higher is better, and where each one's target comes from.
@@ -87,14 +87,18 @@ def service_summary(con: duckdb.DuckDBPyConnection, start: object = None, end: o
     total = (metrics_table(con, (), start=lo, end=hi, **kw).to_pylist() or [None])[0]
     chans = {r["channel"]: r for r in metrics_table(con, ("channel",), start=lo, end=hi, **kw).to_pylist()}
     p_lo, p_hi = previous_period(lo, hi)
-    prev_total, prev_chans = None, {}
-    if with_previous:
+    prev_total, prev_chans, prev_note = None, {}, None
+    first, last = data_days(con)
+    p_days = (p_hi - p_lo).days + 1
+    p_covered = max(0, (min(p_hi, last) - max(p_lo, first)).days + 1)
+    if not with_previous:
+        pass
+    elif p_covered < p_days:  # a period the data covers in part is no fair comparison
+        prev_note = (f"no comparison: the data covers {p_covered} of the {p_days} days before "
+                     f"({p_lo} to {p_hi})" if p_covered else f"no data for the {p_days} days before ({p_lo} to {p_hi})")
+    else:
         prev_total = (metrics_table(con, (), start=p_lo, end=p_hi, **kw).to_pylist() or [None])[0]
-        if prev_total and not prev_total.get("offered") and not prev_total.get("answered"):
-            prev_total = None  # no data before: no previous period to compare with
-        else:
-            prev_chans = {r["channel"]: r for r in
-                          metrics_table(con, ("channel",), start=p_lo, end=p_hi, **kw).to_pylist()}
+        prev_chans = {r["channel"]: r for r in metrics_table(con, ("channel",), start=p_lo, end=p_hi, **kw).to_pylist()}
     channels = []
     for ch in [c for c in SERVICE_CHANNELS if c in chans] + sorted(c for c in chans if c not in SERVICE_CHANNELS):
         row = chans[ch]
@@ -114,6 +118,7 @@ def service_summary(con: duckdb.DuckDBPyConnection, start: object = None, end: o
     return {
         "start": lo.isoformat(), "end": hi.isoformat(), "days": (hi - lo).days + 1,
         "previous": {"start": p_lo.isoformat(), "end": p_hi.isoformat()} if prev_total else None,
+        "previous_note": prev_note,
         "totals": frame(total, prev_total, defs), "total_row": total, "previous_row": prev_total,
         "blended_note": "share of all contacts answered within their own channel's threshold, against the same "
                         "weighting of the channels' targets",

@@ -9,26 +9,20 @@ from earful.errors import InputError
 
 def busiest_interval(con: duckdb.DuckDBPyConnection, interval_s: int = 1800,
                      channel: str | None = None) -> tuple[float, float | None]:
-    """(calls, aht_s): the mean number of contacts offered in the busiest ``interval_s`` slot of the
-    day, averaged over the days that slot had contacts, and the mean handle time (talk + hold + wrap)
-    of answered contacts; ``channel`` limits both to one channel. (0.0, None) for an empty store."""
-    only = "AND channel = ?" if channel else ""
-    params = [channel] if channel else []
-    calls, aht_s = con.execute(f"""
-        WITH per AS (
-            SELECT time_bucket(INTERVAL {int(interval_s)} SECOND, offered_at) - offered_at::DATE AS slot,
-                   count(*) AS n, count(DISTINCT offered_at::DATE) AS days
-            FROM interactions WHERE offered_at IS NOT NULL {only} GROUP BY 1)
-        SELECT (SELECT max(n * 1.0 / days) FROM per),
-               (SELECT avg(coalesce(talk_s, 0) + coalesce(hold_s, 0) + coalesce(wrap_s, 0)) FROM interactions
-                WHERE NOT coalesce(abandoned, false) AND talk_s IS NOT NULL {only})""", params + params).fetchone()
-    return float(calls or 0.0), (float(aht_s) if aht_s is not None else None)
+    """(calls, aht_s): the busiest ``interval_s`` slot of the average day (``intraday_profile``: contacts
+    offered per day in that slot, over the days with contacts) and the AHT of that slot's answered
+    contacts; ``channel`` limits both to one channel. (0.0, None) for an empty store."""
+    prof = intraday_profile(con, channel, interval_s=interval_s)
+    if not prof["days"]:
+        return 0.0, None
+    k = max(range(len(prof["volume"])), key=lambda i: prof["volume"][i])
+    return float(prof["volume"][k]), prof["aht_s"][k]
 
 
-def intraday_profile(con: duckdb.DuckDBPyConnection, channel: str, queue: str | None = None, *,
+def intraday_profile(con: duckdb.DuckDBPyConnection, channel: str | None, queue: str | None = None, *,
                      interval_s: int = 1800, start: object = None, end: object = None,
                      weekdays: list[int] | None = None, immediate: bool = True) -> dict:
-    """The average day of one channel (and queue): per ``interval_s`` slot of the day, the contacts
+    """The average day of one channel (None: all) and queue: per ``interval_s`` slot of the day, the contacts
     offered per day (mean over the days in range on which the channel had contacts, of the given ISO
     ``weekdays`` when set) and the AHT of the slot's answered contacts (the channel's AHT where a
     slot has none). Handle = talk + hold + wrap; for a contact answered while the customer waits
@@ -41,8 +35,11 @@ def intraday_profile(con: duckdb.DuckDBPyConnection, channel: str, queue: str | 
     if 86400 % int(interval_s):
         raise InputError("the interval must divide the day (e.g. 900, 1800, 3600 s)")
     lo, hi = parse_range(start, end)
-    cond = ["offered_at IS NOT NULL", "coalesce(direction, 'inbound') = 'inbound'", "channel = $channel"]
-    params: dict = {"channel": channel}
+    cond = ["offered_at IS NOT NULL", "coalesce(direction, 'inbound') = 'inbound'"]
+    params: dict = {}
+    if channel is not None:
+        cond.append("channel = $channel")
+        params["channel"] = channel
     if queue is not None:
         cond.append("queue = $queue")
         params["queue"] = queue

@@ -169,9 +169,9 @@ def _deferred(vol, aht, d, interval_s, share, backlog, backlog_aht_s, cyclic, no
     open_s = share * interval_s                             # open seconds per interval
     t = float(d.threshold_s)
     business = d.business_clock
-    per_series = float(open_s.sum()) if business else n * interval_s
-    if per_series <= 0:
+    if float(open_s.sum()) <= 0:
         raise InputError(f"{d.channel}: the calendar is never open in these intervals: nothing can be answered")
+    per_series = float(open_s.sum()) if business else n * interval_s
     copies = int(np.ceil(t / per_series)) + 2               # the opening pattern repeated past the end
     big_open = np.tile(open_s, copies)
     big_cap = np.zeros(big_open.size)                       # agent-seconds to do in each interval

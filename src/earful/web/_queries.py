@@ -20,6 +20,7 @@ from earful.errors import InputError
 from earful.ledger import add_routes
 from earful.metrics import metrics_table
 from earful.metrics.definitions import SETTING as DEFINITIONS_KEY
+from earful.metrics.periods import partial
 from earful.metrics.service import last_days, service_summary
 from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
@@ -225,17 +226,22 @@ def reasons(con: duckdb.DuckDBPyConnection, top: int = 15, weeks: int = 8) -> di
         FROM {frm} WHERE i.offered_at >= ? AND {expr} IS NOT NULL GROUP BY 1, 2""",
                        [datetime.combine(start, datetime.min.time())]).fetchall()
     wks = sorted({w for _, w, _ in rows})
+    # a week the data covers in part (the first and last, usually) would read as a fall: the trend and
+    # the change use full weeks only, and the page names the weeks left out
+    part = partial("week", wks, start, hi)
+    full = [w for w in wks if w not in part]
     by: dict[str, dict] = {}
     for r, w, n in rows:
         by.setdefault(r, {})[w] = n
     ranked = sorted(by.items(), key=lambda kv: -sum(kv[1].values()))[:top]
     out = []
     for r, counts in ranked:
-        series = [counts.get(w, 0) for w in wks]
+        series = [counts.get(w, 0) for w in full]
         prev = series[-2] if len(series) > 1 else None
-        out.append({"reason": r, "total": sum(series), "series": series,
+        out.append({"reason": r, "total": sum(counts.values()), "series": series,
                     "change": _num((series[-1] - prev) / prev) if prev else None})
-    return {"reasons": out, "weeks": [w.isoformat() for w in wks], "topics": topics(con)}
+    return {"reasons": out, "weeks": [w.isoformat() for w in full], "topics": topics(con),
+            "partial_weeks": [{"week": w.isoformat(), "days": n} for w, n in sorted(part.items())]}
 
 
 def topics(con: duckdb.DuckDBPyConnection, top: int = 15) -> list[dict]:
