@@ -27,7 +27,7 @@ from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
 from earful.store.schema import has_column, has_table
 
-GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
+GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "week", "month", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
                   "abandon_rate", "transfer_rate", "csat_avg")
 STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed")  # earful.ledger's

@@ -49,7 +49,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=10)]
-GroupKey = Literal["interval15", "interval30", "interval60", "day", "queue", "channel", "agent"]
+GroupKey = Literal["interval15", "interval30", "interval60", "day", "week", "month", "queue", "channel", "agent"]
 
 
 @router.get("/me", summary="The signed-in user")

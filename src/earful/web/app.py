@@ -36,7 +36,7 @@ from earful.web._deps import (
 )
 from earful.web.api import router as api_router
 from earful.web.service import router as service_router
-from earful.web.service import staffing_view
+from earful.web.service import explorer_frame, staffing_view
 from earful.web.api import to_csv
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
@@ -199,19 +199,26 @@ def _add_pages(app: FastAPI) -> None:
         return resp
 
     @app.get("/metrics", **opts)
-    def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
+    def metrics_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
                      m: Annotated[MetricQuery, Depends(metric_query)]):
         # the rows name interval keys by their output column (interval15 -> interval_start)
         keys, rows = [k.column for k in parse_by(m.by)], m.rows
-        chart = None
-        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day"):
+        chart = sl_chart = None
+        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day", "week", "month"):
             chart = _charts.line([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
                                                               "answered": [r["answered"] for r in rows]},
                                  y_name="contacts", x_name=keys[0], label=f"contacts offered and answered by {keys[0]}")
+            target = next((r["sl_target"] for r in rows if r.get("sl_target") is not None), None)
+            sl_chart = _charts.line([r[keys[0]] for r in rows], {"service level": [r["service_level"] for r in rows]},
+                                    y_name="service level", x_name=keys[0], unit="pct", target=target,
+                                    label=f"service level by {keys[0]} against the target")
+        framing = explorer_frame(cur, rows[:1000], m.by, m.start, m.end, m.channel, m.queue,
+                                 allowed(user.role, "contacts"))
         qs = request.url.query
         return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=m.by,
                       group_keys=q.GROUP_KEYS, start=m.start or "", end=m.end or "", channel=m.channel or "",
-                      queue=m.queue or "", chart=chart, csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
+                      queue=m.queue or "", chart=chart, sl_chart=sl_chart, framing=framing,
+                      csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
 
     @app.get("/metrics.csv", include_in_schema=False)
     def metrics_csv(user: Annotated[User, Depends(need("metrics"))],

@@ -343,3 +343,74 @@ def warm(st, cur: duckdb.DuckDBPyConnection) -> None:
     """Compute the overview of the last 28 days ahead of the first visit."""
     lo, hi = last_days(cur, 28)
     st.cached(cur, "overview_page", overview_data, lo, hi)
+
+
+# ---------------------------------------------------------------- the metrics explorer, framed
+
+_MINUTES = {"interval15": 15, "interval30": 30, "interval60": 60}
+
+
+def _row_href(row: dict, by: tuple[str, ...], start: str | None, end: str | None, channel: str | None,
+              queue: str | None) -> str | None:
+    """The contacts behind one explorer row: its period and its channel/queue (None for agent rows)."""
+    from datetime import datetime
+
+    if "agent" in by:
+        return None
+    lo, hi = start, end
+    for k in by:
+        if k in _MINUTES and row.get("interval_start"):
+            t = datetime.fromisoformat(str(row["interval_start"]))
+            lo, hi = t.isoformat(timespec="minutes"), (t + timedelta(minutes=_MINUTES[k])).isoformat(timespec="minutes")
+        elif k == "day" and row.get("day"):
+            lo = hi = str(row["day"])[:10]
+        elif k in ("week", "month") and row.get(k):
+            first = date.fromisoformat(str(row[k])[:10])
+            from earful.metrics.periods import period_length
+
+            lo, hi = first.isoformat(), (first + timedelta(days=period_length(k, first) - 1)).isoformat()
+    return contacts_href("offered", lo, hi, channel=row.get("channel") or channel, queue=row.get("queue") or queue)
+
+
+def explorer_frame(cur: duckdb.DuckDBPyConnection, rows: list[dict], by: tuple[str, ...], start: str | None,
+                   end: str | None, channel: str | None, queue: str | None, can_drill: bool) -> dict:
+    """The explorer's framing: the selection's totals against the targets and the previous equal period,
+    and per row a red/amber/green mark, a link to its contacts and whether its week or month is partial."""
+    from earful.metrics.definitions import rag
+    from earful.metrics.periods import covered_range, partial, previous_period
+    from earful.metrics.service import frame
+
+    defs = stored_definitions(cur)
+    s, e = q.parse_day(start, "start"), q.parse_day(end, "end")
+    total = (q.metrics(cur, (), start=s, end=e, channel=channel, queue=queue) or [{}])[0]
+    prev, note = None, "pick a date range (from and to) to compare it with the period before"
+    if s and e:
+        p_lo, p_hi = previous_period(s, e)
+        first, last = q.data_period(cur)
+        if first is not None and first <= p_lo and p_hi <= last:
+            prev = (q.metrics(cur, (), start=p_lo, end=p_hi, channel=channel, queue=queue) or [{}])[0]
+            note = f"compared with {p_lo} to {p_hi}"
+        else:
+            note = f"no comparison: the data does not cover the period before ({p_lo} to {p_hi})"
+    framed = frame(total, prev, defs, ("offered", "service_level", "abandon_rate", "asa_s", "aht_s"))
+    units = {"offered": "num", "service_level": "pct", "abandon_rate": "pct", "asa_s": "secs", "aht_s": "secs"}
+    titles = {"offered": "offered", "service_level": "service level", "abandon_rate": "abandon rate",
+              "asa_s": "ASA", "aht_s": "AHT"}
+    summary = [{"title": titles[k], "value": _fmt(f["value"], units[k]),
+                "target": _fmt(f["target"], units[k]) if f["target"] is not None else "",
+                "previous": _fmt(f["previous"], units[k]) if f["previous"] is not None else "",
+                "delta": _delta(f["delta"], units[k]) or "", "good": _good(f), "rag": f["rag"],
+                "unknown": f["unknown"] or ""} for k, f in framed.items()]
+    period = next((k for k in ("week", "month") if k in by), None)
+    part: dict = {}
+    if period and rows:
+        lo, hi = covered_range(cur, s, e)
+        if lo is not None:
+            part = partial(period, [r[period] for r in rows], lo, hi)
+    marks = []
+    for r in rows:
+        first_day = date.fromisoformat(str(r[period])[:10]) if period and r.get(period) else None
+        marks.append({"rag": rag(r.get("service_level"), r.get("sl_target"), amber=defs.amber),
+                      "href": _row_href(r, by, start, end, channel, queue) if can_drill else None,
+                      "partial": part.get(first_day) if first_day else None})
+    return {"summary": summary, "note": note, "marks": marks, "period": period}
