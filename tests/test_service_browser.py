@@ -91,7 +91,7 @@ def test_overview_date_range_targets_deltas_and_drill_down(browser, server, tmp_
         page.click("text=Export CSV")
     exported = list(csv.DictReader(io.StringIO(Path(dl.value.path()).read_text())))
     assert len(exported) == total and {r["channel"] for r in exported} == {"voice"}
-    assert all(r["on_time"] == "False" or r["outcome"] == "abandoned" for r in exported)
+    assert all(r["on_time"] == "false" or r["outcome"] == "abandoned" for r in exported)
     assert "customer_id" not in exported[0]
     page.screenshot(path=str(tmp_path / "contacts.png"), full_page=True)
     assert not errors, errors

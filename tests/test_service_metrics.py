@@ -238,3 +238,28 @@ def test_the_overview_shows_each_channel_against_its_own_target(sim_month):
     assert abs(by["voice"]["service_level"]["value"] - per_interval) < 0.03
     # voice and chat are not blended with e-mail's hours: the by-channel ASA of voice is seconds
     assert by["voice"]["asa_s"]["value"] < 120 < by["email"]["asa_s"]["value"]
+
+
+def test_business_waits_kept_in_the_store_equal_the_ones_counted_on_the_fly(con, tmp_path):
+    from earful.metrics.business_waits import refresh_business_waits
+    from earful.metrics.definitions import save_definitions
+
+    fri = datetime(2025, 8, 8, 19, 30)
+    recs = [call(i, at=fri + timedelta(minutes=97 * i), wait=3600 * (i % 30), channel=ch, agent="e1")
+            for i, ch in zip(range(1, 61), ["email", "social", "voice", "sms"] * 15)]
+    load(con, tmp_path, recs)
+    text = ("calendars:\n  office: {hours: {mon-fri: '08:00-20:00', sat: '08:00-13:00'}}\n"
+            "channels:\n  email: {calendar: office}\n  social: {calendar: office}\n")
+    on_the_fly = metrics_table(con, by="channel", definitions=parse_definitions(text)).to_pylist()
+    assert con.execute("SELECT count(business_clock) FROM interactions").fetchall()[0][0] == 0
+    save_definitions(con, text)  # keeps the waits of e-mail and social in the store
+    kept = con.execute("SELECT channel, count(business_clock) FROM interactions GROUP BY 1 ORDER BY 1").fetchall()
+    assert kept == [("email", 15), ("sms", 0), ("social", 15), ("voice", 0)]
+    assert metrics_table(con, by="channel").to_pylist() == on_the_fly
+    # another calendar: the kept waits no longer match it and are counted again, then kept again
+    other = text.replace("sat: '08:00-13:00'", "sat: closed")
+    fresh = metrics_table(con, by="channel", definitions=parse_definitions(other)).to_pylist()
+    assert fresh != on_the_fly
+    assert refresh_business_waits(con, parse_definitions(other)) > 0
+    assert metrics_table(con, by="channel", definitions=parse_definitions(other)).to_pylist() == fresh
+    assert refresh_business_waits(con, parse_definitions(other)) == 0  # nothing left to change

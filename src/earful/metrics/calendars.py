@@ -234,6 +234,16 @@ def business_seconds(calendar: Calendar, start: datetime, end: datetime, centre_
 ALWAYS_OPEN = Calendar("always open")
 
 
+def clock_id(calendar: Calendar, centre_tz: str | None) -> str:
+    """A short name for a calendar's hours, holidays and zone as seen from the centre's zone: a
+    business wait kept in the store is valid while its clock id is the definition's."""
+    import hashlib
+    import json
+
+    text = json.dumps({"calendar": calendar.as_dict(), "centre": centre_tz or ""}, sort_keys=True)
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class BusinessClock:
     """Business seconds for many rows in SQL: one clock per calendar, over the days ``first``..``last``.
@@ -249,6 +259,7 @@ class BusinessClock:
     days: int
     cum: tuple[tuple[float, ...], ...]        # per calendar: open seconds before each day (+ one past the end)
     spans: tuple[tuple[tuple[Span, ...], ...], ...]  # per calendar, per day
+    centre_tz: str | None = None
 
     @classmethod
     def build(cls, calendars: Sequence[Calendar], first: date, last: date, centre_tz: str | None) -> "BusinessClock":
@@ -263,7 +274,7 @@ class BusinessClock:
             cum.append(acc)
             cums.append(tuple(cum))
             spanss.append(tuple(tuple(s) for s in per_day))
-        return cls(tuple(c.name for c in calendars), first, days, tuple(cums), tuple(spanss))
+        return cls(tuple(c.name for c in calendars), first, days, tuple(cums), tuple(spanss), centre_tz)
 
     @property
     def width(self) -> int:

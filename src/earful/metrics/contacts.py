@@ -68,7 +68,7 @@ def contacts_table(con: duckdb.DuckDBPyConnection, kind: str = "offered", *, sta
         cond.append("queue IN (SELECT unnest(?::VARCHAR[]))")
         params.append(queues)
     inner = (f"(SELECT id, queue, channel, agent_id, offered_at, answered_at, ended_at, direction, wait_s, talk_s, "
-             f"hold_s, wrap_s, abandoned, transferred, csat, {contact_time_sql('i')} AS t, "
+             f"hold_s, wrap_s, abandoned, transferred, csat, {contact_time_sql('i')} AS t{per_row.stored_columns('i')}, "
              f"json_extract_string(metadata, '$.ended_in') = 'ivr' AS ended_in_ivr FROM interactions i "
              f"WHERE channel <> 'survey'{' AND ' if cond else ''}{' AND '.join(cond)})")
     base = f"""

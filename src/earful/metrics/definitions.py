@@ -418,10 +418,14 @@ def stored_definitions(con: duckdb.DuckDBPyConnection) -> ServiceDefinitions:
 
 
 def save_definitions(con: duckdb.DuckDBPyConnection, text: str) -> ServiceDefinitions:
-    """Check the YAML and keep it in the store; returns what it now holds. Nothing is kept when it
-    has a mistake (the ``ConfigError`` names the line)."""
+    """Check the YAML and keep it in the store, with the business-hours waits it implies
+    (``earful.metrics.business_waits``; run it in a transaction); returns what it now holds.
+    Nothing is kept when it has a mistake (the ``ConfigError`` names the line)."""
+    from earful.metrics.business_waits import refresh_business_waits
+
     defs = parse_definitions(text, "service definitions")
     con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [SETTING, json.dumps(text)])
+    refresh_business_waits(con, defs)  # the waits kept in business hours follow the new calendars
     return defs
 
 

@@ -111,10 +111,10 @@ def service_summary(con: duckdb.DuckDBPyConnection, start: object = None, end: o
                          "queues_with_own": sorted({q for q, ch_, _ in defs.rules() if q is not None and ch_ == ch}),
                          "row": row, **frame(row, prev_chans.get(ch), defs)})
     daily = metrics_table(con, ("day",), start=lo, end=hi, **kw).to_pylist()
-    weeks = metrics_table(con, ("week",), start=lo, end=hi, **kw).to_pylist()
+    weeks = _weeks(daily)
     part = partial("week", [w["week"] for w in weeks], lo, hi)
     for w in weeks:
-        w["partial_days"] = part.get(_day(w["week"])) if w["week"] is not None else None
+        w["partial_days"] = part.get(w["week"])
     return {
         "start": lo.isoformat(), "end": hi.isoformat(), "days": (hi - lo).days + 1,
         "previous": {"start": p_lo.isoformat(), "end": p_hi.isoformat()} if prev_total else None,
@@ -126,6 +126,25 @@ def service_summary(con: duckdb.DuckDBPyConnection, start: object = None, end: o
         "conventions": conventions(defs, channels=[c["channel"] for c in channels] or None),
         "definitions": defs.as_dict(),
     }
+
+
+def _weeks(daily: list[dict]) -> list[dict]:
+    """Weekly rows (Monday first) from the daily ones: offered and the service level's parts add up,
+    so a week's service level is Σ met ÷ Σ counted of its days."""
+    out: dict[date, dict] = {}
+    for d in daily:
+        if d.get("day") is None:
+            continue
+        day = _day(d["day"])
+        w = out.setdefault(day - timedelta(days=day.weekday()), {"offered": 0, "sl_met": 0, "sl_base": 0, "known": 0})
+        w["offered"] += d.get("offered") or 0
+        if d.get("service_level") is not None:
+            w["sl_met"] += d.get("sl_met") or 0
+            w["sl_base"] += d.get("sl_base") or 0
+            w["known"] += 1
+    return [{"week": k, "offered": w["offered"], "sl_met": w["sl_met"], "sl_base": w["sl_base"],
+             "service_level": (w["sl_met"] / w["sl_base"]) if w["known"] and w["sl_base"] else None}
+            for k, w in sorted(out.items())]
 
 
 def last_days(con: duckdb.DuckDBPyConnection, days: int) -> tuple[date | None, date | None]:

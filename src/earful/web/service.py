@@ -8,7 +8,6 @@ from ``earful.metrics.contacts`` (the same rows the figures count), staffing fro
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -195,15 +194,6 @@ def _contacts(cur, kind: str, start: str | None, end: str | None, channel: str |
     return {"items": items, "total": total, "limit": limit, "offset": offset, "next_offset": nxt, "kind": kind}
 
 
-def _csv(items: list[dict]) -> str:
-    buf = io.StringIO()
-    if items:
-        w = csv.DictWriter(buf, fieldnames=list(items[0]))
-        w.writeheader()
-        w.writerows(items)
-    return buf.getvalue()
-
-
 KIND_WORDS = {"offered": "offered", "answered": "answered", "abandoned": "abandoned",
               "sl_base": "counted in the service level", "on_time": "answered on time",
               "late": "counted in the service level and not answered on time",
@@ -228,8 +218,15 @@ def contacts_csv(cur: Cur, user: Annotated[User, Depends(need("contacts"))],
                  kind: Annotated[str, Query(max_length=20)] = "offered", start: When = None, end: When = None,
                  channel: Annotated[str | None, Query(max_length=64)] = None,
                  queue: Annotated[str | None, Query(max_length=200)] = None):
-    data = _contacts(cur, kind, start, end, channel, queue, 1_000_000, 0)
-    return Response(_csv(data["items"]), media_type="text/csv",
+    import pyarrow.csv as pacsv
+
+    if kind not in KINDS:
+        raise InputError(f"kind must be one of {', '.join(KINDS)}")
+    tbl, _ = contacts_table(cur, kind, start=start or None, end=end or None, channel=channel or None,
+                            queue=queue or None, limit=None)
+    buf = io.BytesIO()
+    pacsv.write_csv(tbl, buf)
+    return Response(buf.getvalue(), media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="earful-contacts-{kind}.csv"'})
 
 
@@ -413,4 +410,6 @@ def explorer_frame(cur: duckdb.DuckDBPyConnection, rows: list[dict], by: tuple[s
         marks.append({"rag": rag(r.get("service_level"), r.get("sl_target"), amber=defs.amber),
                       "href": _row_href(r, by, start, end, channel, queue) if can_drill else None,
                       "partial": part.get(first_day) if first_day else None})
-    return {"summary": summary, "note": note, "marks": marks, "period": period}
+    from earful.metrics.gaps import conventions
+
+    return {"summary": summary, "note": note, "marks": marks, "period": period, "conventions": conventions(defs)}
