@@ -38,6 +38,7 @@ from earful.web.api import router as api_router
 from earful.web.service import router as service_router
 from earful.web.service import explorer_frame, staffing_view
 from earful.web.api import to_csv
+from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
 HERE = Path(__file__).parent
@@ -107,6 +108,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     app.include_router(service_router)
+    app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -122,7 +124,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
         response.headers.setdefault("x-frame-options", "DENY")
         response.headers.setdefault("referrer-policy", "same-origin")
         response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'")
         return response
 
     return app
