@@ -158,11 +158,13 @@ def pandas_metrics(df, by: str, defs: ServiceDefinitions):
     # each contact's definition: its queue's own where there is one, else its channel's
     t_s = pd.Series(np.nan, index=df.index)
     short_s = pd.Series(np.nan, index=df.index)
+    conc = pd.Series(1.0, index=df.index)
     wait = df["wait_s"].copy()
     for q, ch, dfn in reversed(defs.rules()):  # channel rules first, queue rules overwrite
         rows = (df["channel"] == ch) & ((df["queue"] == q) if q is not None else True)
         t_s[rows] = dfn.threshold_s
         short_s[rows] = dfn.short_abandon_s
+        conc[rows] = dfn.concurrency
         if dfn.business_clock and rows.any():
             end = df.loc[rows, "offered_at"] + pd.to_timedelta(df.loc[rows, "wait_s"], unit="s")
             wait[rows] = _business_seconds(defs, dfn.calendar, df.loc[rows, "offered_at"], end)
@@ -184,7 +186,7 @@ def pandas_metrics(df, by: str, defs: ServiceDefinitions):
     d["fcr_e"] = elig
     d["fcr_r"] = elig & (next_t.isna() | (next_t > df["t"] + pd.Timedelta(days=FCR_DAYS)))
     has_agent = d["answered"] & df["agent_id"].notna()
-    d["busy"] = handle.where(has_agent)
+    d["busy"] = (handle / conc).where(has_agent)  # an agent on c chats at once: 1/c each
     d["slot"] = (df["agent_id"] + "|" + df["answered_at"].dt.floor(f"{STAFF_MIN}min").astype(str)).where(has_agent)
     d["hour"] = df["t"].dt.hour
     g = d.groupby(keys, dropna=False)

@@ -156,3 +156,40 @@ def test_every_key_partitions_the_month(bank, con):
         for col in ("service_level", "abandon_rate"):
             vals = [v for v in t.column(col).to_pylist() if v is not None]
             assert vals and all(0 <= v <= 1 for v in vals), (key, col)
+
+
+def test_reason_trend_compares_full_weeks_only(bank, shared_data, con):
+    """The month runs Sunday 1 August to Tuesday 31 August: its first week holds one day and its last
+    two, and a trend that put them beside full weeks would show nearly every reason falling."""
+    from datetime import date, timedelta
+
+    from earful.web._queries import reasons
+
+    weekly: dict[tuple[str, date], int] = defaultdict(int)  # call type x Monday, read from the CSV
+    with (shared_data / "anonymous_bank" / "august_calls.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            answered_ok = row["outcome"] == "AGENT" and "0:00:00" not in (row["ser_start"], row["ser_exit"])
+            if answered_ok or (row["outcome"] == "HANG" and row["q_start"] != "0:00:00"):
+                d = date.fromisoformat(row["date"])
+                at = row["q_start"] if row["q_start"] != "0:00:00" else row["ser_start"]  # offered: queue entry
+                if _secs(at) < _secs(row["vru_entry"]) - 12 * 3600:  # past midnight since IVR entry: the next day
+                    d += timedelta(days=1)
+                weekly[(row["type"], d - timedelta(days=d.weekday()))] += 1
+    got = reasons(con, weeks=8)
+    full = [date(2010, 8, 2) + timedelta(weeks=k) for k in range(4)]
+    assert got["weeks"] == [w.isoformat() for w in full]
+    assert got["partial_weeks"] == [{"week": "2010-07-26", "days": 1}, {"week": "2010-08-30", "days": 2}]
+    by = {r["reason"]: r for r in got["reasons"]}
+    for kind in ("PS", "NW", "IN", "NE"):
+        series = [weekly[(kind, w)] for w in full]
+        assert by[kind]["series"] == series
+        assert by[kind]["change"] == pytest.approx((series[-1] - series[-2]) / series[-2])
+        # the total still counts every contact of the period, partial weeks included
+        assert by[kind]["total"] == sum(n for (k, _), n in weekly.items() if k == kind)
+    # with the partial last week in the trend, most reasons would have read "down"
+    assert sum(weekly[(k, date(2010, 8, 30))] < weekly[(k, full[-1])] for k in ("PS", "NW", "IN", "NE")) == 4
+
+
+def _secs(hms: str) -> int:
+    h, m, sec = (int(x) for x in hms.split(":"))
+    return 3600 * h + 60 * m + sec

@@ -155,6 +155,22 @@ def test_no_handle_time_is_unknown_not_zero(con, tmp_path):
     assert r["occupancy"] is None
 
 
+def test_an_agent_on_two_chats_at_once_is_not_more_than_fully_occupied(con, tmp_path):
+    # 09:00-09:30: agent c1 holds two chats side by side for the whole half hour (chat concurrency 2),
+    # agent v1 one call of 900 s; by the default definitions a chat takes half an agent
+    load(con, tmp_path, [call(1, wait=0, talk=1800, agent="c1", channel="chat"),
+                         call(2, at=BASE + timedelta(minutes=1), wait=0, talk=1740, agent="c1", channel="chat"),
+                         call(3, wait=0, talk=900, agent="v1")])
+    by = {r["channel"]: r for r in metrics_table(con, by="channel").to_pylist()}
+    assert by["chat"]["busy_s"] == pytest.approx((1800 + 1740) / 2) and by["chat"]["staffed_s"] == 1800
+    assert by["chat"]["occupancy"] == pytest.approx(3540 / 2 / 1800) and by["chat"]["occupancy"] <= 1
+    assert by["voice"]["occupancy"] == pytest.approx(900 / 1800)
+    assert one(con)["occupancy"] == pytest.approx((3540 / 2 + 900) / 3600)
+    # a centre whose chat agents take one chat at a time counts the handle time whole
+    single = parse_definitions("channels:\n  chat: {target: 80%, within: 60s, concurrency: 1}\n")
+    assert one(con, definitions=single, channel="chat")["busy_s"] == pytest.approx(3540)
+
+
 def test_the_contacts_behind_each_figure_are_the_ones_it_counts(con, tmp_path):
     recs = [call(1, wait=15), call(2, wait=25), call(3, wait=45, channel="chat"), call(4, wait=3, abandoned=True),
             call(5, wait=40, abandoned=True), call(6, wait=None, talk=100), call(7, wait=70, channel="chat")]

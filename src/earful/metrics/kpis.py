@@ -183,13 +183,16 @@ def fcr_rate(fcr_days: float = 7.0) -> Metric:
 def occupancy(staffing_minutes: int = 30) -> Metric:
     """Occupancy = busy time ÷ staffed time.
 
-    Busy = Σ handle (talk + hold + wrap) of answered contacts with an agent. Staffed, from agent
+    Busy = Σ handle (talk + hold + wrap) ÷ concurrency of answered contacts with an agent: a contact
+    on a channel whose agents handle c at once (chat 2) takes 1/c of an agent for its handle time, as
+    the staffing maths counts it, so an agent at full use on two chats is 100 % occupied, not 200 %.
+    Staffed, from agent
     activity: Σ over M-minute intervals of the agents who answered a contact in the interval × M
     (an agent who answered anything in an interval counts as staffed for all of it; see
     ``staffed_from_activity``) — or, from the ``staffing`` table, Σ agents × interval_s (see
     ``metrics_table(occupancy_from=...)``). The parts here are busy time; staffed time is its own step."""
     return Metric("occupancy", {
-        "busy_s": "sum(handle) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
+        "busy_s": "sum(handle / conc) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
     }, _ratio("busy_s", "staffed_s"))
 
 

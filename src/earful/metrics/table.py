@@ -89,12 +89,12 @@ _FRAMING = {
 }
 
 
-_INTEGER_COLUMNS = ("treat", "sl_target", "ab_target")
+_INTEGER_COLUMNS = ("treat", "sl_target", "ab_target", "conc")
 
 
 class _DefinitionSQL:
     """The per-row columns a contact's service definition gives (``sl_t``, ``short_s``, ``treat``,
-    ``sl_target``, ``ab_target``) and its wait and handle expressions, as SQL over the contact view.
+    ``sl_target``, ``ab_target``, ``conc``) and its wait and handle expressions, as SQL over the contact view.
 
     Each contact gets the index of its definition ``_d`` (queue rules first, then its channel) from
     one CASE; the values are list look-ups by that index, or constants when every definition agrees.
@@ -124,6 +124,7 @@ class _DefinitionSQL:
             # targets in millionths, summed exactly as integers (the framing divides by 1e6)
             "sl_target": [round(d.target * 1e6) for d in self.defs],
             "ab_target": [None if d.max_abandon is None else round(d.max_abandon * 1e6) for d in self.defs],
+            "conc": [max(1, int(d.concurrency)) for d in self.defs],  # contacts an agent handles at once
         }
         self.columns = [f"{self._pick(v, integer=name in _INTEGER_COLUMNS)} AS {name}" for name, v in cols.items()]
         immediate = [d.mode == "immediate" for d in self.defs]
@@ -381,7 +382,7 @@ def metrics_table(
     ),
     src AS NOT MATERIALIZED (
         SELECT {keys_sql} hour(t) AS _hour, record_id, queue, channel, agent_id, customer_id, answered_at, csat, nps,
-               reason, t, is_contact, sl_t, short_s, treat, sl_target, ab_target, {per_row.flags(_FLAGS)},
+               reason, t, is_contact, sl_t, short_s, treat, sl_target, ab_target, conc, {per_row.flags(_FLAGS)},
                is_contact AND is_answered AS fcr_eligible{next_t}
         FROM {per_row.layers(contacts)}
     ),
