@@ -42,6 +42,8 @@ POLICY = {
     ("GET", "/briefing"): NOT_DEPT,
     ("GET", "/briefing.pdf"): NOT_DEPT,
     ("GET", "/load"): {"admin"},
+    ("GET", "/assess"): NOT_DEPT,
+    ("GET", "/api/v1/assessment"): NOT_DEPT,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -79,6 +81,8 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/
 VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
          ("GET", "/api/v1/voice/{}/moment"), ("GET", "/api/v1/speech")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
+# Taking an assessment writes a snapshot: who may is walked per role in tests/test_assess_web.py.
+ASSESS_WRITES = {("POST", "/assess")}
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
 
@@ -130,7 +134,7 @@ def test_every_route_is_in_the_policy(site):
             seen.add((method, path))
     assert ("GET", "/api/v1/metrics") in seen and ("GET", "/contacts") in seen
     app.state.earful.con.close()
-    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY
+    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY | ASSESS_WRITES
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

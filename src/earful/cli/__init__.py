@@ -43,6 +43,7 @@ _PANELS = {
     "Measure and staff": ("metrics", "service", "staff", "speech"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
+    "Assess": ("assess",),
     "Serve": ("serve", "users", "token"),
 }
 
