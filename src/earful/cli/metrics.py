@@ -81,7 +81,7 @@ def metrics_cmd(
     if format not in ("table", "csv", "json"):
         raise fail(f"--format must be table, csv or json, not {format!r}")
     try:
-        con = connect(db)
+        con = connect(db, read_only=True)
         try:
             defs = resolve(con, definitions)
             tbl = metrics_table(con, by, start=start, end=end, sl_threshold_s=sl_threshold,
