@@ -22,13 +22,14 @@ from earful.ingest.adapters.intents import ingest_intents
 from earful.ingest.adapters.technion import ingest_technion
 from earful.ingest.adapters.twcs import ingest_twcs
 from earful.ingest.generic import ingest_csv, ingest_jsonl, ingest_parquet
+from earful.ingest.intervals import IntervalBatch, ingest_intervals, load_interval_mapping
 from earful.ingest.load import ImportBatch, ImportResult, Progress
 from earful.ingest.mapping import Mapping, load_mapping
 from earful.ingest.readers import check_readable
 
 __all__ = ["FORMATS", "ImportResult", "ingest_file"]
 
-MAPPED_FORMATS = ("csv", "jsonl", "parquet")
+MAPPED_FORMATS = ("csv", "jsonl", "parquet", "intervals")
 FORMATS: dict[str, str] = {
     "csv": "CSV with a mapping file",
     "jsonl": "JSON Lines with a mapping file",
@@ -38,6 +39,7 @@ FORMATS: dict[str, str] = {
     "twcs": "Customer Support on Twitter threads",
     "intents": "intent-labelled utterances: text,label CSV (BANKING77) or CLINC150 JSON",
     "abcd": "ABCD agent/customer chat dialogues",
+    "intervals": "interval or daily reports from an ACD or WFM system (CSV with an interval mapping)",
 }
 
 
@@ -48,6 +50,7 @@ def _canonical(batch: ImportBatch, path: Path, mapping: Mapping | None, **kw) ->
 _READERS: dict[str, Callable[..., None]] = {
     "csv": ingest_csv, "jsonl": ingest_jsonl, "parquet": ingest_parquet, "earful": _canonical,
     "technion": ingest_technion, "twcs": ingest_twcs, "intents": ingest_intents, "abcd": ingest_abcd,
+    "intervals": ingest_intervals,
 }
 
 
@@ -81,11 +84,15 @@ def ingest_file(
     if fmt in MAPPED_FORMATS and mapping is None:
         raise InputError(f"--format {fmt} needs --mapping FILE",
                          hint=f"`earful ingest {path} --infer` prints a starting mapping")
-    m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    if fmt == "intervals":
+        m = load_interval_mapping(mapping)
+    else:
+        m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    batch_cls = IntervalBatch if fmt == "intervals" else ImportBatch
     src = source or (m.source if m else None) or default_source(path, fmt)
     options = {"source": src, "encoding": encoding, "delimiter": delimiter,
                "mapping": _mapping_digest(m)}
-    batch = ImportBatch(con, path, fmt, options, source_tz=m.timezone if m else None)
+    batch = batch_cls(con, path, fmt, options, source_tz=m.timezone if m else None)
     previous = batch.previous_import()
     if previous is not None:
         r = batch.result
@@ -110,7 +117,7 @@ def ingest_file(
         except duckdb.Error as exc:
             batch.rollback()
             if not lenient and "invalid state" in str(exc):
-                batch = ImportBatch(con, path, fmt, options, source_tz=m.timezone if m else None)
+                batch = batch_cls(con, path, fmt, options, source_tz=m.timezone if m else None)
                 continue
             raise InputError(f"cannot import {path.name}: {_first_line(exc)}") from None
         except BaseException:

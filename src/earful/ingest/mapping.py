@@ -79,6 +79,7 @@ class Mapping:
     metadata_columns: list[str] = field(default_factory=list)  # extra columns kept in metadata
     # (SQL condition over source columns that is true for a bad row, reason) — for adapters
     checks: list[tuple[str, str]] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)  # format-specific top-level keys (interval reports)
 
     def columns_used(self) -> set[str]:
         """Source columns the mapping names directly (checked against the file's header)."""
@@ -107,8 +108,13 @@ def _node_for(root: yaml.MappingNode | None, *path: str) -> yaml.Node | None:
 _SPEC_KEYS = {"column", "value", "sql", "format", "scale", "values"}
 
 
-def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
-    """Parse and validate a mapping's YAML text; errors name the file and line."""
+def parse_mapping(text: str, *, origin: str = "mapping", fields_known: dict[str, str] = CANONICAL_FIELDS,
+                  required: tuple[str, ...] = REQUIRED, options: tuple[str, ...] = ()) -> Mapping:
+    """Parse and validate a mapping's YAML text; errors name the file and line.
+
+    ``fields_known``/``required``: the fields a mapping may and must give (the contact record's by
+    default; interval reports have their own); ``options``: extra top-level keys kept in ``Mapping.options``.
+    """
     try:
         root = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -120,20 +126,21 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
         raise ConfigError(f"{origin}: the mapping is empty")
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: line 1: a mapping must be a YAML object with `fields:`")
-    unknown_top = set(data) - {"source", "fields", "timezone", "encoding", "delimiter", "metadata"}
+    top = ("source", "fields", "timezone", "encoding", "delimiter", "metadata", *options)
+    unknown_top = set(data) - set(top)
     if unknown_top:
         key = sorted(unknown_top)[0]
         raise ConfigError(f"{origin}: {_line_of(_node_for(root, key))}: unknown key `{key}`",
-                          hint="expected source, fields, timezone, encoding, delimiter, metadata")
+                          hint="expected " + ", ".join(top))
     raw_fields = data.get("fields") or {}
     if not isinstance(raw_fields, dict):
         raise ConfigError(f"{origin}: {_line_of(_node_for(root, 'fields'))}: `fields` must map canonical fields to columns")
     fields: dict[str, FieldSpec] = {}
     for name, spec in raw_fields.items():
         where = _line_of(_node_for(root, "fields", name))
-        if name not in CANONICAL_FIELDS:
+        if name not in fields_known:
             raise ConfigError(f"{origin}: {where}: `{name}` is not a canonical field",
-                              hint="one of " + ", ".join(CANONICAL_FIELDS))
+                              hint="one of " + ", ".join(fields_known))
         if isinstance(spec, str):
             fields[name] = FieldSpec(column=spec)
             continue
@@ -155,7 +162,7 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
             format=spec.get("format"), scale=spec.get("scale"),
             values={str(k): v for k, v in spec["values"].items()} if spec.get("values") else None,
         )
-    for req in REQUIRED:
+    for req in required:
         if req not in fields:
             raise ConfigError(f"{origin}: {_line_of(_node_for(root, 'fields'))}: `fields` must give `{req}`",
                               hint="a column, or {value: ...} for a constant")
@@ -163,11 +170,12 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
     if not isinstance(meta, list) or not all(isinstance(m, str) for m in meta):
         raise ConfigError(f"{origin}: {_line_of(_node_for(root, 'metadata'))}: `metadata` must be a list of column names")
     return Mapping(source=data.get("source"), fields=fields, timezone=data.get("timezone"),
-                   encoding=data.get("encoding"), delimiter=data.get("delimiter"), metadata_columns=meta)
+                   encoding=data.get("encoding"), delimiter=data.get("delimiter"), metadata_columns=meta,
+                   options={k: data[k] for k in options if k in data})
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read a mapping file; a missing or unreadable file is a one-line error."""
+def load_mapping(path: str | Path, **kw: Any) -> Mapping:
+    """Read a mapping file (``kw`` as for ``parse_mapping``); a missing or unreadable file is a one-line error."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -175,7 +183,7 @@ def load_mapping(path: str | Path) -> Mapping:
         raise ConfigError(f"mapping file {p} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read mapping file {p}: {exc}") from None
-    return parse_mapping(text, origin=str(p))
+    return parse_mapping(text, origin=str(p), **kw)
 
 
 def identity_mapping(columns: list[str], source: str | None = None) -> Mapping:
