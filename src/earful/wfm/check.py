@@ -99,7 +99,8 @@ def solve_checked(required, patterns, volume, aht_s, *, interval_s: int = 1800, 
     """Schedule, simulate, and where the simulation misses the target add a position to those intervals'
     requirement and schedule again (at most ``rounds`` corrections): the simulation-based correction of
     Atlason, Epelman & Henderson (2004), for what Erlang's steady state misses (queues carried across
-    intervals, a sample of arrivals rather than their mean). Returns (schedule, check) where the check
+    intervals, a sample of arrivals rather than their mean); each round simulates with the same random
+    numbers, so a correction answers the schedule, not the sample's noise. Returns (schedule, check) where the check
     is a fresh simulation (other random numbers than the corrections used), so its figures are not
     tuned to the noise the corrections saw."""
     from earful.wfm.schedule import solve
@@ -109,8 +110,9 @@ def solve_checked(required, patterns, volume, aht_s, *, interval_s: int = 1800, 
     sched = solve(req, patterns, interval_s=interval_s, **solve_kw)
     common = dict(interval_s=interval_s, shrinkage=shrinkage, target=target, threshold_s=threshold_s,
                   patience_s=patience_s, concurrency=concurrency, replications=replications)
-    for r in range(int(rounds)):
-        c = simulate_schedule(volume, aht_s, sched.scheduled, seed=seed + 1 + r, **common)
+    base_bound = sched.bound_hours
+    for _ in range(int(rounds)):  # the same random numbers every round, so corrections do not chase noise
+        c = simulate_schedule(volume, aht_s, sched.scheduled, seed=seed + 1, **common)
         miss = c.open_ & (c.service_level < target) & (sched.scheduled <= req + added)
         if not miss.any():
             break
@@ -120,5 +122,6 @@ def solve_checked(required, patterns, volume, aht_s, *, interval_s: int = 1800, 
         sched.notes.append(f"simulation added {int(added.sum())} position-intervals where Erlang's steady state "
                            "fell short")
     sched.required = req  # coverage is reported against the Erlang requirement
+    sched.base_bound_hours = base_bound
     check = simulate_schedule(volume, aht_s, sched.scheduled, seed=seed + 1000, **common)
     return sched, check

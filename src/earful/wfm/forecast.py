@@ -77,6 +77,18 @@ class Forecast:
     special: list[str | None]
     model: str
     notes: list[str] = field(default_factory=list)
+    day_sd: np.ndarray | None = None  # per day: standard deviation of the day's total
+
+    @property
+    def per_day(self) -> int:
+        return 86400 // self.interval_s
+
+    def day_totals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per day: expected contacts and the 80 % range of the day's total (not the sum of the
+        intervals' ranges, which would overstate it)."""
+        vol = self.volume.reshape(-1, self.per_day).sum(axis=1)
+        sd = self.day_sd if self.day_sd is not None else np.zeros_like(vol)
+        return vol, np.clip(vol - _Z[80] * sd, 0, None), vol + _Z[80] * sd
 
     def starts(self) -> list[datetime]:
         step = timedelta(seconds=self.interval_s)
@@ -86,7 +98,8 @@ class Forecast:
         """What-if: every volume (and its interval) times ``volume``, every AHT times ``aht``."""
         return Forecast(self.queue, self.channel, self.interval_s, self.start, self.volume * volume,
                         self.lo80 * volume, self.hi80 * volume, self.lo95 * volume, self.hi95 * volume,
-                        self.aht_s * aht, list(self.special), self.model, list(self.notes))
+                        self.aht_s * aht, list(self.special), self.model, list(self.notes),
+                        None if self.day_sd is None else self.day_sd * volume)
 
     def rows(self) -> list[dict[str, Any]]:
         def num(v: float) -> float | None:
@@ -282,12 +295,17 @@ class Forecaster:
         weekdays = [(first + timedelta(days=k)).weekday() for k in range(days)]
         fn = {"mstl": self._predict_mstl, "mstl_interval": self._predict_mstl_interval,
               "seasonal_naive": self._predict_seasonal_naive, "whi": self._predict_whi}[self.model]
+        self._day_sd: np.ndarray | None = None
         vol, lo80, hi80, lo95, hi95 = fn(days, labels, weekdays)
         aht = self._predict_aht(days, labels, weekdays)
         special = [None if lab is None else f"{lab.kind}: {lab.name}" for lab in labels]
+        day_sd = self._day_sd
+        if day_sd is None:  # intervals taken as independent: the day's variance is the sum of theirs
+            sd = (hi80 - vol) / _Z[80]
+            day_sd = np.sqrt((sd ** 2).reshape(days, self.per_day_).sum(axis=1))
         return Forecast(s.queue, s.channel, s.interval_s, datetime.combine(first, datetime.min.time()),
                         vol, lo80, hi80, lo95, hi95, aht, [sp for sp in special for _ in range(self.per_day_)],
-                        self.model, self._notes)
+                        self.model, self._notes, day_sd)
 
     def _day_multipliers(self, labels) -> np.ndarray:
         return np.array([1.0 if lab is None else self.multiplier(lab) for lab in labels])
@@ -321,6 +339,8 @@ class Forecaster:
             part_sd.append(d * curve * np.sqrt(np.expm1(day_sd[k] ** 2)))
         vol, part_sd = np.concatenate(vol), np.concatenate(part_sd)
         lo80, hi80, lo95, hi95 = self._intervals(vol, part_sd)
+        days_vol = day_mean * mult  # the day-level part moves every interval of the day together
+        self._day_sd = np.sqrt((days_vol * np.sqrt(np.expm1(day_sd ** 2))) ** 2 + self.dispersion_ * days_vol)
         return vol, lo80, hi80, lo95, hi95
 
     def _clean_intervals(self) -> np.ndarray:

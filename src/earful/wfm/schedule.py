@@ -98,6 +98,7 @@ class Schedule:
     status: str
     solve_s: float
     notes: list[str] = field(default_factory=list)
+    base_bound_hours: float | None = None  # the LP bound of the requirement before any correction
 
     @property
     def gap(self) -> float:
