@@ -37,12 +37,14 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.api import to_csv
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
+from earful.web.planning import router as planning_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
+       ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
 
@@ -103,6 +105,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.state.earful = AppState(con)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(planning_router)
     _add_handlers(app)
     _add_pages(app)
 

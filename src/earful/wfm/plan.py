@@ -374,3 +374,66 @@ def load_schedule(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]
     return {"params": json.loads(run[0][0]), "summary": json.loads(run[0][1]), "forecast_run": run[0][2],
             "coverage": {k: np.asarray(v) for k, v in cov.items()},
             "shifts": [dict(zip(("agent", "day", "pattern", "start", "end", "paid_s", "breaks"), r)) for r in shifts]}
+
+
+# ---------------------------------------------------------------------------------------- what-if view
+def plan_view(con: duckdb.DuckDBPyConnection, queue: str | None = None, channel: str | None = None, *,
+              volume: float = 1.0, aht: float = 1.0, shrinkage: float | None = None) -> dict[str, Any] | None:
+    """The latest forecast of a queue with its requirement and the latest schedule covering it, and a
+    what-if: volume × ``volume``, AHT × ``aht``, another ``shrinkage``. The what-if's requirement is
+    Erlang's again; its predicted service level for the existing schedule is Erlang A's (C without a
+    patience) at the schedule's agents on the phones, interval by interval (the simulation is the
+    schedule's own check; a what-if is answered at once). None when the store has no forecast."""
+    from earful.staffing import erlang_a, erlang_c
+
+    last = latest_run(con, "forecast")
+    if last is None:
+        return None
+    run_id = int(last["run_id"])
+    rows = load_forecast(con, run_id, queue, channel)
+    queue, channel = str(rows["queue"]), str(rows["channel"])
+    series = [(s["queue"], s["channel"]) for s in last["summary"].get("series", [])]
+    interval_s = int(rows["interval_s"][0])
+    run_shrink = float(last["params"].get("shrinkage", DEFAULT_SHRINKAGE))
+    shrink = run_shrink if shrinkage is None else float(shrinkage)
+    patience = _patience_of(con, run_id, queue, channel)
+    target = target_for(channel, queue)
+    vol = rows["volume"].astype(float) * volume
+    aht_s = np.nan_to_num(rows["aht_s"].astype(float)) * aht
+    what = requirement(vol, aht_s, target, interval_s=interval_s, shrinkage=shrink, patience_s=patience)
+    sched = con.execute("SELECT run_id, summary FROM wfm_runs WHERE kind = 'schedule' AND based_on = ? AND "
+                        "json_extract_string(params, '$.queue') = ? AND json_extract_string(params, '$.channel') = ? "
+                        "ORDER BY run_id DESC LIMIT 1", [run_id, queue, channel]).fetchall()
+    out: dict[str, Any] = {
+        "forecast_run": run_id, "created_at": last["created_at"], "queue": queue, "channel": channel,
+        "series": series, "interval_s": interval_s, "target": target.label, "target_sl": target.target,
+        "patience_s": patience, "shrinkage": shrink, "run_shrinkage": run_shrink, "volume_factor": volume,
+        "aht_factor": aht, "starts": [t.astype("datetime64[s]").astype(object) for t in rows["interval_start"]],
+        "volume": rows["volume"].astype(float), "lo80": rows["volume_lo80"].astype(float),
+        "hi80": rows["volume_hi80"].astype(float), "aht_s": rows["aht_s"].astype(float),
+        "positions": rows["positions"].astype(float), "special": list(rows["special"]),
+        "whatif_volume": vol, "whatif_positions": what.positions.astype(float), "model": what.model,
+        "schedule": None,
+    }
+    if sched:
+        sid, summary = int(sched[0][0]), json.loads(sched[0][1])
+        cov = con.execute("SELECT scheduled, service_level, abandon_rate FROM wfm_coverage WHERE run_id = ? "
+                          "ORDER BY interval_start", [sid]).fetchnumpy()
+        n = len(cov["scheduled"])
+        scheduled = cov["scheduled"].astype(float)
+        agents = np.floor(scheduled * (1 - shrink) + 1e-9) * max(1, target.concurrency)
+        v, a = vol[:n], np.where(aht_s[:n] > 0, aht_s[:n], np.nanmean(aht_s[aht_s > 0]) if np.any(aht_s > 0) else 1.0)
+        m = (erlang_a(v, interval_s, a, agents, patience, threshold_s=target.threshold_s) if patience
+             else erlang_c(v, interval_s, a, agents, threshold_s=target.threshold_s))
+        open_ = v > 0
+        sl_what = np.where(open_, m.service_level, np.nan)
+        out["schedule"] = {
+            "run_id": sid, "summary": summary, "scheduled": scheduled,
+            "simulated_sl": np.asarray(cov["service_level"], dtype=float),
+            "simulated_abandon": np.asarray(cov["abandon_rate"], dtype=float),
+            "whatif_sl": sl_what,
+            "whatif_met": float(np.mean(sl_what[open_] >= target.target)) if open_.any() else float("nan"),
+            "whatif_overall_sl": float(np.nansum(sl_what * v) / v[open_].sum()) if open_.any() else float("nan"),
+            "whatif_short_hours": float(np.maximum(what.positions[:n] - scheduled, 0).sum()) * interval_s / 3600,
+        }
+    return out
