@@ -83,7 +83,8 @@ class ShiftPattern:
 class Schedule:
     """A solved week: ``shifts`` (one dict per shift: day, pattern, start_min, break starts, count),
     ``tours`` (pattern, working days, agents), per-interval ``required`` and ``scheduled`` positions,
-    ``paid_hours``, the LP ``bound`` (hours), the solver's ``status`` and CPU seconds."""
+    ``paid_hours``, ``cost`` (paid hours × the patterns' costs), the LP lower bound of that cost
+    (``bound_hours``), the solver's ``status`` and CPU seconds."""
 
     first_day: date
     interval_s: int
@@ -102,8 +103,9 @@ class Schedule:
 
     @property
     def gap(self) -> float:
-        """Paid hours above the LP lower bound, as a share of it."""
-        return self.paid_hours / self.bound_hours - 1 if self.bound_hours > 0 else 0.0
+        """Cost above the LP lower bound, as a share of it (cost = paid hours × each pattern's cost,
+        the paid hours themselves when every pattern costs 1)."""
+        return self.cost / self.bound_hours - 1 if self.bound_hours > 0 else 0.0
 
     @property
     def requirement_hours(self) -> float:
@@ -224,8 +226,8 @@ def lp_bound(required: np.ndarray, patterns: Sequence[ShiftPattern], interval_s:
         for t in np.flatnonzero(np.roll(cov[i], d * per_day)):
             cols[int(t)].append(v)
     for t, vs in cols.items():
-        if req[t] > 0:
-            solver.Add(sum(vs) >= req[t])
+        if req[t] > 0 and vs:  # an interval no shift reaches cannot be covered by any schedule: left out
+            solver.Add(sum(vs) >= float(req[t]))
     if tours:
         for pi, p in enumerate(patterns):
             ts = p.tours()
@@ -246,6 +248,9 @@ def lp_bound(required: np.ndarray, patterns: Sequence[ShiftPattern], interval_s:
 def solve(required, patterns: Sequence[ShiftPattern], *, interval_s: int = 1800, first_day: date | None = None,
           time_limit_s: float = 50.0, workers: int = 2, gap_limit: float = 0.005, tours: bool = True) -> Schedule:
     """The least-cost weekly schedule covering ``required`` (positions per interval, 7 days of intervals).
+
+    The solver stops when its solution is proven within ``gap_limit`` of the optimum or within one of
+    the cheapest shifts, or at ``time_limit_s``.
 
     ``tours=False`` solves the day-level problem only (no agents' weeks, no caps): the problem
     pyworkforce's scheduler solves, for comparisons; it has no roster."""
@@ -295,6 +300,7 @@ def solve(required, patterns: Sequence[ShiftPattern], *, interval_s: int = 1800,
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.num_search_workers = int(workers)
     solver.parameters.relative_gap_limit = float(gap_limit)
+    solver.parameters.absolute_gap_limit = float(min(unit.values()))  # within one shortest shift is enough
     status = solver.Solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise InputError(f"no schedule found within {time_limit_s:g} s (solver: {solver.StatusName(status)})")
@@ -320,8 +326,12 @@ def solve(required, patterns: Sequence[ShiftPattern], *, interval_s: int = 1800,
                * next(p for p in patterns if p.name == s["pattern"]).cost for s in shifts)
     notes = []
     missing = np.maximum(req - scheduled, 0)
-    if missing.sum():
-        notes.append(f"{int(missing.sum())} position-intervals cannot be covered within the patterns' caps")
+    unreachable = np.array([req[t] > 0 and not cols[t] for t in range(req.size)])
+    if unreachable.any():
+        notes.append(f"{int(req[unreachable].sum())} position-intervals fall outside every pattern's hours "
+                     f"({int(unreachable.sum())} intervals): add a pattern that works then")
+    if missing[~unreachable].sum():
+        notes.append(f"{int(missing[~unreachable].sum())} position-intervals cannot be covered within the patterns' caps")
     return Schedule(first_day or date(2000, 1, 3), int(interval_s), tuple(patterns), shifts, tour_rows,
                     req.astype(float), scheduled, float(paid), float(cost), bound, solver.StatusName(status),
                     time.process_time() - t0, notes)
@@ -330,7 +340,8 @@ def solve(required, patterns: Sequence[ShiftPattern], *, interval_s: int = 1800,
 def pyworkforce_schedule(required, patterns: Sequence[ShiftPattern], *, interval_s: int = 1800,
                          time_limit_s: float = 50.0, workers: int = 2) -> dict[str, Any]:
     """The same day-level problem solved by pyworkforce's ``MinRequiredResources`` (its shifts are our
-    shapes that end before midnight, no tours, cost = paid hours): paid hours, status and CPU seconds."""
+    shapes that end before midnight, no tours, cost = paid minutes × the pattern's cost): paid hours,
+    cost, status and CPU seconds."""
     from pyworkforce.scheduling import MinRequiredResources
 
     per_day = 86400 // int(interval_s)
@@ -350,12 +361,13 @@ def pyworkforce_schedule(required, patterns: Sequence[ShiftPattern], *, interval
                                  max_search_time=float(time_limit_s), num_search_workers=int(workers))
     sol = model.solve()
     cpu = time.process_time() - t0
-    paid = 0.0
+    paid = cost_h = 0.0
     for r in sol.get("resources_shifts", []):
         if r["resources"] and r["resources"] > 0:
-            i = int(r["shift"][1:])
-            paid += r["resources"] * patterns[shapes[i]["pattern"]].paid_min / 60
-    return {"status": sol["status"], "paid_hours": paid, "cpu_s": cpu}
+            p = patterns[shapes[int(r["shift"][1:])]["pattern"]]
+            paid += r["resources"] * p.paid_min / 60
+            cost_h += r["resources"] * p.paid_min / 60 * p.cost
+    return {"status": sol["status"], "paid_hours": paid, "cost": cost_h, "cpu_s": cpu}
 
 
 # ---------------------------------------------------------------------------------------- config
