@@ -102,6 +102,18 @@ def label_days(first: date, days: int, queue: str, holidays: HolidayCalendar | N
     return out
 
 
+def yaml_load(text: str) -> Any:
+    """YAML with dates left as text (``parse_dates`` reads them, and says which one is not a date)."""
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.yaml_implicit_resolvers = {k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
+                                       for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
 def parse_dates(value: Any, what: str) -> tuple[date, ...]:
     """``2025-05-12``, ``2025-05-12..2025-05-14`` or a list of either -> dates."""
     items: Iterable[Any] = value if isinstance(value, (list, tuple)) else [value]

@@ -77,10 +77,11 @@ def parse_plan(text: str, origin: str = "plan") -> PlanConfig:
     import yaml
 
     from earful.ingest.intervals import interval_length
+    from earful.wfm.calendar import yaml_load
     from earful.metrics._keys import seconds
 
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml_load(text) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if not isinstance(data, dict):
@@ -235,6 +236,15 @@ def _save_forecast(con, run: ForecastRun, series: list[Series]) -> int:
     return int(run_id)
 
 
+def _unmasked(v) -> np.ndarray:
+    """A fetched column as a plain array: NULL numbers become NaN (DuckDB hands them back masked)."""
+    if isinstance(v, np.ma.MaskedArray):
+        if v.dtype.kind in "fiu":
+            return np.ma.filled(v.astype(float), np.nan)
+        return np.asarray(v.filled(None) if v.dtype.kind == "O" else v.data)
+    return np.asarray(v)
+
+
 def latest_run(con: duckdb.DuckDBPyConnection, kind: str) -> dict[str, Any] | None:
     """The newest run of ``kind`` (forecast or schedule): run_id, created_at, params, summary, based_on."""
     row = con.execute("SELECT run_id, created_at, params, summary, based_on FROM wfm_runs WHERE kind = ? "
@@ -261,7 +271,7 @@ def load_forecast(con: duckdb.DuckDBPyConnection, run_id: int, queue: str | None
     queue, channel = pick[0]
     rows = con.execute("SELECT * FROM wfm_forecast WHERE run_id = ? AND queue = ? AND channel = ? "
                        "ORDER BY interval_start", [run_id, queue, channel]).fetchnumpy()
-    out = {k: np.asarray(v) for k, v in rows.items()}
+    out = {k: _unmasked(v) for k, v in rows.items()}
     out["queue"], out["channel"] = queue, channel
     return out
 
@@ -372,7 +382,7 @@ def load_schedule(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]
     shifts = con.execute("SELECT agent, day, pattern, starts_at, ends_at, paid_s, breaks FROM wfm_shifts "
                          "WHERE run_id = ? ORDER BY agent, day", [run_id]).fetchall()
     return {"params": json.loads(run[0][0]), "summary": json.loads(run[0][1]), "forecast_run": run[0][2],
-            "coverage": {k: np.asarray(v) for k, v in cov.items()},
+            "coverage": {k: _unmasked(v) for k, v in cov.items()},
             "shifts": [dict(zip(("agent", "day", "pattern", "start", "end", "paid_s", "breaks"), r)) for r in shifts]}
 
 
@@ -419,6 +429,7 @@ def plan_view(con: duckdb.DuckDBPyConnection, queue: str | None = None, channel:
         sid, summary = int(sched[0][0]), json.loads(sched[0][1])
         cov = con.execute("SELECT scheduled, service_level, abandon_rate FROM wfm_coverage WHERE run_id = ? "
                           "ORDER BY interval_start", [sid]).fetchnumpy()
+        cov = {k: _unmasked(v) for k, v in cov.items()}
         n = len(cov["scheduled"])
         scheduled = cov["scheduled"].astype(float)
         agents = np.floor(scheduled * (1 - shrink) + 1e-9) * max(1, target.concurrency)

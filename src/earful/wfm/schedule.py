@@ -419,9 +419,11 @@ def parse_patterns(data: Any, origin: str = "shifts") -> tuple[ShiftPattern, ...
     """
     import yaml
 
+    from earful.wfm.calendar import yaml_load
+
     if isinstance(data, str):
         try:
-            data = yaml.safe_load(data)
+            data = yaml_load(data)
         except yaml.YAMLError as exc:
             raise ConfigError(f"{origin}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     if isinstance(data, dict) and "patterns" in data:
