@@ -195,6 +195,13 @@ def _in_sql(col: str, values: Sequence[str] | None) -> tuple[str, list]:
     return f" AND {col} IN (SELECT unnest(?::VARCHAR[]))", [list(values)]
 
 
+def _span(start: date | None, end: date | None, spans: list[tuple[date, date]]) -> tuple[date, date, datetime]:
+    """The grid's first and last day (the range asked, else the data's) and its first instant."""
+    first = start or min(a for a, _ in spans)
+    last = (end - timedelta(days=1)) if end else max(b for _, b in spans)
+    return first, last, datetime.combine(first, datetime.min.time())
+
+
 def _from_contacts(con, interval_s, queues, channels, start, end, thr) -> list[Series]:
     rng, p1 = _range_sql("offered_at", start, end)
     qs, p2 = _in_sql("queue", queues)
@@ -204,9 +211,7 @@ def _from_contacts(con, interval_s, queues, channels, start, end, thr) -> list[S
                          f"FROM interactions WHERE {cond} GROUP BY ALL ORDER BY 1, 2", p1 + p2 + p3).fetchall()
     if not bounds:
         return []
-    first = start or min(b[2] for b in bounds)
-    last = (end - timedelta(days=1)) if end else max(b[3] for b in bounds)
-    t0 = datetime.combine(first, datetime.min.time())
+    first, last, t0 = _span(start, end, [(b[2], b[3]) for b in bounds])
     rows = con.execute(f"""
         WITH c AS (
             SELECT coalesce(queue, 'all') AS q, channel AS ch,
@@ -247,9 +252,7 @@ def _from_reports(con, interval_s, queues, channels, start, end, coarser: list[s
         usable.append((queue, channel, d0, d1, thr))
     if not usable:
         return []
-    first = start or min(u[2] for u in usable)
-    last = (end - timedelta(days=1)) if end else max(u[3] for u in usable)
-    t0 = datetime.combine(first, datetime.min.time())
+    first, last, t0 = _span(start, end, [(u[2], u[3]) for u in usable])
     rows = con.execute(f"""
         SELECT queue AS q, channel AS ch, CAST(floor(epoch(interval_start - ?::TIMESTAMP) / {interval_s}) AS BIGINT) AS k,
                sum(offered) AS offered, sum(answered) AS answered, sum(abandoned) AS abandoned,

@@ -132,16 +132,15 @@ def parse_plan(text: str, origin: str = "plan") -> PlanConfig:
 
 
 def share(value: Any, what: str) -> float:
-    """``30%``, ``0.3`` or ``30`` (a percent when above 1) -> 0.3; 100 % and more are refused."""
-    text = str(value).strip()
+    """``30%``, ``0.3`` or ``30`` (a percent when above 1) -> 0.3; 100 % is refused (nobody would be left)."""
+    from earful.metrics._keys import share as read_share
+
     try:
-        v = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise ConfigError(f"{what}: {value!r} is not a share (e.g. 30% or 0.3)") from None
-    if not text.endswith("%") and v > 1:
-        v /= 100
-    if not 0 <= v < 1:
-        raise ConfigError(f"{what}: {value!r} must be from 0 up to (not including) 100 %")
+        v = read_share(value, what)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    if v >= 1:
+        raise ConfigError(f"{what}: {value!r} must be below 100 %")
     return v
 
 
