@@ -62,7 +62,7 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 9, steps
+    assert len(steps) == 10, steps
 
 
 def test_the_store_holds_every_analysis(demo):
