@@ -20,6 +20,7 @@ AREAS: dict[str, frozenset[str]] = {
     "interactions": frozenset({"admin", "analyst", "executive"}),  # the list and search
     "interaction": ALL,                                         # departments: cited in their insights only
     "raw_text": frozenset({"admin", "analyst"}),
+    "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
 }

@@ -36,6 +36,7 @@ from earful.web._deps import (
 )
 from earful.web.api import router as api_router
 from earful.web.api import to_csv
+from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 from earful.web.planning import router as planning_router
 
@@ -106,6 +107,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     app.include_router(planning_router)
+    app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -121,7 +123,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
         response.headers.setdefault("x-frame-options", "DENY")
         response.headers.setdefault("referrer-policy", "same-origin")
         response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'")
         return response
 
     return app
