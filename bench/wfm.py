@@ -165,8 +165,6 @@ def speed() -> None:
 
 
 def _demo_voice(tmp: Path, db: Path | None = None):
-    from earful.staffing.requirement import requirement, target_for
-
     db = db or (tmp / "demo.duckdb")
     if not db.exists():
         db = _store_of_simulation(tmp, "demo", days=30, seed=7)
@@ -174,7 +172,7 @@ def _demo_voice(tmp: Path, db: Path | None = None):
     s = {x.queue: x for x in history(con, 1800, end=date(2025, 8, 22))}["voice"]
     con.close()
     f = Forecaster().fit(s).predict(7)
-    return s, f, requirement, target_for
+    return s, f
 
 
 PATTERNS = """
@@ -188,11 +186,15 @@ def schedule(tmp: Path) -> None:
     from earful.wfm.schedule import parse_patterns, pyworkforce_schedule, solve
 
     say("\n## Schedule: about 200 agents, one week of 30-minute intervals\n")
-    s, f, requirement, target_for = _demo_voice(tmp)
-    r = requirement(f.volume * 12, f.aht_s, target_for("voice"), shrinkage=0.3, patience_s=s.patience_s())
+    from earful.metrics.definitions import DEFAULTS
+    from earful.staffing.requirement import requirement
+
+    s, f = _demo_voice(tmp)
+    r = requirement(f.volume * 12, f.aht_s, DEFAULTS.for_channel("voice"), shrinkage=0.3, patience_s=s.patience_s())
     pats = parse_patterns(PATTERNS)
     say(f"Requirement: the demo's voice forecast for 22-28 Aug 2025 × 12 (Erlang A, patience {s.patience_s():.0f} s, "
-        f"80 % in 20 s, 30 % shrinkage): peak {r.positions.max()} positions, {r.positions.sum() / 2:,.0f} "
+        f"{DEFAULTS.for_channel('voice').label}, at most 5 % abandoning, 30 % shrinkage): peak {r.positions.max()} "
+        f"positions, {r.positions.sum() / 2:,.0f} "
         f"position-hours. Patterns: {PATTERNS.strip().replace(chr(10), '; ')}. Load {load()}.\n")
     w0, c0 = time.perf_counter(), cpu()
     sched = solve(r.positions, pats, first_day=f.start.date(), time_limit_s=55)
@@ -217,14 +219,15 @@ def schedule(tmp: Path) -> None:
 
 
 def check(tmp: Path) -> None:
-    from earful.staffing.requirement import requirement, target_for
+    from earful.metrics.definitions import DEFAULTS
+    from earful.staffing.requirement import requirement
     from earful.wfm.check import solve_checked
     from earful.wfm.schedule import parse_patterns, solve
 
     say("\n## Schedule check by simulation\n")
     pats = parse_patterns(PATTERNS.replace("max_agents: 60", "max_agents: 12"))
     cases = []
-    s, f, *_ = _demo_voice(tmp)
+    s, f = _demo_voice(tmp)
     cases.append(("demo voice, 22-28 Aug 2025", s, f))
     con = connect(tmp / "bank.duckdb", read_only=True) if (tmp / "bank.duckdb").exists() else None
     if con is None:
@@ -243,7 +246,7 @@ def check(tmp: Path) -> None:
 
     for name, s, f in cases:
         p = bank_pats if name.startswith("bank") else pats
-        r = requirement(f.volume, f.aht_s, target_for("voice"), shrinkage=0.3, patience_s=s.patience_s())
+        r = requirement(f.volume, f.aht_s, DEFAULTS.for_channel("voice"), shrinkage=0.3, patience_s=s.patience_s())
         c0 = cpu()
         plain = solve(r.positions, p)
         before = simulate_schedule(f.volume, f.aht_s, plain.scheduled, shrinkage=0.3, patience_s=s.patience_s(),

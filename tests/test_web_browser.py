@@ -102,7 +102,7 @@ def test_every_chart_is_drawn(browser, site, tmp_path):
     # tooltips: hovering the daily chart shows a tooltip with the day and the counts
     page.goto(site["url"] + "/")
     _charts_drawn(page)
-    big = page.locator("section.card div.chart").first
+    big = page.locator("section.card div.chart[aria-label^='contacts offered']")
     box = big.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(big).to_contain_text("offered")
@@ -122,7 +122,7 @@ def test_charts_fall_back_without_script(browser, site):
     assert page.locator("div.chart svg").count() == 0
     assert page.locator("table.fallback tbody tr").count() >= 2  # the daily numbers, as a table
     page.goto(site["url"] + "/staffing")
-    assert page.locator("table tbody tr").count() == 10
+    assert page.locator("#whatif-table tbody tr").count() == 10
     ctx.close()
 
 

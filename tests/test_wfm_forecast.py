@@ -119,3 +119,29 @@ def test_forecast_errors():
     s, _ = _synthetic(21, date(2025, 3, 31), {})
     with pytest.raises(InputError, match="two weeks of history before it"):
         backtest([s], origins=[date(2025, 4, 7)])
+
+
+def test_each_queue_is_staffed_for_its_own_service_definition_and_calendar(bank_store):
+    """A queue rule of the service definitions (90 % in 10 s for PS, with a business-hours calendar
+    holding a holiday) changes that queue's requirement and marks the holiday in its forecast."""
+    from earful.metrics.definitions import DEFAULTS, parse_definitions
+    from earful.wfm.plan import PlanConfig, forecast_run
+
+    defs = parse_definitions("calendars:\n  bank: {holidays: [2010-08-24]}\n"
+                             "queues:\n  PS: {target: 90%, within: 10s, calendar: bank}\n")
+    con = connect(bank_store, read_only=True)
+    try:
+        runs = [forecast_run(con, PlanConfig(), queues=["PS", "NW"], history_end=WEEK4, save=False, definitions=d)
+                for d in (DEFAULTS, defs)]
+    finally:
+        con.close()
+    (base_ps, base_nw), (own_ps, own_nw) = ((by["PS"], by["NW"]) for by in (
+        {f.queue: r for f, r in zip(run.forecasts, run.requirements)} for run in runs))
+    assert own_ps.definition.label == "90 % within 10 s" and base_ps.definition.label == "80 % within 20 s"
+    assert np.all(own_ps.agents >= base_ps.agents) and own_ps.agents.sum() > 1.1 * base_ps.agents.sum()
+    np.testing.assert_array_equal(own_nw.agents, base_nw.agents)  # another queue keeps the channel's
+    assert own_ps.shrinkage == defs.shrinkage == 0.3
+    f = {x.queue: x for x in runs[1].forecasts}["PS"]
+    day = range(2 * 48, 3 * 48)  # Tuesday 24 August, the forecast's third day
+    assert all(f.special[i] and "holiday" in f.special[i] for i in day)
+    assert not any(f.special[i] for i in range(len(f.special)) if i not in day)

@@ -11,7 +11,8 @@ from _wfm import bank_store  # noqa: F401
 
 from earful.errors import ConfigError
 from earful.staffing import erlang_a
-from earful.staffing.requirement import requirement, target_for
+from earful.metrics.definitions import DEFAULTS
+from earful.staffing.requirement import requirement
 from earful.store import connect
 from earful.wfm import Forecaster, history
 from earful.wfm.check import simulate_schedule, solve_checked
@@ -31,7 +32,7 @@ def _week4(bank_store, queue: str):
     s = {x.queue: x for x in history(con, 1800, end=date(2010, 8, 22))}[queue]
     con.close()
     f = Forecaster().fit(s).predict(7)
-    r = requirement(f.volume, f.aht_s, target_for("voice"), shrinkage=0.3, patience_s=s.patience_s())
+    r = requirement(f.volume, f.aht_s, DEFAULTS.for_channel("voice"), shrinkage=0.3, patience_s=s.patience_s())
     return f, r, s.patience_s()
 
 

@@ -127,6 +127,20 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     steps.append(("simulate a month and load it", simulate_and_load))
     steps.append(("hear a handful of recorded calls", lambda: _recorded_calls(con, out)))
 
+    def service_definitions() -> str:
+        from importlib.resources import files
+
+        from earful.metrics.definitions import definitions_table, save_definitions, stored_definitions
+
+        path = files("earful.metrics") / "examples" / "service.yaml"
+        if stored_definitions(con).text is None:  # keep what a director already set
+            save_definitions(con, path.read_text(encoding="utf-8"))
+        defs = stored_definitions(con)
+        return ("; ".join(f"{r['channel']} {r['standard']}" for r in definitions_table(defs)[:5])
+                + f"; shrinkage {defs.shrinkage:.0%} (src/earful/metrics/examples/service.yaml)")
+
+    steps.append(("service definitions: each channel's own target", service_definitions))
+
     def enrich_text() -> str:
         from earful.nlp.enrich import enrich
 
@@ -174,28 +188,32 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     steps.append(("discover topics nobody labelled", topics))
 
     def metrics() -> str:
-        from earful.metrics import metrics_table
+        from earful.metrics.service import service_summary
 
-        row = metrics_table(con, by=(), channel="voice").to_pylist()[0]
-        return (f"voice: {row['offered']:,} offered, service level {row['service_level']:.1%} in 20 s, "
-                f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s, "
-                f"first-contact resolution {row['fcr_rate']:.0%} (7 days), CSAT {row['csat_avg']:.2f}")
+        s = service_summary(con)
+        parts = [f"{c['channel']} {c['service_level']['value']:.1%} vs {c['service_level']['target']:.0%}"
+                 for c in s["channels"] if c["service_level"]["value"] is not None]
+        t = s["totals"]
+        return (f"service level against each channel's own target: {', '.join(parts)}; all channels "
+                f"{t['service_level']['value']:.1%} of contacts on time (target {t['service_level']['target']:.1%}); "
+                f"voice ASA {next(c['asa_s']['value'] for c in s['channels'] if c['channel'] == 'voice'):.0f} s, "
+                f"FCR {t['fcr_rate']['value']:.0%} (7 days), CSAT {t['csat_avg']['value']:.2f}")
 
     steps.append(("operational metrics", metrics))
 
     def staffing() -> str:
-        from earful.metrics.workload import busiest_interval
-        from earful.staffing import what_if
+        from earful.staffing.requirement import intraday_requirement
 
-        calls, aht_s = busiest_interval(con, 1800, channel="voice")
-        if not calls or not aht_s:
-            raise EarfulError("no answered voice calls to staff for")
-        rows = what_if(calls, 1800, aht_s, targets=(0.8, 0.9, 0.95), shrinkage=0.3)
-        return (f"busiest half hour ({calls:.0f} calls, AHT {aht_s:.0f} s): "
-                + ", ".join(f"{r.target_sl:.0%} in 20 s needs {r.agents} agents ({r.positions} staff) at {r.occupancy:.0%} occupancy"
-                            for r in rows))
+        out = []
+        for ch in ("voice", "chat", "email"):
+            r = intraday_requirement(con, ch)
+            peak = r.rows()[r.peak]
+            model = "Erlang C" if r.model == "erlang_c" else "backlog + response target"
+            out.append(f"{ch} peak {peak['agents']} agents ({peak['positions']} rostered) at {str(peak['start'])[:5]} "
+                       f"for {peak['volume']:.0f} contacts ({model})")
+        return "; ".join(out) + f", shrinkage {r.shrinkage:.0%}"
 
-    steps.append(("staffing what-if", staffing))
+    steps.append(("staffing per channel, every interval of the average day", staffing))
 
     def plan_next_week() -> str:
         from earful.wfm.plan import PlanConfig, forecast_run, schedule_run

@@ -40,7 +40,7 @@ _register_commands()
 # How `earful --help` groups the commands: the order a new user meets them.
 _PANELS = {
     "Load": ("init", "ingest", "status", "quarantine", "simulate"),
-    "Measure and staff": ("metrics", "staff", "speech"),
+    "Measure and staff": ("metrics", "service", "staff", "speech"),
     "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),

@@ -62,7 +62,7 @@ def forecast(
     model: Annotated[Optional[str], typer.Option("--model", help="mstl (default), mstl_interval, seasonal_naive, whi.")] = None,
     holidays: Annotated[Optional[str], typer.Option("--holidays", help="Public holidays of a country for every "
                                                     "queue, e.g. GB or GB-ENG (a plan gives one per queue).")] = None,
-    shrinkage: Annotated[Optional[str], typer.Option("--shrinkage", help="Share of paid time off contacts (30%).")] = None,
+    shrinkage: Annotated[Optional[str], typer.Option("--shrinkage", help="Share of paid time off contacts (default: the service definitions').")] = None,
     history_end: Annotated[Optional[str], typer.Option("--until", help="Use history before this day only (YYYY-MM-DD).")] = None,
     backtest: Annotated[bool, typer.Option("--backtest", help="Rolling-origin back-test of every model instead.")] = False,
     origin: Annotated[Optional[str], typer.Option("--origin", help="Back-test: first forecast day (default: the "
@@ -195,7 +195,7 @@ def schedule(
     queue: Annotated[Optional[str], typer.Option("--queue", help="The queue to schedule (default: the forecast's first).")] = None,
     channel: Annotated[Optional[str], typer.Option("--channel", help="Its channel, when the queue has several.")] = None,
     forecast_run: Annotated[Optional[int], typer.Option("--forecast", help="Forecast run to cover (default: the latest).")] = None,
-    shrinkage: Annotated[Optional[str], typer.Option("--shrinkage", help="Share of paid time off contacts (30%).")] = None,
+    shrinkage: Annotated[Optional[str], typer.Option("--shrinkage", help="Share of paid time off contacts (default: the service definitions').")] = None,
     replications: Annotated[int, typer.Option("--replications", help="Simulation runs per correction round (0: no "
                                               "correction).")] = 30,
     check_replications: Annotated[int, typer.Option("--check-replications", help="Simulation runs of the final check.")] = 100,

@@ -23,6 +23,7 @@ from earful.errors import StoreError
 from earful.ingest._sql import _time_expr, quote_str
 from earful.ingest.mapping import CANONICAL_FIELDS, FieldSpec
 from earful.metrics._keys import is_contact_sql
+from earful.metrics.business_waits import refresh_business_waits
 from earful.metrics.next_contact import refresh_next_contact
 from earful.store.schema import SPEAKERS
 
@@ -265,6 +266,7 @@ class ImportBatch:
             if progress:
                 progress(0.98, "next contacts")
             refresh_next_contact(con, iid)  # is_contact was set by the insert
+            refresh_business_waits(con, import_id=iid)  # waits in business hours, where a queue counts them
         return self._commit()
 
     def _row_fix_sql(self) -> str:

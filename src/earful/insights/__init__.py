@@ -132,7 +132,8 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
                    + (f", end sentiment {d.end_sentiment:+.2f}" if d.end_sentiment is not None else "")
                    + " (no handle times recorded)"),
             summary=(f"{d.contacts:,} contacts ({d.share:.1%}), cost {_fmt_money(d.handling_cost, cfg.currency)}; "
-                     f"AHT {d.aht_s or 0:.0f} s, repeat {d.repeat_rate or 0:.0%}, transfer {d.transfer_rate or 0:.0%}"
+                     + (f"AHT {d.aht_s:.0f} s" if d.aht_s is not None else "AHT unknown (no handle times)")
+                     + f", repeat {d.repeat_rate or 0:.0%}, transfer {d.transfer_rate or 0:.0%}"
                      + (f", CSAT {d.csat_avg:.2f} ({d.csat_diff:+.2f} vs rest)" if d.csat_diff is not None else "")),
             period_start=start, period_end=end, reason=d.reason,
             metrics={"rank": rank, **{k: v for k, v in asdict(d).items() if k != "reason"},

@@ -11,6 +11,7 @@ import duckdb
 from earful.errors import ConfigError, InputError
 from earful.insights import Insight, find_insights, load_config
 from earful.report._svg import bar_chart, line_chart, sparkline
+from earful.report.service import service_section
 
 _CSS = """
 @page { size: A4; margin: 10mm; }
@@ -44,18 +45,15 @@ def render_html(con: duckdb.DuckDBPyConnection, start: date, end: date, items: l
         raise InputError(f"no contacts between {start} and {end}")
     top = con.execute("SELECT reason, count(*) n FROM _ins_contacts WHERE day BETWEEN ? AND ? AND reason IS NOT NULL"
                       " GROUP BY 1 ORDER BY n DESC, reason LIMIT 8", [start, end]).fetchall()
-    csat, aht = con.execute("SELECT avg(csat), avg(handle_s) FILTER (answered AND handle_s > 0) FROM _ins_contacts"
-                            " WHERE day BETWEEN ? AND ?", [start, end]).fetchone()
     emerging = [i for i in items if i.kind == "emerging_issue"]
     drv = [i for i in items if i.kind == "driver"]
     voc = [i for i in items if i.kind not in ("emerging_issue", "driver")]
     cost = sum(i.metrics.get("handling_cost", 0) for i in drv)
-    all_cost = con.execute("SELECT sum(handle_s) / 60.0 FROM _ins_contacts WHERE answered AND day BETWEEN ? AND ?",
-                           [start, end]).fetchone()[0] or 0
     avoid = sum(i.metrics.get("avoidable_cost", 0) for i in drv)
-    kpis = [("contacts", f"{total:,}"), ("handled minutes", f"{all_cost:,.0f}"),
-            ("avg handle time", f"{aht or 0:.0f} s"), ("CSAT", f"{csat:.2f}" if csat else "–"),
-            ("emerging issues", str(len(emerging))), ("avoidable cost (top drivers)", f"{currency} {avoid:,.0f}")]
+    service_tiles, service_html = service_section(con, start, end)
+    no_handle = dict(service_tiles).get("avg handle time") == "unknown"  # no handle time: no cost can be known
+    kpis = [("contacts", f"{total:,}"), *service_tiles, ("emerging issues", str(len(emerging))),
+            ("avoidable cost (top drivers)", "unknown (no handle times)" if no_handle else f"{currency} {avoid:,.0f}")]
     h = [f"<!doctype html><html><head><meta charset='utf-8'><title>Contact centre briefing {start:%B %Y}</title>",
          f"<style>{_CSS}</style></head><body>",
          f"<h1>What our customers told us — {start:%B %Y}</h1>",
@@ -65,7 +63,7 @@ def render_html(con: duckdb.DuckDBPyConnection, start: date, end: date, items: l
          line_chart([str(d) for d, _ in daily], [n for _, n in daily], width=340, height=120, title="contacts per day"),
          "</div><div class='col'><h2>Top contact reasons</h2>",
          bar_chart([r for r, _ in top], [n for _, n in top], width=340, height=120, title="contacts by reason"),
-         "</div></div><h2>What is rising</h2>"]
+         "</div></div>", service_html, "<h2>What is rising</h2>"]
     if not emerging:
         h.append("<div class='item'>Nothing rose beyond what each reason's own history predicts.</div>")
     for i in emerging[:4]:

@@ -23,6 +23,8 @@ AREAS: dict[str, frozenset[str]] = {
     "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "contacts": frozenset({"admin", "analyst", "executive"}),  # the contacts behind a figure (no customer ids)
+    "service_settings": frozenset({"admin"}),                  # edit the service definitions
 }
 
 

@@ -74,7 +74,9 @@ class AppState:
         def run() -> None:
             cur = self.cursor()
             try:
-                self.cached(cur, "overview", q.overview, 28)
+                from earful.web.service import warm as warm_overview
+
+                warm_overview(self, cur)
                 self.cached(cur, "reasons", q.reasons)
             except Exception:  # warming is best effort: the page computes what is missing
                 pass

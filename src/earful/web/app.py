@@ -37,6 +37,8 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.service import router as service_router
+from earful.web.service import explorer_frame, staffing_view
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
@@ -49,7 +51,8 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
-       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
+       ("service_settings", "/settings/service", "Service")]
 
 
 def _pct(v) -> str:
@@ -117,6 +120,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     app.include_router(planning_router)
+    app.include_router(service_router)
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
@@ -209,26 +213,27 @@ def _add_pages(app: FastAPI) -> None:
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
-    @app.get("/", **opts)
-    def overview_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
-                      days: Annotated[int, Query(ge=1, le=366)] = 28):
-        data = state(request).cached(cur, "overview", q.overview, days)
-        return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
-
     @app.get("/metrics", **opts)
-    def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
+    def metrics_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
                      m: Annotated[MetricQuery, Depends(metric_query)]):
         # the rows name interval keys by their output column (interval15 -> interval_start)
         keys, rows = [k.column for k in parse_by(m.by)], m.rows
-        chart = None
-        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day"):
+        chart = sl_chart = None
+        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day", "week", "month"):
             chart = _charts.line([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
                                                               "answered": [r["answered"] for r in rows]},
                                  y_name="contacts", x_name=keys[0], label=f"contacts offered and answered by {keys[0]}")
+            target = next((r["sl_target"] for r in rows if r.get("sl_target") is not None), None)
+            sl_chart = _charts.line([r[keys[0]] for r in rows], {"service level": [r["service_level"] for r in rows]},
+                                    y_name="service level", x_name=keys[0], unit="pct", target=target,
+                                    label=f"service level by {keys[0]} against the target")
+        framing = explorer_frame(cur, rows[:1000], m.by, m.start, m.end, m.channel, m.queue,
+                                 allowed(user.role, "contacts"))
         qs = request.url.query
         return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=m.by,
                       group_keys=q.GROUP_KEYS, start=m.start or "", end=m.end or "", channel=m.channel or "",
-                      queue=m.queue or "", chart=chart, csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
+                      queue=m.queue or "", chart=chart, sl_chart=sl_chart, framing=framing,
+                      csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
 
     @app.get("/metrics.csv", include_in_schema=False)
     def metrics_csv(user: Annotated[User, Depends(need("metrics"))],
@@ -238,20 +243,14 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/staffing", **opts)
     def staffing_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("staffing"))],
+                      channel: Annotated[str, Query(max_length=20)] = "voice",
                       calls: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
                       aht_s: Annotated[float | None, Query(gt=0, le=86_400)] = None,
                       interval_s: Annotated[int, Query(ge=60, le=86_400)] = 1800,
-                      threshold_s: Annotated[float, Query(gt=0, le=3600)] = 20,
-                      target: Annotated[float, Query(ge=0.5, le=0.99)] = 0.8):
-        defaults = state(request).cached(cur, "staffing_inputs", q.staffing_inputs, interval_s)
-        c = defaults["calls"] if calls is None else calls
-        a = defaults["aht_s"] if aht_s is None else aht_s
-        table = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s,
-                                   targets=tuple(t / 100 for t in range(50, 100, 5)))
-        current = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s, targets=(target,))[0]
-        chart = _charts.staffing(table, current)
-        return render(request, "staffing.html", user, calls=c, aht_s=a, interval_s=interval_s,
-                      threshold_s=threshold_s, target=target, table=table, current=current, chart=chart)
+                      threshold_s: Annotated[float | None, Query(gt=0, le=3600)] = None,
+                      shrinkage: Annotated[float | None, Query(ge=0, lt=1)] = None,
+                      target: Annotated[float | None, Query(ge=0.5, le=0.99)] = None):
+        return staffing_view(request, cur, user, channel, calls, aht_s, interval_s, threshold_s, shrinkage, target)
 
     @app.get("/reasons", **opts)
     def reasons_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("reasons"))]):

@@ -7,7 +7,9 @@ The planner's choices live in one YAML file (``parse_plan``)::
     horizon: 7d
     model: mstl                    # earful.wfm.forecast.MODELS
     shrinkage: 30%                 # paid time away from contacts that breaks in the shifts do not cover
-    holidays:                      # a calendar per queue ("default" for the others)
+                                   # (default: the centre's, from the service definitions)
+    holidays:                      # a calendar per queue ("default" for the others), with the
+                                   # holidays of the queue's business-hours calendar (service definitions)
       default: {country: GB, subdivision: ENG}
       vip: {country: GB, dates: [2025-12-24], closed: true}
     special_days:
@@ -16,6 +18,8 @@ The planner's choices live in one YAML file (``parse_plan``)::
     shifts:                        # earful.wfm.schedule.parse_patterns
       full_time: {length: 8.5h, starts: "07:00-12:00", breaks: [{length: 30m, after: 3h-5h}], days: 5}
 
+Each channel and queue is staffed for its own service definition (``earful.metrics.definitions``:
+target, threshold, immediate or deferred, opening hours) through ``earful.staffing.requirement``.
 Runs are kept in ``wfm_runs`` with their rows in ``wfm_forecast``, ``wfm_shifts`` and ``wfm_coverage``
 (migration 022); the dashboard shows the latest.
 """
@@ -33,7 +37,9 @@ import duckdb
 import numpy as np
 
 from earful.errors import ConfigError, InputError
-from earful.staffing.requirement import Requirement, requirement, target_for
+from earful.ingest.load import centre_timezone
+from earful.metrics.definitions import ServiceDefinition, ServiceDefinitions, stored_definitions
+from earful.staffing.requirement import Requirement, requirement
 from earful.wfm.calendar import HolidayCalendar, SpecialDay, parse_dates
 from earful.wfm.forecast import MODELS, Forecast, Forecaster
 from earful.wfm.history import Series, history
@@ -42,7 +48,6 @@ from earful.wfm.schedule import Schedule, ShiftPattern, parse_patterns
 __all__ = ["PlanConfig", "ForecastRun", "ScheduleRun", "forecast_run", "latest_run", "load_forecast", "load_schedule",
            "parse_plan", "schedule_run"]
 
-DEFAULT_SHRINKAGE = 0.30
 DEFAULT_SHIFTS = {
     "full_time": {"length": "8.5h", "starts": "07:00-12:00", "breaks": [{"length": "30m", "after": "3h-5h"}],
                   "days": 5},
@@ -57,13 +62,30 @@ class PlanConfig:
     interval_s: int = 1800
     horizon_days: int = 7
     model: str = "mstl"
-    shrinkage: float = DEFAULT_SHRINKAGE
+    shrinkage: float | None = None  # None: the centre's, from the service definitions
     holidays: dict[str, HolidayCalendar] = field(default_factory=dict)
     special_days: tuple[SpecialDay, ...] = ()
     patterns: tuple[ShiftPattern, ...] = ()
 
-    def calendar(self, queue: str) -> HolidayCalendar | None:
-        return self.holidays.get(queue, self.holidays.get("default"))
+    def calendar(self, queue: str, definitions: ServiceDefinitions | None = None,
+                 channel: str | None = None) -> HolidayCalendar | None:
+        """The queue's holidays: the plan's calendar for it (or its ``default``) plus the holidays of the
+        business-hours calendar its service definition names (one list of a centre's days off)."""
+        own = self.holidays.get(queue, self.holidays.get("default"))
+        if definitions is None or channel is None:
+            return own
+        name = definitions.for_channel(channel, queue).calendar
+        days = definitions.calendar(name).holidays if name else {}
+        if not days:
+            return own
+        extra = {d: "holiday (business hours)" for d in days}
+        if own is None:
+            return HolidayCalendar(extra=extra)
+        return HolidayCalendar(own.country, own.subdivision, {**extra, **own.extra}, own.closed)
+
+    def shrinkage_for(self, definitions: ServiceDefinitions) -> float:
+        """The plan's shrinkage, else the centre's."""
+        return definitions.shrinkage if self.shrinkage is None else self.shrinkage
 
     def shift_patterns(self) -> tuple[ShiftPattern, ...]:
         return self.patterns or parse_patterns(DEFAULT_SHIFTS, "default shifts")
@@ -167,45 +189,62 @@ class ForecastRun:
     requirements: list[Requirement]
     patience_s: dict[tuple[str, str], float | None]
     config: PlanConfig
+    shrinkage: float = 0.0
     run_id: int | None = None
 
 
 def forecast_run(con: duckdb.DuckDBPyConnection, config: PlanConfig | None = None, *,
                  queues: Sequence[str] | None = None, channels: Sequence[str] | None = None,
                  history_end: date | None = None, save: bool = True,
-                 progress: Callable[[str], None] | None = None) -> ForecastRun:
+                 progress: Callable[[str], None] | None = None,
+                 definitions: ServiceDefinitions | None = None) -> ForecastRun:
     """Forecast the ``horizon_days`` after each series' history (up to ``history_end``, excluded) and
-    its requirement (the channel's target, Erlang A with the patience the history gives, shrinkage)."""
+    its requirement (the series' service definition, the store's unless given: Erlang A with the
+    patience the history gives, or the backlog model of a deferred channel; then shrinkage)."""
     cfg = config or PlanConfig()
+    defs = definitions or stored_definitions(con)
+    tz = centre_timezone(con)
     series = history(con, cfg.interval_s, queues=queues, channels=channels, end=history_end)
     forecasts, reqs, patience = [], [], {}
     for s in series:
         if progress:
             progress(f"{s.queue} ({s.channel})")
-        f = Forecaster(cfg.model, holidays=cfg.calendar(s.queue), special_days=cfg.special_days).fit(s).predict(
-            cfg.horizon_days)
+        f = Forecaster(cfg.model, holidays=cfg.calendar(s.queue, defs, s.channel),
+                       special_days=cfg.special_days).fit(s).predict(cfg.horizon_days)
         forecasts.append(f)
-        reqs.append(_requirement(s, f, cfg))
+        reqs.append(_requirement(s, f, cfg, defs, tz))
         patience[(s.queue, s.channel)] = s.patience_s()
-    run = ForecastRun(forecasts, reqs, patience, cfg)
+    run = ForecastRun(forecasts, reqs, patience, cfg, shrinkage=cfg.shrinkage_for(defs))
     if save:
         run.run_id = _save_forecast(con, run, series)
     return run
 
 
-def _requirement(s: Series, f: Forecast, cfg: PlanConfig) -> Requirement:
+def _requirement(s: Series, f: Forecast, cfg: PlanConfig, defs: ServiceDefinitions, tz: str | None) -> Requirement:
     aht = np.where(np.isfinite(f.aht_s) & (f.aht_s > 0), f.aht_s, s.aht_s() or np.nan)
     if np.any((f.volume > 0) & ~np.isfinite(aht)):
         raise InputError(f"{s.queue}: the history has no handle times, so no requirement can be computed "
                          "(load a report with AHT, or contacts with talk time)")
-    return requirement(f.volume, np.nan_to_num(aht), target_for(s.channel, s.queue), interval_s=s.interval_s,
-                       shrinkage=cfg.shrinkage, patience_s=s.patience_s())
+    d = defs.for_channel(s.channel, s.queue)
+    return staff(f.volume, np.nan_to_num(aht), d, defs, [f.start + timedelta(seconds=i * s.interval_s)
+                                                          for i in range(len(f.volume))],
+                 interval_s=s.interval_s, shrinkage=cfg.shrinkage_for(defs), patience_s=s.patience_s(), centre_tz=tz)
+
+
+def staff(volume, aht_s, definition: ServiceDefinition, defs: ServiceDefinitions, starts: Sequence[datetime], *,
+          interval_s: float, shrinkage: float, patience_s: float | None, centre_tz: str | None = None) -> Requirement:
+    """``earful.staffing.requirement`` for forecast intervals starting at ``starts``: the definition's
+    opening hours from its calendar, the patience only for a channel answered while the customer waits."""
+    cal = defs.calendar(definition.calendar) if definition.calendar else None
+    return requirement(volume, aht_s, definition, interval_s=interval_s, shrinkage=shrinkage,
+                       starts=list(starts) if cal is not None else None, calendar=cal, centre_tz=centre_tz,
+                       patience_s=None if definition.deferred else patience_s)
 
 
 def _save_forecast(con, run: ForecastRun, series: list[Series]) -> int:
     cfg = run.config
     params = {"interval_s": cfg.interval_s, "horizon_days": cfg.horizon_days, "model": cfg.model,
-              "shrinkage": cfg.shrinkage, "special_days": [sp.name for sp in cfg.special_days],
+              "shrinkage": run.shrinkage, "special_days": [sp.name for sp in cfg.special_days],
               "holidays": {q: c.country for q, c in cfg.holidays.items()}}
     summary = {"series": [{"queue": f.queue, "channel": f.channel, "volume": float(f.volume.sum()),
                            "history_kind": s.kind, "history_days": s.days, "first": f.start.isoformat(),
@@ -285,6 +324,7 @@ class ScheduleRun:
     queue: str
     channel: str
     forecast_run: int
+    shrinkage: float = 0.0
     run_id: int | None = None
 
 
@@ -310,10 +350,11 @@ def schedule_run(con: duckdb.DuckDBPyConnection, config: PlanConfig | None = Non
                          "a schedule needs a week (forecast with --days 7 or more)")
     sl = slice(0, per_week)
     vol, aht, pos = rows["volume"][sl], np.nan_to_num(rows["aht_s"][sl].astype(float)), rows["positions"][sl]
-    target = target_for(str(rows["channel"]), str(rows["queue"]))
-    patience = _patience_of(con, forecast, rows["queue"], rows["channel"])
+    target = stored_definitions(con).for_channel(str(rows["channel"]), str(rows["queue"]))
+    patience = None if target.deferred else _patience_of(con, forecast, rows["queue"], rows["channel"])
     first_day = rows["interval_start"][0].astype("datetime64[D]").astype(object)
-    kw = dict(interval_s=interval_s, shrinkage=cfg.shrinkage, target=target.target, threshold_s=target.threshold_s,
+    shrink = cfg.shrinkage if cfg.shrinkage is not None else _run_shrinkage(con, forecast)
+    kw = dict(interval_s=interval_s, shrinkage=shrink, target=target.target, threshold_s=target.threshold_s,
               patience_s=patience, concurrency=target.concurrency)
     if replications > 0 and rounds > 0:
         sched, check = solve_checked(pos, cfg.shift_patterns(), vol, aht, rounds=rounds, replications=replications,
@@ -326,10 +367,18 @@ def schedule_run(con: duckdb.DuckDBPyConnection, config: PlanConfig | None = Non
         sched = solve(pos, cfg.shift_patterns(), interval_s=interval_s, first_day=first_day, time_limit_s=time_limit_s)
         check = simulate_schedule(vol, aht, sched.scheduled, replications=max(1, check_replications), seed=1000, **kw)
     assert isinstance(check, Check)
-    run = ScheduleRun(sched, check, str(rows["queue"]), str(rows["channel"]), forecast)
+    run = ScheduleRun(sched, check, str(rows["queue"]), str(rows["channel"]), forecast, shrink)
     if save:
-        run.run_id = _save_schedule(con, run, cfg)
+        run.run_id = _save_schedule(con, run)
     return run
+
+
+def _run_shrinkage(con, run_id: int) -> float:
+    """The shrinkage a saved forecast's positions were computed with."""
+    from earful.metrics.definitions import DEFAULT_SHRINKAGE
+
+    row = con.execute("SELECT params FROM wfm_runs WHERE run_id = ?", [run_id]).fetchall()
+    return float(json.loads(row[0][0] or "{}").get("shrinkage", DEFAULT_SHRINKAGE)) if row else DEFAULT_SHRINKAGE
 
 
 def _patience_of(con, run_id: int, queue, channel) -> float | None:
@@ -340,9 +389,9 @@ def _patience_of(con, run_id: int, queue, channel) -> float | None:
     return None
 
 
-def _save_schedule(con, run: ScheduleRun, cfg: PlanConfig) -> int:
+def _save_schedule(con, run: ScheduleRun) -> int:
     s, c = run.schedule, run.check
-    params = {"queue": run.queue, "channel": run.channel, "shrinkage": cfg.shrinkage,
+    params = {"queue": run.queue, "channel": run.channel, "shrinkage": run.shrinkage,
               "patterns": [p.name for p in s.patterns], "replications": c.replications}
     summary = {"paid_hours": s.paid_hours, "bound_hours": s.bound_hours, "gap": s.gap, "agents": s.agents,
                "base_bound_hours": s.base_bound_hours if s.base_bound_hours is not None else s.bound_hours,
@@ -389,10 +438,11 @@ def load_schedule(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]
 def plan_view(con: duckdb.DuckDBPyConnection, queue: str | None = None, channel: str | None = None, *,
               volume: float = 1.0, aht: float = 1.0, shrinkage: float | None = None) -> dict[str, Any] | None:
     """The latest forecast of a queue with its requirement and the latest schedule covering it, and a
-    what-if: volume × ``volume``, AHT × ``aht``, another ``shrinkage``. The what-if's requirement is
-    Erlang's again; its predicted service level for the existing schedule is Erlang A's (C without a
-    patience) at the schedule's agents on the phones, interval by interval (the simulation is the
-    schedule's own check; a what-if is answered at once). None when the store has no forecast."""
+    what-if: volume × ``volume``, AHT × ``aht``, another ``shrinkage``. The what-if's requirement is the
+    channel's own again (``staff``); its predicted service level for the existing schedule is Erlang A's
+    (C without a patience) at the schedule's agents on the phones, interval by interval (the simulation
+    is the schedule's own check; a what-if is answered at once); unknown for a deferred channel, which
+    no queue formula describes. None when the store has no forecast."""
     from earful.staffing import erlang_a, erlang_c
 
     last = latest_run(con, "forecast")
@@ -403,13 +453,16 @@ def plan_view(con: duckdb.DuckDBPyConnection, queue: str | None = None, channel:
     queue, channel = str(rows["queue"]), str(rows["channel"])
     series = [(s["queue"], s["channel"]) for s in last["summary"].get("series", [])]
     interval_s = int(rows["interval_s"][0])
-    run_shrink = float(last["params"].get("shrinkage", DEFAULT_SHRINKAGE))
+    run_shrink = _run_shrinkage(con, run_id)
     shrink = run_shrink if shrinkage is None else float(shrinkage)
-    patience = _patience_of(con, run_id, queue, channel)
-    target = target_for(channel, queue)
+    defs = stored_definitions(con)
+    target = defs.for_channel(channel, queue)
+    patience = None if target.deferred else _patience_of(con, run_id, queue, channel)
     vol = rows["volume"].astype(float) * volume
     aht_s = np.nan_to_num(rows["aht_s"].astype(float)) * aht
-    what = requirement(vol, aht_s, target, interval_s=interval_s, shrinkage=shrink, patience_s=patience)
+    starts = [t.astype("datetime64[s]").astype(object) for t in rows["interval_start"]]
+    what = staff(vol, aht_s, target, defs, starts, interval_s=interval_s, shrinkage=shrink, patience_s=patience,
+                 centre_tz=centre_timezone(con))
     sched = con.execute("SELECT run_id, summary FROM wfm_runs WHERE kind = 'schedule' AND based_on = ? AND "
                         "json_extract_string(params, '$.queue') = ? AND json_extract_string(params, '$.channel') = ? "
                         "ORDER BY run_id DESC LIMIT 1", [run_id, queue, channel]).fetchall()
@@ -433,16 +486,20 @@ def plan_view(con: duckdb.DuckDBPyConnection, queue: str | None = None, channel:
         scheduled = cov["scheduled"].astype(float)
         agents = np.floor(scheduled * (1 - shrink) + 1e-9) * max(1, target.concurrency)
         v, a = vol[:n], np.where(aht_s[:n] > 0, aht_s[:n], np.nanmean(aht_s[aht_s > 0]) if np.any(aht_s > 0) else 1.0)
-        m = (erlang_a(v, interval_s, a, agents, patience, threshold_s=target.threshold_s) if patience
-             else erlang_c(v, interval_s, a, agents, threshold_s=target.threshold_s))
         open_ = v > 0
-        sl_what = np.where(open_, m.service_level, np.nan)
+        if target.deferred:  # worked from a backlog: no queue formula; the schedule's simulation answers
+            sl_what = np.full(n, np.nan)
+        else:
+            m = (erlang_a(v, interval_s, a, agents, patience, threshold_s=target.threshold_s) if patience
+                 else erlang_c(v, interval_s, a, agents, threshold_s=target.threshold_s))
+            sl_what = np.where(open_, m.service_level, np.nan)
         out["schedule"] = {
             "run_id": sid, "summary": summary, "scheduled": scheduled,
             "simulated_sl": np.asarray(cov["service_level"], dtype=float),
             "simulated_abandon": np.asarray(cov["abandon_rate"], dtype=float),
             "whatif_sl": sl_what,
-            "whatif_met": float(np.mean(sl_what[open_] >= target.target)) if open_.any() else float("nan"),
+            "whatif_met": float(np.mean(sl_what[open_] >= target.target)) if open_.any() and not target.deferred
+            else float("nan"),
             "whatif_overall_sl": float(np.nansum(sl_what * v) / v[open_].sum()) if open_.any() else float("nan"),
             "whatif_short_hours": float(np.maximum(what.positions[:n] - scheduled, 0).sum()) * interval_s / 3600,
         }
