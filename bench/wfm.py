@@ -239,7 +239,7 @@ def check(tmp: Path) -> None:
     bank_pats = parse_patterns(PATTERNS.replace("max_agents: 60", "max_agents: 12")
                                + 'night: {length: 8h, starts: "23:00-23:30", days: 5}\n'
                                + 'evening: {length: 6h, starts: "18:00-18:00", days: 5}\n')
-    say("| week | open intervals | SL target met (Erlang schedule) | met after correction | predicted SL | "
+    say("\n| week | open intervals | SL target met (Erlang schedule) | met after correction | predicted SL | "
         "abandonment | paid h | LP bound of the Erlang requirement | + | CPU s |")
     say("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     from earful.wfm.check import simulate_schedule
