@@ -287,11 +287,11 @@ class IntervalBatch(ImportBatch):
             r.notes.append(f"agents staffed in {staffed:,} intervals kept for occupancy")
         row_fix = self._row_fix_sql()
         q_bad = int(con.execute(
-            f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(r='_row')}, split_part(problems[1], ':', 1), "
+            f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(p='_row')}, split_part(problems[1], ':', 1), "
             "array_to_string(problems, '; '), _raw FROM _stage_v WHERE len(problems) > 0").fetchall()[0][0])
         q_dup = int(con.execute(
-            f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(r='s._row')}, 'interval_start', "
-            f"'the same queue, channel and interval again in this file (first at row ' || {row_fix.format(r='d.first_row')} "
+            f"INSERT INTO quarantine SELECT {iid}, {row_fix.format(p='s._row')}, 'interval_start', "
+            f"'the same queue, channel and interval again in this file (first at row ' || {row_fix.format(p='d.first_row')} "
             f"|| ')', CAST(to_json(s) AS VARCHAR) FROM _stage_v s JOIN _dups d ON {on} "
             "WHERE len(s.problems) = 0 AND s._row > d.first_row").fetchall()[0][0])
         q_rej = self._insert_rejects()

@@ -39,6 +39,7 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.service import router as service_router
 from earful.web.service import explorer_frame, staffing_view
+from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
@@ -52,7 +53,8 @@ NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staf
        ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("service_settings", "/settings/service", "Service")]
+       ("service_settings", "/settings/service", "Service"),
+       ("load", "/load", "Load data")]
 
 
 def _pct(v) -> str:
@@ -124,6 +126,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
