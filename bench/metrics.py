@@ -17,6 +17,9 @@ The 10 M goal, one command (generates the store on first use, ~1 min; DuckDB on 
 
     python bench/metrics.py --rows 10000000 --no-pandas --skip-bank --store /tmp/earful-bench-10m.duckdb
 
+Beside it, the same query with one 20-second threshold for every contact and no business hours
+(columns "one threshold"): what measuring each contact against its own definition costs.
+
 FCR is timed twice: reading each contact's next contact kept at import (``next_contact_at``;
 here kept once after generating, as a first import does, and that time is printed), and by the
 window metrics fall back to for rows written outside earful's import. Business-hours waits are
@@ -42,7 +45,7 @@ import numpy as np
 from earful.ingest import ingest_file
 from earful.metrics import metrics_table, next_contact_ready, refresh_next_contact
 from earful.metrics.business_waits import refresh_business_waits
-from earful.metrics.definitions import ServiceDefinitions, parse_definitions
+from earful.metrics.definitions import DEFAULTS, ServiceDefinitions, parse_definitions
 from earful.store import connect
 
 FCR_DAYS, STAFF_MIN = 7.0, 30
@@ -253,7 +256,12 @@ def bench(con, label: str, defs: ServiceDefinitions, use_pandas: bool = True) ->
         t_win, tbl_win = _best(run)
         con.execute("UPDATE interactions SET is_contact = ? WHERE id = ?", [one_is_contact, one_id])
         assert tbl_win["fcr_rate"].equals(tbl["fcr_rate"]), "FCR from the kept column and from the window differ"
-        line = f"| {label} | {n:,} | {by} | {tbl.num_rows:,} | {t_e:.3f} | {cpu[0]:.2f} | {t_win:.3f} | {t_nofcr:.3f} |"
+        # the peer inside earful: one 20 s threshold for every contact, no business hours
+        cpu_one: list = []
+        _best(lambda: metrics_table(con, by=by, fcr_days=FCR_DAYS, occupancy_from="activity", definitions=DEFAULTS,
+                                    sl_threshold_s=20, abandon_treatment="exclude_short", short_abandon_s=5), cpu=cpu_one)
+        line = (f"| {label} | {n:,} | {by} | {tbl.num_rows:,} | {t_e:.3f} | {cpu[0]:.2f} | {cpu_one[0]:.2f} "
+                f"| {cpu[0] / cpu_one[0]:.2f}× | {t_win:.3f} | {t_nofcr:.3f} |")
         if pandas is not None:
             t_p, pdf = _best(lambda: pandas_metrics(df, by, defs), n=2)
             line += f" {t_p:.3f} | {t_load:.2f} | {t_p / t_e:.1f}× | {t_p / t_win:.1f}× | {_agree(tbl, pdf):.1e} |"
@@ -275,9 +283,10 @@ def main() -> None:
     load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",) * 3
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, DuckDB on {args.threads} threads, "
           f"Python {platform.python_version()}; load average {load[0]:.2f}; earful best of 3, pandas best of 2")
-    print("| data | rows | by | groups | earful s | earful CPU s | earful s, FCR by window | earful s, no FCR | pandas s "
+    print("| data | rows | by | groups | earful s | earful CPU s | one threshold CPU s | CPU ÷ one threshold "
+          "| earful s, FCR by window | earful s, no FCR | pandas s "
           "| pandas load s | pandas ÷ earful | pandas ÷ earful by window | max abs diff | load |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         shared = Path(os.environ.get("EARFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
         bank = shared / "anonymous_bank" / "august_calls.csv"

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from _service import sim_month  # noqa: F401  (a fixture)
+from _web import CHROMIUM, browser  # noqa: F401  (a fixture)
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 
@@ -27,17 +27,6 @@ def server(sim_month, tmp_path_factory):
     shutil.copy(sim_month[0], db)
     with serve(db) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _page(browser, url: str, name: str):

@@ -9,22 +9,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from _web import PASSWORD, PII_EMAIL, ROLE_USER, site, web_store  # noqa: F401
+from _web import CHROMIUM, PASSWORD, PII_EMAIL, ROLE_USER, browser, site, web_store  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _sign_in(browser, site, name: str):

@@ -19,6 +19,25 @@ def busiest_interval(con: duckdb.DuckDBPyConnection, interval_s: int = 1800,
     return float(prof["volume"][k]), prof["aht_s"][k]
 
 
+def offered_filter(channel: str | None, queue: str | None = None, *, start: object = None, end: object = None,
+                   weekdays: list[int] | None = None) -> tuple[list[str], dict]:
+    """(SQL conditions, named parameters) picking the inbound contacts offered on ``channel`` (None: all)
+    and ``queue`` in [start, end), on the given ISO ``weekdays`` when set."""
+    from earful.metrics._keys import parse_range
+
+    lo, hi = parse_range(start, end)
+    cond = ["offered_at IS NOT NULL", "coalesce(direction, 'inbound') = 'inbound'"]
+    params: dict = {}
+    for name, value, sql in (("channel", channel, "channel = $channel"), ("queue", queue, "queue = $queue"),
+                             ("lo", lo, "offered_at >= $lo"), ("hi", hi, "offered_at < $hi")):
+        if value is not None:
+            cond.append(sql)
+            params[name] = value
+    if weekdays:
+        cond.append(f"isodow(offered_at) IN ({', '.join(str(int(d)) for d in weekdays)})")
+    return cond, params
+
+
 def intraday_profile(con: duckdb.DuckDBPyConnection, channel: str | None, queue: str | None = None, *,
                      interval_s: int = 1800, start: object = None, end: object = None,
                      weekdays: list[int] | None = None, immediate: bool = True) -> dict:
@@ -30,27 +49,9 @@ def intraday_profile(con: duckdb.DuckDBPyConnection, channel: str | None, queue:
 
     Returns ``{"slots": [seconds from midnight], "volume": [...], "aht_s": [...], "days": n, "aht_all_s": x}``;
     ``aht_all_s`` is None when no answered contact has a handle time (then ``aht_s`` is all None)."""
-    from earful.metrics._keys import parse_range
-
     if 86400 % int(interval_s):
         raise InputError("the interval must divide the day (e.g. 900, 1800, 3600 s)")
-    lo, hi = parse_range(start, end)
-    cond = ["offered_at IS NOT NULL", "coalesce(direction, 'inbound') = 'inbound'"]
-    params: dict = {}
-    if channel is not None:
-        cond.append("channel = $channel")
-        params["channel"] = channel
-    if queue is not None:
-        cond.append("queue = $queue")
-        params["queue"] = queue
-    if lo is not None:
-        cond.append("offered_at >= $lo")
-        params["lo"] = lo
-    if hi is not None:
-        cond.append("offered_at < $hi")
-        params["hi"] = hi
-    if weekdays:
-        cond.append(f"isodow(offered_at) IN ({', '.join(str(int(d)) for d in weekdays)})")
+    cond, params = offered_filter(channel, queue, start=start, end=end, weekdays=weekdays)
     talk = "coalesce(talk_s, epoch(ended_at - answered_at))" if immediate else "talk_s"
     handle = f"{talk} + coalesce(hold_s, 0) + coalesce(wrap_s, 0)"
     answered = "NOT coalesce(abandoned, false) AND (answered_at IS NOT NULL OR abandoned IS NOT NULL OR talk_s IS NOT NULL)"

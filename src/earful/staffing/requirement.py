@@ -274,20 +274,8 @@ def intraday_requirement(con, channel: str, queue: str | None = None, *, definit
 
 def _days_in(con, channel, queue, start, end, weekdays) -> list:
     """The days the profile averaged over (for the calendar's open share per slot)."""
-    from earful.metrics._keys import parse_range
+    from earful.metrics.workload import offered_filter
 
-    lo, hi = parse_range(start, end)
-    cond, params = ["offered_at IS NOT NULL", "channel = ?"], [channel]
-    if queue is not None:
-        cond.append("queue = ?")
-        params.append(queue)
-    if lo is not None:
-        cond.append("offered_at >= ?")
-        params.append(lo)
-    if hi is not None:
-        cond.append("offered_at < ?")
-        params.append(hi)
-    if weekdays:
-        cond.append(f"isodow(offered_at) IN ({', '.join(str(int(w)) for w in weekdays)})")
+    cond, params = offered_filter(channel, queue, start=start, end=end, weekdays=weekdays)
     return [r[0] for r in con.execute(f"SELECT DISTINCT offered_at::DATE FROM interactions WHERE {' AND '.join(cond)} "
                                       "ORDER BY 1", params).fetchall()]

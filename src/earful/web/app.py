@@ -53,8 +53,7 @@ NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staf
        ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("service_settings", "/settings/service", "Service"),
-       ("load", "/load", "Load data")]
+       ("service_settings", "/settings/service", "Service"), ("load", "/load", "Load data")]
 
 
 def _pct(v) -> str:
