@@ -38,6 +38,11 @@ def plan_site(tmp_path_factory, bank_store):
 
 
 def test_api_and_access(plan_site):
+    routes = ("/planning", "/api/v1/planning", "/planning/shifts.csv", "/planning/roster.csv")
+    for name, allowed in (("ada", True), ("eve", True), ("carla", False)):
+        with httpx.Client(base_url=plan_site) as c:
+            login(c, name)
+            assert [c.get(r).status_code for r in routes] == [200 if allowed else 403] * 4, name
     with httpx.Client(base_url=plan_site) as c:
         assert c.get("/api/v1/planning").status_code == 401
         login(c, "carla")
