@@ -35,6 +35,12 @@ POLICY = {
     ("GET", "/interactions/{ix_own}?raw=1"): ADMIN_ANALYST,
     ("GET", "/ledger"): EVERYONE,
     ("GET", "/users"): {"admin"},
+    ("POST", "/insights/{ins_own}/plan"): {"admin", "analyst", "department"},
+    ("POST", "/insights/{ins_other}/plan"): ADMIN_ANALYST,
+    ("POST", "/insights/{ins_own}/comment"): {"admin", "analyst", "department"},
+    ("POST", "/insights/{ins_other}/comment"): ADMIN_ANALYST,
+    ("GET", "/briefing"): NOT_DEPT,
+    ("GET", "/briefing.pdf"): NOT_DEPT,
     ("GET", "/load"): {"admin"},
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
@@ -60,15 +66,19 @@ POLICY = {
     ("GET", "/api/v1/service/definitions"): EVERYONE,
     ("PUT", "/api/v1/service/definitions"): {"admin"},
     ("GET", "/api/v1/staffing/intraday?channel=voice"): NOT_DEPT,
-    ("GET", "/api/v1/speech"): ADMIN_ANALYST,
+    ("POST", "/api/v1/insights/{ins_own}/plan"): {"admin", "analyst", "department"},
+    ("POST", "/api/v1/insights/{ins_other}/plan"): ADMIN_ANALYST,
+    ("GET", "/api/v1/insights/{ins_own}/comments"): EVERYONE,
+    ("GET", "/api/v1/insights/{ins_other}/comments"): NOT_DEPT,
+    ("POST", "/api/v1/insights/{ins_own}/comments"): {"admin", "analyst", "department"},
+    ("POST", "/api/v1/insights/{ins_other}/comments"): ADMIN_ANALYST,
     ("GET", "/planning"): NOT_DEPT,
 }
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/favicon.ico"),
           ("GET", "/api/v1/openapi.json")}
-#: Routes of one recorded call: this store has no recordings; tests/test_voice_web.py walks their access
-#: per role on a store that has.
-RECORDING_ROUTES = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
-                    ("GET", "/api/v1/voice/{}/moment")}
+# A recorded call's routes: who may hear what is walked per role in test_voice_web.py (it needs a recording).
+VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
+         ("GET", "/api/v1/voice/{}/moment"), ("GET", "/api/v1/speech")}
 #: A forecast's and a schedule's routes: this store has none (they answer 400); tests/test_wfm_web.py
 #: walks their access per role on a store that has.
 PLANNING_ROUTES = {("GET", "/api/v1/planning"), ("GET", "/planning/shifts.csv"), ("GET", "/planning/roster.csv")}
@@ -100,8 +110,8 @@ def _call(c: httpx.Client, method: str, path: str) -> httpx.Response:
     if path == "/settings/service":
         return c.post(path, data={"text": DEFAULT_YAML})
     if path.startswith("/api/"):
-        return c.post(path, json={"action": "acknowledge"})
-    return c.post(path, data={"action": "acknowledge"})
+        return c.post(path, json={"action": "acknowledge", "text": "seen", "owner": "Carla"})
+    return c.post(path, data={"action": "acknowledge", "text": "seen", "owner": "Carla"})
 
 
 def test_every_route_is_in_the_policy(site):
@@ -111,20 +121,21 @@ def test_every_route_is_in_the_policy(site):
     app = create_app(site["db"].parent / "other.duckdb")
     seen = set()
 
-    def walk(routes):
-        for route in routes:
-            if hasattr(route, "original_router"):  # an included router: its own routes
-                walk(route.original_router.routes)
-            for method in sorted(getattr(route, "methods", None) or ()):
-                if method == "HEAD":
-                    continue
-                seen.add((method, re.sub(r"\{[^}]+\}", "{}", route.path)))
+    def walk(routes):  # included routers may be kept as one entry that holds their routes
+        for r in routes:
+            inner = getattr(r, "original_router", None)
+            yield from walk(inner.routes) if inner is not None else [r]
 
-    walk(app.routes)
+    for route in walk(app.routes):
+        for method in sorted(getattr(route, "methods", None) or ()):
+            if method == "HEAD":
+                continue
+            path = re.sub(r"\{[^}]+\}", "{}", route.path)
+            seen.add((method, path))
     assert ("GET", "/api/v1/metrics") in seen and ("GET", "/contacts") in seen
     app.state.earful.con.close()
-    declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | ADMIN_ONLY
-                | RECORDING_ROUTES | PLANNING_ROUTES)
+    declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY
+                | PLANNING_ROUTES)
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

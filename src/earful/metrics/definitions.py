@@ -357,7 +357,7 @@ def _calendar(name: str, node) -> Calendar:
 
 def parse_definitions(text: str, name: str = "service.yaml") -> ServiceDefinitions:
     """Read the YAML config; a mistake is a ``ConfigError`` naming the file and line."""
-    from earful.ledger._config import parse
+    from earful.ledger._config import load_text as parse
 
     root = parse(text, name)
     top = root.mapping("service definitions", _TOP_KEYS)

@@ -25,6 +25,7 @@ AREAS: dict[str, frozenset[str]] = {
     "users": frozenset({"admin"}),
     "contacts": frozenset({"admin", "analyst", "executive"}),  # the contacts behind a figure (no customer ids)
     "service_settings": frozenset({"admin"}),                  # edit the service definitions
+    "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
     "load": frozenset({"admin"}),                               # upload and load data
 }
 
