@@ -201,11 +201,12 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 12, steps
+    assert len(steps) == 13, steps
     # each channel against its own target; voice staffed by Erlang, e-mail from its backlog
     flat = " ".join(out.split())  # the console wraps long lines
     assert re.search(r"voice \d+\.\d% vs 80%, chat \d+\.\d% vs 80%, email \d+\.\d% vs 90%", flat)
     assert re.search(r"voice peak \d+ agents .*Erlang C.*email peak \d+ agents .*backlog \+ response target", flat)
+    assert "take the strategic assessment" in steps
     assert "hear a handful of recorded calls" in steps
     assert "forecast next week and schedule it" in steps
     assert "failed" not in demo["first_log"]
@@ -225,6 +226,7 @@ def test_the_store_holds_every_analysis(demo):
         assert {r[0] for r in con.execute("SELECT DISTINCT kind FROM insights").fetchall()} >= {"driver"}
         assert con.execute("SELECT count(*) FROM ledger_routes").fetchone()[0] > 0
         assert con.execute("SELECT count(*) FROM ledger_values WHERE kind = 'estimated'").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] >= 1
         # nothing a department sees carries a card number
         quotes = json.dumps([json.loads(e) for (e,) in con.execute("SELECT evidence FROM insights").fetchall()])
         assert not re.search(r"\b(?:\d[ -]?){13,19}\b", quotes)

@@ -42,6 +42,8 @@ POLICY = {
     ("GET", "/briefing"): NOT_DEPT,
     ("GET", "/briefing.pdf"): NOT_DEPT,
     ("GET", "/load"): {"admin"},
+    ("GET", "/assess"): NOT_DEPT,
+    ("GET", "/api/v1/assessment"): NOT_DEPT,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -83,6 +85,8 @@ VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/ap
 #: walks their access per role on a store that has.
 PLANNING_ROUTES = {("GET", "/api/v1/planning"), ("GET", "/planning/shifts.csv"), ("GET", "/planning/roster.csv")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
+# Taking an assessment writes a snapshot: who may is walked per role in tests/test_assess_web.py.
+ASSESS_WRITES = {("POST", "/assess")}
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
 
@@ -135,7 +139,7 @@ def test_every_route_is_in_the_policy(site):
     assert ("GET", "/api/v1/metrics") in seen and ("GET", "/contacts") in seen
     app.state.earful.con.close()
     declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY
-                | PLANNING_ROUTES)
+                | ASSESS_WRITES | PLANNING_ROUTES)
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

@@ -44,6 +44,7 @@ _PANELS = {
     "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
+    "Assess": ("assess",),
     "Serve": ("serve", "users", "token"),
 }
 

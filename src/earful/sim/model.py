@@ -145,12 +145,13 @@ def _reason_table(reasons: list[str], rng: np.random.Generator) -> dict[str, np.
 
 # ---------------------------------------------------------------- the simulation
 def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scale: float = 1.0,
-             day_multipliers: Mapping[date, float] | None = None) -> Simulation:
+             day_multipliers: Mapping[date, float] | None = None, *, staffing: float = 1.0) -> Simulation:
     """Simulate ``days`` days of contacts from ``start``; the same arguments give the same month.
 
     ``day_multipliers``: days whose arrivals (every channel) are that many times an ordinary day's, e.g.
     a public holiday at 0.35 or a marketing campaign at 1.5; kept in the truth as ``day_multipliers``.
-    """
+    ``staffing``: the share of the planned voice and chat agents actually rostered in each slot
+    (1 = the plan; 0.7 = a centre that runs 30% short, with the waits and abandons that follow)."""
     if not 1 <= days <= 366:
         raise InputError(f"days must be between 1 and 366, got {days}")
     if not 0.01 <= scale <= 20:
@@ -158,14 +159,18 @@ def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scal
     for d, m in (day_multipliers or {}).items():
         if not 0 <= float(m) <= 20:
             raise InputError(f"the volume multiplier of {d} must be between 0 and 20, got {m}")
-    return _Sim(days, seed, start, scale, dict(day_multipliers or {})).run()
+    if not 0.1 <= staffing <= 3:
+        raise InputError(f"staffing must be between 0.1 and 3, got {staffing}")
+    return _Sim(days, seed, start, scale, dict(day_multipliers or {}), staffing).run()
 
 
 class _Sim:
-    def __init__(self, days: int, seed: int, start: date, scale: float, day_multipliers: dict | None = None):
+    def __init__(self, days: int, seed: int, start: date, scale: float, day_multipliers: dict | None = None,
+                 staffing: float = 1.0):
         self.days, self.seed, self.start, self.scale = days, seed, start, scale
         self.day_mult = {(d - start).days: float(m) for d, m in (day_multipliers or {}).items()
                          if 0 <= (d - start).days < days}
+        self.staffing_factor = staffing
         ss = np.random.SeedSequence(seed)
         (self.r_mix, self.r_arr, self.r_ops, self.r_txt, self.r_srv, self.r_roster) = (
             np.random.default_rng(s) for s in ss.spawn(6))
@@ -249,8 +254,8 @@ class _Sim:
         load = lam * aht / SLOT_S
         if ch == "chat":
             load = load / CHAT_CONCURRENCY
-        agents = np.where(load > 0, np.ceil(load + STAFFING_BETA * np.sqrt(load)), 0).astype(int)
-        agents = np.where(load > 0, np.maximum(agents, 1), 0)
+        agents = np.ceil((load + STAFFING_BETA * np.sqrt(load)) * self.staffing_factor)
+        agents = np.where(load > 0, np.maximum(agents, 1), 0).astype(int)
         h = np.arange(SLOTS) * SLOT_S
         if ch == "voice":
             lunch = (h >= 12 * 3600) & (h < 13.5 * 3600)

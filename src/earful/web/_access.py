@@ -27,6 +27,8 @@ AREAS: dict[str, frozenset[str]] = {
     "service_settings": frozenset({"admin"}),                  # edit the service definitions
     "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
     "load": frozenset({"admin"}),                               # upload and load data
+    "assess": frozenset({"admin", "analyst", "executive"}),     # the strategic assessment
+    "assess_take": frozenset({"admin", "analyst"}),             # take a snapshot, answer its questions
 }
 
 

@@ -45,6 +45,7 @@ from earful.web.insights import router as insights_router
 from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
+from earful.web.assess import router as assess_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 from earful.web.planning import router as planning_router
 
@@ -57,7 +58,7 @@ NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staf
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
        ("service_settings", "/settings/service", "Service"), ("briefing", "/briefing", "Briefing"),
-       ("load", "/load", "Load data")]
+       ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 
 
 def _pct(v) -> str:
@@ -129,6 +130,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(service_router)
     app.include_router(insights_router)
     app.include_router(voice_router)
+    app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
     app.include_router(load_router)
