@@ -83,7 +83,7 @@ def metrics_cmd(
     if format not in ("table", "csv", "json"):
         raise fail(f"--format must be table, csv or json, not {format!r}")
     try:
-        con = connect(db)
+        con = connect(db, read_only=True)
         try:
             from earful.metrics.intervals import has_interval_reports, interval_metrics
 
