@@ -201,13 +201,14 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 12, steps
+    assert len(steps) == 13, steps
     # each channel against its own target; voice staffed by Erlang, e-mail from its backlog
     flat = " ".join(out.split())  # the console wraps long lines
     assert re.search(r"voice \d+\.\d% vs 80%, chat \d+\.\d% vs 80%, email \d+\.\d% vs 90%", flat)
     assert re.search(r"voice peak \d+ agents .*Erlang C.*email peak \d+ agents .*backlog \+ response target", flat)
     assert "take the strategic assessment" in steps
     assert "hear a handful of recorded calls" in steps
+    assert "forecast next week and schedule it" in steps
     assert "failed" not in demo["first_log"]
 
 

@@ -228,6 +228,21 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("staffing per channel, every interval of the average day", staffing))
 
+    def plan_next_week() -> str:
+        from earful.wfm.plan import PlanConfig, forecast_run, schedule_run
+
+        if args.days < 14:
+            return f"{args.days} days of history: a forecast needs two weeks (run the demo with --days 14 or more)"
+        run = forecast_run(con, PlanConfig(), queues=["voice", "chat"])
+        f = run.forecasts[[x.queue for x in run.forecasts].index("voice")]
+        s = schedule_run(con, PlanConfig(), queue="voice", replications=3, rounds=1, check_replications=10)
+        return (f"next week's voice: {f.volume.sum():,.0f} calls forecast; {s.schedule.agents} agents, "
+                f"{s.schedule.paid_hours:,.0f} paid hours ({s.schedule.gap:+.1%} on the LP bound); predicted "
+                f"service level {s.check.overall_sl:.0%}, target met in {s.check.open_met:.0%} of open half hours "
+                "(the Planning page)")
+
+    steps.append(("forecast next week and schedule it", plan_next_week))
+
     def insights() -> str:
         from earful.insights import find_insights
 

@@ -41,6 +41,7 @@ _register_commands()
 _PANELS = {
     "Load": ("init", "ingest", "status", "quarantine", "limits", "simulate"),
     "Measure and staff": ("metrics", "service", "staff", "speech"),
+    "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
     "Assess": ("assess",),

@@ -72,6 +72,8 @@ def metrics_cmd(
     channel: Annotated[Optional[str], typer.Option("--channel", help="Only these channels (comma-separated).")] = None,
     queue: Annotated[Optional[str], typer.Option("--queue", help="Only these queues (comma-separated).")] = None,
     occupancy_from: Annotated[str, typer.Option("--occupancy-from", help="auto, activity or staffing.")] = "auto",
+    reports: Annotated[Optional[bool], typer.Option("--reports/--contacts", help="From interval reports or from "
+                                                   "contacts (default: contacts when the store has any).")] = None,
     db: DbOption = None,
 ) -> None:
     """Service level, ASA, AHT, abandonment, occupancy, FCR, transfers and volumes per group.
@@ -83,12 +85,21 @@ def metrics_cmd(
     try:
         con = connect(db, read_only=True)
         try:
-            defs = resolve(con, definitions)
-            tbl = metrics_table(con, by, start=start, end=end, sl_threshold_s=sl_threshold,
-                                short_abandon_s=short_abandon, abandon_treatment=abandon_treatment,
-                                fcr_days=fcr_days, fcr_same=fcr_same, channel=channel, queue=queue,
-                                occupancy_from=occupancy_from, definitions=defs)
-            covered = covered_range(con, start, end) if tbl.num_rows else (None, None)
+            from earful.metrics.intervals import has_interval_reports, interval_metrics
+
+            if reports is None:  # contacts when there are any, else the interval reports
+                reports = has_interval_reports(con) and not con.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM interactions WHERE offered_at IS NOT NULL LIMIT 1)").fetchall()[0][0]
+            if reports:
+                tbl = interval_metrics(con, by, start=start, end=end, queue=queue, channel=channel)
+                covered = (None, None)
+            else:
+                defs = resolve(con, definitions)
+                tbl = metrics_table(con, by, start=start, end=end, sl_threshold_s=sl_threshold,
+                                    short_abandon_s=short_abandon, abandon_treatment=abandon_treatment,
+                                    fcr_days=fcr_days, fcr_same=fcr_same, channel=channel, queue=queue,
+                                    occupancy_from=occupancy_from, definitions=defs)
+                covered = covered_range(con, start, end) if tbl.num_rows else (None, None)
         finally:
             con.close()
     except EarfulError as exc:

@@ -28,16 +28,9 @@ def parse_duration(text: str, what: str) -> float:
 
 def parse_share(text: str, what: str) -> float:
     """'30%', '0.3' or '30' (read as percent when above 1) -> 0.3."""
-    t = str(text).strip()
-    try:
-        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
-    except ValueError:
-        raise InputError(f"{what}: cannot read {text!r} as a share (use e.g. 30% or 0.3)") from None
-    if not t.endswith("%") and v > 1:
-        v /= 100
-    if not (0 <= v <= 1):
-        raise InputError(f"{what}: {text!r} is not between 0% and 100%")
-    return v
+    from earful.metrics._keys import share
+
+    return share(text, what)
 
 
 def parse_target(text: str) -> tuple[float, float]:

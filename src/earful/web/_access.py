@@ -13,6 +13,7 @@ AREAS: dict[str, frozenset[str]] = {
     "overview": ALL,
     "metrics": frozenset({"admin", "analyst"}),
     "staffing": frozenset({"admin", "analyst", "executive"}),
+    "planning": frozenset({"admin", "analyst", "executive"}),
     "reasons": frozenset({"admin", "analyst", "executive"}),
     "insights": ALL,                                            # departments: their own only
     "insight_act": frozenset({"admin", "analyst", "department"}),

@@ -63,12 +63,14 @@ from earful.web.auth import (
 )
 from earful.web.voice import router as voice_router
 from earful.web.assess import router as assess_router
+from earful.web.planning import router as planning_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
+       ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
        ("service_settings", "/settings/service", "Service"), ("briefing", "/briefing", "Briefing"),
@@ -150,6 +152,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.state.login_policy = login_policy or LoginPolicy()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(planning_router)
     app.include_router(service_router)
     app.include_router(admin.router)
     app.include_router(admin.api)
