@@ -1,6 +1,6 @@
 """Contact reasons and topics on real data: BANKING77 5-fold CV, CLINC150 with out-of-scope, topics vs BERTopic.
 
-    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed ...]
+    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store ...]
 
 Embeddings of whole corpora are cached on disk ($EARFUL_CACHE, default ~/.cache/earful).
 """
@@ -49,6 +49,78 @@ def bench_embed() -> None:
             continue
         print(f"embed: all-MiniLM-L6-v2, backend {backend}: {rate:.0f} sentences/s (2,000 BANKING77 utterances, cold)",
               flush=True)
+
+
+def _twcs_customer_texts(n: int) -> list[str]:
+    import csv
+
+    with open(DATA / "twcs" / "twcs_first5000.csv", newline="") as f:
+        return [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"][:n]
+
+
+def _flops_per_text(tokens: np.ndarray, d: int = 384, layers: int = 6, ffn: int = 1536) -> np.ndarray:
+    """Multiply-adds ×2 of one BERT encoder pass over t tokens: per layer the Q, K, V and output
+    projections (4·d²·t), the feed-forward pair (2·d·ffn·t) and attention (2·t²·d)."""
+    t = tokens.astype(np.float64)
+    return 2.0 * layers * (4 * d * d * t + 2 * d * ffn * t + 2 * t * t * d)
+
+
+def _gemm_flops_per_cpu_s(d: int = 384, ffn: int = 1536, rows: int = 4096, reps: int = 20) -> float:
+    """The machine's float32 matrix throughput per CPU-second, on the encoder's own shapes."""
+    rng = np.random.default_rng(0)
+    a, w = rng.standard_normal((rows, d), dtype=np.float32), rng.standard_normal((d, ffn), dtype=np.float32)
+    a @ w
+    c0 = time.process_time()
+    for _ in range(reps):
+        a @ w
+    return 2.0 * rows * d * ffn * reps / (time.process_time() - c0)
+
+
+def bench_embed_store() -> None:
+    """Texts per CPU-second of the encoder against its FLOP bound, fixed batches against length
+    buckets in the same process, and the store's read-back against embedding."""
+    import duckdb
+
+    from earful.nlp.embed import Embedder
+    from earful.nlp.vectors import stored_embed
+    from earful.store.schema import migrate
+
+    peak = _gemm_flops_per_cpu_s()
+    print(f"embed-store: float32 matrix throughput {peak / 1e9:.1f} GFLOP per CPU-second (numpy, encoder shapes); "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    corpora = {"customer tweets (TWCS)": _twcs_customer_texts(1500), "BANKING77 utterances": banking77()[0][:1500]}
+    for name, texts in corpora.items():
+        probe = Embedder(cache_size=0)
+        probe._load()
+        tokens = np.array([min(len(e.ids), probe.max_tokens) for e in probe._tok.encode_batch(texts)])
+        bound = len(texts) / (_flops_per_text(tokens).sum() / peak)
+        rates = {}
+        for label, kw in (("fixed batches of 64", {"batch_size": 64, "batch_tokens": None}),
+                          ("length buckets (≤ 256 texts, ≤ 4,096 tokens)", {})):
+            e = Embedder(cache_size=0, **kw)
+            e.encode(texts[:32])
+            c0, w0 = time.process_time(), time.perf_counter()
+            e.encode(texts)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            rates[label] = len(texts) / cpu
+            print(f"embed-store: {name} ({len(texts):,}, mean {tokens.mean():.0f} tokens), {label}: "
+                  f"{len(texts) / cpu:.0f} texts per CPU-second ({100 * len(texts) / cpu / bound:.0f} % of the "
+                  f"FLOP bound {bound:.0f}), {len(texts) / wall:.0f}/s wall", flush=True)
+        a, b = rates.values()
+        print(f"embed-store: {name}: length buckets {b / a:.2f}× the texts per CPU-second of fixed batches", flush=True)
+    texts = corpora["customer tweets (TWCS)"]
+    con = duckdb.connect()
+    migrate(con)
+    e = Embedder(cache_size=0)
+    c0 = time.process_time()
+    first = stored_embed(con, texts, e)
+    cold = time.process_time() - c0
+    c0 = time.process_time()
+    again = stored_embed(con, texts, e)
+    warm = time.process_time() - c0
+    assert np.array_equal(first, again)
+    print(f"embed-store: {len(texts):,} tweets embedded and stored {cold:.2f} CPU-s; read back from the store "
+          f"{warm:.3f} CPU-s ({len(texts) / warm:,.0f} texts per CPU-second, {cold / warm:.0f}× less)", flush=True)
 
 
 def bench_reasons(settings: tuple[str, ...] = ("all", "10-per-reason", "10-per-reason+unlabelled")) -> None:
@@ -166,4 +238,4 @@ if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()
