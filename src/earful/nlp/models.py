@@ -206,15 +206,17 @@ def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | Non
 
 
 def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, seed: int = 0,
-               refit: bool = True, start: date | None = None, end: date | None = None) -> TopicModel:
+               refit: bool = True, start: date | None = None, end: date | None = None,
+               brands: Sequence[str] = ()) -> TopicModel:
     """Fit topics on the enriched interactions' texts (of days start..end when given; keeping old
-    ids on a refit) and store them."""
+    ids on a refit) and store them. ``brands``: the centre's own handles and brand names, kept out
+    of clustering and labels (handles most texts address are found without being told)."""
     ids, texts = _enriched_texts(con, start, end)
     if len(texts) < 2:
         raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
     previous = _stored(con, TOPICS, TopicModel) if refit else None
-    model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True).fit(texts, stored_embed(con, texts),
-                                                                          previous=previous)
+    model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True, brands=brands)
+    model.fit(texts, stored_embed(con, model.clean(texts)), previous=previous)
     path = model.save(models_dir(con) / "topics.npz")
     _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},
             {"topics": model.n_topics_, "texts": len(texts), "mapped_from_previous": len(model.mapping_)}, path)
