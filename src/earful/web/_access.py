@@ -22,6 +22,8 @@ AREAS: dict[str, frozenset[str]] = {
     "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
+    "load": frozenset({"admin"}),                               # upload and load data
 }
 
 
