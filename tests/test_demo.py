@@ -201,7 +201,8 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 10, steps
+    assert len(steps) == 11, steps
+    assert "take the strategic assessment" in steps
     assert "hear a handful of recorded calls" in steps
     assert "failed" not in demo["first_log"]
 
@@ -220,6 +221,7 @@ def test_the_store_holds_every_analysis(demo):
         assert {r[0] for r in con.execute("SELECT DISTINCT kind FROM insights").fetchall()} >= {"driver"}
         assert con.execute("SELECT count(*) FROM ledger_routes").fetchone()[0] > 0
         assert con.execute("SELECT count(*) FROM ledger_values WHERE kind = 'estimated'").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] >= 1
         # nothing a department sees carries a card number
         quotes = json.dumps([json.loads(e) for (e,) in con.execute("SELECT evidence FROM insights").fetchall()])
         assert not re.search(r"\b(?:\d[ -]?){13,19}\b", quotes)
@@ -237,13 +239,22 @@ def test_the_store_holds_every_analysis(demo):
 def test_demo_logins_work_and_a_department_sees_only_its_own(demo):
     logins = re.findall(r"^\s+(\w+)\s+(demo-\w+)\s+(\w+)", demo["log"], flags=re.M)
     assert {r[2] for r in logins} >= {"admin", "analyst", "department", "executive"}
-    with httpx.Client(base_url=demo["url"], follow_redirects=False) as web:
+    with httpx.Client(base_url=demo["url"], follow_redirects=False, headers={"origin": demo["url"]}, timeout=60) as web:
         user, password, _ = next(r for r in logins if r[0] == "operations")
         r = web.post("/login", data={"username": user, "password": password, "next": "/"})
         assert r.status_code == 303 and r.headers["location"] == "/"
         assert web.get("/").status_code == 200
         items = web.get("/api/v1/insights").json()["items"]
         assert items and all(i["department"] == "operations" for i in items)
-    with httpx.Client(base_url=demo["url"]) as web:
+    with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}, timeout=60) as web:
         r = web.post("/login", data={"username": "operations", "password": "wrong", "next": "/"})
         assert web.get("/api/v1/insights").status_code == 401
+
+
+def test_commands_run_while_the_demo_serves(demo):
+    """The demo's server keeps the store open; `earful` commands on it run through the server."""
+    env = {**os.environ, "COLUMNS": "200"}
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "status", "--db", str(demo["db"]), "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["interactions"] > 5000

@@ -42,6 +42,8 @@ POLICY = {
     ("GET", "/briefing"): NOT_DEPT,
     ("GET", "/briefing.pdf"): NOT_DEPT,
     ("GET", "/load"): {"admin"},
+    ("GET", "/assess"): NOT_DEPT,
+    ("GET", "/api/v1/assessment"): NOT_DEPT,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -65,12 +67,19 @@ POLICY = {
     ("POST", "/api/v1/insights/{ins_own}/comments"): {"admin", "analyst", "department"},
     ("POST", "/api/v1/insights/{ins_other}/comments"): ADMIN_ANALYST,
 }
+# Administration writes (admins only): test_web_admin.py walks each of them as every role.
+ADMIN_WRITES = {("POST", "/users"), ("POST", "/users/{}/{}"), ("POST", "/tokens"), ("POST", "/tokens/{}/revoke"),
+                ("POST", "/api/v1/users"), ("PATCH", "/api/v1/users/{}"), ("DELETE", "/api/v1/users/{}"),
+                ("POST", "/api/v1/users/{}/unlock"), ("GET", "/api/v1/tokens"), ("POST", "/api/v1/tokens"),
+                ("DELETE", "/api/v1/tokens/{}")}
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/favicon.ico"),
           ("GET", "/api/v1/openapi.json")}
 # A recorded call's routes: who may hear what is walked per role in test_voice_web.py (it needs a recording).
 VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
          ("GET", "/api/v1/voice/{}/moment"), ("GET", "/api/v1/speech")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
+# Taking an assessment writes a snapshot: who may is walked per role in tests/test_assess_web.py.
+ASSESS_WRITES = {("POST", "/assess")}
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
 
@@ -115,7 +124,8 @@ def test_every_route_is_in_the_policy(site):
             path = re.sub(r"\{[^}]+\}", "{}", route.path)
             seen.add((method, path))
     app.state.earful.con.close()
-    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY
+    declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY}
+                | PUBLIC | ADMIN_WRITES | VOICE | ADMIN_ONLY | ASSESS_WRITES)
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"
@@ -151,7 +161,7 @@ def test_anonymous_is_sent_to_login(site):
 
 
 def test_login_cookie_flags_and_logout(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False)
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, timeout=60)
     bad = login(c, "ada", "wrong password!")
     assert bad.status_code == 401 and "set-cookie" not in bad.headers
     assert login(c, "nobody", PASSWORD).status_code == 401
@@ -161,12 +171,12 @@ def test_login_cookie_flags_and_logout(site):
     secret = c.cookies.get("earful_session")
     assert c.get("/api/v1/me").json()["role"] == "admin"
     c.post("/logout")
-    stale = httpx.Client(base_url=site["url"], cookies={"earful_session": secret})
+    stale = httpx.Client(base_url=site["url"], cookies={"earful_session": secret}, timeout=60)
     assert stale.get("/api/v1/me").status_code == 401, "a session must end at logout"
 
 
 def test_no_open_redirect_and_no_cross_site_writes(site):
-    c = httpx.Client(base_url=site["url"], follow_redirects=False)
+    c = httpx.Client(base_url=site["url"], follow_redirects=False, headers={"origin": site["url"]}, timeout=60)
     r = c.post("/login", data={"username": "ada", "password": PASSWORD, "next": "//evil.example/x"})
     assert r.headers["location"] == "/"
     ins = site["by_department"]["cards"][0]

@@ -73,6 +73,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    sock = None
+    if not args.no_serve:  # the port first: a busy one is one line before a minute of work
+        from earful.cli.web import listen
+
+        sock = listen(args.host, args.port)
+    try:
+        return _steps_then_serve(args, sock)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def _steps_then_serve(args: argparse.Namespace, sock) -> int:
     from earful.store import connect
 
     out = Path(args.out)
@@ -104,7 +117,7 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[bold red]{len(failed)} step(s) failed:[/] {', '.join(failed)}", highlight=False)
     if args.no_serve:
         return 1 if failed else 0
-    return _serve(args)
+    return _serve(args, sock)
 
 
 def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Callable[[], str]]]:
@@ -227,6 +240,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
                 "(rules and formulas: src/earful/ledger/examples/)")
 
     steps.append(("route insights to departments, estimate their value", ledger))
+    steps.append(("take the strategic assessment", lambda: _assessment(con)))
 
     def report() -> str:
         from earful.report import write_report
@@ -238,6 +252,17 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("write the executive briefing", report))
     return steps
+
+
+def _assessment(con) -> str:
+    """The maturity snapshot from the store's evidence alone, kept for the next one to compare with."""
+    from earful.assess import assess, save
+
+    a = assess(con)
+    save(con, a, who="demo")
+    levels = ", ".join(f"{d.title.split(' (')[0].lower()} {d.level:.1f}" for d in a.dimensions if d.level is not None)
+    return (f"levels 1-5: {levels}; {len(a.questions)} practices for the director to answer "
+            "(earful assess --ask, or --answers src/earful/assess/examples/answers.yaml)")
 
 
 def _recorded_calls(con, out: Path) -> str:
@@ -314,11 +339,9 @@ def _per_label(texts: list[str], labels: list[str], per_label: int) -> tuple[lis
     return [t for t, _ in keep], [y for _, y in keep]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+def _serve(args: argparse.Namespace, sock) -> int:
+    from earful.cli.web import run_server
     from earful.store import connect
-    from earful.web import create_app
     from earful.web.auth import add_user
 
     con = connect(args.db)
@@ -332,8 +355,7 @@ def _serve(args: argparse.Namespace) -> int:
     console.print(f"Open [bold]{url}[/] — demo logins (user / password):")
     for user, password, role, department in DEMO_USERS:
         console.print(f"  {user:<11} {password:<16} {role}{' (' + department + ')' if department else ''}")
-    console.print("Ctrl-C to stop.")
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+    run_server(Path(args.db), sock, show=lambda line: console.print(line, highlight=False))
     return 0
 
 

@@ -25,6 +25,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def ask_new_password(name: str) -> str:
+    """Ask for a new password twice, at a terminal only (scripts give --password or EARFUL_PASSWORD)."""
+    import getpass
+    import sys
+
+    from earful.errors import EarfulError
+
+    if not sys.stdin.isatty():
+        raise EarfulError("give the password with --password or the EARFUL_PASSWORD variable")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise EarfulError("the two passwords differ")
+    return password
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     """A ``YYYY-MM-DD`` option as a date (None stays None); anything else is a one-line error naming it."""
     if value is None:

@@ -68,7 +68,7 @@ def metrics_cmd(
     if format not in ("table", "csv", "json"):
         raise fail(f"--format must be table, csv or json, not {format!r}")
     try:
-        con = connect(db)
+        con = connect(db, read_only=True)
         try:
             tbl = metrics_table(con, by, start=start, end=end, sl_threshold_s=sl_threshold,
                                 short_abandon_s=short_abandon, abandon_treatment=abandon_treatment,

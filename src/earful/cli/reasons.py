@@ -63,7 +63,7 @@ def reasons_eval(
     """Cross-validated accuracy of the reason classifier on the given labels."""
     from earful.nlp.models import evaluate_reasons
 
-    con = connect(db)
+    con = connect(db, read_only=True)
     try:
         texts, labels = _labelled(con, source)
     finally:
@@ -80,7 +80,7 @@ def reasons_assign(db: DbOption = None) -> None:
     """Fill enrichment.reason / reason_confidence with the stored classifier."""
     from earful.nlp.models import assign_reasons
 
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         n = assign_reasons(con)
     finally:
@@ -106,7 +106,7 @@ def topics(
     from earful.nlp.models import assign_topics, fit_topics
 
     lo, hi = (start.date() if start else None), (end.date() if end else None)
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         with console.status("finding topics"):
             if assign_only:

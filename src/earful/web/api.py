@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from earful.web import _queries as q
 from earful.web._access import allowed
+from earful.web._csrf import request_token
 from earful.web._deps import (action_department, check_insight, department_scope, get_cursor, need,
                               readable_interaction, state)
 from earful.web.auth import User, list_users
@@ -52,9 +53,12 @@ Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=10)]
 GroupKey = Literal["interval15", "interval30", "interval60", "day", "queue", "channel", "agent"]
 
 
-@router.get("/me", summary="The signed-in user")
-def me(user: Annotated[User, Depends(need("overview"))]) -> dict:
-    return user.as_dict()
+@router.get("/me", summary="The signed-in user (and, signed in by cookie, the session's form token)")
+def me(request: Request, user: Annotated[User, Depends(need("overview"))]) -> dict:
+    out = user.as_dict()
+    if not (request.headers.get("authorization") or "").lower().startswith("bearer "):
+        out["csrf_token"] = request_token(request)  # for scripts: send it as X-CSRF-Token
+    return out
 
 
 @router.get("/overview", summary="Headline measures and daily series over the last days of data")

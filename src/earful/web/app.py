@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import duckdb
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
@@ -15,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
@@ -23,8 +26,8 @@ from earful.metrics import parse_by
 from earful.nlp.redact import preload as preload_redactor
 from earful.store import connect
 from earful.web import _queries as q
-from earful.web import _charts
-from earful.web._access import AREAS, allowed
+from earful.web import _charts, _csrf, admin
+from earful.web._access import allowed
 from earful.web._deps import (
     COOKIE,
     AppState,
@@ -42,8 +45,22 @@ from earful.web.insights import DONE, form_write, resolve_insight
 from earful.web.insights import router as insights_router
 from earful.web.load import router as load_router
 from earful.web.api import to_csv
+from earful.web.auth import (
+    CHECKS,
+    Busy,
+    LoginPolicy,
+    User,
+    audit,
+    create_session,
+    end_session,
+    login_failed,
+    login_succeeded,
+    login_wait,
+    password_hash,
+    rehash,
+)
 from earful.web.voice import router as voice_router
-from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
+from earful.web.assess import router as assess_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -52,7 +69,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data")]
+       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 
 
 def _pct(v) -> str:
@@ -74,7 +91,8 @@ def _secs(v) -> str:
 
 templates.env.filters.update(pct=_pct, num=_num, secs=_secs, money=wording.money)
 templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed,
-                             band_chart=_charts.band, **wording.TEMPLATE_GLOBALS)
+                             band_chart=_charts.band, csrf_field=_csrf.csrf_field, csrf_token=_csrf.csrf_token,
+                             **wording.TEMPLATE_GLOBALS)
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
@@ -84,7 +102,8 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
     full = {"request": request, "user": user, "nav": nav, "path": request.url.path, **ctx}
     if cache is None or cur is None or user is None:
         return templates.TemplateResponse(request, name, full, status_code=status_code)
-    key = (name, cache, user.name, user.role, user.department, request.url.path)
+    # per session, not per user: the page carries the session's form token
+    key = (name, cache, user.name, user.role, user.department, request.url.path, _csrf.request_token(request))
     html = state(request).cached(cur, "page", lambda _c, _k: templates.get_template(name).render(full), key)
     return HTMLResponse(html, status_code=status_code)
 
@@ -112,36 +131,71 @@ async def _lifespan(app: FastAPI):
     yield
 
 
-def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
-    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write)."""
+def create_app(db_path: str | os.PathLike[str] | None = None, *,
+               allowed_origins: tuple[str, ...] = (), login_policy: LoginPolicy | None = None) -> FastAPI:
+    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write).
+
+    ``allowed_origins``: origins other than the server's own Host that may send writes (a
+    reverse proxy that rewrites Host), e.g. ``https://earful.example.com``.
+    """
     con = connect(db_path)
     app = FastAPI(title="earful", version="1", description="Contact-centre metrics, staffing and insights.",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  dependencies=[Depends(_csrf.protect)], lifespan=_lifespan)
     app.state.earful = AppState(con)
+    app.state.allowed_origins = frozenset(o.rstrip("/") for o in allowed_origins)
+    app.state.login_policy = login_policy or LoginPolicy()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(admin.router)
+    app.include_router(admin.api)
     app.include_router(insights_router)
     app.include_router(voice_router)
+    app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
     app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
-        # Cross-site writes: cookies are SameSite=Lax, and a foreign Origin on a write is refused.
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-                return _error(request, 403, "cross-site request refused")
+        # Cross-site writes are refused by _csrf.protect, a dependency of every route.
         response = await call_next(request)
-        response.headers.setdefault("x-content-type-options", "nosniff")
-        response.headers.setdefault("x-frame-options", "DENY")
-        response.headers.setdefault("referrer-policy", "same-origin")
-        response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'")
+        for name, value in _SECURITY_HEADERS:
+            response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(_SignInGate)
     return app
+
+
+_SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
+                     ("referrer-policy", "same-origin"),
+                     ("content-security-policy",
+                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'"))
+
+
+class _SignInGate:
+    """A sign-in that arrives while every password-check place is taken is answered 429 here,
+    before it is parsed or routed: a flood of guesses costs the server as little as possible."""
+
+    _PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy · earful</title>'
+             '<link rel="stylesheet" href="/static/earful.css"></head><body><main><section class="login card">'
+             '<h1>Sign in to earful</h1><p class="error" role="alert">Too many sign-ins at this moment: '
+             'try again in a few seconds.</p><p><a href="/login">Back to sign in</a></p></section></main>'
+             '</body></html>').encode()
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/login" and CHECKS.full():
+            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"retry-after", b"2"),
+                       (b"content-length", str(len(self._PAGE)).encode())]
+            headers += [(k.encode(), v.encode()) for k, v in _SECURITY_HEADERS]
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            await send({"type": "http.response.body", "body": self._PAGE})
+            return
+        await self.app(scope, receive, send)
 
 
 def _add_handlers(app: FastAPI) -> None:
@@ -191,14 +245,37 @@ def _add_pages(app: FastAPI) -> None:
         return render(request, "login.html", None, next=_safe_next(next), error=error)
 
     @app.post("/login", **opts)
-    def login(request: Request, cur: Cur, username: Annotated[str, Form(max_length=64)],
-              password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
-        user = authenticate(cur, username, password)
-        if user is None:
-            return render(request, "login.html", None, status_code=401, next=_safe_next(next),
-                          error="Wrong name or password.")
-        secret = create_session(cur, user)
-        audit(cur, user, "login", user.name)
+    async def login(request: Request, username: Annotated[str, Form(max_length=64)],
+                    password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
+        # Async on purpose: a sign-in waits for its password check without holding one of the
+        # worker threads every other request needs (see auth.PasswordChecks).
+        st, policy = state(request), request.app.state.login_policy
+        address = request.client.host if request.client else None
+
+        def refuse(status: int, message: str, wait_s: float | None = None) -> HTMLResponse:
+            resp = render(request, "login.html", None, status_code=status, next=_safe_next(next), error=message)
+            if wait_s is not None:
+                resp.headers["retry-after"] = str(max(1, math.ceil(wait_s)))
+            return resp
+
+        def busy() -> HTMLResponse:
+            return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
+
+        wait_s, why = await run_in_threadpool(st.write, login_wait, username, address, policy)
+        if wait_s:
+            await run_in_threadpool(st.write, audit, None, "login.refused", username,
+                                    {"address": address, "why": why, "wait_s": round(wait_s)})
+            return refuse(429, f"Too many failed sign-ins: try again in {_wait_words(wait_s)}"
+                          + (" or ask an admin to unlock the account." if why == "locked" else "."), wait_s)
+        pw_hash, user = await run_in_threadpool(st.write, password_hash, username)
+        try:
+            ok = await asyncio.wrap_future(CHECKS.verify(pw_hash, password))
+        except Busy:
+            return busy()
+        if not ok or user is None:
+            locked = await run_in_threadpool(st.write, _failed, username, address, policy)
+            return refuse(401, "Wrong name or password." + (" The account is now locked for a while." if locked else ""))
+        secret = await run_in_threadpool(st.write, _signed_in, user, address, pw_hash, password)
         resp = RedirectResponse(_safe_next(next), status_code=303)
         resp.set_cookie(COOKIE, secret, httponly=True, samesite="lax", secure=request.url.scheme == "https",
                         max_age=12 * 3600, path="/")
@@ -324,10 +401,6 @@ def _add_pages(app: FastAPI) -> None:
                                      month=period or None)
         return render(request, "ledger.html", user, cache=(period,), cur=cur, data=data, period=period or "")
 
-    @app.get("/users", **opts)
-    def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
-        return render(request, "users.html", user, users=list_users(cur), areas=AREAS)
-
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
         return RedirectResponse("/static/favicon.svg", status_code=308)
@@ -356,6 +429,30 @@ def metric_query(request: Request, cur: Cur,
     rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=q.parse_day(start, "start"),
                                  end=q.parse_day(end, "end"), channel=channel or None, queue=queue or None)
     return MetricQuery(by_t, start, end, channel, queue, rows)
+
+
+def _failed(cur: duckdb.DuckDBPyConnection, name: str, address: str | None, policy: LoginPolicy) -> bool:
+    locked = login_failed(cur, name, address, policy)
+    audit(cur, None, "login.failed", name, {"address": address})
+    if locked:
+        audit(cur, None, "login.locked", name, {"address": address, "for_s": policy.lock_s})
+    return locked
+
+
+def _signed_in(cur: duckdb.DuckDBPyConnection, user: User, address: str | None, pw_hash: str | None,
+               password: str) -> str:
+    login_succeeded(cur, user.name)
+    rehash(cur, user.name, pw_hash, password)
+    secret = create_session(cur, user)
+    audit(cur, user, "login", user.name, {"address": address})
+    return secret
+
+
+def _wait_words(seconds: float) -> str:
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{math.ceil(seconds / 60)} min"
 
 
 def _safe_next(target: str | None) -> str:
