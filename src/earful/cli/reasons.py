@@ -98,6 +98,8 @@ def topics(
                                                       help="Only interactions of this day or later.")] = None,
     end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"],
                                                     help="Only interactions of this day or earlier.")] = None,
+    brand: Annotated[Optional[list[str]], typer.Option(
+        "--brand", help="The centre's own handle or brand name, kept out of topics and labels (repeatable).")] = None,
     db: DbOption = None,
 ) -> None:
     """Discover topics in enriched interactions (or assign new ones) and list them with sizes and labels."""
@@ -110,7 +112,7 @@ def topics(
             if assign_only:
                 assign_topics(con, start=lo, end=hi)
             else:
-                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi)
+                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi, brands=brand or ())
         rows = con.execute("SELECT t.topic_id, t.label, t.key_phrases, count(e.interaction_id) "
                            "FROM topics t LEFT JOIN enrichment e ON e.topic_id = t.topic_id "
                            "WHERE t.model = 'topics' GROUP BY ALL ORDER BY 4 DESC, 1").fetchall()
