@@ -133,18 +133,22 @@ def load(path: str | Path) -> Node:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
-    text = p.read_text(encoding="utf-8")
+    return parse(p.read_text(encoding="utf-8"), p.name)
+
+
+def parse(text: str, name: str) -> Node:
+    """Compose YAML text (named ``name`` in errors) into a ``Node`` tree with a mapping at the top."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        raise ConfigError(f"{p.name}:{line}: not valid YAML: {exc.problem or exc.context}") from None
+        raise ConfigError(f"{name}:{line}: not valid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{p.name}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{name}: not valid YAML: {exc}") from None
     if root is None:
-        raise ConfigError(f"{p.name}:1: the file is empty")
-    node = Node(root, p.name)
+        raise ConfigError(f"{name}:1: the file is empty")
+    node = Node(root, name)
     if not node.is_map:
         raise node.error("the file must be a mapping at the top level")
     return node
