@@ -197,6 +197,8 @@ class Matcher:
     def __init__(self, spec: Finder, embedder=None) -> None:
         self.spec = spec
         self.phrases = PhraseSet(spec.phrases, spec.fuzzy) if spec.phrases else None
+        self._except = (re.compile("|".join(f"(?:{_phrase_regex(p)[0]})" for p in spec.excluded))
+                        if spec.excluded else None)
         self._embedder = embedder
         self._examples: np.ndarray | None = None
         self._sim: dict[str, float] = {}
@@ -232,9 +234,10 @@ class Matcher:
     def _phrase_hit(self, t: Turn) -> tuple[int, float] | None:
         if self.spec.kind == "sentiment":
             return None
-        hit = self.phrases.find(t.norm) if self.phrases is not None else None
+        norm = self._except.sub(" ~ ", t.norm) if self._except is not None else t.norm
+        hit = self.phrases.find(norm) if self.phrases is not None else None
         if hit is not None and self.spec.within_words is not None:
-            if len(t.norm[: hit[0]].split()) >= self.spec.within_words:
+            if len(norm[: hit[0]].split()) >= self.spec.within_words:
                 hit = None
         if hit is None and self.spec.question and "?" in t.text:
             hit = (t.text.index("?"), 1.0)

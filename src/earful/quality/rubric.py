@@ -23,8 +23,8 @@ from earful.store.schema import CHANNELS
 SCOPES = ("agent", "customer", "first_agent", "opening", "last_agent", "closing", "final_agent", "all")
 #: Detector kinds and the keys each takes.
 KINDS = ("phrases", "similar", "order", "all", "silence", "sentiment", "learnt")
-_FINDER_KEYS = {"kind", "in", "turns", "phrases", "examples", "threshold", "fuzzy", "within_words", "question",
-                "below", "label"}
+_FINDER_KEYS = {"kind", "in", "turns", "phrases", "except", "examples", "threshold", "fuzzy", "within_words",
+                "question", "below", "label"}
 _DETECT_KEYS = _FINDER_KEYS | {"pass_if", "first", "then", "groups", "max_gap_s", "announced_by", "base"}
 _ITEM_KEYS = {"label", "weight", "auto_fail", "applies", "detect", "description"}
 _APPLIES_KEYS = {"channels", "queues", "reasons", "transferred", "hold", "turn_times", "when", "unless"}
@@ -47,6 +47,7 @@ class Finder:
     within_words: int | None = None  # the phrase must start within the first N words of the turn
     question: bool = False           # a turn with a question mark counts as found
     below: float | None = None       # sentiment: a customer turn scoring below this
+    excluded: tuple[str, ...] = ()   # phrases blanked out first ("thanks" but not "thanks for holding")
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def _finder(node: _config.Node, what: str, sets: dict[str, tuple[str, ...]], *,
             else:
                 phrases.append(p)
     examples = tuple(_phrase(n, f"{what} examples") for n in m["examples"].seq(f"{what} examples")) if "examples" in m else ()
+    excluded = tuple(_phrase(n, f"{what} except") for n in m["except"].seq(f"{what} except", scalar_ok=True)) if "except" in m else ()
     kw: dict[str, Any] = {}
     if "threshold" in m:
         kw["threshold"] = float(m["threshold"].decimal(f"{what} threshold", min_value=Decimal(-1), max_value=Decimal(1)))
@@ -262,7 +264,7 @@ def _finder(node: _config.Node, what: str, sets: dict[str, tuple[str, ...]], *,
         raise node.error(f"{what}: a sentiment finder needs below (e.g. -0.3)")
     if kind == "sentiment" and scope not in ("customer", "all"):
         raise m["in"].error(f"{what}: sentiment is known for customer turns only")
-    return Finder(kind=kind, scope=scope, phrases=tuple(phrases), examples=examples, **kw)
+    return Finder(kind=kind, scope=scope, phrases=tuple(phrases), examples=examples, excluded=excluded, **kw)
 
 
 def _detector(node: _config.Node, what: str, sets: dict[str, tuple[str, ...]]) -> Detector:
