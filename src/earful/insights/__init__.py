@@ -27,8 +27,8 @@ from earful.store import transaction
 __all__ = ["Insight", "InsightsConfig", "find_insights", "load_config", "parse_config", "detect",
            "benjamini_hochberg", "drivers", "Alarm", "Driver", "load_insights"]
 
-_KIND_RANK = {"emerging_issue": 0, "driver": 1, "churn_risk": 2, "competitor": 3, "product_feedback": 4,
-              "testimonial": 5}
+_KIND_RANK = {"emerging_issue": 0, "driver": 1, "qa_item": 2, "churn_risk": 3, "competitor": 4, "product_feedback": 5,
+              "testimonial": 6}
 
 
 @dataclass
@@ -143,7 +143,10 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
             suggested_department=cfg.department_for(d.reason),
             confidence=None))
 
-    # 3. Voice of the customer.
+    # 3. QA items failing more than usual.
+    out.extend(_qa_items(con, start, end, lo, cfg))
+
+    # 4. Voice of the customer.
     for f in voice_of_customer(con, start, end, cfg):
         out.append(Insight(
             id=_id(f.kind, f.title.split(" ", 1)[-1], start, end), kind=f.kind, title=f.title,
@@ -155,10 +158,50 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
             suggested_department={"product_feedback": "Product", "competitor": "Marketing",
                                   "testimonial": "Marketing", "churn_risk": "Retention"}.get(f.kind)))
 
-    out.sort(key=lambda i: (_KIND_RANK.get(i.kind, 9), -(i.confidence or 0) if i.kind == "emerging_issue"
+    out.sort(key=lambda i: (_KIND_RANK.get(i.kind, 9), -(i.confidence or 0) if i.kind in ("emerging_issue", "qa_item")
                             else i.metrics.get("rank", 0) if i.kind == "driver" else -i.metrics.get("count", 0)))
     if store:
         _store(con, out, start, end)
+    return out
+
+
+def _qa_items(con: duckdb.DuckDBPyConnection, start: date, end: date, lo: date, cfg: InsightsConfig) -> list[Insight]:
+    """Findings of QA items failing above their own history (``earful.insights.qa``)."""
+    from earful.insights.qa import daily_item_counts, failing_examples, failing_items, item_series
+
+    fails, apps, days, items = daily_item_counts(con, end=end)
+    if not items:
+        return []
+    try:
+        from earful.quality.run import active_rubric
+
+        labels = {it.name: it.label for it in active_rubric(con).items}
+    except Exception:  # noqa: BLE001 - a stored rubric that no longer parses still names its items
+        labels = {}
+    out = []
+    for a in failing_items(fails, apps, days, items, start=start, end=end, fdr=cfg.fdr, baseline_days=cfg.baseline_days,
+                           min_history_days=cfg.min_history_days, windows=cfg.windows, min_ratio=cfg.min_ratio,
+                           min_excess=cfg.min_excess):
+        label = labels.get(a.item, a.item.replace("_", " "))
+        quotes, agents = failing_examples(con, a.item, a.channel, a.first_day, a.last_day)
+        row = items.index(f"{a.item}|{a.channel}")
+        n_ep = int(sum(fails[row, (d - days[0]).days] for d in a.days))
+        out.append(Insight(
+            id=_id("qa_item", a.item, a.channel, a.first_day, start, end), kind="qa_item",
+            title=(f"QA: '{label}' failing more than usual on {a.channel} from {a.first_day} "
+                   f"({a.rate:.0%} of contacts, ×{a.ratio:.1f} expected)"),
+            summary=(f"{a.fails} of {a.applicable} {a.channel} contacts failed '{label}' in {a.window_days} day(s) to {a.first_day} "
+                     f"against {a.expected:.1f} expected from its own history ({a.base_rate:.1%}; p = {a.p_value:.2g}, "
+                     f"FDR {cfg.fdr:g}); " + (f"most from {', '.join(x['agent'] for x in agents[:3])}." if agents else "")),
+            period_start=start, period_end=end,
+            metrics={"item": a.item, "channel": a.channel, "first_day": str(a.first_day), "last_day": str(a.last_day),
+                     "alarm_days": [str(d) for d in a.days], "fails": a.fails, "applicable": a.applicable,
+                     "rate": round(a.rate, 4), "base_rate": round(a.base_rate, 4), "expected": round(a.expected, 2),
+                     "ratio": round(a.ratio, 3), "p_value": a.p_value, "window_days": a.window_days,
+                     "fails_in_episode": n_ep},
+            evidence={"series": item_series(fails, apps, days, items, a.item, a.channel, max(lo, start - timedelta(days=14)), end),
+                      "quotes": quotes, "agents": agents},
+            suggested_department=cfg.default_department, confidence=round(1 - a.p_value, 6)))
     return out
 
 

@@ -1,7 +1,8 @@
 """Key drivers: which contact features move CSAT (or the 0–10 recommend score), by how much, how surely.
 
 One ordinary least-squares regression over the rated contacts, so each effect is "other things
-equal": waiting (per minute, up to 10), handle time (per minute, up to 30), a transfer, a repeat
+equal": waiting on a call or chat (per minute, up to 10), waiting for a written reply (per hour, up to
+48), handle time (per minute, up to 30), a transfer, a repeat
 contact within 7 days, a matter left open by the agent, the customer's end sentiment (per half
 point), each QA item failed (items failed at least ``min_cases`` times among rated contacts), and
 each common contact reason (against all other reasons). Intervals are 95 % with heteroskedasticity-
@@ -89,9 +90,14 @@ def key_drivers(con: duckdb.DuckDBPyConnection, target: str = "csat", start: dat
     y = np.array([score[i] for i in cols["id"]], dtype=float)
     num = lambda k: np.array([np.nan if v is None else float(v) for v in cols[k]])  # noqa: E731
     feats: list[tuple[str, str, str, np.ndarray]] = []  # (name, label, kind, values)
-    wait = num("wait_s") / 60
-    if np.isfinite(wait).sum() >= 30:
-        feats.append(("wait_min", "each extra minute of waiting", "per_unit", np.clip(np.nan_to_num(wait), 0, 10)))
+    wait = num("wait_s")
+    live = np.array([c in ("voice", "chat") for c in cols["channel"]])
+    if (np.isfinite(wait) & live).sum() >= 30:
+        feats.append(("wait_min", "each extra minute of waiting on a call or chat", "per_unit",
+                      np.where(live, np.clip(np.nan_to_num(wait) / 60, 0, 10), 0.0)))
+    if (np.isfinite(wait) & ~live).sum() >= 30:
+        feats.append(("wait_h", "each extra hour before a written reply", "per_unit",
+                      np.where(~live, np.clip(np.nan_to_num(wait) / 3600, 0, 48), 0.0)))
     handle = num("handle_s") / 60
     if np.isfinite(handle).sum() >= 30:
         feats.append(("handle_min", "each extra minute of handling", "per_unit", np.clip(np.nan_to_num(handle), 0, 30)))
