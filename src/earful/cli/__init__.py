@@ -42,6 +42,7 @@ _PANELS = {
     "Load": ("init", "ingest", "status", "quarantine", "simulate"),
     "Measure and staff": ("metrics", "staff"),
     "Understand the words": ("enrich", "reasons", "topics"),
+    "Quality and the customer's view": ("qa", "surveys", "agents"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
     "Serve": ("serve", "users", "token"),
 }

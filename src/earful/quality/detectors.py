@@ -70,6 +70,9 @@ class Conversation:
         agent = [i for i, t in enumerate(self.turns) if t.speaker == "agent"]
         if name == "agent":
             out = agent
+        elif name == "replies":  # what the agent said once the customer had spoken
+            first = next((i for i, t in enumerate(self.turns) if t.speaker == "customer"), len(self.turns))
+            out = [i for i in agent if i > first]
         elif name == "customer":
             out = [i for i, t in enumerate(self.turns) if t.speaker == "customer"]
         elif name == "all":

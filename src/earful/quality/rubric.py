@@ -20,7 +20,7 @@ from earful.ledger import _config
 from earful.store.schema import CHANNELS
 
 #: Where in the conversation a detector looks (docs/quality.md, "Scopes").
-SCOPES = ("agent", "customer", "first_agent", "opening", "last_agent", "closing", "final_agent", "all")
+SCOPES = ("agent", "replies", "customer", "first_agent", "opening", "last_agent", "closing", "final_agent", "all")
 #: Detector kinds and the keys each takes.
 KINDS = ("phrases", "similar", "order", "all", "silence", "sentiment", "learnt")
 _FINDER_KEYS = {"kind", "in", "turns", "phrases", "except", "examples", "threshold", "fuzzy", "within_words",
