@@ -31,21 +31,33 @@ def _base_sql(con: duckdb.DuckDBPyConnection) -> str:
     pred = has_table(con, "satisfaction_predictions")
     nxt = has_column(con, "interactions", "next_contact_at")
     t = "coalesce(i.offered_at, i.answered_at, i.ended_at)"
-    first = ("(SELECT et.sentiment FROM enrichment_turns et WHERE et.interaction_id = i.id AND et.speaker = 'customer' "
-             "AND et.sentiment IS NOT NULL ORDER BY et.seq LIMIT 1)") if enr else "NULL::DOUBLE"
     return f"""
         SELECT i.id, i.agent_id AS agent, i.queue, i.channel, {t} AS t,
                coalesce(i.talk_s, 0) + coalesce(i.hold_s, 0) + coalesce(i.wrap_s, 0) AS handle_s,
                {"q.score" if qa else "NULL::DOUBLE"} AS qa_score,
                {f"CASE WHEN i.is_contact THEN i.next_contact_at IS NULL OR i.next_contact_at > {t} + INTERVAL {FCR_DAYS} DAY END" if nxt else "NULL::BOOLEAN"} AS resolved,
-               {first} AS sentiment_first, {"e.end_sentiment" if enr else "NULL::DOUBLE"} AS end_sentiment,
-               (SELECT avg(s.csat) FROM interactions s WHERE s.channel = 'survey' AND s.related_id = i.id) AS csat,
-               {"p.predicted_csat" if pred else "NULL::DOUBLE"} AS predicted_csat
+               {"fs.sentiment" if enr else "NULL::DOUBLE"} AS sentiment_first, {"e.end_sentiment" if enr else "NULL::DOUBLE"} AS end_sentiment,
+               sv.csat, {"p.predicted_csat" if pred else "NULL::DOUBLE"} AS predicted_csat
         FROM interactions i
+        LEFT JOIN (SELECT related_id, avg(csat) AS csat FROM interactions WHERE channel = 'survey' AND related_id IS NOT NULL
+                   GROUP BY 1) sv ON sv.related_id = i.id
         {"LEFT JOIN qa_scores q ON q.interaction_id = i.id" if qa else ""}
         {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if enr else ""}
+        {FIRST_SENTIMENT_JOIN if enr else ""}
         {"LEFT JOIN satisfaction_predictions p ON p.interaction_id = i.id" if pred else ""}
         WHERE i.agent_id IS NOT NULL AND i.answered_at IS NOT NULL AND i.channel <> 'survey'"""
+
+
+#: The customer's first scored turn's sentiment per interaction, as ``fs.sentiment`` (enriched stores).
+FIRST_SENTIMENT_JOIN = """LEFT JOIN (SELECT interaction_id, arg_min(sentiment, seq) AS sentiment FROM enrichment_turns
+                                    WHERE speaker = 'customer' AND sentiment IS NOT NULL GROUP BY 1) fs
+                         ON fs.interaction_id = i.id"""
+
+
+def _light_sql() -> str:
+    """Answered contacts with an agent: id, agent, queue and time only (for the QA item queries)."""
+    return ("SELECT i.id, i.agent_id AS agent, i.queue, coalesce(i.offered_at, i.answered_at, i.ended_at) AS t "
+            "FROM interactions i WHERE i.agent_id IS NOT NULL AND i.answered_at IS NOT NULL AND i.channel <> 'survey'")
 
 
 def _window(start: date | None, end: date | None) -> tuple[str, list]:
@@ -93,19 +105,17 @@ def agent_report(con: duckdb.DuckDBPyConnection, agent: str, start: date | None 
                  *, examples: int = 5) -> dict[str, Any]:
     """The agent against same-queue peers (see the module docstring)."""
     where, params = _window(start, end)
-    base = _base_sql(con)
-    queues = con.execute(f"SELECT queue, count(*) FROM ({base}) WHERE agent = ? AND {where} GROUP BY 1 ORDER BY 2 DESC, 1",
-                         [agent] + params).fetchall()
+    queues = con.execute(f"SELECT queue, count(*) FROM ({_light_sql()}) WHERE agent = ? AND {where} GROUP BY 1 "
+                         "ORDER BY 2 DESC, 1", [agent] + params).fetchall()
     if not queues:
         raise InputError(f"no answered contacts by agent {agent!r}" + (" in this period" if start or end else ""))
     queue = queues[0][0]
-    cols = "handle_s, qa_score, resolved, sentiment_first, end_sentiment, csat, predicted_csat"
-    mine = con.execute(f"SELECT {cols} FROM ({base}) WHERE agent = ? AND queue IS NOT DISTINCT FROM ? AND {where}",
+    rows = con.execute(f"""SELECT agent = ?, agent, handle_s, qa_score, resolved, sentiment_first, end_sentiment, csat,
+                                  predicted_csat FROM ({_base_sql(con)}) WHERE queue IS NOT DISTINCT FROM ? AND {where}""",
                        [agent, queue] + params).fetchall()
-    peers = con.execute(f"SELECT {cols} FROM ({base}) WHERE agent <> ? AND queue IS NOT DISTINCT FROM ? AND {where}",
-                        [agent, queue] + params).fetchall()
-    n_peers = con.execute(f"SELECT count(DISTINCT agent) FROM ({base}) WHERE agent <> ? AND queue IS NOT DISTINCT FROM ? "
-                          f"AND {where}", [agent, queue] + params).fetchall()[0][0]
+    mine = [r[2:] for r in rows if r[0]]
+    peers = [r[2:] for r in rows if not r[0]]
+    n_peers = len({r[1] for r in rows if not r[0]})
     a, p = _measures(mine), _measures(peers)
     measures = {k: {"label": lab, **_compare(a[k], p[k], hb)} for k, (lab, hb) in MEASURES.items()}
     items = _items(con, agent, queue, where, params)
@@ -132,7 +142,7 @@ def _items(con: duckdb.DuckDBPyConnection, agent: str, queue: str | None, where:
     labels = {it.name: it.label for it in rubric.items}
     rows = con.execute(f"""
         SELECT qi.item, b.agent = ? AS mine, count(*) AS n, count_if(qi.verdict = 'fail') AS fails
-        FROM qa_items qi JOIN ({_base_sql(con)}) b ON b.id = qi.interaction_id
+        FROM qa_items qi JOIN ({_light_sql()}) b ON b.id = qi.interaction_id
         WHERE qi.verdict <> 'na' AND b.queue IS NOT DISTINCT FROM ? AND {where}
         GROUP BY 1, 2""", [agent, queue] + params).fetchall()
     got: dict[str, dict[bool, tuple[int, int]]] = {}
@@ -157,7 +167,7 @@ def coaching_examples(con: duckdb.DuckDBPyConnection, agent: str, item: str, sta
     enr = has_table(con, "enrichment_turns")
     rows = con.execute(f"""
         SELECT b.id, b.t, qi.confidence, qi.evidence_seq, tt.text {", et.redacted_text" if enr else ", NULL"}
-        FROM qa_items qi JOIN ({_base_sql(con)}) b ON b.id = qi.interaction_id
+        FROM qa_items qi JOIN ({_light_sql()}) b ON b.id = qi.interaction_id
         LEFT JOIN turns tt ON tt.interaction_id = qi.interaction_id AND tt.seq = qi.evidence_seq
         {"LEFT JOIN enrichment_turns et ON et.interaction_id = qi.interaction_id AND et.seq = qi.evidence_seq" if enr else ""}
         WHERE b.agent = ? AND qi.item = ? AND qi.verdict = 'fail' AND {where}

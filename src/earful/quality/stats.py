@@ -51,9 +51,7 @@ def mean_ci(values: Sequence[float]) -> Estimate:
     if n < 2:
         return Estimate(m, None, None, 1)
     s = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
-    from scipy import stats
-
-    half = float(stats.t.ppf(0.975, n - 1)) * s / math.sqrt(n)
+    half = t975(n - 1) * s / math.sqrt(n)
     return Estimate(m, m - half, m + half, n)
 
 
@@ -68,6 +66,13 @@ def nps(scores: Sequence[float], z: float = Z95) -> Estimate:
     value = 100 * (p - d)
     se = 100 * math.sqrt(max(0.0, p + d - (p - d) ** 2) / n)
     return Estimate(value, max(-100.0, value - z * se), min(100.0, value + z * se), n)
+
+
+def t975(df: float) -> float:
+    """The 97.5 % point of Student's t with ``df`` degrees of freedom (a 95 % two-sided interval)."""
+    from scipy.special import stdtrit  # scipy.special loads in milliseconds, scipy.stats in seconds
+
+    return float(stdtrit(df, 0.975))
 
 
 @dataclass(frozen=True)

@@ -130,9 +130,9 @@ def key_drivers(con: duckdb.DuckDBPyConnection, target: str = "csat", start: dat
     feats = [f for f in feats if f[3].std() > 0]
     X = np.column_stack([np.ones(n)] + [f[3] for f in feats])
     beta, se, r2 = _ols_hc3(X, y)
-    from scipy import stats
+    from earful.quality.stats import t975
 
-    tq = float(stats.t.ppf(0.975, max(1, n - X.shape[1])))
+    tq = t975(max(1, n - X.shape[1]))
     unit = "CSAT points" if target == "csat" else "points on the 0–10 recommend scale"
     out = []
     for k, (name, label, kind, x) in enumerate(feats, start=1):

@@ -232,8 +232,9 @@ def features_sql(con: duckdb.DuckDBPyConnection, where: str = "") -> str:
     enriched = has_table(con, "enrichment")
     qa = has_table(con, "qa_scores")
     nxt = has_column(con, "interactions", "next_contact_at")
-    first = ("(SELECT et.sentiment FROM enrichment_turns et WHERE et.interaction_id = i.id AND et.speaker = 'customer' "
-             "AND et.sentiment IS NOT NULL ORDER BY et.seq LIMIT 1)") if enriched else "NULL::DOUBLE"
+    from earful.quality.coaching import FIRST_SENTIMENT_JOIN
+
+    first = "fs.sentiment" if enriched else "NULL::DOUBLE"
     t = "coalesce(i.offered_at, i.answered_at, i.ended_at)"
     repeat = (f"CASE WHEN i.is_contact THEN i.next_contact_at IS NOT NULL AND i.next_contact_at <= {t} + INTERVAL 7 DAY "
               f"WHEN r.is_contact THEN r.next_contact_at IS NOT NULL AND r.next_contact_at <= "
@@ -248,12 +249,14 @@ def features_sql(con: duckdb.DuckDBPyConnection, where: str = "") -> str:
                {"e.abusive" if enriched else "NULL::BOOLEAN"} AS abusive,
                {"e.feedback_type" if enriched else "NULL::VARCHAR"} AS feedback_type,
                {"q.score" if qa else "NULL::DOUBLE"} AS qa_score,
-               {"(SELECT list(qi.item ORDER BY qi.item) FROM qa_items qi WHERE qi.interaction_id = i.id AND qi.verdict = 'fail')" if qa else "NULL::VARCHAR[]"} AS qa_fails,
-               (SELECT string_agg(t.text, ' ' ORDER BY t.seq) FROM turns t WHERE t.interaction_id = i.id
-                AND t.speaker = 'agent') AS agent_text
+               {"qf.fails" if qa else "NULL::VARCHAR[]"} AS qa_fails, said.text AS agent_text
         FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
+        LEFT JOIN (SELECT interaction_id, string_agg(text, ' ' ORDER BY seq) AS text FROM turns WHERE speaker = 'agent'
+                   GROUP BY 1) said ON said.interaction_id = i.id
         {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if enriched else ""}
+        {FIRST_SENTIMENT_JOIN if enriched else ""}
         {"LEFT JOIN qa_scores q ON q.interaction_id = i.id" if qa else ""}
+        {"LEFT JOIN (SELECT interaction_id, list(item ORDER BY item) AS fails FROM qa_items WHERE verdict = 'fail' GROUP BY 1) qf ON qf.interaction_id = i.id" if qa else ""}
         WHERE i.channel <> 'survey' AND i.answered_at IS NOT NULL AND NOT coalesce(i.abandoned, false) {where}
         ORDER BY i.id"""
 

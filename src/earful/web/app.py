@@ -27,6 +27,7 @@ from earful.web._deps import (
     AppState,
     LoginRequired,
     action_department,
+    current_user,
     check_insight,
     department_scope,
     get_cursor,
@@ -35,6 +36,8 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.quality import router as quality_router
+from earful.web.surveys import router as surveys_router
 from earful.web.api import to_csv
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
@@ -45,6 +48,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+NAV[5:5] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]
 
 
 def _pct(v) -> str:
@@ -103,6 +107,8 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.state.earful = AppState(con)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(quality_router)
+    app.include_router(surveys_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -195,8 +201,14 @@ def _add_pages(app: FastAPI) -> None:
         return resp
 
     @app.get("/", **opts)
-    def overview_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
+    def overview_page(request: Request, cur: Cur, user: Annotated[User | None, Depends(current_user)],
                       days: Annotated[int, Query(ge=1, le=366)] = 28):
+        if user is None:
+            raise LoginRequired()
+        if not allowed(user.role, "overview"):  # an agent's home is their own page
+            if allowed(user.role, "agents"):
+                return RedirectResponse("/agents", status_code=303)
+            raise HTTPException(status_code=403, detail=f"the {user.role} role cannot open overview")
         data = state(request).cached(cur, "overview", q.overview, days)
         return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
 
@@ -293,7 +305,9 @@ def _add_pages(app: FastAPI) -> None:
     def interaction_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("interaction"))],
                          interaction_id: str, raw: bool = False):
         item = readable_interaction(cur, user, interaction_id, raw)
-        return render(request, "interaction.html", user, item=item)
+        from earful.web.quality import qa_card
+
+        return render(request, "interaction.html", user, item=item, qa=qa_card(cur, user, interaction_id, raw))
 
     @app.get("/ledger", **opts)
     def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]):

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from earful.errors import InputError
 
-ROLES = ("admin", "analyst", "department", "executive")
+ROLES = ("admin", "analyst", "department", "executive", "supervisor", "agent")
 SESSION_HOURS = 12
 TOKEN_PREFIX = "ef_"
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -37,9 +37,12 @@ class User:
     name: str
     role: str
     department: str | None = None
+    agent_id: str | None = None      # the agent an agent user is
+    team: str | None = None          # the team a supervisor leads
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "department": self.department}
+        return {"name": self.name, "role": self.role, "department": self.department, "agent_id": self.agent_id,
+                "team": self.team}
 
 
 def _sha256(secret: str) -> str:
@@ -51,14 +54,22 @@ def _now() -> datetime:
 
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, password: str, role: str,
-             department: str | None = None, *, replace: bool = False) -> User:
-    """Create (or with ``replace`` reset) a user; department users must name their department."""
+             department: str | None = None, *, replace: bool = False, agent_id: str | None = None,
+             team: str | None = None) -> User:
+    """Create (or with ``replace`` reset) a user; department users must name their department, agent
+    users their agent id, supervisors their team."""
     if not _NAME.match(name or ""):
         raise InputError(f"user name {name!r} is not allowed: use 1-64 letters, digits, _ . @ -")
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if role == "department" and not (department or "").strip():
         raise InputError("a department user needs --department")
+    if role == "agent" and not (agent_id or "").strip():
+        raise InputError("an agent user needs --agent (their agent id)")
+    if role == "supervisor" and not (team or "").strip():
+        raise InputError("a supervisor needs --team")
+    agent_id = agent_id.strip() if role == "agent" and agent_id else None
+    team = team.strip() if role == "supervisor" and team else None
     if len(password) < 8:
         raise InputError("the password must have at least 8 characters")
     exists = con.execute("SELECT 1 FROM web_users WHERE name = ?", [name]).fetchone()
@@ -67,25 +78,27 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, password: str, role: str
     department = department.strip() if department else None
     pw_hash = _HASHER.hash(password)
     if exists:
-        con.execute("UPDATE web_users SET password_hash = ?, role = ?, department = ?, disabled = false WHERE name = ?",
-                    [pw_hash, role, department, name])
+        con.execute("UPDATE web_users SET password_hash = ?, role = ?, department = ?, agent_id = ?, team = ?, "
+                    "disabled = false WHERE name = ?", [pw_hash, role, department, agent_id, team, name])
         con.execute("DELETE FROM web_sessions WHERE user_name = ?", [name])
     else:
-        con.execute("INSERT INTO web_users (name, password_hash, role, department) VALUES (?, ?, ?, ?)",
-                    [name, pw_hash, role, department])
-    audit(con, None, "user.add" if not exists else "user.reset", name, {"role": role, "department": department})
-    return User(name, role, department)
+        con.execute("INSERT INTO web_users (name, password_hash, role, department, agent_id, team) VALUES (?, ?, ?, ?, ?, ?)",
+                    [name, pw_hash, role, department, agent_id, team])
+    audit(con, None, "user.add" if not exists else "user.reset", name,
+          {"role": role, "department": department, "agent_id": agent_id, "team": team})
+    return User(name, role, department, agent_id, team)
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every user with role, department and whether disabled (never the hash)."""
-    rows = con.execute("SELECT name, role, department, disabled, created_at FROM web_users ORDER BY name").fetchall()
-    return [{"name": n, "role": r, "department": d, "disabled": bool(x), "created_at": str(c)} for n, r, d, x, c in rows]
+    rows = con.execute("SELECT name, role, department, disabled, created_at, agent_id, team FROM web_users ORDER BY name").fetchall()
+    return [{"name": n, "role": r, "department": d, "disabled": bool(x), "created_at": str(c), "agent_id": a, "team": t}
+            for n, r, d, x, c, a, t in rows]
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> User | None:
     """The user when name and password match an enabled account, else None (same cost either way)."""
-    row = con.execute("SELECT password_hash, role, department, disabled FROM web_users WHERE name = ?",
+    row = con.execute("SELECT password_hash, role, department, disabled, agent_id, team FROM web_users WHERE name = ?",
                       [name]).fetchone()
     try:
         with _CHECKS:
@@ -96,7 +109,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> Us
         return None
     if _HASHER.check_needs_rehash(row[0]):
         con.execute("UPDATE web_users SET password_hash = ? WHERE name = ?", [_HASHER.hash(password), name])
-    return User(name, row[1], row[2])
+    return User(name, row[1], row[2], row[4], row[5])
 
 
 def create_session(con: duckdb.DuckDBPyConnection, user: User, hours: float = SESSION_HOURS) -> str:
@@ -118,7 +131,7 @@ def user_for_session(con: duckdb.DuckDBPyConnection, secret: str | None) -> User
     if not secret or len(secret) > 200:
         return None
     row = con.execute(
-        "SELECT u.name, u.role, u.department FROM web_sessions s JOIN web_users u ON u.name = s.user_name "
+        "SELECT u.name, u.role, u.department, u.agent_id, u.team FROM web_sessions s JOIN web_users u ON u.name = s.user_name "
         "WHERE s.token_sha256 = ? AND s.expires_at > ? AND NOT u.disabled", [_sha256(secret), _now()]).fetchone()
     return User(*row) if row else None
 
@@ -142,7 +155,7 @@ def user_for_token(con: duckdb.DuckDBPyConnection, secret: str | None) -> User |
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     row = con.execute(
-        "SELECT u.name, u.role, u.department FROM web_tokens t JOIN web_users u ON u.name = t.user_name "
+        "SELECT u.name, u.role, u.department, u.agent_id, u.team FROM web_tokens t JOIN web_users u ON u.name = t.user_name "
         "WHERE t.token_sha256 = ? AND NOT t.revoked AND (t.expires_at IS NULL OR t.expires_at > ?) AND NOT u.disabled",
         [_sha256(secret), _now()]).fetchone()
     return User(*row) if row else None
