@@ -25,6 +25,8 @@ DEMO_USERS = (  # (user, password, role, department): printed on screen, for the
     ("operations", "demo-operations", "department", "operations"),
     ("product", "demo-product", "department", "product"),
     ("exec", "demo-exec", "executive", None),
+    ("supervisor", "demo-supervisor", "supervisor", "voice-1"),   # a supervisor's team,
+    ("agent", "demo-agent", "agent", "A014"),                     # an agent's own id
 )
 
 
@@ -172,13 +174,47 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("discover topics nobody labelled", topics))
 
+    def qa() -> str:
+        from earful.quality.coaching import agents_overview
+        from earful.quality.run import score_store
+
+        n = score_store(con)
+        mean, auto = con.execute("SELECT avg(score), avg(CASE WHEN auto_failed THEN 1.0 ELSE 0.0 END) FROM qa_scores").fetchall()[0]
+        low = [r for r in agents_overview(con) if r["qa_scored"] >= 30 and r["qa_score"] is not None]
+        worst = min(low, key=lambda r: r["qa_score"]) if low else None
+        return (f"{n:,} interactions scored against the default rubric: mean {mean:.1f}/100, {auto:.0%} auto-failed"
+                + (f"; lowest agent {worst['agent']} ({worst['qa_score']:.0f})" if worst else ""))
+
+    steps.append(("score every interaction against the QA rubric", qa))
+
+    def teams() -> str:
+        from earful.quality.teams import set_teams
+
+        agents = [r[0] for r in con.execute("SELECT DISTINCT agent_id FROM interactions WHERE agent_id IS NOT NULL").fetchall()]
+        rows = [(a, _demo_team(a), None) for a in sorted(agents)]
+        set_teams(con, rows)
+        return f"{len(rows)} agents in {len({t for _, t, _ in rows})} teams (supervisor logins see theirs)"
+
+    steps.append(("put the agents in teams", teams))
+
+    def satisfaction() -> str:
+        from earful.surveys.predict import predict_store, train_store
+
+        _, r = train_store(con, seed=args.seed)
+        n = predict_store(con)
+        return (f"learnt from {r.trained_on:,} rated contacts; on contacts it never saw, AUC for dissatisfied "
+                f"{r.auc:.2f}, MAE {r.mae:.2f} CSAT points; {n:,} contacts predicted")
+
+    steps.append(("predict satisfaction for the contacts nobody rated", satisfaction))
+
     def metrics() -> str:
         from earful.metrics import metrics_table
 
         row = metrics_table(con, by=(), channel="voice").to_pylist()[0]
         return (f"voice: {row['offered']:,} offered, service level {row['service_level']:.1%} in 20 s, "
                 f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s, "
-                f"first-contact resolution {row['fcr_rate']:.0%} (7 days), CSAT {row['csat_avg']:.2f}")
+                f"first-contact resolution {row['fcr_rate']:.0%} (7 days), CSAT {row['csat_avg']:.2f}"
+                + (f", QA {row['qa_score']:.1f}" if row.get("qa_score") is not None else ""))
 
     steps.append(("operational metrics", metrics))
 
@@ -237,6 +273,13 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     return steps
 
 
+def _demo_team(agent: str) -> str:
+    """The simulator's agents in teams: two voice teams by number, and one each for specialists, chat and writing."""
+    if agent.startswith("A") and agent[1:].isdigit():
+        return "voice-1" if int(agent[1:]) <= 12 else "voice-2"
+    return {"S": "specialist", "C": "chat"}.get(agent[0], "written") if len(agent) == 3 else "written"
+
+
 def _has_model(con, name: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM models WHERE name = ?", [name]).fetchone()[0])
 
@@ -280,8 +323,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     con = connect(args.db)
     try:
-        for user, password, role, department in DEMO_USERS:
-            add_user(con, user, password, role, department, replace=True)
+        for user, password, role, scope in DEMO_USERS:
+            add_user(con, user, password, role, scope if role == "department" else None, replace=True,
+                     agent_id=scope if role == "agent" else None, team=scope if role == "supervisor" else None)
     finally:
         con.close()
     url = f"http://{args.host}:{args.port}/"

@@ -11,7 +11,9 @@ to you") or was settled ("that's done"), the customer's sentiment overall, at th
 and its change, abusive words, feedback type, channel, contact reason (the most common ones), the QA
 score and each QA item failed. Two linear models on standardised features: a logistic regression for
 "dissatisfied" (CSAT 1–2) whose probabilities are calibrated (sigmoid, 5-fold), and a ridge regression
-for the CSAT itself (clipped to 1–5). ``train_store`` measures AUC, MAE and calibration by 5-fold
+for the CSAT itself (clipped to 1–5): the expected CSAT, so that averages over contacts (an agent's,
+a day's) are unbiased; it is not the value that minimises the mean absolute error, which is reported
+beside the error of always guessing the median. ``train_store`` measures AUC, MAE and calibration by 5-fold
 cross-validation over the rated contacts (each predicted by a model that never saw it), then learns from
 all of them.
 """
@@ -179,7 +181,9 @@ class TrainResult:
     auc_low: float | None
     auc_high: float | None
     mae: float
-    mae_baseline: float          # always predicting the median answer
+    mae_baseline: float          # always predicting the median answer (the best constant for MAE)
+    rmse: float
+    rmse_baseline: float         # always predicting the mean answer (the best constant for RMSE)
     correlation: float | None    # Pearson r of predicted and answered CSAT
     brier: float
     dissatisfied: int
@@ -222,7 +226,8 @@ def evaluate(table: pa.Table, y: np.ndarray, *, folds: int = 5, seed: int = 0,
         c[te] = out.column("predicted_csat").to_pylist()
     lo, hi = bootstrap_auc(dis, p, seed=seed)
     return TrainResult(int(len(y)), folds, auc(dis, p), lo, hi, float(np.abs(c - y).mean()),
-                       float(np.abs(np.median(y) - y).mean()), pearson(list(c), list(y)), float(((p - dis) ** 2).mean()),
+                       float(np.abs(np.median(y) - y).mean()), float(np.sqrt(((c - y) ** 2).mean())),
+                       float(np.sqrt(((y.mean() - y) ** 2).mean())), pearson(list(c), list(y)), float(((p - dis) ** 2).mean()),
                        int(dis.sum()), float(dis.mean()), calibration_table(dis, p))
 
 
