@@ -24,10 +24,10 @@ contact_source: crm
 link_window_h: 48
 comment: comment
 questions:
-  q_csat: {scale: csat, label: How satisfied were you?}
+  q_csat: {scale: csat, label: "How satisfied were you?"}
   q_nps: {scale: nps}
   q_ces: {scale: ces}
-  q_clear: {scale: other, min: 1, max: 10, label: How clear was the answer?}
+  q_clear: {scale: other, min: 1, max: 10, label: "How clear was the answer?"}
 """
 
 
@@ -59,7 +59,7 @@ def test_mapping_mistakes_name_their_line():
     with pytest.raises(ConfigError, match=r"survey.yaml:14: question 'q_ces': scale must be"):
         parse_mapping(MAPPING.replace("q_ces: {scale: ces}", "q_ces: {scale: cess}"), "survey.yaml")
     with pytest.raises(ConfigError, match=r"survey.yaml:15: question 'q_clear': an 'other' scale needs min and max"):
-        parse_mapping(MAPPING.replace("{scale: other, min: 1, max: 10, label: How clear was the answer?}", "{scale: other}"),
+        parse_mapping(MAPPING.replace('{scale: other, min: 1, max: 10, label: "How clear was the answer?"}', "{scale: other}"),
                       "survey.yaml")
     with pytest.raises(ConfigError, match=r"survey.yaml:1: 'source' is missing"):
         parse_mapping(MAPPING.replace("source: pulse\n", ""), "survey.yaml")

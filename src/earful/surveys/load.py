@@ -13,9 +13,9 @@ A mapping YAML names the columns (line-numbered errors on any mistake)::
     link_window_h: 72                # else: the customer's last contact at most this long before answering
     comment: verbatim                # free text (optional)
     questions:                       # column: scale (csat 1-5, nps 0-10, ces 1-7, or other with min/max)
-      q1: {scale: csat, label: How satisfied were you?}
+      q1: {scale: csat, label: "How satisfied were you?"}
       q2: {scale: nps}
-      q3: {scale: other, min: 1, max: 10, label: How clear was the answer?}
+      q3: {scale: other, min: 1, max: 10, label: "How clear was the answer?"}
 
 Each response becomes an interaction with channel ``survey`` (CSAT, NPS and CES in its columns, the
 comment as its text, the rated contact as ``related_id``), and every answer a ``survey_answers``
