@@ -47,9 +47,14 @@ def test_the_hand_scores_are_whole_and_were_imported_cleanly(real):
 def _published(section: str) -> dict[str, float | None]:
     """The kappa per item in a table of docs/quality.md's agreement section (— is None)."""
     text = DOC.read_text(encoding="utf-8")
-    part = text.split(section, 1)[1].split("\n\n", 2)[1]
+    table: list[str] = []
+    for line in text.split(section, 1)[1].splitlines():
+        if line.startswith("|"):
+            table.append(line)
+        elif table:
+            break
     out = {}
-    for line in part.splitlines():
+    for line in table:
         m = re.match(r"\| (\w+) \| \d+ \| ([^|]+) \|", line)
         if m:
             k = m.group(2).strip()

@@ -366,7 +366,7 @@ def learn(con: duckdb.DuckDBPyConnection, rubric: Rubric | None = None, *, min_s
     ids = sorted({i for d in by_item.values() for i in d})
     if not ids:
         raise InputError("no human evaluations to learn from: import some with `earful qa import FILE`")
-    table = con.execute(batch_sql(con, "AND i.id IN (SELECT unnest(?))"), [ids]).to_arrow_table()
+    table = con.sql(batch_sql(con, "AND i.id IN (SELECT unnest(?))"), params=[ids]).to_arrow_table()
     convs = {c.id: c for c in conversations(table)}
     for m in scorer.matchers_.values():
         m.prepare(list(convs.values()))
