@@ -165,3 +165,46 @@ def test_key_drivers_find_the_planted_effects(ro, quality_store):
     assert d["left_open"].clear and d["left_open"].effect < -0.5            # unresolved: -1.0
     assert "costs" in d["left_open"].words and "CSAT points" in d["left_open"].words
     assert effects["lost_or_stolen_card"]["csat_shift"] < 0
+
+
+def test_the_commands(quality_store, tmp_path, capsys):
+    """`earful qa`, `earful agents` and `earful surveys` through the real entry point: figures out, one-line errors."""
+    import csv
+    import io
+    import json
+
+    from earful.cli import main
+
+    db = copy_store(quality_store, tmp_path)
+
+    def run(*args):
+        capsys.readouterr()
+        try:
+            main([*map(str, args), "--db", str(db)])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 0
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    code, out, _ = run("qa", "summary", "--by", "agent", "--format", "csv")
+    rows = {r["group"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert code == 0 and float(rows["A007"]["score"]) < float(rows["A014"]["score"])
+    assert "courtesy_fail_rate" in rows["A007"]
+    code, out, _ = run("agents", "show", "A007", "--json")
+    assert code == 0 and "courtesy" in json.loads(out)["weak_items"]
+    code, out, _ = run("surveys", "drivers")
+    assert code == 0 and "CSAT points" in out
+    ro = duckdb.connect(str(quality_store["db"]), read_only=True)
+    scored = ro.execute("SELECT interaction_id FROM qa_scores WHERE auto_failed LIMIT 1").fetchone()[0]
+    ro.close()
+    code, out, _ = run("qa", "show", scored)
+    assert code == 0 and "auto-failed" in out and "Greets the customer" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rubric: x\nsections:\n  s:\n    items:\n      a:\n        weight: lots\n        detect: {phrases: [x]}\n")
+    code, _, err = run("qa", "rubric", "use", bad)
+    assert code == 2 and "bad.yaml:6:" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run("agents", "show", "NOBODY")
+    assert code == 2 and "no answered contacts by agent 'NOBODY'" in err
+    code, _, err = run("surveys", "summary", "--by", "colour")
+    assert code == 2 and "cannot group surveys by 'colour'" in err
