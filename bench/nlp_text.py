@@ -29,8 +29,8 @@ def _rate(n: int, seconds: float) -> str:
 
 def redaction() -> None:
     from _nlp_text import banking77_texts
-    from earful.nlp.pii_eval import make_pii_testset, score_redaction
-    from earful.nlp.redact import PII_TYPES, Redactor
+    from earful.nlp.pii_eval import PII_TYPES, make_pii_testset, score_redaction
+    from earful.nlp.redact import Redactor
 
     examples = make_pii_testset(banking77_texts(DATA), n_per_type=500, n_negatives=1000, seed=7)
     if QUICK:
@@ -152,6 +152,29 @@ def _reason_and_topic_models():
     return reasons, topics
 
 
+# The redactor before it read spoken forms, names from lists and the newer kinds: the peer that
+# `enrich --fast` is measured against in the same process.
+PREVIOUS_REDACTOR = "1f2ba36"
+
+
+def _previous_redactor():
+    """``Redactor`` class of earful.nlp.redact at commit PREVIOUS_REDACTOR (from git), or None."""
+    import importlib.util
+    import subprocess
+
+    got = subprocess.run(["git", "show", f"{PREVIOUS_REDACTOR}:src/earful/nlp/redact.py"], capture_output=True,
+                         text=True, cwd=Path(__file__).resolve().parents[1])
+    if got.returncode:
+        return None
+    path = Path(tempfile.mkdtemp()) / "previous_redact.py"
+    path.write_text(got.stdout, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("previous_redact", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["previous_redact"] = mod
+    spec.loader.exec_module(mod)
+    return mod.Redactor
+
+
 def enrich_throughput() -> None:
     from _nlp_text import banking77_texts, chat_rows, write_canonical
     from earful.ingest import ingest_file
@@ -161,24 +184,32 @@ def enrich_throughput() -> None:
     n = 300 if QUICK else 2000
     texts = banking77_texts(DATA)[::5][:n]
     reasons, topics = _reason_and_topic_models()
+    previous = _previous_redactor()
     print(f"\n### `earful enrich` end to end ({n:,} chats from BANKING77 utterances, 2-4 turns each; full mode on 800)\n")
-    print("| mode | interactions/s |\n|---|---|")
-    modes = [(True, False), (True, True)] * 2 + [(False, False), (False, True)]  # fast ones twice: noisy box
-    for fast, models in modes:
+    print(f"Peer: the same run with the redactor of commit {PREVIOUS_REDACTOR} (before spoken forms, name lists, "
+          f"DOB, customer numbers and secrets). CPU: seconds of this process (all threads).\n")
+    print("| mode | redactor | interactions/s | interactions per CPU s |\n|---|---|---|---|")
+    modes = [(True, False, False), (True, False, True), (True, True, False), (True, True, True)] * 2
+    modes += [(False, False, False), (False, True, False)]  # fast ones twice: noisy box
+    for fast, models, old in modes:
+        if old and previous is None:
+            continue
         with tempfile.TemporaryDirectory() as d:
             con = connect(Path(d) / "e.duckdb")
             ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts if fast else texts[:800])), "earful")
-            enr = Enricher(fast=fast, reasons=reasons if models else None, topics=topics if models else None).fit()
-            enrich(con, enricher=enr, batch_size=50)  # warm: load models
+            red = previous(fast=fast).fit() if old else None
+            enr = Enricher(fast=fast, redactor=red, reasons=reasons if models else None,
+                           topics=topics if models else None).fit()
+            enrich(con, enricher=enr, batch_size=50, workers=1)  # warm: load models
             con.execute("DELETE FROM enrichment; DELETE FROM enrichment_turns")
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             done = enrich(con, enricher=enr)
-            rate = _rate(done, time.perf_counter() - t0)
+            rate, cpu = _rate(done, time.perf_counter() - t0), _rate(done, time.process_time() - c0)
             if models:
                 assert con.execute("SELECT count(*) FROM enrichment WHERE reason IS NOT NULL "
                                    "AND topic_id IS NOT NULL").fetchone()[0] == done
             what = ("--fast" if fast else "full") + (", with reason and topic (all six components)" if models else "")
-            print(f"| {what} | {rate} |")
+            print(f"| {what} | {PREVIOUS_REDACTOR if old else 'current'} | {rate} | {cpu} |", flush=True)
             con.close()
 
 

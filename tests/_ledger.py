@@ -48,6 +48,17 @@ def _start(port: int, log: Path, *extra: str) -> subprocess.Popen:
     raise RuntimeError("receiver did not start")
 
 
+class _Sink:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
 def _log(path: Path) -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines()] if path.exists() else []
 

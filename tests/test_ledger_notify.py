@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from _ledger import SECRET, _free_port, _log, _start, add_insight, write
+from _ledger import SECRET, _free_port, _log, _Sink, _start, add_insight, write
 from earful.ledger import deliver, load_routing, queue_reminders, route_insights, share_new
 from earful.ledger.lifecycle import routes
 from earful.ledger.notify import sign, verify
@@ -120,15 +120,6 @@ def test_max_attempts_marks_dead_but_keeps_it(con, tmp_path, secret_env):
     rep = deliver(con, cfg, retry_for_s=2, base_delay_s=0.01, max_attempts=3)
     assert rep.dead == 1 and rep.attempted == 3
     assert con.execute("SELECT status, attempts FROM ledger_outbox").fetchone() == ("dead", 3)
-
-
-class _Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
 
 
 def test_email_over_smtp_with_outage(con, tmp_path, secret_env):

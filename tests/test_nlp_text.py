@@ -15,8 +15,8 @@ from _nlp_text import banking77_texts, chat_rows, write_canonical
 from earful.errors import ConfigError, InputError
 from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionMatcher, load_lexicon, parse_lexicon
-from earful.nlp.pii_eval import leaked_values, make_pii_testset, score_redaction
-from earful.nlp.redact import PII_TYPES, Redactor, iban_valid, luhn_valid, redact
+from earful.nlp.pii_eval import PII_TYPES, leaked_values, make_pii_testset, score_redaction
+from earful.nlp.redact import Redactor, iban_valid, luhn_valid, redact
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive, load_uci_sentiment
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,7 +67,12 @@ def test_full_redaction_finds_names_without_cues(pii_set):
     full = score_redaction(names + negatives, Redactor(fast=False).fit().find)
     fast = score_redaction(names + negatives, Redactor(fast=True).fit().find)
     assert full["NAME"]["recall"] >= 0.9 and full["NAME"]["precision"] >= 0.93, full["NAME"]
-    assert full["NAME"]["recall"] > fast["NAME"]["recall"]
+    assert full["NAME"]["recall"] >= fast["NAME"]["recall"]
+    # names in no list and after no cue: only the NER finds them
+    invented = ["Yesterday Brannoc Velthaus sent me the wrong invoice.",
+                "I asked about the refund but Tamsk Orrin never replied."]
+    assert all("[NAME]" in Redactor(fast=False).fit().redact(t) for t in invented)
+    assert not any("[NAME]" in Redactor(fast=True).fit().redact(t) for t in invented)
 
 
 def test_module_level_redact_uses_typed_placeholders():

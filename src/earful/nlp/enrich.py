@@ -22,7 +22,8 @@ import pyarrow as pa
 
 from earful.nlp.feedback import FeedbackClassifier
 from earful.nlp.mentions import KeyPhraseExtractor, MentionLexicon, MentionMatcher, parse_lexicon
-from earful.nlp.redact import _NOT_NAMES, PiiSpan, Redactor, replace_spans, resolve_overlaps
+from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON
+from earful.nlp.redact import PiiSpan, Redactor, replace_spans, resolve_overlaps
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive
 from earful.errors import InputError
 from earful.store import transaction
@@ -197,7 +198,7 @@ def redact_conversation(red: Redactor, turns: Sequence[dict]) -> list[str]:
             m = _BARE_TOKEN.match(text)
             if m and any(c.isdigit() for c in m.group(1)) and any(c.isalpha() for c in m.group(1)):
                 spans[i] = [PiiSpan(m.start(1), m.end(1), "ACCOUNT")]
-    words = {w for n in names for w in (n, *n.split()) if len(w) >= 3 and w not in _NOT_NAMES}
+    words = {w for n in names for w in (n, *n.split()) if len(w) >= 3 and w.lower() not in FUNCTION_WORDS and w.lower() not in NOT_PERSON}
     out = []
     for t, found in zip(turns, spans):
         text = t["text"] or ""

