@@ -14,9 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console, fail, parse_day
+from earful.cli._common import DbOption, console, fail, open_store, parse_day
 from earful.errors import EarfulError
-from earful.store import connect
 
 qa_app = typer.Typer(help="QA scorecards: the rubric, scoring every interaction, calibration against people.",
                      no_args_is_help=True)
@@ -104,11 +103,8 @@ def rubric_show(db: DbOption = None,
     if default:
         sys.stdout.write(default_rubric_text())
         return
-    con = connect(db)
-    try:
+    with open_store(db) as con:
         sys.stdout.write(active_rubric(con).text)
-    finally:
-        con.close()
 
 
 @rubric_app.command("use")
@@ -117,15 +113,9 @@ def rubric_use(path: Annotated[Path, typer.Argument(help="Rubric YAML.")], db: D
     from earful.quality import load_rubric
     from earful.quality.run import use_rubric
 
-    try:
+    with open_store(db) as con:
         r = load_rubric(path)
-        con = connect(db)
-        try:
-            use_rubric(con, r)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+        use_rubric(con, r)
     console.print(f"rubric [bold]{r.name}[/] (version {r.version}, {len(r.items)} items) is now the store's rubric; "
                   "run `earful qa run` to score under it", highlight=False)
 
@@ -138,18 +128,12 @@ def qa_run(db: DbOption = None,
     """Score every interaction with agent words not yet scored under the store's rubric."""
     from earful.quality.run import score_store
 
-    try:
-        con = connect(db)
-        try:
-            with _bar("scoring") as bar:
-                task = bar.add_task("qa", total=None)
-                n = score_store(con, all=all, batch_size=batch_size,
-                                progress=lambda d, t: bar.update(task, completed=d, total=t))
-            row = con.execute("SELECT count(*), avg(score), count_if(auto_failed) FROM qa_scores").fetchall()[0]
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        with _bar("scoring") as bar:
+            task = bar.add_task("qa", total=None)
+            n = score_store(con, all=all, batch_size=batch_size,
+                            progress=lambda d, t: bar.update(task, completed=d, total=t))
+        row = con.execute("SELECT count(*), avg(score), count_if(auto_failed) FROM qa_scores").fetchall()[0]
     console.print(f"scored {n:,} interaction{'s' if n != 1 else ''}; {row[0]:,} scored in all, mean score "
                   f"{_fmt(row[1])}, {row[2]:,} auto-failed", highlight=False)
 
@@ -160,11 +144,8 @@ def qa_show(interaction: Annotated[str, typer.Argument(help="Interaction id (e.g
     """One interaction's scorecard: each item's verdict and the turn that decided it."""
     from earful.quality.summary import interaction_qa
 
-    con = connect(db)
-    try:
+    with open_store(db) as con:
         card = interaction_qa(con, interaction, redacted=not raw)
-    finally:
-        con.close()
     if card is None:
         raise fail(f"interaction {interaction!r} has no QA score (run `earful qa run`)")
     console.print(f"[bold]{interaction}[/]: score {_fmt(card['score'])}" + (" (auto-failed)" if card["auto_failed"] else "")
@@ -186,14 +167,8 @@ def qa_summary_cmd(db: DbOption = None,
     from earful.quality.summary import qa_summary
 
     _check_format(format)
-    try:
-        con = connect(db)
-        try:
-            s = qa_summary(con, by=by, start=parse_day(start, "--from"), end=parse_day(end, "--to"))
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        s = qa_summary(con, by=by, start=parse_day(start, "--from"), end=parse_day(end, "--to"))
     items = [it["name"] for it in s["rubric"]["items"]]
     rows = [{"group": r["group"], "scored": r["scored"], "score": r["score"], "low": r["low"], "high": r["high"],
              "auto_fail_rate": r["auto_fail_rate"],
@@ -209,14 +184,8 @@ def qa_import(path: Annotated[Path, typer.Argument(help="CSV: interaction,evalua
     """Import human QA evaluations (score 1/0/na, pass/fail/na, yes/no); bad rows are quarantined with the reason."""
     from earful.quality.calibration import import_evaluations
 
-    try:
-        con = connect(db)
-        try:
-            r = import_evaluations(con, path)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        r = import_evaluations(con, path)
     console.print(f"{r.loaded:,} human scores loaded, {r.skipped:,} already present, {r.quarantined:,} quarantined "
                   f"(`earful quarantine`)", highlight=False)
 
@@ -233,21 +202,15 @@ def qa_calibrate(db: DbOption = None,
 
     if format not in ("table", "md", "json"):
         raise fail(f"--format must be table, md or json, not {format!r}")
-    try:
-        con = connect(db)
-        try:
-            learnt = []
-            if learn:
-                with console.status("learning item classifiers from the human scores…"):
-                    learnt = learn_items(con, min_scores=min_scores)
-                if any(r.kept for r in learnt):
-                    ids = [r[0] for r in con.execute("SELECT DISTINCT interaction_id FROM qa_evaluations").fetchall()]
-                    score_store(con, all=True, ids=ids)
-            a = agreement(con, min_kappa=min_kappa)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        learnt = []
+        if learn:
+            with console.status("learning item classifiers from the human scores…"):
+                learnt = learn_items(con, min_scores=min_scores)
+            if any(r.kept for r in learnt):
+                ids = [r[0] for r in con.execute("SELECT DISTINCT interaction_id FROM qa_evaluations").fetchall()]
+                score_store(con, all=True, ids=ids)
+        a = agreement(con, min_kappa=min_kappa)
     if format == "json":
         print(json.dumps({"agreement": a.as_dict(), "learnt": [r.__dict__ for r in learnt]}, default=str, indent=1))
         return
@@ -279,12 +242,9 @@ def agents_list(db: DbOption = None, team: Annotated[Optional[str], typer.Option
     from earful.quality.coaching import agents_overview, team_agents
 
     _check_format(format)
-    con = connect(db)
-    try:
+    with open_store(db) as con:
         agents = team_agents(con, team) if team else None
         rows = agents_overview(con, parse_day(start, "--from"), parse_day(end, "--to"), agents=agents)
-    finally:
-        con.close()
     _emit(rows, format, f"Agents{' of ' + team if team else ''}")
 
 
@@ -295,14 +255,8 @@ def agents_show(agent: Annotated[str, typer.Argument(help="Agent id.")], db: DbO
     """An agent against same-queue peers, with 95 % intervals, and a coaching list for each weak QA item."""
     from earful.quality.coaching import agent_report
 
-    try:
-        con = connect(db)
-        try:
-            r = agent_report(con, agent, parse_day(start, "--from"), parse_day(end, "--to"))
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        r = agent_report(con, agent, parse_day(start, "--from"), parse_day(end, "--to"))
     if as_json:
         print(json.dumps(r, default=str, indent=1))
         return
@@ -338,12 +292,6 @@ def agents_teams(path: Annotated[Path, typer.Argument(help="CSV: agent_id,team[,
     """Load which team each agent is in (a supervisor sees their team on the dashboard)."""
     from earful.quality.teams import import_teams
 
-    try:
-        con = connect(db)
-        try:
-            n = import_teams(con, path)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        n = import_teams(con, path)
     console.print(f"{n:,} agents in teams", highlight=False)

@@ -10,10 +10,8 @@ import typer
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console, fail, parse_day
+from earful.cli._common import DbOption, console, open_store, parse_day
 from earful.cli.quality import FromOption, ToOption, _bar, _check_format, _emit, _fmt
-from earful.errors import EarfulError
-from earful.store import connect
 
 surveys_app = typer.Typer(help="Surveys: import answers, what they say, key drivers, predicted satisfaction.",
                           no_args_is_help=True)
@@ -34,15 +32,8 @@ def surveys_import(path: Annotated[Path, typer.Argument(help="Survey answers (CS
     """Import survey answers, linked to the contact they rate by id or by customer and time."""
     from earful.surveys import import_surveys, load_mapping
 
-    try:
-        m = load_mapping(mapping)
-        con = connect(db)
-        try:
-            r = import_surveys(con, path, m)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        r = import_surveys(con, path, load_mapping(mapping))
     console.print(f"{r.loaded:,} responses loaded ({r.linked_by_id:,} linked by contact id, {r.linked_by_customer:,} by "
                   f"customer and time, {r.unlinked:,} not linked), {r.skipped:,} already present, {r.quarantined:,} "
                   "quarantined (`earful quarantine`)", highlight=False)
@@ -56,16 +47,10 @@ def surveys_summary(db: DbOption = None,
     """CSAT, top and bottom box, NPS and CES with 95 % intervals, response rate and who did not answer."""
     from earful.surveys.analysis import non_response, summary
 
-    try:
-        con = connect(db)
-        try:
-            s, e = parse_day(start, "--from"), parse_day(end, "--to")
-            rows = summary(con, by=by, start=s, end=e)
-            nr = non_response(con, s, e)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        s, e = parse_day(start, "--from"), parse_day(end, "--to")
+        rows = summary(con, by=by, start=s, end=e)
+        nr = non_response(con, s, e)
     if as_json:
         print(json.dumps({"groups": rows, "non_response": nr}, default=str, indent=1))
         return
@@ -95,14 +80,8 @@ def surveys_drivers(db: DbOption = None,
     """What moves CSAT (or NPS): effects with 95 % intervals, in plain words, largest first."""
     from earful.surveys.drivers import key_drivers
 
-    try:
-        con = connect(db)
-        try:
-            r = key_drivers(con, target, parse_day(start, "--from"), parse_day(end, "--to"))
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        r = key_drivers(con, target, parse_day(start, "--from"), parse_day(end, "--to"))
     if as_json:
         print(json.dumps(r.as_dict(), default=str, indent=1))
         return
@@ -119,14 +98,8 @@ def surveys_verbatims(db: DbOption = None, scale: Annotated[str, typer.Option("-
     """Comments by score band, redacted, newest first."""
     from earful.surveys.analysis import verbatims
 
-    try:
-        con = connect(db)
-        try:
-            bands = verbatims(con, scale, parse_day(start, "--from"), parse_day(end, "--to"), per_band=per_band)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        bands = verbatims(con, scale, parse_day(start, "--from"), parse_day(end, "--to"), per_band=per_band)
     for b in bands:
         console.print(f"[bold]{b['band']}[/] — {b['comments']:,} comments", highlight=False)
         for q in b["quotes"]:
@@ -141,11 +114,8 @@ def surveys_detractors(db: DbOption = None, start: FromOption = None, end: ToOpt
     from earful.surveys.analysis import detractors
 
     _check_format(format)
-    con = connect(db)
-    try:
+    with open_store(db) as con:
         d = detractors(con, parse_day(start, "--from"), parse_day(end, "--to"), limit=limit)
-    finally:
-        con.close()
     _emit(d["items"], format, f"Detractors ({d['total']:,} in all)")
 
 
@@ -155,15 +125,9 @@ def surveys_train(db: DbOption = None, folds: Annotated[int, typer.Option("--fol
     """Learn predicted satisfaction from the rated contacts; report AUC and MAE by cross-validation."""
     from earful.surveys.predict import train_store
 
-    try:
-        con = connect(db)
-        try:
-            with console.status("learning satisfaction from the rated contacts…"):
-                _, r = train_store(con, folds=folds, seed=seed)
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        with console.status("learning satisfaction from the rated contacts…"):
+            _, r = train_store(con, folds=folds, seed=seed)
     console.print(f"learnt from {r.trained_on:,} rated contacts ({r.dissatisfied} dissatisfied, CSAT 1–2). On contacts "
                   f"each fold's model never saw: AUC for dissatisfied {_fmt(r.auc and round(r.auc, 3))} "
                   f"(95 % {_fmt(r.auc_low and round(r.auc_low, 3))}–{_fmt(r.auc_high and round(r.auc_high, 3))}), "
@@ -176,16 +140,10 @@ def surveys_predict(db: DbOption = None) -> None:
     """Predict every answered contact's satisfaction with the store's model (`earful surveys train`)."""
     from earful.surveys.predict import predict_store
 
-    try:
-        con = connect(db)
-        try:
-            with _bar("predicting") as bar:
-                task = bar.add_task("predict", total=None)
-                n = predict_store(con, progress=lambda d, t: bar.update(task, completed=d, total=t))
-            row = con.execute("SELECT avg(predicted_csat), avg(p_dissatisfied) FROM satisfaction_predictions").fetchall()[0]
-        finally:
-            con.close()
-    except EarfulError as exc:
-        raise fail(str(exc)) from None
+    with open_store(db) as con:
+        with _bar("predicting") as bar:
+            task = bar.add_task("predict", total=None)
+            n = predict_store(con, progress=lambda d, t: bar.update(task, completed=d, total=t))
+        row = con.execute("SELECT avg(predicted_csat), avg(p_dissatisfied) FROM satisfaction_predictions").fetchall()[0]
     console.print(f"predicted {n:,} contacts: mean predicted CSAT {_fmt(row[0] and round(row[0], 2))}, "
                   f"{_fmt(row[1], pct=True)} expected to be dissatisfied", highlight=False)

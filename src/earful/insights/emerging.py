@@ -140,14 +140,7 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
             hits.setdefault(r, []).append(row)
     alarms: list[Alarm] = []
     for r, rs in hits.items():
-        rs.sort(key=lambda z: (z[1], z[3]))
-        episodes: list[list[tuple]] = [[rs[0]]]
-        for row in rs[1:]:
-            if row[1] - episodes[-1][-1][1] <= 3:
-                episodes[-1].append(row)
-            else:
-                episodes.append([row])
-        for ep in episodes:
+        for ep in episodes(rs):
             first_t = ep[0][1]
             on_first = [z for z in ep if z[1] == first_t]
             best = min(on_first, key=lambda z: z[3])
@@ -176,6 +169,19 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
                 window_days=w, days=sorted({days[z[1]] for z in ep})))
     alarms.sort(key=lambda a: (a.first_day, a.p_value))
     return alarms
+
+
+def episodes(rows: list[tuple], gap_days: int = 3) -> list[list[tuple]]:
+    """Alarm rows of one series (day index second, p-value fourth) grouped into episodes: runs of days
+    less than ``gap_days`` + 1 apart, in day order."""
+    rows = sorted(rows, key=lambda z: (z[1], z[3]))
+    out: list[list[tuple]] = [[rows[0]]] if rows else []
+    for row in rows[1:]:
+        if row[1] - out[-1][-1][1] <= gap_days:
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out
 
 
 def daily_counts(con, start: date | None = None, end: date | None = None

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from earful.insights.emerging import _bh_cut, _dispersion
+from earful.insights.emerging import _bh_cut, _dispersion, episodes
 from earful.store import has_table
 
 
@@ -111,14 +111,7 @@ def failing_items(fails: np.ndarray, apps: np.ndarray, days: list[date], items: 
             hits.setdefault(row[0], []).append(row)
     out = []
     for i, rs in hits.items():
-        rs.sort(key=lambda z: (z[1], z[3]))
-        episodes = [[rs[0]]]
-        for row in rs[1:]:
-            if row[1] - episodes[-1][-1][1] <= 3:
-                episodes[-1].append(row)
-            else:
-                episodes.append([row])
-        for ep in episodes:
+        for ep in episodes(rs):
             first_t = ep[0][1]
             b = min((z for z in ep if z[1] == first_t), key=lambda z: z[3])
             item, _, channel = items[i].partition("|")

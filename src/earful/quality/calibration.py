@@ -54,14 +54,10 @@ def import_evaluations(con: duckdb.DuckDBPyConnection, path: str | Path, rubric:
     """Load human QA scores from a CSV (``interaction,evaluator,item,score``); see the module docstring."""
     from earful.quality.run import active_rubric
 
+    from earful.ingest.readers import read_text
+
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"file not found: {p}")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{p.name} is not UTF-8 text") from None
+    raw, text = read_text(p)
     reader = csv.reader(text.splitlines())
     header = [h.strip().lower() for h in next(reader, [])]
     need = ("interaction", "evaluator", "item", "score")

@@ -11,13 +11,14 @@ failed it most clearly, newest first among equals, each with the turn that decid
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
 
 from earful.errors import InputError
 from earful.quality.stats import Estimate, difference, mean_ci, wilson
+from earful.quality.summary import period_condition
 from earful.store import has_column, has_table
 
 TURNAROUND_FROM = -0.2
@@ -60,17 +61,6 @@ def _light_sql() -> str:
             "FROM interactions i WHERE i.agent_id IS NOT NULL AND i.answered_at IS NOT NULL AND i.channel <> 'survey'")
 
 
-def _window(start: date | None, end: date | None) -> tuple[str, list]:
-    cond, params = [], []
-    if start is not None:
-        cond.append("t >= ?")
-        params.append(datetime(start.year, start.month, start.day))
-    if end is not None:
-        cond.append("t < ?")
-        params.append(datetime(end.year, end.month, end.day) + timedelta(days=1))
-    return " AND ".join(cond) or "true", params
-
-
 def _measures(rows: list[tuple]) -> dict[str, Estimate]:
     """The coaching measures of a set of contacts (rows of _base_sql's columns after id, agent, queue, channel, t)."""
     handle = [r[0] for r in rows if r[0]]
@@ -104,7 +94,7 @@ def _compare(a: Estimate, b: Estimate, higher_better: bool) -> dict[str, Any]:
 def agent_report(con: duckdb.DuckDBPyConnection, agent: str, start: date | None = None, end: date | None = None,
                  *, examples: int = 5) -> dict[str, Any]:
     """The agent against same-queue peers (see the module docstring)."""
-    where, params = _window(start, end)
+    where, params = period_condition(start, end)
     queues = con.execute(f"SELECT queue, count(*) FROM ({_light_sql()}) WHERE agent = ? AND {where} GROUP BY 1 "
                          "ORDER BY 2 DESC, 1", [agent] + params).fetchall()
     if not queues:
@@ -163,7 +153,7 @@ def coaching_examples(con: duckdb.DuckDBPyConnection, agent: str, item: str, sta
                       end: date | None = None, *, limit: int = 5) -> list[dict[str, Any]]:
     """The agent's interactions that best show a failed item: most confident first, then newest, with the
     deciding turn's redacted words."""
-    where, params = _window(start, end)
+    where, params = period_condition(start, end)
     enr = has_table(con, "enrichment_turns")
     rows = con.execute(f"""
         SELECT b.id, b.t, qi.confidence, qi.evidence_seq, tt.text {", et.redacted_text" if enr else ", NULL"}
@@ -181,7 +171,7 @@ def coaching_examples(con: duckdb.DuckDBPyConnection, agent: str, item: str, sta
 def agents_overview(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None,
                     agents: list[str] | None = None) -> list[dict[str, Any]]:
     """One row per agent: contacts, main queue, QA score (with interval), auto-fails, CSAT, predicted CSAT, AHT, FCR."""
-    where, params = _window(start, end)
+    where, params = period_condition(start, end)
     if agents is not None:
         where += " AND agent IN (SELECT unnest(?))"
         params.append(list(agents))

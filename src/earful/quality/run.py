@@ -15,7 +15,7 @@ import pyarrow as pa
 from earful.errors import InputError
 from earful.quality.rubric import Rubric, default_rubric, parse_rubric
 from earful.quality.scorer import QualityScorer
-from earful.store import has_table, transaction
+from earful.store import has_table, record_batches, transaction
 
 
 def active_rubric(con: duckdb.DuckDBPyConnection) -> Rubric:
@@ -101,21 +101,13 @@ def score_store(con: duckdb.DuckDBPyConnection, rubric: Rubric | None = None, *,
     if total == 0:
         return 0
     record_rubric(con, rubric)
-    reader_con = con.cursor()
     done = 0
-    try:
-        rel = reader_con.sql(batch_sql(con, where), params=params or None)
-        reader = rel.to_arrow_reader(batch_size) if hasattr(rel, "to_arrow_reader") else rel.fetch_arrow_reader(batch_size)
-        for batch in reader:
-            if not batch.num_rows:
-                continue
-            scores, items = scorer.transform(batch)
-            write_scores(con, scores, items)
-            done += scores.num_rows
-            if progress:
-                progress(done, total)
-    finally:
-        reader_con.close()
+    for batch in record_batches(con, batch_sql(con, where), batch_size, params):
+        scores, items = scorer.transform(batch)
+        write_scores(con, scores, items)
+        done += scores.num_rows
+        if progress:
+            progress(done, total)
     return done
 
 

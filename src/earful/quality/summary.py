@@ -34,18 +34,24 @@ def _source(con: duckdb.DuckDBPyConnection) -> str:
                 FROM interactions i {"LEFT JOIN enrichment e ON e.interaction_id = i.id" if enr else ""})"""
 
 
-def _where(start: date | None, end: date | None, agents: list[str] | None = None) -> tuple[str, list]:
+def period_condition(start: date | None, end: date | None, column: str = "t") -> tuple[str, list]:
+    """SQL for ``column`` in the days [start, end] (both included; None is open) and its parameters."""
     cond, params = [], []
     if start is not None:
-        cond.append("i.t >= ?")
+        cond.append(f"{column} >= ?")
         params.append(datetime(start.year, start.month, start.day))
     if end is not None:
-        cond.append("i.t < ?")
+        cond.append(f"{column} < ?")
         params.append(datetime(end.year, end.month, end.day) + timedelta(days=1))
-    if agents is not None:
-        cond.append("i.agent_id IN (SELECT unnest(?))")
-        params.append(list(agents))
     return " AND ".join(cond) or "true", params
+
+
+def _where(start: date | None, end: date | None, agents: list[str] | None = None) -> tuple[str, list]:
+    where, params = period_condition(start, end, "i.t")
+    if agents is not None:
+        where += " AND i.agent_id IN (SELECT unnest(?))"
+        params.append(list(agents))
+    return where, params
 
 
 def qa_summary(con: duckdb.DuckDBPyConnection, by: str | None = None, start: date | None = None,

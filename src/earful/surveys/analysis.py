@@ -12,13 +12,14 @@ response rate = answered contacts with a linked response ÷ answered contacts th
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
 
 from earful.errors import InputError
 from earful.quality.stats import Estimate, mean_ci, nps, wilson
+from earful.quality.summary import period_condition
 from earful.store import has_table
 
 #: Survey figures need at least this many answers; fewer are shown as unknown.
@@ -65,17 +66,6 @@ def contacts_sql(con: duckdb.DuckDBPyConnection) -> str:
           AND NOT coalesce(i.transferred, false)"""
 
 
-def _range(start: date | None, end: date | None) -> tuple[str, list]:
-    cond, params = [], []
-    if start is not None:
-        cond.append("t >= ?")
-        params.append(datetime(start.year, start.month, start.day))
-    if end is not None:
-        cond.append("t < ?")
-        params.append(datetime(end.year, end.month, end.day) + timedelta(days=1))
-    return (" AND ".join(cond) or "true"), params
-
-
 def _group(by: str | None) -> str:
     if by is None:
         return "'all'"
@@ -97,7 +87,7 @@ def summary(con: duckdb.DuckDBPyConnection, by: str | None = None, start: date |
             end: date | None = None) -> list[dict[str, Any]]:
     """Survey figures per group (``by``: channel, queue, agent, reason, survey, day, week, month)."""
     g = _group(by)
-    where, params = _range(start, end)
+    where, params = period_condition(start, end)
     rows = con.execute(f"SELECT {g} AS grp, csat, nps, ces FROM ({responses_sql(con)}) WHERE {where}", params).fetchall()
     elig = con.execute(f"SELECT {g} AS grp, count(*), count_if(responded) FROM ({contacts_sql(con)}) "
                        f"WHERE {where} GROUP BY 1", params).fetchall() if by != "survey" else []
@@ -133,7 +123,7 @@ def summary(con: duckdb.DuckDBPyConnection, by: str | None = None, start: date |
 def non_response(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None) -> dict[str, Any]:
     """Who answered and who did not: contacts, wait, transfers, QA score, end sentiment and predicted CSAT of
     the two groups side by side (a survey average speaks for the people who answer)."""
-    where, params = _range(start, end)
+    where, params = period_condition(start, end, "c.t")
     cols = ["count(*) AS contacts", "avg(i.wait_s) AS wait_s"]
     joins = ""
     if has_table(con, "qa_scores"):
@@ -147,7 +137,7 @@ def non_response(con: duckdb.DuckDBPyConnection, start: date | None = None, end:
         cols.append("avg(p.p_dissatisfied) AS p_dissatisfied")
         joins += " LEFT JOIN satisfaction_predictions p ON p.interaction_id = c.id"
     rows = con.execute(f"""SELECT c.responded, {', '.join(cols)} FROM ({contacts_sql(con)}) c
-                           JOIN interactions i ON i.id = c.id {joins} WHERE {where.replace('t ', 'c.t ')}
+                           JOIN interactions i ON i.id = c.id {joins} WHERE {where}
                            GROUP BY 1""", params).fetchall()
     names = ["responded"] + [c.split(" AS ")[-1] for c in cols]
     out = {"answered": None, "did_not_answer": None}
@@ -180,7 +170,7 @@ def verbatims(con: duckdb.DuckDBPyConnection, scale: str = "csat", start: date |
     queue, agent or reason."""
     if scale not in BANDS:
         raise InputError("verbatims are by csat or nps bands")
-    where, params = _range(start, end)
+    where, params = period_condition(start, end)
     for k, v in filters.items():
         if v is not None:
             if k not in ("channel", "queue", "agent", "reason"):
@@ -204,7 +194,7 @@ def verbatims(con: duckdb.DuckDBPyConnection, scale: str = "csat", start: date |
 def detractors(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None,
                limit: int = 100, offset: int = 0) -> dict[str, Any]:
     """Responses to follow up (NPS 0–6 or CSAT 1–2), newest first, with the contact and the redacted comment."""
-    where, params = _range(start, end)
+    where, params = period_condition(start, end)
     base = f"FROM ({responses_sql(con)}) WHERE {where} AND (nps <= 6 OR csat <= 2)"
     total = con.execute(f"SELECT count(*) {base}", params).fetchall()[0][0]
     rows = con.execute(f"""SELECT response_id, contact_id, customer_id, answered_at, csat, nps, ces, comment,

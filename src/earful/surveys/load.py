@@ -145,14 +145,10 @@ def _time(raw: str) -> datetime | None:
 
 def import_surveys(con: duckdb.DuckDBPyConnection, path: str | Path, mapping: SurveyMapping) -> SurveyImport:
     """Load a survey CSV as the mapping says (see the module docstring)."""
+    from earful.ingest.readers import read_text
+
     p = Path(path)
-    if not p.is_file():
-        raise InputError(f"file not found: {p}")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{p.name} is not UTF-8 text") from None
+    raw, text = read_text(p)
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     needed = [mapping.id, mapping.answered_at] + [q.column for q in mapping.questions]

@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 
 from earful.errors import InputError
-from earful.store import has_column, has_table, transaction
+from earful.store import has_column, has_table, record_batches, transaction
 
 FEATURE_COLUMNS = ("id", "channel", "reason", "wait_s", "handle_s", "transferred", "repeat", "sentiment",
                    "sentiment_first", "end_sentiment", "abusive", "feedback_type", "qa_score", "qa_fails", "agent_text")
@@ -343,27 +343,19 @@ def predict_store(con: duckdb.DuckDBPyConnection, model: SatisfactionModel | Non
     total = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
     if progress:
         progress(0, total)
-    reader_con = con.cursor()
     done = 0
-    try:
-        rel = reader_con.sql(sql)
-        reader = rel.to_arrow_reader(batch_size) if hasattr(rel, "to_arrow_reader") else rel.fetch_arrow_reader(batch_size)
-        with transaction(con):
-            con.execute("DELETE FROM satisfaction_predictions")
-            for batch in reader:
-                if not batch.num_rows:
-                    continue
-                out = model.transform(batch)
-                con.register("_earful_pred", out)
-                try:
-                    con.execute("INSERT INTO satisfaction_predictions (interaction_id, predicted_csat, p_dissatisfied, model) "
-                                f"SELECT interaction_id, predicted_csat, p_dissatisfied, '{MODEL_NAME}' FROM _earful_pred")
-                finally:
-                    con.unregister("_earful_pred")
-                done += out.num_rows
-                if progress:
-                    progress(done, total)
-    finally:
-        reader_con.close()
+    with transaction(con):
+        con.execute("DELETE FROM satisfaction_predictions")
+        for batch in record_batches(con, sql, batch_size):
+            out = model.transform(batch)
+            con.register("_earful_pred", out)
+            try:
+                con.execute("INSERT INTO satisfaction_predictions (interaction_id, predicted_csat, p_dissatisfied, model) "
+                            f"SELECT interaction_id, predicted_csat, p_dissatisfied, '{MODEL_NAME}' FROM _earful_pred")
+            finally:
+                con.unregister("_earful_pred")
+            done += out.num_rows
+            if progress:
+                progress(done, total)
     return done
 
