@@ -36,7 +36,7 @@ def demo(tmp_path_factory):
         stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 420
+        deadline = time.monotonic() + 600  # the demo hears three recorded calls too
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 log.seek(0)
@@ -47,7 +47,7 @@ def demo(tmp_path_factory):
             except httpx.HTTPError:
                 time.sleep(1)
         else:
-            pytest.fail("demo did not start serving within 7 minutes")
+            pytest.fail("demo did not start serving within 10 minutes")
         log.seek(0)
         yield {"url": url, "db": db, "out": folder / "out", "log": log.read()}
     finally:
@@ -62,7 +62,8 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 12, steps
+    assert len(steps) == 13, steps
+    assert "hear a handful of recorded calls" in steps
 
 
 def test_the_store_holds_every_analysis(demo):
@@ -86,6 +87,11 @@ def test_the_store_holds_every_analysis(demo):
         # nothing a department sees carries a card number
         quotes = json.dumps([json.loads(e) for (e,) in con.execute("SELECT evidence FROM insights").fetchall()])
         assert not re.search(r"\b(?:\d[ -]?){13,19}\b", quotes)
+        # three recorded calls heard, analysed and redacted (one reads a card number out)
+        assert con.execute("SELECT count(*) FROM voice_recordings").fetchone()[0] == 3
+        assert con.execute("SELECT count(*) FROM speech_metrics").fetchone()[0] == 3
+        heard = " ".join(t for (t,) in con.execute("SELECT redacted_text FROM voice_turns").fetchall())
+        assert re.search(r"\[(CARD|NUMBER)\]", heard) and not re.search(r"\d{4}", heard)
     finally:
         con.close()
     html = (demo["out"] / "briefing.html").read_text()

@@ -127,6 +127,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
                 f"{r.quarantined} quarantined ({sim_dir})")
 
     steps.append(("simulate a month and load it", simulate_and_load))
+    steps.append(("hear a handful of recorded calls", lambda: _recorded_calls(con, out)))
 
     def enrich_text() -> str:
         from earful.nlp.enrich import enrich
@@ -278,6 +279,42 @@ def _demo_team(agent: str) -> str:
     if agent.startswith("A") and agent[1:].isdigit():
         return "voice-1" if int(agent[1:]) <= 12 else "voice-2"
     return {"S": "specialist", "C": "chat"}.get(agent[0], "written") if len(agent) == 3 else "written"
+
+
+def _recorded_calls(con, out: Path) -> str:
+    """Three calls spoken by espeak-ng (stereo, telephone, mono; one reads a card number out),
+    answered on the month's last day by its agents, heard by the speech model once (a second run
+    finds them already imported)."""
+    import shutil
+
+    try:
+        from earful.voice.ingest import ingest_recordings
+        from earful.voice.synth import render, script_for, write_call
+    except ImportError:
+        return "skipped: the voice extra is not installed (pip install -e '.[voice]')"
+    if shutil.which("espeak-ng") is None:
+        return "skipped: espeak-ng is not installed (it speaks the demo's calls)"
+    folder = out / "recordings"
+    folder.mkdir(exist_ok=True)
+    day, agents = con.execute("SELECT max(answered_at)::DATE, list(DISTINCT agent_id ORDER BY agent_id) FILTER "
+                              "(WHERE agent_id IS NOT NULL) FROM interactions WHERE channel = 'voice'").fetchone()
+    queue = con.execute("SELECT mode(queue) FROM interactions WHERE channel = 'voice'").fetchone()[0]
+    rows = ["file,source_id,queue,agent_id,answered_at,disposition"]
+    plan = [("stereo", dict(card=True, overlap_s=0.6)), ("telephone", dict(hold_s=35.0)), ("mono", {})]
+    for k, (layout, kw) in enumerate(plan):
+        name = f"call-{k + 1}-{layout}.wav"
+        script = script_for(20 + k, **kw)
+        if not (folder / name).exists():
+            write_call(folder / name, render(script), layout)
+        rows.append(f"{name},REC-{k + 1},{queue},{(agents or ['A1'])[k % max(len(agents or []), 1)]},"
+                    f"{day} {10 + k}:15:00,{script.reason or ''}")
+    (folder / "calls.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    # one process: three short calls do not repay a second worker loading the models again
+    r = ingest_recordings(con, folder, metadata=folder / "calls.csv", source="recordings", workers=1)
+    beeped = con.execute("SELECT count(*), coalesce(sum(redacted_spans), 0) FROM voice_audio").fetchone()
+    note = (f"{r.loaded} heard ({r.audio_s / 60:.1f} min of audio, {r.cpu_s:.0f} CPU s), {r.skipped} already heard; "
+            f"{beeped[1]} stretch(es) of personal data beeped out of {beeped[0]} recordings")
+    return note + f" ({folder})"
 
 
 def _has_model(con, name: str) -> bool:

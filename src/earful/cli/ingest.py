@@ -21,10 +21,14 @@ _BY_SUFFIX = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".
               ".parquet": "parquet", ".pq": "parquet"}
 
 
+def _is_audio(path: Path) -> bool:
+    return path.suffix.lower() in (".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a")
+
+
 @app.command()
 def ingest(
-    file: Annotated[Path, typer.Argument(help="The file to load.", show_default=False)],
-    format: Annotated[Optional[str], typer.Option("--format", "-f", help="One of: " + ", ".join(FORMATS))] = None,
+    file: Annotated[Path, typer.Argument(help="The file to load (or a folder of recordings).", show_default=False)],
+    format: Annotated[Optional[str], typer.Option("--format", "-f", help="One of: " + ", ".join(FORMATS) + ", audio")] = None,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", "-m", help="Mapping YAML (csv, jsonl, parquet).")] = None,
     infer: Annotated[bool, typer.Option("--infer", help="Print a starting mapping for this file and exit.")] = False,
     source: Annotated[Optional[str], typer.Option(help="Name of the source system (natural key part).")] = None,
@@ -33,6 +37,11 @@ def ingest(
     allow_bad: Annotated[bool, typer.Option("--allow-bad", help="Exit 0 even when rows were quarantined.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print each step on stderr.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    metadata: Annotated[Optional[Path], typer.Option("--metadata", help="audio: CSV linking each recording (column `file`) to its call's fields.")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="audio: recordings heard in parallel (default one per core).")] = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="audio: speech model, tiny.en, base or a model folder.")] = None,
+    agent_channel: Annotated[int, typer.Option("--agent-channel", min=0, max=1, help="audio: the stereo channel with the agent (0 = left).")] = 0,
+    language: Annotated[str, typer.Option("--language", help="audio: the language the calls are in.")] = "en",
     db: DbOption = None,
 ) -> None:
     """Load FILE into the store: bad rows are quarantined with reasons, re-imports change nothing.
@@ -40,7 +49,12 @@ def ingest(
     Exit code 0 when everything loaded, 1 when rows were quarantined (unless --allow-bad),
     2 for a file or mapping that cannot be used.
     """
-    fmt = format or _BY_SUFFIX.get(file.suffix.lower())
+    fmt = format or _BY_SUFFIX.get(file.suffix.lower()) or ("audio" if file.is_dir() or _is_audio(file) else None)
+    if fmt == "audio":
+        from earful.cli.voice import ingest_audio
+
+        return ingest_audio(file, metadata=metadata, mapping=mapping, source=source, model=model, workers=workers,
+                            agent_channel=agent_channel, language=language, as_json=as_json, allow_bad=allow_bad, db=db)
     if infer:
         if not file.exists():
             raise fail(f"file {file} not found")

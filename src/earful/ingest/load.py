@@ -88,6 +88,9 @@ class ImportBatch:
         self._csv_rejects_table: str | None = None
         self.sha256 = file_sha256(path)
         self.size = path.stat().st_size
+        # Called inside the transaction just before COMMIT (e.g. to write a capability's own rows
+        # for what loaded): a failure there rolls the whole import back.
+        self.before_commit: Callable[[ImportResult], None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def previous_import(self) -> int | None:
@@ -297,6 +300,8 @@ class ImportBatch:
 
     def _commit(self) -> ImportResult:
         r = self.result
+        if self.before_commit is not None:
+            self.before_commit(r)
         self.con.execute(
             "UPDATE imports SET rows_read = ?, rows_loaded = ?, rows_quarantined = ?, rows_skipped = ?, "
             "turns_loaded = ?, finished_at = ? WHERE import_id = ?",

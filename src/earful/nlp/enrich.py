@@ -27,6 +27,7 @@ from earful.nlp.redact import PiiSpan, Redactor, replace_spans, resolve_overlaps
 from earful.nlp.sentiment import SentimentScorer, default_scorer, end_text, is_abusive
 from earful.errors import InputError
 from earful.store import transaction
+from earful.store.schema import has_table
 
 if TYPE_CHECKING:
     from earful.nlp.reasons import ReasonClassifier
@@ -363,6 +364,20 @@ def _write(con: duckdb.DuckDBPyConnection, rows: pa.Table, turn_rows: pa.Table) 
             con.execute("DELETE FROM enrichment_turns WHERE interaction_id IN (SELECT interaction_id FROM _earful_enr)")
             con.execute("INSERT INTO enrichment_turns SELECT interaction_id, seq, speaker, redacted_text, sentiment "
                         "FROM _earful_enr_turns")
+            if has_table(con, "voice_turns"):
+                _keep_voice_redaction(con)
     finally:
         con.unregister("_earful_enr")
         con.unregister("_earful_enr_turns")
+
+
+def _keep_voice_redaction(con: duckdb.DuckDBPyConnection) -> None:
+    """A recorded call keeps the redaction made when it was heard (earful.voice.redact also
+    removes numbers read out digit by digit, which text patterns miss when a digit was misheard)."""
+    con.execute("UPDATE enrichment_turns e SET redacted_text = v.redacted_text FROM voice_turns v "
+                "WHERE v.interaction_id = e.interaction_id AND v.seq = e.seq "
+                "AND e.interaction_id IN (SELECT interaction_id FROM _earful_enr)")
+    con.execute("UPDATE enrichment e SET redacted_text = v.text FROM (SELECT interaction_id, "
+                "string_agg(CASE WHEN speaker = 'unknown' THEN '' ELSE speaker || ': ' END || redacted_text, "
+                "chr(10) ORDER BY seq) AS text FROM voice_turns GROUP BY 1) v "
+                "WHERE v.interaction_id = e.interaction_id AND e.interaction_id IN (SELECT interaction_id FROM _earful_enr)")

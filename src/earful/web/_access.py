@@ -21,6 +21,7 @@ AREAS: dict[str, frozenset[str]] = {
     "interaction": ALL | {"agent"},                             # departments: cited in their insights only;
                                                                 # supervisors: their team's; agents: their own
     "raw_text": frozenset({"admin", "analyst"}),
+    "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
     "qa": frozenset({"admin", "analyst", "supervisor", "executive"}),  # supervisors: their team's figures

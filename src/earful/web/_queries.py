@@ -23,6 +23,7 @@ from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
 from earful.store.schema import has_column, has_table
+from earful.voice.reader import redacted_transcript
 
 GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
@@ -284,6 +285,13 @@ def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: 
         evidence["quotes"] = [
             {**q, "text": redact(q.get("text")) if redacted else q.get("text")} if isinstance(q, dict) else q
             for q in quotes]
+        # only quotes from a recorded call get a "listen from" player; the page asks for no moment otherwise
+        ids = [q["interaction_id"] for q in evidence["quotes"] if isinstance(q, dict) and q.get("interaction_id")]
+        recorded = {r[0] for r in con.execute(
+            "SELECT interaction_id FROM voice_recordings WHERE list_contains(?, interaction_id)", [ids]).fetchall()} if ids else set()
+        for q in evidence["quotes"]:
+            if isinstance(q, dict):
+                q["recorded"] = q.get("interaction_id") in recorded
     item["evidence"] = evidence
     hist = _rows(con.execute(
         "SELECT at_time, department, from_state, to_state, who, note FROM ledger_history WHERE insight_id = ? "
@@ -410,9 +418,12 @@ def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, reda
         er = _rows(con.execute("SELECT * FROM enrichment WHERE interaction_id = ?", [interaction_id]))
         enrichment = er[0] if er else None
     if redacted:
+        heard = redacted_transcript(con, interaction_id)  # a recording's own redaction (digit runs too)
         for t in turns:
-            t["text"] = redact(t["text"])
-        if enrichment and enrichment.get("redacted_text"):
+            t["text"] = heard.get(t["seq"]) or redact(t["text"])
+        if heard and not turns:
+            item["text"] = " ".join(heard.values())
+        elif enrichment and enrichment.get("redacted_text"):
             item["text"] = enrichment["redacted_text"]
         else:
             item["text"] = redact(item["text"])

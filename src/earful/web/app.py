@@ -39,6 +39,7 @@ from earful.web.api import router as api_router
 from earful.web.quality import router as quality_router
 from earful.web.surveys import router as surveys_router
 from earful.web.api import to_csv
+from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
 HERE = Path(__file__).parent
@@ -109,6 +110,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(quality_router)
     app.include_router(surveys_router)
+    app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
 
@@ -124,7 +126,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
         response.headers.setdefault("x-frame-options", "DENY")
         response.headers.setdefault("referrer-policy", "same-origin")
         response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'")
         return response
 
     return app
