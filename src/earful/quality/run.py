@@ -42,7 +42,9 @@ def record_rubric(con: duckdb.DuckDBPyConnection, rubric: Rubric) -> None:
 
 
 # Each interaction with words from an agent, its facts, and its turns with the customer's sentiment
-# per turn (from enrichment when the store has it).
+# per turn (from enrichment when the store has it). A recorded call's turns carry no clock time of
+# their own: their time is the answer time (else any fixed instant) plus where the turn starts in the
+# recording, so the silence items (dead air) see the recording's real gaps.
 _BATCH = """
 WITH pending AS (
     SELECT i.id FROM interactions i
@@ -51,7 +53,7 @@ WITH pending AS (
 )
 SELECT i.id, any_value(i.channel) AS channel, any_value(i.queue) AS queue, any_value({reason}) AS reason,
        any_value(i.transferred) AS transferred, any_value(i.hold_s) AS hold_s,
-       list(struct_pack(seq := t.seq, speaker := t.speaker, text := t.text, at := t.occurred_at,
+       list(struct_pack(seq := t.seq, speaker := t.speaker, text := t.text, at := {at},
                         sentiment := {sentiment}) ORDER BY t.seq) AS turns
 FROM pending p JOIN interactions i ON i.id = p.id JOIN turns t ON t.interaction_id = i.id
 {joins}
@@ -65,7 +67,12 @@ def batch_sql(con: duckdb.DuckDBPyConnection, where: str = "") -> str:
     enriched = has_table(con, "enrichment")
     joins = ("LEFT JOIN enrichment e ON e.interaction_id = i.id "
              "LEFT JOIN enrichment_turns et ON et.interaction_id = t.interaction_id AND et.seq = t.seq") if enriched else ""
-    return _BATCH.format(where=where, joins=joins,
+    at = "t.occurred_at"
+    if has_table(con, "voice_turns"):
+        joins += " LEFT JOIN voice_turns vt ON vt.interaction_id = t.interaction_id AND vt.seq = t.seq"
+        at = ("coalesce(t.occurred_at, coalesce(i.answered_at, TIMESTAMP '2000-01-01') "
+              "+ to_microseconds(CAST(round(vt.start_s * 1e6) AS BIGINT)))")
+    return _BATCH.format(where=where, joins=joins, at=at,
                          reason="coalesce(e.reason, i.disposition)" if enriched else "i.disposition",
                          sentiment="et.sentiment" if enriched else "CAST(NULL AS DOUBLE)")
 
