@@ -92,6 +92,10 @@ def test_the_store_holds_every_analysis(demo):
         assert con.execute("SELECT count(*) FROM speech_metrics").fetchone()[0] == 3
         heard = " ".join(t for (t,) in con.execute("SELECT redacted_text FROM voice_turns").fetchall())
         assert re.search(r"\[(CARD|NUMBER)\]", heard) and not re.search(r"\d{4}", heard)
+        # the stereo and telephone calls have their speakers, so QA scored them with the recording's turn times
+        timed = con.execute("SELECT count(*) FROM qa_items q JOIN voice_recordings r USING (interaction_id) "
+                            "WHERE q.item = 'dead_air' AND q.verdict <> 'na'").fetchone()[0]
+        assert timed >= 2
     finally:
         con.close()
     html = (demo["out"] / "briefing.html").read_text()
