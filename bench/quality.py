@@ -182,6 +182,7 @@ def agreement(folder: Path) -> None:
     for name, part in (("held-out split (never looked at while the detectors were written)", test), ("all", ids)):
         print(f"\n### Agreement with the hand scores: {name}, {len(part)} conversations\n")
         print(agreement_markdown(agree(con, ids=part)))
+    _phrases_only(con, ids, test)
     if "--learn" in ARGS:
         print("\n### Learnt detectors (5-fold cross-validation over all 153 conversations)\n")
         print("| item | human scores | rule kappa | learnt kappa (out of fold) | kept |")
@@ -190,6 +191,36 @@ def agreement(folder: Path) -> None:
             f = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
             print(f"| {r.item} | {r.n} | {f(r.rule_kappa)} | {f(r.learnt_kappa)} | {'yes' if r.kept else r.reason} |")
     con.close()
+
+
+def _phrases_only(con, ids: list[str], test: list[str]) -> None:
+    """Agreement when every `examples` list is dropped from the default rubric (phrases only, the fast
+    rubric on real text), beside the default's, for the items that had examples."""
+    import yaml
+
+    from earful.quality.calibration import agreement as agree
+    from earful.quality.rubric import default_rubric, parse_rubric
+    from earful.quality.run import score_store
+
+    def strip(node):
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != "examples"}
+        return [strip(v) for v in node] if isinstance(node, list) else node
+
+    base = default_rubric()
+    doc = yaml.safe_load(base.text)
+    fast = parse_rubric(yaml.safe_dump(strip(doc), sort_keys=False, allow_unicode=True), "phrases only")
+    before = {part: {a.item: a for a in agree(con, ids=p).items} for part, p in (("held-out", test), ("all", ids))}
+    score_store(con, fast, all=True, ids=ids)
+    after = {part: {a.item: a for a in agree(con, fast, ids=p).items} for part, p in (("held-out", test), ("all", ids))}
+    f = lambda v: "—" if v is None else f"{v:.2f}"  # noqa: E731
+    print("\n### Phrases only (every `examples` list dropped): kappa beside the default rubric's\n")
+    print("| item | held-out: default | held-out: phrases only | all: default | all: phrases only |")
+    print("|---|---:|---:|---:|---:|")
+    for item in ("empathy", "recording_notice"):
+        print(f"| {item} | {f(before['held-out'][item].kappa)} | {f(after['held-out'][item].kappa)} | "
+              f"{f(before['all'][item].kappa)} | {f(after['all'][item].kappa)} |")
+    score_store(con, all=True, ids=ids)  # back to the default rubric's verdicts
 
 
 def main() -> None:
