@@ -84,8 +84,9 @@ def build_store(db_path: Path, shared_data: Path) -> dict:
 
 
 @contextmanager
-def serve(db_path: Path):
-    """A real uvicorn server over the store on 127.0.0.1 (a free port), stopped on exit."""
+def serve(db_path: Path, lifespan: str = "off"):
+    """A real uvicorn server over the store on 127.0.0.1 (a free port), stopped on exit; ``lifespan="on"``
+    runs the app's start-up hooks as ``earful serve`` does."""
     import uvicorn
 
     from earful.web import create_app
@@ -95,7 +96,7 @@ def serve(db_path: Path):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15

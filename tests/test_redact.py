@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from earful.nlp.redact import PII_TYPES, Redactor, aba_valid, iban_valid, redact, verhoeff_valid
+from earful.nlp.redact import PII_TYPES, Redactor, aba_valid, iban_valid, nir_valid, redact, verhoeff_valid
 from earful.nlp.spoken import normalise
 
 # (text, [(item, kind)], [text that must stay visible])
@@ -58,7 +58,63 @@ LINES = [
     ("ok thanks mark.", [("mark", "NAME")], []),
     ("Thanks, Anna. Speak soon", [("Anna", "NAME")], []),
     ("this is sarah o'connor calling about my bill", [("sarah o'connor", "NAME")], ["bill"]),
+    # names from titles, sign-offs, e-mail addresses, spelled letters, people who said or told
+    ("hi this is miss baker, i spoke to tunde yesterday", [("baker", "NAME"), ("tunde", "NAME")], []),
+    ("customer: my surname's featherstonehaugh", [("featherstonehaugh", "NAME")], []),
+    ("customer: um yeah i go by tomek usually", [("tomek", "NAME")], []),
+    ("running late, sorry, charlotte", [("charlotte", "NAME")], []),
+    ("please sort it out asap - dean o'hara", [("dean o'hara", "NAME")], []),
+    ("Kind regards,\nMarguerite Osei-Bonsu\n07911 123456", [("Marguerite Osei-Bonsu", "NAME"), ("07911 123456", "PHONE")], []),
+    ("Pat Hunter, PATHUNTER@GMAIL.COM, please call back", [("Pat Hunter", "NAME"), ("PATHUNTER@GMAIL.COM", "EMAIL")], []),
+    ("customer: it's james khan that's k h a n", [("james khan", "NAME"), ("k h a n", "NAME")], []),
+    ("the account holder is Tomasz van der Berg", [("Tomasz van der Berg", "NAME")], []),
+    ("customer: yeah so my name is grant um smith", [("grant", "NAME"), ("smith", "NAME")], []),
+    ("agent: hi chidi how can i help", [("chidi", "NAME")], []),
+    ("ok so destiny said it would be fixed by friday", [("destiny", "NAME")], ["friday"]),
+    ("i paid jo bloggs twice for the same invoice INV-4471", [("jo bloggs", "NAME")], ["INV-4471"]),
+    ("harry obi, 13/8/1999", [("harry obi", "NAME"), ("13/8/1999", "DOB")], []),
+    # one-time codes, CVVs and answers said aloud
+    ("the one time code was 808102 but it expired", [("808102", "SECRET")], []),
+    ("is 000497 my code? i didnt request it", [("000497", "SECRET")], []),
+    ("customer: the code they sent me is three three nine two six nine", [("three three nine two six nine", "SECRET")], []),
+    ("and the three digits on the back are nine three nine", [("nine three nine", "SECRET")], []),
+    ("I forgot my password. The old one was qwerty123! Please reset it.", [("qwerty123", "SECRET")], []),
+    ("agent: and the town you were born in for security\ncustomer: karachi", [("karachi", "SECRET")], []),
+    ("agent: the second and fifth characters of your memorable word\ncustomer: uh a and e", [("a and e", "SECRET")], []),
+    # bank details, national ids and customer numbers by shape, check digits and cues
+    ("can u pay it into 17 66 39 1536 5292", [("17 66 39 1536 5292", "ACCOUNT")], []),
+    ("acct no 37970502 / sc 89 34 91", [("37970502", "ACCOUNT"), ("89 34 91", "ACCOUNT")], []),
+    ("numéro de sécu: 1 87 11 34 936 599 22", [("1 87 11 34 936 599 22", "NATIONAL_ID")], []),
+    ("ni number is OS 28 00 65 B i think", [("OS 28 00 65 B", "NATIONAL_ID")], []),
+    ("cust id CUS26985090", [("CUS26985090", "CUSTOMER_NUMBER")], []),
+    ("customer: it's p n one two six eight oh two one the membership number",
+     [("p n one two six eight oh two one", "CUSTOMER_NUMBER")], []),
+    ("I'd like to cancel membership AC1740299 from 23.07.2025", [("AC1740299", "CUSTOMER_NUMBER")], ["23.07.2025"]),
+    # addresses given in pieces, e-mails half spoken
+    ("zip is 62763", [("62763", "ADDRESS")], []),
+    ("agent: and your postcode\ncustomer: g two six 5nr", [("g two six 5nr", "ADDRESS")], []),
+    ("deliver to The Willows, Victoria Road, Great Ayton, BN5 5QZ please",
+     [("The Willows, Victoria Road, Great Ayton, BN5 5QZ", "ADDRESS")], []),
+    ("can you confirm you have 8 the green, cork, t12 r5k3 as my billing address",
+     [("8 the green, cork, t12 r5k3", "ADDRESS")], []),
+    ("i'm at shanti kunj, linking road, bandra west, bengaluru 560691 now",
+     [("shanti kunj, linking road, bandra west, bengaluru 560691", "ADDRESS")], []),
+    ("customer: i'm at damrak thirty six one oh three two gj amsterdam",
+     [("damrak thirty six one oh three two gj amsterdam", "ADDRESS")], []),
+    ("i broke my card my email is weihughes at gmail.com", [("weihughes at gmail.com", "EMAIL")], []),
+    ("customer: it's f i n l e y underscore i v a n o v a at hotmail dot com",
+     [("f i n l e y underscore i v a n o v a at hotmail dot com", "EMAIL")], []),
     # hard negatives only
+    ("the marks & spencer app shows error 0x80070005", [], ["marks & spencer"]),
+    ("the Harvey Nichols voucher code didnt work", [], ["Harvey Nichols"]),
+    ("Someone used my card at John Lewis on 2nd September", [], ["John Lewis"]),
+    ("they charged me 0 point 5 percent interest", [], ["0 point 5 percent"]),
+    ("returned 500 GB under CAS-02743, still no refund", [], ["CAS-02743"]),
+    ("my account is in 12345 dollars of debt", [], ["in 12345"]),
+    ("am i cleared to miss work for vacation", [], ["miss work"]),
+    ("i need a hotel room in st louis for november 3rd", [], ["louis"]),
+    ("the bill said 40 pounds and the app said 45", [], ["bill", "app"]),
+    # hard negatives only (earlier)
     ("the card ending 4242 was declined", [], ["4242"]),
     ("order #123456789 shipped, tracking 1Z999AA10123456784", [], ["123456789", "1Z999AA10123456784"]),
     ("flight BA1234 on 12/03/2024 cost $1,250.00", [], ["BA1234", "12/03/2024", "1,250.00"]),
@@ -139,6 +195,7 @@ def test_normalise_keeps_other_text_and_offsets():
 def test_check_digits():
     assert iban_valid("gb82 west 1234 5698 7654 32") and not iban_valid("GB82 WEST 1234 5698 7654 3")
     assert aba_valid("021000021") and not aba_valid("021000022")
+    assert nir_valid("187113493659922") and not nir_valid("187113493659923") and not nir_valid("587113493659922")
     assert verhoeff_valid("234123412346") and not verhoeff_valid("234123412345")
 
 

@@ -80,7 +80,7 @@ fargo schwab nordstrom kroger disney siri alexa cortana honda kia toyota ford te
 lenovo samsung nokia sony paypal venmo zelle revolut monzo barclays barclay lloyds halifax santander natwest hsbc
 chase citi wells amazon google apple microsoft netflix spotify uber lyft airbnb ebay walmart wal target tesco asda
 sainsbury morrisons aldi lidl harrods primark visa mastercard amex discover kraft warner mellon harvard yale fico
-broadway penn lux kobe lebron elvis bowie
+broadway penn lux kobe lebron elvis bowie nan nana gran granny nanny mam
 im ive id aud usd gbp eur el al de la le las los en se hy til fo au di da du van von der den bin
 """.split())
 

@@ -32,6 +32,7 @@ TEENS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, 
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
         "eighty": 80, "ninety": 90}
 REPEAT = {"double": 2, "triple": 3, "treble": 3}
+FILLERS = frozenset(("um", "uh", "erm", "er", "ehm"))
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
             "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
@@ -54,10 +55,12 @@ _ORD_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
 _SEP_WORDS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-", "plus": "+"}
 _TLD = r"(?:com|net|org|co|uk|io|me|edu|gov|ac|de|fr|es|it|nl|in|au|ca|ie|us|info|biz|email|mail|online)"
 _SPOKEN_EMAIL = re.compile(
-    r"(?i)(?<![\w@.])((?:[a-z0-9]+(?:[ ]+|[ ]*(?:\.|_|-)[ ]*))*?[a-z0-9]+)"       # local part (shortened below)
+    r"(?i)(?<![\w@.+'])((?:[a-z0-9]+(?:'[a-z]+)?(?:[ ]+|[ ]*(?:\.|_|-|\+)[ ]*))*?[a-z0-9]+(?:'[a-z]+)?)"  # local part
     r"[ ]+(?:at|at[ ]+sign|at[ ]+symbol)[ ]+"
     r"([a-z0-9]+(?:[ ]*(?:\.|[ ]dot[ ]|[ ]point[ ]|-|[ ]dash[ ]|[ ]hyphen[ ])[ ]*[a-z0-9]+)*?"
     r"(?:[ ]*\.[ ]*|[ ]+dot[ ]+)" + _TLD + r"(?:(?:[ ]*\.[ ]*|[ ]+dot[ ]+)(?:uk|au|in|nz|za|fr|es|it|de|nl|ie))?)\b")
+# "name at gmail.com": the "at" said, the domain written.
+_AT_DOMAIN = re.compile(r"(?i)\sat\s+[a-z0-9-]+\s*\.\s*[a-z]{2,}")
 _EMAIL_CUE = re.compile(r"(?i)\b(?:e-?mail|mail)(?:\s+address)?(?:\s+is|'s|:|\s+it's|\s+would\s+be)\s*$")
 
 
@@ -97,9 +100,6 @@ class Normalised:
             return oe if pos <= ne else pos - ne + oe
         return os_ if pos < ne else pos - ne + oe
 
-
-def _word_value(w: str) -> int | None:
-    return UNITS.get(w, TEENS.get(w, TENS.get(w)))
 
 
 def _run_pieces(text: str, toks: list[re.Match], i0: int, i1: int) -> list[tuple[int, int, str]]:
@@ -146,7 +146,7 @@ def _run_pieces(text: str, toks: list[re.Match], i0: int, i1: int) -> list[tuple
                 rep = "00" if not (k + 2 < n and words[k + 2] == "hundred") else ""
             else:
                 rep = "000"
-        elif w == "and":
+        elif w == "and" or w in FILLERS:
             rep = ""
         else:  # ordinal after a tens word
             v = ORDINALS[w]
@@ -179,6 +179,10 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
         if not (_is_run_word(words, k) or words[k] in ("plus", "+")) or any(a <= toks[k].start() < b for a, b in skip):
             k += 1
             continue
+        if words[k] == "o" and k and len(words[k - 1]) == 1 and words[k - 1].isalpha() \
+                and text[toks[k - 1].end():toks[k].start()] == " ":
+            k += 1  # a letter among spelled letters ("y o one six"), not a zero
+            continue
         j = k
         spoken = 0
         while j < n:
@@ -192,6 +196,11 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
                 if not (j > k and words[j - 1] in ("hundred", "thousand") and j + 1 < n and
                         (words[j + 1] in UNITS or words[j + 1] in TEENS or words[j + 1] in TENS)):
                     break
+            elif w in FILLERS:  # "four five three two um zero one ...": the hesitation is dropped
+                if not (j > k and j + 1 < n and _is_run_word(words, j + 1)):
+                    break
+                j += 1
+                continue
             elif w in ORDINALS:
                 if not (j > k and words[j - 1] in TENS):
                     break
@@ -210,7 +219,7 @@ def _digit_runs(text: str, toks: list[re.Match], skip: list[tuple[int, int]]) ->
                 spoken += 1
             j += 1
         # trim a trailing "plus"/"and"/"double" and a lone leading "oh"
-        while j > k and words[j - 1] in ("plus", "+", "and", "double", "triple", "treble"):
+        while j > k and (words[j - 1] in ("plus", "+", "and", "double", "triple", "treble") or words[j - 1] in FILLERS):
             j -= 1
         if j - k == 1 and words[k] in _ZEROISH | {"plus", "+"}:
             k += 1
@@ -247,7 +256,7 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
             continue
         local_start = _local_part_start(text, m.start(1), m.end(1))
         pieces = []
-        for tok in re.finditer(r"[A-Za-z0-9]+|[._-]|@", text[local_start:m.end()]):
+        for tok in re.finditer(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?|[._+-]|@", text[local_start:m.end()]):
             a, b = local_start + tok.start(), local_start + tok.end()
             w = tok.group().lower()
             if a >= m.end(1) and w == "at" and not any(p[2] == "@" for p in pieces):
@@ -286,7 +295,7 @@ def _spoken_emails(text: str) -> list[tuple[int, int, str]]:
 def _local_part_start(text: str, start: int, end: int) -> int:
     """Shorten the local part to what belongs to the address: joined by spoken or written
     separators, or spoken digits; after an e-mail cue, everything after the cue (at most 4 words)."""
-    words = list(re.finditer(r"[A-Za-z0-9]+", text[start:end]))
+    words = list(re.finditer(r"[A-Za-z0-9]+(?:'[A-Za-z]+)?", text[start:end]))
     if not words:
         return start
     keep = len(words) - 1
@@ -294,7 +303,7 @@ def _local_part_start(text: str, start: int, end: int) -> int:
         prev, cur = words[keep - 1], words[keep]
         gap = text[start + prev.end():start + cur.start()]
         pw = prev.group().lower()
-        if pw in _SEP_WORDS or any(c in gap for c in "._-") or cur.group().lower() in _SEP_WORDS:
+        if pw in _SEP_WORDS or any(c in gap for c in "._-+") or cur.group().lower() in _SEP_WORDS:
             keep -= 1
         elif (pw in UNITS or pw in TEENS or pw in TENS or pw.isdigit() or pw in REPEAT) and pw not in _ZEROISH:
             keep -= 1
@@ -307,13 +316,14 @@ def _local_part_start(text: str, start: int, end: int) -> int:
         w = words[k].group()
         if len(w) != 1 or text[start + words[k].start() - 1:start + words[k].start()] == "'":
             return False
-        return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1)
+        return w.lower() not in ("a", "i") or (k > 0 and len(words[k - 1].group()) == 1) \
+            or (k + 1 < len(words) and len(words[k + 1].group()) == 1)
 
     while keep > 0:
         prev, cur = words[keep - 1], words[keep]
         gap = text[start + prev.end():start + cur.start()]
         if initial(keep - 1) or prev.group().lower() in _SEP_WORDS or cur.group().lower() in _SEP_WORDS \
-                or any(c in gap for c in "._-"):
+                or any(c in gap for c in "._-+"):
             keep -= 1
         else:
             break
@@ -326,7 +336,7 @@ def _local_part_start(text: str, start: int, end: int) -> int:
     return start + words[keep].start()
 
 
-_PHONETIC = re.compile(r"(?i)\b([a-z]) (?:for|as in) ([a-z]+)\b")
+_PHONETIC = re.compile(r"(?i)\b([a-z]) (?:for|as in) ([a-z]+(?:-[a-z]+)?)\b")
 # Letters said one by one, with or without digits among them: "p l three five", "s m i t h".
 _SPELLED = re.compile(r"(?i)(?<![\w'])(?:(?:[a-z]|\d+)(?: |-)){2,}(?:[a-z]|\d+)(?![\w'])")
 
@@ -361,7 +371,7 @@ def normalise(text: str) -> Normalised:
         return Normalised(text, text)
     spelled = _TWO_LETTERS.search(text) is not None
     phon = " for " in text or " as in " in text
-    if not spelled and not phon and not _TRIGGER.search(text):
+    if not spelled and not phon and not _TRIGGER.search(text) and not _AT_DOMAIN.search(text):
         return Normalised(text, text)
     pieces = _spoken_emails(text) if re.search(r"(?i)\bdot\b|\bat\b", text) else []
     taken = [(a, b) for a, b, _ in pieces]

@@ -82,10 +82,13 @@ def parse_day(text: str | None, what: str) -> date | None:
 # ---------------------------------------------------------------- redaction
 
 def redact(text: str | None) -> str | None:
-    """Typed placeholders for personal data (``earful.nlp.redact``: validated patterns and names)."""
+    """Typed placeholders for personal data (``earful.nlp.redact``: validated patterns and names).
+
+    A page never waits for the NER model: while it loads (started with the server) the fast
+    recognisers redact, which find every kind and names from cues and lists."""
     if not text:
         return text
-    return _redact(text)
+    return _redact(text, wait=False)
 
 
 # ---------------------------------------------------------------- metrics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
 from earful.metrics import parse_by
+from earful.nlp.redact import preload as preload_redactor
 from earful.store import connect
 from earful.web import _queries as q
 from earful.web import _charts
@@ -100,11 +102,19 @@ def _error(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", user, status_code=status, status=status, message=message)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    # Pages redact on the fly: the NER model loads in the background from start-up, and until it is
+    # ready the fast recognisers redact (see q.redact), so no request waits for it.
+    preload_redactor()
+    yield
+
+
 def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     """The dashboard and REST API over the store at ``db_path`` (opened once, read-write)."""
     con = connect(db_path)
     app = FastAPI(title="earful", version="1", description="Contact-centre metrics, staffing and insights.",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
     app.state.earful = AppState(con)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)

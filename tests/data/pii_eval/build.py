@@ -225,6 +225,8 @@ class Piece:
     form: str | None = None
     tags: tuple[str, ...] = ()
     negative: bool = False
+    group: int | None = None
+
 
 
 @dataclass
@@ -261,19 +263,32 @@ class Context:
         self.cycles[key] = i + 1
         return options[i % len(options)]
 
-    def person(self, which: str = "") -> Person:
+    def person(self, which: str = "", gender: str | None = None) -> Person:
+        """The record's person ``which`` ("" the writer or caller, "2" someone else), drawn on
+        first use; ``gender`` ("m" or "f") where the frame says "husband", "mum", ..."""
         if which not in self.people:
             taken = {(p.first, p.last) for p in self.people.values()}
             while True:
                 p = self.pools.person(self.rng, self.cycles)
-                if (p.first, p.last) not in taken:
+                if (p.first, p.last) not in taken and gender in (None, p.gender):
                     break
             self.people[which] = p
         return self.people[which]
 
+    def person_of(self, args) -> Person:
+        """The person a slot names: ``p2`` for the second one, ``m``/``f`` to fix the gender."""
+        return self.person("2" if "p2" in args else "", "m" if "m" in args else "f" if "f" in args else None)
+
 
 def render_frame(frame: str, ctx: Context, renderers: dict) -> tuple[str, list[dict], list[dict]]:
-    """Assemble a record's text from a frame; returns (text, items, negatives) with exact offsets."""
+    """Assemble a record's text from a frame; returns (text, items, negatives) with exact offsets.
+
+    A renderer returns a piece, a (lead text, piece) pair, or a list of pieces (plain text where a
+    piece has no kind). A slot with the argument ``head`` renders its value and keeps only the
+    first part of it; the next slot of the same name with ``tail`` gives the rest (a number read
+    out over two turns); both pieces carry the same ``group``. ``correct`` renders the value after
+    a wrong start the speaker takes back (see ``_with_correction``); ``again`` repeats the slot's
+    last value (an agent reading it back)."""
     text = ""
     items: list[dict] = []
     negatives: list[dict] = []
@@ -290,26 +305,109 @@ def render_frame(frame: str, ctx: Context, renderers: dict) -> tuple[str, list[d
             name = slot.lstrip("-")
             if name not in renderers:
                 raise KeyError(f"unknown slot {slot!r} in frame {frame!r}")
-            piece = renderers[name](ctx, args)
-            if isinstance(piece, tuple):        # plain text before the item (a title)
-                lead, piece = piece
-                text += lead.text
+            pieces = _render_slot(ctx, renderers[name], name, args)
             if slot.startswith("-"):
-                piece.negative = True
+                for piece in pieces:
+                    piece.negative = piece.kind is not None
         else:
             neg, kind, form, surface = m.group(3) == "-", m.group(4), m.group(5), m.group(6)
-            piece = Piece(surface, kind, form, (), neg)
-        if piece.kind is None:
+            pieces = [Piece(surface, kind, form, (), neg)]
+        for piece in pieces:
+            if piece.kind is None:
+                text += piece.text
+                continue
+            start = len(text)
             text += piece.text
-            continue
-        start = len(text)
-        text += piece.text
-        span = {"start": start, "end": len(text), "kind": piece.kind, "form": piece.form}
-        if piece.tags:
-            span["tags"] = list(dict.fromkeys(piece.tags))
-        (negatives if piece.negative else items).append(span)
+            span = {"start": start, "end": len(text), "kind": piece.kind, "form": piece.form}
+            if piece.tags:
+                span["tags"] = list(dict.fromkeys(piece.tags))
+            if piece.group is not None:
+                span["group"] = piece.group
+            (negatives if piece.negative else items).append(span)
     text += frame[pos:]
     return text, items, negatives
+
+
+def _render_slot(ctx: Context, renderer, name: str, args: list[str]) -> list[Piece]:
+    """The pieces one slot renders to (see ``render_frame``)."""
+    if "tail" in args:
+        return [ctx.memo.pop(("tail", name))]
+    if "again" in args:
+        last = ctx.memo[("last", name)]
+        return [Piece(last.text, last.kind, last.form, last.tags + ("read-back",))]
+    plain = [a for a in args if a not in ("head", "correct")]
+    out = renderer(ctx, plain)
+    pieces = list(out) if isinstance(out, (tuple, list)) else [out]
+    if "correct" in args:
+        pieces = pieces[:-1] + _with_correction(ctx, pieces[-1])
+    if "head" in args:
+        head, tail = _split_piece(pieces[-1])
+        head.group = tail.group = ctx.memo["groups"] = ctx.memo.get("groups", 0) + 1
+        ctx.memo[("tail", name)] = tail
+        pieces[-1] = head
+        ctx.memo[("last", name)] = Piece(head.text + " " + tail.text, head.kind, head.form, head.tags)
+    else:
+        ctx.memo[("last", name)] = pieces[-1]
+    return pieces
+
+
+def _decoded(kind: str, surface: str) -> str:
+    """What a surface stands for, to check a split keeps it whole: digits, or for IBANs and
+    customer numbers letters and digits."""
+    if kind in ("IBAN", "CUSTOMER_NUMBER"):
+        return evalset.letters_and_digits_of(surface)
+    return evalset.digits_of(surface)
+
+
+def _split_piece(piece: Piece) -> tuple[Piece, Piece]:
+    """A value cut in two near its middle, at a space, dash or dot (dropped) where both halves
+    still read as the two halves of the value (never inside "double five" or "forty two"), else
+    in the middle of a number written without separators."""
+    t, whole = piece.text, _decoded(piece.kind, piece.text)
+    cuts = [i for i, ch in enumerate(t) if ch in " -."
+            and _decoded(piece.kind, t[:i]) + _decoded(piece.kind, t[i + 1:]) == whole
+            and not t[:i].endswith(("double", "triple"))]
+    if " " in t:
+        cuts = [i for i in cuts if t[i] == " "]
+    if cuts:
+        cut = min(cuts, key=lambda i: abs(i - len(t) / 2))
+        head, tail = t[:cut], t[cut + 1:]
+    elif len(t) >= 8:
+        head, tail = t[:len(t) // 2], t[len(t) // 2:]
+    else:
+        raise ValueError(f"cannot split {t!r}")
+    tags = piece.tags + ("split",)
+    return Piece(head, piece.kind, piece.form, tags), Piece(tail, piece.kind, piece.form, tags)
+
+
+_DIGIT_WORDS = ("oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _with_correction(ctx: Context, piece: Piece) -> list[Piece]:
+    """A value given after a wrong start: said aloud, the first few digits with the last of them
+    wrong, a phrase taking it back, then the whole value ("four one no sorry four two ..."); typed,
+    the whole value with one digit wrong, a correction, then the value again. The wrong start is
+    personal data too: an item of the same kind, form ``false-start`` or ``mistyped``."""
+    rng, tags = ctx.rng, piece.tags + ("self-correction",)
+    if ctx.spoken:
+        toks = piece.text.split()
+        ends = [i for i in range(1, min(len(toks), 7)) if toks[i] in _DIGIT_WORDS]
+        if ends:
+            end = rng.choice(ends)
+            wrong = rng.choice([w for w in ONES if w != toks[end] and not (toks[end] in ("oh", "zero") and w == "zero")])
+        elif toks[0].isdigit():         # digits as speech-to-text wrote them: the last digit of a group is wrong
+            end = rng.randrange(min(2, len(toks)))
+            wrong = toks[end][:-1] + rng.choice([d for d in "0123456789" if d != toks[end][-1]])
+        else:
+            raise ValueError(f"no wrong start for {piece.text!r}")
+        false = " ".join(toks[:end] + [wrong])
+        phrase = ctx.cycle("correction-spoken", ctx.pools.CORRECTIONS_SPOKEN)
+        return [Piece(false, piece.kind, "false-start", tags), Piece(f" {phrase} "), Piece(piece.text, piece.kind, piece.form, tags)]
+    digits = [i for i, ch in enumerate(piece.text) if ch.isdigit()]
+    i = rng.choice(digits[len(digits) // 3:])
+    wrong = piece.text[:i] + rng.choice([d for d in "0123456789" if d != piece.text[i]]) + piece.text[i + 1:]
+    phrase = ctx.cycle("correction-written", ctx.pools.CORRECTIONS_WRITTEN)
+    return [Piece(wrong, piece.kind, "mistyped", tags), Piece(phrase), Piece(piece.text, piece.kind, piece.form, tags)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -351,7 +449,15 @@ def r_name(ctx: Context, args) -> Piece:
     """A full name (``{name}``, ``{name2}`` is a second person; ``:title`` adds Mr/Mrs before the
     surname, outside the span; ``:initial`` gives "J. Smith")."""
     who = "2" if "p2" in args else ""
-    p = ctx.person(who)
+    if "rev" in args:
+        return _name_surname_first(ctx, who)
+    p = ctx.person_of(args)
+    if "titlefull" in args:
+        title = ctx.cycle(("title", p.gender), {"m": ["Mr", "mr", "Mr."], "f": ["Mrs", "Miss", "mrs", "Ms"]}[p.gender])
+        full, form = _case(ctx, f"{p.first} {p.last}", "NAME")
+        title = title.lower() if ctx.spoken or form == "lowercase" else title.upper() if form == "uppercase" else title
+        return Piece(title + " ", None), Piece(full, "NAME", form, ("title", "full") + _name_tags(ctx, p.first, p.last)
+                                                + (("third-party",) if who else ()))
     if "title" in args:
         titles = {"m": ["Mr", "Mr.", "mr", "Dr", "Mr"], "f": ["Mrs", "Ms", "Miss", "Mrs.", "Dr", "ms"]}[p.gender]
         title = ctx.cycle(("title", p.gender), titles)
@@ -366,13 +472,13 @@ def r_name(ctx: Context, args) -> Piece:
 
 
 def r_first(ctx: Context, args) -> Piece:
-    p = ctx.person("2" if "p2" in args else "")
+    p = ctx.person_of(args)
     s, form = _case(ctx, p.first, "NAME")
     return Piece(s, "NAME", form, ("first-only",) + _name_tags(ctx, p.first) + (("third-party",) if "p2" in args else ()))
 
 
 def r_last(ctx: Context, args) -> Piece:
-    p = ctx.person("2" if "p2" in args else "")
+    p = ctx.person_of(args)
     s, form = _case(ctx, p.last, "NAME")
     return Piece(s, "NAME", form, ("surname-only",) + _name_tags(ctx, p.last))
 
@@ -382,6 +488,10 @@ def r_spell(ctx: Context, args) -> Piece:
     p = ctx.person("")
     word = strip_accents(p.first if "first" in args else p.last)
     letters = [c for c in word if c.isalpha()]
+    if "phonetic" in args:
+        return _spell_phonetic(ctx, letters, "first-only" if "first" in args else "surname-only")
+    if ctx.spoken and "doubles" in args:
+        return _spell_with_doubles(ctx, letters, "first-only" if "first" in args else "surname-only")
     if ctx.spoken:
         text = " ".join(c.lower() for c in letters)
     else:
@@ -476,10 +586,11 @@ def _phone_number(ctx: Context, country: str) -> dict:
             nat = area + rdigits(rng, 8, "3456789")
             groups = [area, nat[2:6], nat[6:]]
         return {"cc": "61", "trunk": True, "nat": nat, "groups": groups}
-    raise KeyError(country)
+    return _phone_number_more(ctx, country)
 
 
-PHONE_COUNTRIES = ("uk", "us", "ca", "fr", "de", "es", "it", "nl", "in", "au")
+PHONE_COUNTRIES = ("uk", "us", "ca", "fr", "de", "es", "it", "nl", "in", "au",
+                   "ie", "be", "ch", "at", "pt", "pl", "se", "nz", "za", "sg", "br", "mx", "ng", "ph")
 
 
 def _phone_forms(country: str, ph: dict) -> list[str]:
@@ -490,7 +601,7 @@ def _phone_forms(country: str, ph: dict) -> list[str]:
               "fr": ["dotted", "compact"], "de": ["slash", "dashed"], "nl": ["dashed"],
               "in": ["compact", "intl-dashed"], "au": ["parens"] if len(ph["groups"][0]) == 2 else ["compact"],
               "uk": ["compact"],
-              "es": ["compact"], "it": ["compact"]}[country]
+              "es": ["compact"], "it": ["compact"], **_PHONE_FORMS_MORE}[country]
     return forms
 
 
@@ -504,10 +615,12 @@ def r_phone(ctx: Context, args) -> Piece:
     intl_groups = [g for g in ([groups[0][1:]] + groups[1:] if ph["trunk"] else groups) if g]
     if ctx.spoken:
         forced = next((a for a in args if a.startswith("spoken") or a in ("mixed-spoken", "asr-digits")), None)
-        form = forced or ctx.cycle(("phone-spoken", ctx.style),
+        form = forced or ctx.cycle(("phone-spoken", ctx.style), getattr(ctx.pools, "PHONE_SPOKEN_FORMS", None) or
                                    ["spoken", "spoken-double", "mixed-spoken", "spoken", "asr-digits", "spoken-intl",
                                     "spoken-double"])
-        if form == "asr-digits":
+        if form == "spoken-pairs":
+            text = _say_pairs(groups, rng)
+        elif form == "asr-digits":
             text = " ".join(groups)
         elif form == "mixed-spoken":
             text = say_mixed(groups, rng)
@@ -518,7 +631,8 @@ def r_phone(ctx: Context, args) -> Piece:
             text, used = say_digits(" ".join(groups), rng, doubles=(form == "spoken-double"))
             form = "spoken-double" if used else "spoken"
         return Piece(text, "PHONE", form, (country,))
-    forms = _phone_forms(country, ph)
+    forms = _phone_forms(country, ph) + [f for f in getattr(ctx.pools, "PHONE_EXTRA_FORMS", ())
+                                         if f != "intl-parens" or country in ("us", "ca")]
     form = next((a for a in args if a in forms), None) or ctx.cycle(("phone-form", country), forms)
     if form == "national":
         text = " ".join(groups)
@@ -541,7 +655,11 @@ def r_phone(ctx: Context, args) -> Piece:
     elif form == "slash":
         text = groups[0] + "/" + "".join(groups[1:])
     elif form == "parens":
-        text = f"({groups[0]}) " + (f"{groups[1]}-{groups[2]}" if country in ("us", "ca") else " ".join(groups[1:]))
+        text = f"({groups[0]}) " + (f"{groups[1]}-{groups[2]}" if country in ("us", "ca", "br") else " ".join(groups[1:]))
+    elif form == "intl-no-plus":
+        text = cc + " " + " ".join(intl_groups)
+    elif form == "intl-parens":
+        text = f"+{cc} ({groups[0]}) {groups[1]}-{groups[2]}"
     else:
         raise KeyError(form)
     return Piece(text, "PHONE", form, (country,))
@@ -550,7 +668,7 @@ def r_phone(ctx: Context, args) -> Piece:
 # ---- e-mail ------------------------------------------------------------------------------
 def _email_parts(ctx: Context, args) -> tuple[str, str, str]:
     """(local part, domain, pattern) derived from the record's person, as people pick them."""
-    p = ctx.person("2" if "p2" in args else "")
+    p = ctx.person_of(args)
     f = re.sub(r"[^a-z]", "", strip_accents(p.first).lower())
     last = re.sub(r"[^a-z]", "", strip_accents(p.last).lower())
     yy = str(p.dob[0])[2:]
@@ -593,15 +711,19 @@ def _say_email_part(part: str, ctx: Context, spell: bool) -> str:
 def r_email(ctx: Context, args) -> Piece:
     local, domain, pattern = _email_parts(ctx, args)
     if ctx.spoken:
-        form = next((a for a in args if a in ("spoken", "spelled", "asr-written")), None) or ctx.cycle(
-            ("email-spoken",), ["spoken", "spelled", "spoken", "asr-written", "spoken"])
+        form = next((a for a in args if a in ("spoken", "spelled", "asr-written", "spoken-symbols", "asr-split")), None) \
+            or ctx.cycle(("email-spoken",), getattr(ctx.pools, "EMAIL_SPOKEN_FORMS", None) or
+                         ["spoken", "spelled", "spoken", "asr-written", "spoken"])
         if form == "asr-written":
             return Piece(f"{local}@{domain}", "EMAIL", form, (pattern,))
+        if form in ("spoken-symbols", "asr-split"):
+            return Piece(_say_email_more(ctx, local, domain, form), "EMAIL", form, (pattern,))
         dom = " dot ".join(domain.split("."))
         text = _say_email_part(local, ctx, spell=(form == "spelled")) + " at " + dom
         return Piece(text, "EMAIL", form, (pattern,))
     forms = ["plain", "plain", "capitalised", "plain", "obfuscated", "plain", "uppercase"] if ctx.style in ("chat", "social", "sms") \
         else ["plain", "capitalised", "plain"]
+    forms = getattr(ctx.pools, "EMAIL_WRITTEN_FORMS", {}).get(ctx.style, forms)
     form = ctx.cycle(("email-written", ctx.style), forms)
     if form == "capitalised":
         local = ".".join(x[:1].upper() + x[1:] for x in local.split("."))
@@ -617,7 +739,9 @@ def r_email(ctx: Context, args) -> Piece:
 # ---- cards and bank details -----------------------------------------------------------------
 CARD_BRANDS = {"visa": (["4"], 16), "mastercard": (["51", "52", "53", "54", "55", "2221", "2720", "23"], 16),
                "amex": (["34", "37"], 15), "discover": (["6011", "65"], 16), "maestro": (["6759", "5018"], 16),
-               "visa19": (["4"], 19)}
+               "visa19": (["4"], 19), "jcb": (["3528", "3540", "3566", "3589"], 16), "diners": (["36", "38"], 14),
+               "unionpay": (["62"], 16)}
+_CARD_GROUPS = {"amex": [4, 6, 5], "diners": [4, 6, 4]}
 
 
 def r_card(ctx: Context, args) -> Piece:
@@ -625,11 +749,14 @@ def r_card(ctx: Context, args) -> Piece:
     brand = ctx.cycle("card-brand", ctx.pools.CARD_BRANDS)
     prefixes, length = CARD_BRANDS[brand]
     num = luhn_complete(rng.choice(prefixes), length, rng)
-    sizes = [4, 6, 5] if brand == "amex" else [4, 4, 4, 4, 3]
+    sizes = _CARD_GROUPS.get(brand, [4, 4, 4, 4, 3])
     groups = group(num, sizes).split()
     if ctx.spoken:
         form = next((a for a in args if a.startswith("spoken") or a in ("mixed-spoken", "asr-digits")), None) or ctx.cycle(
-            "card-spoken", ["spoken", "spoken-double", "asr-digits", "mixed-spoken", "spoken", "spoken-double"])
+            "card-spoken", getattr(ctx.pools, "CARD_SPOKEN_FORMS", None) or
+            ["spoken", "spoken-double", "asr-digits", "mixed-spoken", "spoken", "spoken-double"])
+        if form == "spoken-pairs":
+            return Piece(_say_pairs(groups, rng), "CARD", form, (brand.rstrip("19"),))
         if form == "asr-digits":
             text = " ".join(groups)
         elif form == "mixed-spoken":
@@ -638,8 +765,11 @@ def r_card(ctx: Context, args) -> Piece:
             text, used = say_digits(" ".join(groups), rng, doubles=(form == "spoken-double"))
             form = "spoken-double" if used else "spoken"
         return Piece(text, "CARD", form, (brand.rstrip("19"),))
-    form = next((a for a in args if a in ("digits", "spaced", "dashed", "dotted")), None) or ctx.cycle(
-        ("card-form", ctx.style), ["spaced", "digits", "dashed", "dotted", "spaced", "digits"])
+    form = next((a for a in args if a in ("digits", "spaced", "dashed", "dotted", "irregular")), None) or ctx.cycle(
+        ("card-form", ctx.style), getattr(ctx.pools, "CARD_FORMS", None) or ["spaced", "digits", "dashed", "dotted", "spaced", "digits"])
+    if form == "irregular":
+        cut = rng.choice([6, 7, 8, 9])
+        return Piece(group(num, [cut, rng.choice([3, 4, 5])]), "CARD", form, (brand.rstrip("19"),))
     sep = {"digits": "", "spaced": " ", "dashed": "-", "dotted": "."}[form]
     return Piece(sep.join(groups), "CARD", form, (brand.rstrip("19"),))
 
@@ -672,6 +802,8 @@ def _iban(ctx: Context, country: str) -> str:
         first = rdigits(rng, 10)
         check = int(first) % 97 or 97
         bban = f"{first}{check:02d}"
+    elif country in _IBAN_MORE:
+        bban = _IBAN_MORE[country](rng)
     else:
         raise KeyError(country)
     return iban_with_check(country.upper(), bban)
@@ -681,14 +813,17 @@ def r_iban(ctx: Context, args) -> Piece:
     country = next((a for a in args if len(a) == 2), None) or ctx.cycle("iban-country", ctx.pools.IBAN_COUNTRIES)
     iban = _iban(ctx, country)
     if ctx.spoken:
-        form = ctx.cycle("iban-spoken", ["spoken", "asr-written", "spoken"])
+        form = ctx.cycle("iban-spoken", getattr(ctx.pools, "IBAN_SPOKEN_FORMS", None) or ["spoken", "asr-written", "spoken"])
         if form == "asr-written":
             return Piece(group(iban, [4] * 8).lower(), "IBAN", form, (country,))
+        if form == "spoken-double":
+            return Piece(_say_iban_doubles(ctx, iban), "IBAN", form, (country,))
         zero = rng_pick(ctx, ["oh", "zero"])
         text = " ".join(say_chars(g, ctx.rng, zero) for g in group(iban, [4] * 8).split())
         return Piece(text, "IBAN", "spoken", (country,))
     form = next((a for a in args if a in ("compact", "grouped", "lowercase", "lowercase-grouped", "irregular")), None) \
-        or ctx.cycle(("iban-form", ctx.style), ["grouped", "compact", "lowercase", "lowercase-grouped", "irregular", "grouped"])
+        or ctx.cycle(("iban-form", ctx.style), getattr(ctx.pools, "IBAN_FORMS", None) or
+                     ["grouped", "compact", "lowercase", "lowercase-grouped", "irregular", "grouped"])
     if form == "compact":
         text = iban
     elif form == "grouped":
@@ -900,7 +1035,7 @@ def _date_text(ctx: Context, y: int, m: int, d: int, form: str, us: bool) -> str
         return rng.choice([f"{d} {mon[:3]} {y}", f"{mon[:3]} {d} {y}", f"{d}-{mon[:3]}-{y % 100:02d}", f"{d:02d} {mon[:3].upper()} {y}", f"{mon[:3]}. {d}, {y}"])
     if form == "day-month":
         return rng.choice([f"{ordinal_suffix(d)} {mon}", f"{mon} {ordinal_suffix(d)}", f"{d} {mon}"])
-    raise KeyError(form)
+    return _date_text_more(ctx, y, m, d, form, us)
 
 
 def _date_spoken(ctx: Context, y: int, m: int, d: int, form: str, us: bool) -> str:
@@ -921,23 +1056,25 @@ def _date_spoken(ctx: Context, y: int, m: int, d: int, form: str, us: bool) -> s
         return rng.choice([f"{ordinal(d)} of {mon}", f"{mon} {ordinal(d)}"])
     if form == "asr-written":
         return rng.choice([f"{d} {mon} {y}", f"{mon} {d} {y}", f"{ordinal_suffix(d)} of {mon} {y}"])
-    raise KeyError(form)
+    return _date_spoken_more(ctx, y, m, d, form, us)
 
 
 def r_dob(ctx: Context, args) -> Piece:
-    p = ctx.person("2" if "p2" in args else "")
+    p = ctx.person_of(args)
     y, m, d = p.dob
     us = "us" in args or ("dmy" not in args and p.country in ("us", "ca"))
     if ctx.spoken:
-        forms = ["spoken-dmy", "spoken-mdy", "spoken-digits", "spoken-dmy", "spoken-numeric", "asr-written", "spoken-dmy"]
+        forms = getattr(ctx.pools, "DOB_SPOKEN_FORMS", None) or \
+            ["spoken-dmy", "spoken-mdy", "spoken-digits", "spoken-dmy", "spoken-numeric", "asr-written", "spoken-dmy"]
         if "nodate" in args or "no-year" in args:
             form = "spoken-day-month"
         else:
             form = next((a for a in args if a in forms), None) or ctx.cycle("dob-spoken", forms)
         text = _date_spoken(ctx, y, m, d, form, us)
     else:
-        forms = ["numeric-slash", "long-dmy", "numeric-dash", "iso", "long-mdy", "numeric-dot", "short-year",
-                 "month-abbrev", "numeric-slash", "long-dmy"]
+        forms = getattr(ctx.pools, "DOB_FORMS", None) or \
+            ["numeric-slash", "long-dmy", "numeric-dash", "iso", "long-mdy", "numeric-dot", "short-year",
+             "month-abbrev", "numeric-slash", "long-dmy"]
         if "no-year" in args:
             form = "day-month"
         else:
@@ -945,7 +1082,8 @@ def r_dob(ctx: Context, args) -> Piece:
         text = _date_text(ctx, y, m, d, form, us)
         if ctx.style in ("chat", "sms") and ctx.rng.random() < 0.5:
             text = text.lower()
-    return Piece(text, "DOB", form, ("mdy" if us and form not in ("iso", "numeric-dot") else "dmy",))
+    order = "ymd" if form in _YMD_FORMS else "mdy" if us and form not in ("iso", "numeric-dot") else "dmy"
+    return Piece(text, "DOB", form, (order,))
 
 
 # ---- addresses ------------------------------------------------------------------------------
@@ -1100,19 +1238,23 @@ def _speak_address(ctx: Context, s: str) -> str:
 
 def r_address(ctx: Context, args) -> Piece:
     forced = next((a for a in args if a in ("house-number", "flat-prefix", "apartment", "house-name", "po-box",
-                                            "postcode", "zip", "street-only")), None)
-    country = next((a for a in args if a in _ADDRESS_FORMS), None)
+                                            "postcode", "zip", "street-only") + _ADDRESS_FORMS_MORE), None)
+    table = getattr(ctx.pools, "ADDRESS_FORMS", None) or _ADDRESS_FORMS
+    country = next((a for a in args if a in table or a in _ADDRESS_FORMS), None)
     if country is None:
         countries = ctx.pools.ADDRESS_COUNTRIES
-        if forced in ("po-box", "house-name"):
-            countries = [c for c in countries if forced in _ADDRESS_FORMS[c]]
+        if forced in ("po-box", "house-name") + _ADDRESS_FORMS_MORE:
+            countries = [c for c in countries if forced in table[c]]
         country = ctx.cycle(("addr-country", ctx.style, forced), countries)
-    form = forced or ctx.cycle(("addr-form", country), _ADDRESS_FORMS[country])
+    form = forced or ctx.cycle(("addr-form", country), table[country])
     if form == "flat-prefix" and country not in ("uk",):
         form = "apartment"
     if form == "apartment" and country == "uk":
         form = "flat-prefix"
-    text = _address_parts(ctx, country, form)
+    if form in _ADDRESS_FORMS_MORE or country not in _ADDRESS_FORMS:
+        text = _address_more(ctx, country, form)
+    else:
+        text = _address_parts(ctx, country, form)
     if ctx.spoken:
         return Piece(_speak_address(ctx, text), "ADDRESS", form, (country, "spoken"))
     text, case = _case(ctx, text, "ADDRESS")
@@ -1132,7 +1274,7 @@ def r_street(ctx: Context, args) -> Piece:
 # ---- customer numbers and secrets ----------------------------------------------------------------
 def r_custno(ctx: Context, args) -> Piece:
     rng = ctx.rng
-    forms = ["digits", "alnum", "dashed", "digits", "alnum", "slashed", "lowercase-alnum"]
+    forms = getattr(ctx.pools, "CUSTNO_FORMS", None) or ["digits", "alnum", "dashed", "digits", "alnum", "slashed", "lowercase-alnum"]
     form = next((a for a in args if a in forms + ["username"]), None) or ctx.cycle(("custno", ctx.style), forms)
     prefix = rng.choice(ctx.pools.CUSTNO_PREFIXES)
     if form == "username":
@@ -1149,10 +1291,15 @@ def r_custno(ctx: Context, args) -> Piece:
         v = (prefix + rdigits(rng, 7)).lower()
     elif form == "dashed":
         v = f"{prefix}-{rdigits(rng, 3)}-{rdigits(rng, 4)}" if rng.random() < 0.5 else f"{rdigits(rng, 4)}-{rdigits(rng, 4)}-{rdigits(rng, 2)}"
+    elif form == "spaced-alnum":
+        v = f"{prefix} {rdigits(rng, 3)} {rdigits(rng, 3)}" + rng.choice(["", f" {rng.choice('ABCDEFGHJKLMNPRSTWXYZ')}"])
     else:
         v = f"{prefix}/{rdigits(rng, 4)}/{rdigits(rng, 2)}"
     if ctx.spoken:
-        spoken_form = ctx.cycle("custno-spoken", ["spoken", "spoken", "phonetic", "asr-digits"])
+        spoken_form = ctx.cycle("custno-spoken", getattr(ctx.pools, "CUSTNO_SPOKEN_FORMS", None) or
+                                ["spoken", "spoken", "phonetic", "asr-digits"])
+        if spoken_form == "as-in" and re.search(r"[A-Za-z]", v):
+            return Piece(_say_as_in(ctx, v), "CUSTOMER_NUMBER", "phonetic", ("as-in",))
         if spoken_form == "phonetic" and re.search(r"[A-Za-z]", v):
             letters = re.match(r"[A-Za-z]+", v)
             head = " ".join(f"{c.lower()} for {PHONETIC[c.upper()]}" for c in letters.group(0)) if letters else ""
@@ -1192,6 +1339,8 @@ def r_cvv(ctx: Context, args) -> Piece:
 
 def r_password(ctx: Context, args) -> Piece:
     pw = ctx.cycle("password", ctx.pools.PASSWORDS)
+    if ctx.spoken and "spelled" in args:
+        return Piece(_spell_password(ctx, pw), "SECRET", "password-spelled", ("password",))
     if ctx.spoken:
         out = []
         for tok in re.findall(r"[A-Z]|[a-z]+|\d+|[^A-Za-z\d]", pw):
@@ -1372,6 +1521,8 @@ def n_ref(ctx: Context, args) -> Piece:
         v = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6))
     elif form == "ticket":
         v = "#" + rdigits(rng, 5, "123456789")
+    elif form in _REF_FORMS_MORE:
+        v = _REF_FORMS_MORE[form](rng)
     else:
         v = f"{rng.choice(['REF', 'ref', 'RMA', 'CLM'])}{rng.choice(['-', '', ' '])}{rdigits(rng, 6)}"
     if ctx.spoken:
@@ -1431,6 +1582,518 @@ def n_version(ctx: Context, args) -> Piece:
     return Piece(v.lower() if ctx.spoken else v, "VERSION", "code")
 
 
+# --------------------------------------------------------------------------------------------
+# Further countries and surface forms: more phone countries, IBAN countries, national ids and
+# addresses; numbers said in pairs; e-mails as speech-to-text splits them; names given surname
+# first or spelled with a word for each letter; dates written year first or with a Roman month.
+# --------------------------------------------------------------------------------------------
+def _phone_number_more(ctx: Context, country: str) -> dict:
+    """Phone numbers of further countries, in their own numbering and usual grouping."""
+    rng = ctx.rng
+    mobile = rng.random() < 0.65
+    if country == "ie":
+        nat = ("08" + rng.choice("35679") + rdigits(rng, 7)) if mobile else ("01" + rdigits(rng, 7, "2345678"))
+        return {"cc": "353", "trunk": True, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:]] if mobile else [nat[:2], nat[2:5], nat[5:]]}
+    if country == "be":
+        nat = ("04" + rng.choice("5679") + rdigits(rng, 7)) if mobile else ("02" + rdigits(rng, 7, "2345678"))
+        groups = [nat[:4], nat[4:6], nat[6:8], nat[8:]] if mobile else [nat[:2], nat[2:5], nat[5:7], nat[7:]]
+        return {"cc": "32", "trunk": True, "nat": nat, "groups": groups}
+    if country == "ch":
+        nat = ("07" + rng.choice("5689") + rdigits(rng, 7)) if mobile else (rng.choice(["044", "022", "031", "061"]) + rdigits(rng, 7, "2345678"))
+        return {"cc": "41", "trunk": True, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:8], nat[8:]]}
+    if country == "at":
+        nat = ("06" + rng.choice(["64", "76", "60", "99", "50"]) + rdigits(rng, 7)) if mobile else ("01" + rdigits(rng, 7, "2345678"))
+        return {"cc": "43", "trunk": True, "nat": nat, "groups": [nat[:4], nat[4:]] if mobile else [nat[:2], nat[2:]]}
+    if country == "pt":
+        nat = ("9" + rng.choice("1236") + rdigits(rng, 7)) if mobile else ("21" + rdigits(rng, 7, "2345678"))
+        return {"cc": "351", "trunk": False, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:]]}
+    if country == "pl":
+        nat = rng.choice("5678") + rdigits(rng, 8) if mobile else rng.choice(["22", "12", "58", "71"]) + rdigits(rng, 7, "2345678")
+        return {"cc": "48", "trunk": False, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:]] if mobile else [nat[:2], nat[2:5], nat[5:7], nat[7:]]}
+    if country == "se":
+        nat = ("07" + rng.choice("0236") + rdigits(rng, 7)) if mobile else ("08" + rdigits(rng, 7, "2345678"))
+        return {"cc": "46", "trunk": True, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:8], nat[8:]] if mobile else [nat[:2], nat[2:5], nat[5:7], nat[7:]]}
+    if country == "nz":
+        nat = ("02" + rng.choice("127") + rdigits(rng, 7)) if mobile else ("09" + rdigits(rng, 7, "2345678"))
+        return {"cc": "64", "trunk": True, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:]] if mobile else [nat[:2], nat[2:5], nat[5:]]}
+    if country == "za":
+        nat = ("0" + rng.choice(["82", "83", "72", "76", "61"]) + rdigits(rng, 7)) if mobile else ("0" + rng.choice(["11", "21", "31"]) + rdigits(rng, 7, "2345678"))
+        return {"cc": "27", "trunk": True, "nat": nat, "groups": [nat[:3], nat[3:6], nat[6:]]}
+    if country == "sg":
+        nat = rng.choice("89") + rdigits(rng, 7) if mobile else "6" + rdigits(rng, 7)
+        return {"cc": "65", "trunk": False, "nat": nat, "groups": [nat[:4], nat[4:]]}
+    if country == "br":
+        area = rng.choice(["11", "21", "31", "41", "51", "61"])
+        nat = area + ("9" + rdigits(rng, 8) if mobile else rdigits(rng, 8, "2345"))
+        return {"cc": "55", "trunk": False, "nat": nat, "groups": [area, nat[2:-4], nat[-4:]]}
+    if country == "mx":
+        area = rng.choice(["55", "33", "81"])
+        nat = area + rdigits(rng, 8, "123456789")
+        return {"cc": "52", "trunk": False, "nat": nat, "groups": [area, nat[2:6], nat[6:]]}
+    if country == "ng":
+        nat = "0" + rng.choice(["803", "806", "813", "703", "805", "902"]) + rdigits(rng, 7)
+        return {"cc": "234", "trunk": True, "nat": nat, "groups": [nat[:4], nat[4:7], nat[7:]]}
+    if country == "ph":
+        nat = "09" + rng.choice(["17", "18", "27", "98", "05"]) + rdigits(rng, 7)
+        return {"cc": "63", "trunk": True, "nat": nat, "groups": [nat[:4], nat[4:7], nat[7:]]}
+    raise KeyError(country)
+
+
+_PHONE_FORMS_MORE = {"ie": ["compact"], "be": ["slash"], "ch": ["compact"], "at": ["slash"], "pt": ["compact"],
+                     "pl": ["dashed"], "se": ["dashed"], "nz": ["dashed"], "za": ["compact"], "sg": ["compact"],
+                     "br": ["parens"], "mx": ["compact"], "ng": ["compact"], "ph": ["dashed"]}
+
+
+def _say_pair(pair: str, rng: random.Random) -> str:
+    # A pair with a 0 in it is said digit by digit: "twenty" then "five" would be heard as 25.
+    if len(pair) == 1 or "0" in pair:
+        return say_digits(pair, rng, doubles=False, zero=rng.choice(["oh", "zero"]))[0]
+    return words(int(pair))
+
+
+def _say_pairs(groups: list[str], rng: random.Random) -> str:
+    """Each group said in pairs, as the French and many others read numbers ("oh six twelve
+    thirty four ..."); a group of odd length starts with one digit."""
+    out = []
+    for g in groups:
+        head = g[:len(g) % 2]
+        out += ([_say_pair(head, rng)] if head else []) + [_say_pair(g[i:i + 2], rng) for i in range(len(head), len(g), 2)]
+    return " ".join(out)
+
+
+def _say_email_more(ctx: Context, local: str, domain: str, form: str) -> str:
+    """An e-mail said with its symbols named ("full stop", "at sign"), or as speech-to-text writes
+    it down, the provider's name broken in two ("g mail", "proton mail")."""
+    def part(p: str, dot: str) -> str:
+        out = []
+        for tok in re.findall(r"[a-z]+|\d+|[._+-]", p):
+            if tok == ".":
+                out.append(dot)
+            elif tok in "_+-":
+                out.append({"_": "underscore", "+": "plus", "-": rng_pick(ctx, ["dash", "hyphen"])}[tok])
+            elif tok.isdigit():
+                out.append(words(int(tok)) if len(tok) == 2 and tok[0] != "0" else say_digits(tok, ctx.rng, doubles=False)[0])
+            else:
+                out.append(tok)
+        return " ".join(out)
+    if form == "spoken-symbols":
+        dot = rng_pick(ctx, ["full stop", "point"])
+        at = rng_pick(ctx, ["at sign", "the at symbol"])
+        return f"{part(local, dot)} {at} " + f" {dot} ".join(domain.split("."))
+    labels = [label.replace("-", " ") for label in domain.split(".")]
+    splits = getattr(ctx.pools, "ASR_SPLITS", {})
+    labels[0] = splits.get(labels[0], " ".join(labels[0]) if len(labels[0]) <= 3 else labels[0])
+    return f"{part(local, 'dot')} at " + " dot ".join(labels)
+
+
+def _say_iban_doubles(ctx: Context, iban: str) -> str:
+    """An IBAN read out in fours, with "double" and "triple" for repeated characters."""
+    out = []
+    zero = rng_pick(ctx, ["oh", "zero"])
+    for g in group(iban, [4] * 8).split():
+        i = 0
+        while i < len(g):
+            ch, n = g[i], 1
+            while i + n < len(g) and g[i + n] == ch and n < 3:
+                n += 1
+            word = (zero if ch == "0" else ONES[int(ch)]) if ch.isdigit() else ch.lower()
+            out.append({1: word, 2: "double " + word, 3: "triple " + word}[n])
+            i += n
+    return " ".join(out)
+
+
+_IBAN_MORE = {"pt": lambda rng: rdigits(rng, 21), "pl": lambda rng: rdigits(rng, 24), "at": lambda rng: rdigits(rng, 16, "123456789"),
+              "ch": lambda rng: rdigits(rng, 5, "0") + rdigits(rng, 12), "se": lambda rng: rdigits(rng, 20, "123456789"),
+              "lu": lambda rng: rdigits(rng, 3, "0") + rdigits(rng, 13), "dk": lambda rng: rdigits(rng, 14), "fi": lambda rng: rdigits(rng, 14, "123456789"),
+              "no": lambda rng: rdigits(rng, 11, "123456789")}
+
+
+def _name_surname_first(ctx: Context, who: str) -> Piece:
+    """A name given family name first, as in Chinese, Vietnamese, Korean and Hungarian."""
+    full = ctx.cycle("surname-first", ctx.pools.SURNAME_FIRST_NAMES)
+    text, form = _case(ctx, strip_accents(full) if ctx.spoken else full, "NAME")
+    return Piece(text, "NAME", form, ("full", "surname-first", "non-english") + (("third-party",) if who else ()))
+
+
+def _spell_phonetic(ctx: Context, letters: list[str], which: str) -> Piece:
+    """A name spelled with a word for each letter ("p for peter a for apple", "b as in bravo")."""
+    joiner = ctx.cycle("phonetic-joiner", [" for ", " as in ", " for "])
+    sep = " " if ctx.spoken else ", "
+    parts = []
+    for c in letters:
+        word = ctx.cycle(("phonetic-word", c.lower()), ctx.pools.SPELLING_WORDS[c.lower()])
+        parts.append(f"{c.lower()}{joiner}{word}" if ctx.spoken else f"{c.upper()}{joiner}{word.capitalize()}")
+    return Piece(sep.join(parts), "NAME", "phonetic", (which,))
+
+
+def _spell_with_doubles(ctx: Context, letters: list[str], which: str) -> Piece:
+    """A name spelled aloud, repeated letters said as "double" ("m c d o double n e l l")."""
+    out, i = [], 0
+    while i < len(letters):
+        if i + 1 < len(letters) and letters[i].lower() == letters[i + 1].lower():
+            out.append("double " + letters[i].lower())
+            i += 2
+        else:
+            out.append(letters[i].lower())
+            i += 1
+    return Piece(" ".join(out), "NAME", "spelled", (which,) + (("double-letters",) if len(out) < len(letters) else ()))
+
+
+_ROMAN = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+_YMD_FORMS = ("ymd-slash", "ymd-dot")
+
+
+def _date_text_more(ctx: Context, y: int, m: int, d: int, form: str, us: bool) -> str:
+    rng = ctx.rng
+    mon = MONTHS[m - 1]
+    if form == "ymd-slash":
+        return f"{y}/{m:02d}/{d:02d}"
+    if form == "ymd-dot":
+        return f"{y}.{m:02d}.{d:02d}"
+    if form == "roman-month":
+        return rng.choice([f"{d}.{_ROMAN[m]}.{y}", f"{d} {_ROMAN[m]} {y}"])
+    if form == "compact-month":
+        return f"{d:02d}{mon[:3].upper()}{y}"
+    if form == "apostrophe-year":
+        return rng.choice([f"{ordinal_suffix(d)} {mon} '{y % 100:02d}", f"{mon[:3]} {d} '{y % 100:02d}"])
+    if form == "numeric-space":
+        a, b = (m, d) if us else (d, m)
+        return f"{a:02d} {b:02d} {y}"
+    raise KeyError(form)
+
+
+def _date_spoken_more(ctx: Context, y: int, m: int, d: int, form: str, us: bool) -> str:
+    rng = ctx.rng
+    mon = MONTHS[m - 1].lower()
+    if form == "spoken-month-the":
+        return f"{mon} the {ordinal(d)} {year_words(y, rng)}"
+    if form == "spoken-ordinal-numeric":
+        return f"{ordinal(d)} of the {ordinal(m)} {rng.choice([words(y % 100) if y % 100 >= 10 else 'oh ' + ONES[y % 100], year_words(y, rng)])}"
+    if form == "spoken-hesitant":
+        a, b = (m, d) if us else (d, m)
+        filler = rng.choice(["uh", "um", "er"])
+        return f"{say_digits(f'{a:02d}', rng, doubles=False)[0]} {filler} {say_digits(f'{b:02d}', rng, doubles=False)[0]} {filler} {year_words(y, rng)}"
+    raise KeyError(form)
+
+
+# Address forms beyond the common ones, and how each further country writes its addresses.
+_ADDRESS_FORMS_MORE = ("multi-line", "rural-route", "block", "landmark")
+
+
+def _address_more(ctx: Context, country: str, form: str) -> str:
+    rng, P = ctx.rng, ctx.pools
+    n = rng.choice([rng.randint(1, 60), rng.randint(1, 9), rng.randint(100, 300)])
+    if form == "multi-line":
+        if country == "uk":
+            town, area = rng.choice(P.UK_TOWNS)
+            return f"{n} {rng.choice(P.UK_STREETS)}\n{town}\n{_uk_postcode(rng, area)}"
+        if country == "us":
+            city, state, zipbase = rng.choice(P.US_CITIES)
+            return f"{rng.randint(100, 9999)} {rng.choice(P.US_STREETS)}\n{city}, {state} {zipbase}{rdigits(rng, 5 - len(zipbase))}"
+        if country == "au":
+            suburb, state, pcode = rng.choice(P.AU_SUBURBS)
+            return f"{n} {rng.choice(P.AU_STREETS)}\n{suburb} {state} {pcode}"
+    if form == "rural-route":
+        city, state, zipbase = rng.choice(P.US_CITIES)
+        return rng.choice([f"RR {rng.randint(1, 9)} Box {rng.randint(10, 400)}, {city}, {state} {zipbase}{rdigits(rng, 5 - len(zipbase))}",
+                           f"HC {rng.randint(60, 80)} Box {rng.randint(10, 400)}, {city} {state} {zipbase}{rdigits(rng, 5 - len(zipbase))}"])
+    if form == "landmark":
+        city, pin = rng.choice(P.IN_CITIES)
+        return (f"H.No. {rng.randint(1, 20)}-{rng.randint(1, 12)}-{rng.randint(10, 99)}, {rng.choice(P.IN_LANDMARKS)}, "
+                f"{rng.choice(P.IN_STREETS)}, {city} {pin}{rdigits(rng, 6 - len(pin))}")
+    if country == "sg":
+        street = rng.choice(P.SG_STREETS)
+        pc = rng.choice(["56", "15", "31", "46", "52"]) + rdigits(rng, 4)
+        unit = f"#{rng.randint(2, 25):02d}-{rng.randint(1, 150):02d}"
+        if form in ("block", "apartment"):
+            return f"Blk {rng.randint(100, 999)} {street}, {unit}, Singapore {pc}"
+        if form == "house-number":
+            return f"{n} {street}, Singapore {pc}"
+        if form == "postcode":
+            return pc
+    if country == "nz":
+        suburb, city, pcode = rng.choice(P.NZ_SUBURBS)
+        street = rng.choice(P.NZ_STREETS)
+        if form == "house-number":
+            return f"{n} {street}, {suburb}, {city} {pcode}"
+        if form == "apartment":
+            return f"{rng.randint(1, 12)}/{n} {street}, {suburb}, {city} {pcode}"
+        if form == "po-box":
+            return f"PO Box {rng.randint(100, 99999)}, {city} {pcode}"
+        if form == "postcode":
+            return pcode
+    if country in _CONTINENTAL_MORE:
+        cities, streets, pc_fmt, flat, box = _CONTINENTAL_MORE[country]
+        city, stem = rng.choice(getattr(P, cities))
+        pc = pc_fmt(stem, rng)
+        line = f"{rng.choice(getattr(P, streets))} {n}"
+        if form == "house-number":
+            return f"{line}, {pc} {city}"
+        if form == "apartment":
+            return f"{flat.format(line=line, a=rng.randint(1, 9), b=rng.randint(1, 30), side=rng.choice(['Esq.', 'Dto.']))}, {pc} {city}"
+        if form == "po-box":
+            return f"{box.format(box=rng.randint(10, 9999))}, {pc} {city}"
+        if form == "postcode":
+            return pc
+    raise KeyError((country, form))
+
+
+_CONTINENTAL_MORE = {
+    "be": ("BE_CITIES", "BE_STREETS", lambda stem, rng: stem + rdigits(rng, 2, "0"), "{line} bus {a}", "Postbus {box}"),
+    "ch": ("CH_CITIES", "CH_STREETS", lambda stem, rng: stem + rdigits(rng, 2, "0"), "{line}, Wohnung {b}", "Postfach {box}"),
+    "at": ("AT_CITIES", "AT_STREETS", lambda stem, rng: stem + "0", "{line}/{a}/{b}", "Postfach {box}"),
+    "pt": ("PT_CITIES", "PT_STREETS", lambda stem, rng: f"{stem}-{rdigits(rng, 3)}", "{line}, {a}.º {side}", "Apartado {box}"),
+    "pl": ("PL_CITIES", "PL_STREETS", lambda stem, rng: f"{stem}-{rdigits(rng, 3)}", "{line} m. {b}", "Skrytka pocztowa {box}"),
+    "se": ("SE_CITIES", "SE_STREETS", lambda stem, rng: f"{stem} {rdigits(rng, 2)}", "{line}, lgh {a}{b:02d}", "Box {box}"),
+}
+
+
+def _say_as_in(ctx: Context, v: str) -> str:
+    """Letters given with "as in" ("b as in bravo"), digits read out."""
+    out = []
+    for part in re.findall(r"[A-Za-z]+|\d+", v):
+        if part.isdigit():
+            out.append(say_digits(part, ctx.rng, doubles=ctx.rng.random() < 0.5)[0])
+        else:
+            out += [f"{c.lower()} as in {PHONETIC[c.upper()]}" for c in part]
+    return " ".join(out)
+
+
+def _spell_password(ctx: Context, pw: str) -> str:
+    """A password spelled character by character ("capital r o s e seven seven exclamation mark")."""
+    out = []
+    for ch in pw:
+        if ch.isdigit():
+            out.append(ONES[int(ch)])
+        elif ch.isupper():
+            out.append(rng_pick(ctx, ["capital ", "upper case ", "big "]) + ch.lower())
+        elif ch.isalpha():
+            out.append(ch)
+        else:
+            out.append({"!": "exclamation mark", "#": "hash", "@": "at sign", "$": "dollar sign", "_": "underscore",
+                        "*": "star", ".": "dot", "&": "ampersand", "?": "question mark", "-": "dash"}.get(ch, "symbol"))
+    return " ".join(out)
+
+
+# ---- further bank details -------------------------------------------------------------------
+def r_catransit(ctx: Context, args) -> Piece:
+    """A Canadian branch transit number (five digits)."""
+    return _acct(ctx, args, rdigits(ctx.rng, 5), ("ca-transit", "ca"), [5])
+
+
+def r_caacc(ctx: Context, args) -> Piece:
+    return _acct(ctx, args, rdigits(ctx.rng, 7, "123456789"), ("ca-account", "ca"), [3, 4])
+
+
+def r_nzacc(ctx: Context, args) -> Piece:
+    """A New Zealand account: bank, branch, account and suffix ("02-0500-0123456-00")."""
+    rng = ctx.rng
+    parts = [rng.choice(["01", "02", "03", "06", "12", "38"]), rdigits(rng, 4), rdigits(rng, 7), rdigits(rng, 2, "0")]
+    if ctx.spoken:
+        text, form = _say_number(ctx, " ".join(parts))
+        return Piece(text, "ACCOUNT", form, ("nz-account", "nz"))
+    form = ctx.cycle(("nzacc", ctx.style), ["dashed", "spaced", "digits"])
+    return Piece({"dashed": "-", "spaced": " ", "digits": ""}[form].join(parts), "ACCOUNT", form, ("nz-account", "nz"))
+
+
+def r_inacc(ctx: Context, args) -> Piece:
+    return _acct(ctx, args, rdigits(ctx.rng, ctx.rng.choice([11, 12, 14]), "123456789"), ("in-account", "in"), [4, 4, 4])
+
+
+def r_ifsc(ctx: Context, args) -> Piece:
+    """An Indian branch code (IFSC), the counterpart of a sort code."""
+    v = ctx.rng.choice(["HDFC", "SBIN", "ICIC", "UTIB", "KKBK", "PUNB"]) + "0" + rdigits(ctx.rng, 6)
+    if ctx.spoken:
+        return Piece(say_chars(v, ctx.rng), "ACCOUNT", "spoken", ("in-ifsc", "in"))
+    return Piece(v if ctx.rng.random() < 0.7 else v.lower(), "ACCOUNT", "alnum", ("in-ifsc", "in"))
+
+
+# ---- further national ids ---------------------------------------------------------------------
+def _id_piece(ctx: Context, value: str, tags: tuple[str, ...], written: dict[str, str], spoken_groups: str | None = None) -> Piece:
+    """A national id: said aloud (digits read out, letters spelled) or written in one of its forms."""
+    if ctx.spoken:
+        if re.search(r"[A-Za-z]", value):
+            return Piece(say_chars(value, ctx.rng), "NATIONAL_ID", "spoken", tags)
+        text, form = _say_number(ctx, spoken_groups or value)
+        return Piece(text, "NATIONAL_ID", form, tags)
+    form = ctx.cycle(("id-form", tags[0], ctx.style), list(written))
+    return Piece(written[form], "NATIONAL_ID", form, tags)
+
+
+def r_ppsn(ctx: Context, args) -> Piece:
+    """An Irish PPS number: seven digits and a check letter (mod 23), sometimes a second letter."""
+    d = rdigits(ctx.rng, 7)
+    second = ctx.rng.choice(["", "", "A"])
+    total = sum(int(c) * w for c, w in zip(d, range(8, 1, -1))) + (9 * 1 if second == "A" else 0)
+    v = d + "WABCDEFGHIJKLMNOPQRSTUV"[total % 23] + second
+    return _id_piece(ctx, v, ("ppsn", "ie"), {"compact": v, "lowercase": v.lower(), "spaced": f"{d} {v[7:]}"})
+
+
+_CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
+
+
+def r_codfisc(ctx: Context, args) -> Piece:
+    """An Italian codice fiscale from the person's names, birth date and sex, with its check letter."""
+    p, rng = ctx.person(""), ctx.rng
+
+    def code(word: str, first: bool) -> str:
+        w = re.sub(r"[^A-Z]", "", strip_accents(word).upper())
+        cons = [c for c in w if c not in "AEIOU"]
+        vows = [c for c in w if c in "AEIOU"]
+        if first and len(cons) > 3:
+            cons = [cons[0], cons[2], cons[3]]
+        return ("".join(cons + vows) + "XXX")[:3]
+    y, m, d = p.dob
+    body = code(p.last, False) + code(p.first, True) + f"{y % 100:02d}" + "ABCDEHLMPRST"[m - 1] + \
+        f"{d + (40 if p.gender == 'f' else 0):02d}" + rng.choice("ABCDEFGHILM") + rdigits(rng, 3)
+    total = 0
+    for i, c in enumerate(body):
+        v = int(c) if c.isdigit() else ord(c) - 65
+        total += _CF_ODD[v] if i % 2 == 0 else v
+    cf = body + chr(65 + total % 26)
+    return _id_piece(ctx, cf, ("codice-fiscale", "it"), {"compact": cf, "lowercase": cf.lower()})
+
+
+def r_nif(ctx: Context, args) -> Piece:
+    """A Portuguese NIF (nine digits, mod-11 check)."""
+    d = rdigits(ctx.rng, 8, "123")
+    c = 11 - sum(int(x) * w for x, w in zip(d, range(9, 1, -1))) % 11
+    v = d + str(0 if c >= 10 else c)
+    return _id_piece(ctx, v, ("nif", "pt"), {"digits": v, "spaced": group(v, [3, 3, 3])}, group(v, [3, 3, 3]))
+
+
+def r_pesel(ctx: Context, args) -> Piece:
+    """A Polish PESEL: the birth date, a serial whose last digit is odd for men, a check digit."""
+    p, rng = ctx.person(""), ctx.rng
+    y, m, d = p.dob
+    serial = rdigits(rng, 3) + rng.choice("13579" if p.gender == "m" else "02468")
+    body = f"{y % 100:02d}{m + (20 if y >= 2000 else 0):02d}{d:02d}{serial}"
+    check = (10 - sum(int(x) * w for x, w in zip(body, [1, 3, 7, 9, 1, 3, 7, 9, 1, 3])) % 10) % 10
+    v = body + str(check)
+    return _id_piece(ctx, v, ("pesel", "pl"), {"digits": v}, group(v, [2, 2, 2, 5]))
+
+
+def r_persnr(ctx: Context, args) -> Piece:
+    """A Swedish personnummer: birth date, three digits, a Luhn check digit."""
+    p, rng = ctx.person(""), ctx.rng
+    y, m, d = p.dob
+    body = f"{y % 100:02d}{m:02d}{d:02d}" + rdigits(rng, 3)
+    check = next(c for c in "0123456789" if evalset.luhn_ok(body + c))
+    v = body + check
+    return _id_piece(ctx, v, ("personnummer", "se"), {"dashed": f"{v[:6]}-{v[6:]}", "long": f"{y}{v[2:6]}-{v[6:]}", "digits": v},
+                     f"{v[:2]} {v[2:4]} {v[4:6]} {v[6:]}")
+
+
+def r_tfn(ctx: Context, args) -> Piece:
+    """An Australian tax file number (nine digits, weighted mod 11)."""
+    w = [1, 4, 3, 7, 5, 8, 6, 9, 10]
+    while True:
+        v = rdigits(ctx.rng, 9, "123456789")
+        if sum(int(x) * k for x, k in zip(v, w)) % 11 == 0:
+            break
+    return _id_piece(ctx, v, ("tfn", "au"), {"spaced": group(v, [3, 3, 3]), "digits": v}, group(v, [3, 3, 3]))
+
+
+def r_nhs(ctx: Context, args) -> Piece:
+    """An NHS number (ten digits, mod-11 check)."""
+    while True:
+        d = rdigits(ctx.rng, 9, "3456789")
+        c = 11 - sum(int(x) * w for x, w in zip(d, range(10, 1, -1))) % 11
+        if c != 10:
+            v = d + str(0 if c == 11 else c)
+            break
+    return _id_piece(ctx, v, ("nhs", "uk"), {"spaced": group(v, [3, 3, 4]), "digits": v, "dashed": group(v, [3, 3, 4], "-")},
+                     group(v, [3, 3, 4]))
+
+
+def r_cpf(ctx: Context, args) -> Piece:
+    """A Brazilian CPF with its two check digits ("123.456.789-09")."""
+    d = rdigits(ctx.rng, 9, "123456789")
+    for n in (10, 11):
+        s = sum(int(x) * w for x, w in zip(d, range(n, 1, -1)))
+        d += str(0 if s % 11 < 2 else 11 - s % 11)
+    return _id_piece(ctx, d, ("cpf", "br"), {"dotted": f"{d[:3]}.{d[3:6]}.{d[6:9]}-{d[9:]}", "digits": d}, group(d, [3, 3, 3, 2]))
+
+
+def r_zaid(ctx: Context, args) -> Piece:
+    """A South African identity number: birth date, sex digits, citizenship, Luhn check."""
+    p, rng = ctx.person(""), ctx.rng
+    y, m, d = p.dob
+    body = f"{y % 100:02d}{m:02d}{d:02d}" + (str(rng.randint(5000, 9999)) if p.gender == "m" else f"{rng.randint(0, 4999):04d}") + "08"
+    v = body + next(c for c in "0123456789" if evalset.luhn_ok(body + c))
+    return _id_piece(ctx, v, ("sa-id", "za"), {"digits": v, "spaced": f"{v[:6]} {v[6:10]} {v[10:]}"}, f"{v[:6]} {v[6:10]} {v[10:]}")
+
+
+def r_benn(ctx: Context, args) -> Piece:
+    """A Belgian national register number: birth date, serial, mod-97 check ("85.07.30-033.28")."""
+    p, rng = ctx.person(""), ctx.rng
+    y, m, d = p.dob
+    serial = f"{rng.randint(1, 997):03d}"
+    body = f"{y % 100:02d}{m:02d}{d:02d}{serial}"
+    check = 97 - int(("2" if y >= 2000 else "") + body) % 97
+    v = body + f"{check:02d}"
+    return _id_piece(ctx, v, ("be-national-number", "be"), {"dotted": f"{v[:2]}.{v[2:4]}.{v[4:6]}-{v[6:9]}.{v[9:]}", "digits": v},
+                     f"{v[:2]} {v[2:4]} {v[4:6]} {v[6:9]} {v[9:]}")
+
+
+# ---- further security answers and look-alikes ---------------------------------------------------
+def r_film(ctx: Context, args) -> Piece:
+    return _answer(ctx, "FAVOURITE_FILMS", "security-answer", "favourite-film")
+
+
+def r_firstcar(ctx: Context, args) -> Piece:
+    return _answer(ctx, "FIRST_CARS", "security-answer", "first-car")
+
+
+def r_childstreet(ctx: Context, args) -> Piece:
+    return _answer(ctx, "CHILDHOOD_STREETS", "security-answer", "childhood-street")
+
+
+def n_amountw(ctx: Context, args) -> Piece:
+    """An amount in words, written or said ("two hundred and fifty pounds", "three grand")."""
+    rng = ctx.rng
+    form = ctx.cycle("amount-words", ["number", "hundreds", "grand", "price"])
+    cur = rng.choice(["pounds", "quid", "dollars", "euros", "bucks"])
+    if form == "number":
+        text = f"{words(rng.choice([15, 40, 60, 75, 99, 250, 120, 350]))} {cur}"
+    elif form == "hundreds":
+        text = f"{rng.choice(['twelve', 'fifteen', 'eighteen', 'twenty five'])} hundred {cur}"
+    elif form == "grand":
+        text = rng.choice(["three grand", "a couple of grand", "five grand", "ten grand"])
+    else:
+        text = f"{rng.choice(['nine', 'twelve', 'nineteen', 'forty'])} ninety nine"
+    return Piece(text, "AMOUNT", "words")
+
+
+def n_clause(ctx: Context, args) -> Piece:
+    """A clause or section of a policy or of terms ("clause 4.2", "section 7(b)")."""
+    v = ctx.cycle("clauses", ctx.pools.CLAUSES)
+    if ctx.spoken:
+        v = re.sub(r"[()]", " ", v.lower()).replace(".", " point ")
+        v = " ".join(words(int(t)) if t.isdigit() else t for t in v.split())
+    return Piece(v, "REFERENCE", "clause")
+
+
+def n_bic(ctx: Context, args) -> Piece:
+    v = ctx.cycle("bics", ctx.pools.BICS)
+    if ctx.spoken:
+        return Piece(say_chars(v, ctx.rng), "BANK_CODE", "bic")
+    return Piece(v if ctx.rng.random() < 0.7 else v.lower(), "BANK_CODE", "bic")
+
+
+def n_holiday(ctx: Context, args) -> Piece:
+    """A date named by its day ("Boxing Day", "Black Friday"): a date, not a birth date."""
+    v = ctx.cycle("holidays", ctx.pools.HOLIDAYS)
+    return Piece(v.lower() if ctx.spoken or ctx.style in ("chat", "sms") and ctx.rng.random() < 0.5 else v, "DATE", "holiday")
+
+
+_REF_FORMS_MORE = {
+    "complaint": lambda rng: f"{rng.choice(['CMP', 'COMP', 'CX'])}-{rng.randint(2022, 2025)}-{rdigits(rng, 5)}",
+    "claim": lambda rng: f"{rng.choice(['CLM', 'CL', 'MTR'])}/{rdigits(rng, 2)}/{rdigits(rng, 5)}",
+    "incident": lambda rng: f"{rng.choice(['INC', 'IR', 'SR'])}{rdigits(rng, 7, '0')}",
+}
+
+
 RENDERERS = {
     "name": r_name, "first": r_first, "last": r_last, "spell": r_spell, "agent": r_agent,
     "phone": r_phone, "email": r_email, "card": r_card, "iban": r_iban,
@@ -1445,6 +2108,11 @@ RENDERERS = {
     "brand": _pooled("BRAND", "BRANDS", "brand"), "pbrand": _pooled("BRAND", "PERSON_BRANDS", "person-named"),
     "place": _pooled("PLACE", "PLACES", "place"),
     "year": n_year, "duration": n_duration, "percent": n_percent, "error": n_error, "version": n_version,
+    "catransit": r_catransit, "caacc": r_caacc, "nzacc": r_nzacc, "inacc": r_inacc, "ifsc": r_ifsc,
+    "ppsn": r_ppsn, "codfisc": r_codfisc, "nif": r_nif, "pesel": r_pesel, "persnr": r_persnr, "tfn": r_tfn,
+    "nhs": r_nhs, "cpf": r_cpf, "zaid": r_zaid, "benn": r_benn,
+    "film": r_film, "firstcar": r_firstcar, "childstreet": r_childstreet,
+    "amountw": n_amountw, "clause": n_clause, "bic": n_bic, "holiday": n_holiday,
 }
 
 
@@ -1486,8 +2154,10 @@ def to_transcript(text: str) -> str:
     return " ".join(t.split())
 
 
-def load_carriers(sources: dict, given_names: set[str]) -> dict[str, list[str]]:
-    """Carrier sentences per source, chosen by the split's rule (its categories, intents, rows)."""
+def load_carriers(sources: dict, given_names: set[str], files: dict | None = None) -> dict[str, list[str]]:
+    """Carrier sentences per source, chosen by the split's rule (its categories, intents, rows);
+    ``files`` names another file of a source (the IMDb sentences of ``uci_sentiment``)."""
+    files = files or {}
     out: dict[str, list[str]] = {}
     if "banking77" in sources:
         keep = sources["banking77"]
@@ -1502,7 +2172,7 @@ def load_carriers(sources: dict, given_names: set[str]) -> dict[str, list[str]]:
         out["clinc150"] = [t for t in (clean_carrier(x, given_names) for x in texts) if t]
     if "uci_sentiment" in sources:
         keep = sources["uci_sentiment"]
-        lines = (SHARED / "uci_sentiment" / "yelp_labelled.txt").read_text(encoding="utf-8").splitlines()
+        lines = (SHARED / "uci_sentiment" / files.get("uci_sentiment", "yelp_labelled.txt")).read_text(encoding="utf-8").splitlines()
         texts = [ln.rsplit("\t", 1)[0] for i, ln in enumerate(lines) if "\t" in ln and keep(i, ln.rsplit("\t", 1)[1].strip())]
         out["uci_sentiment"] = [t for t in (clean_carrier(x, given_names) for x in texts) if t]
     for name in out:
@@ -1556,13 +2226,16 @@ class Pools:
         return Person(first, last, gender, country, (), (y, m, d))
 
 
+ID_PREFIX = {"dev": "d", "test": "t"}
+
+
 def build_split(split: str) -> list[dict]:
     mod = _load_module(HERE / "frames" / f"{split}.py")
     pools = Pools(mod)
     rng = random.Random(mod.SEED)
     cycles: dict = {}
     given = {n.lower() for g in ("m", "f") for n in pools.FIRST_NAMES[g]} | {n.lower() for n in mod.EXTRA_GIVEN_NAMES}
-    carriers = load_carriers(mod.CARRIER_SOURCES, given)
+    carriers = load_carriers(mod.CARRIER_SOURCES, given, getattr(mod, "CARRIER_FILES", {}))
     records: list[dict] = []
 
     def emit(style: str, frame: str, source: str, carrier: str | None = None) -> None:
@@ -1574,7 +2247,7 @@ def build_split(split: str) -> list[dict]:
                 c = c.lower()
             f = frame.replace("{carrier}", c.replace("{", "(").replace("}", ")"))
         text, items, negatives = render_frame(f, ctx, RENDERERS)
-        records.append({"id": f"{split[0]}-{len(records) + 1:04d}", "split": split, "style": style, "source": source,
+        records.append({"id": f"{ID_PREFIX.get(split, split)}-{len(records) + 1:04d}", "split": split, "style": style, "source": source,
                         "text": text, "items": items, "negatives": negatives})
 
     for style, frames in mod.FRAMES.items():
@@ -1605,11 +2278,11 @@ def counts_markdown() -> str:
                          ("style", "records per style"), ("source", "records per source"),
                          ("kind_form", "items per kind / form"), ("kind_tag", "items per kind / tag"),
                          ("negative_kind_form", "hard negatives per kind / form")):
-        keys = sorted(set(per["dev"][table]) | set(per["test"][table]))
-        out.append(f"| {title} | dev | test |\n|---|---:|---:|")
-        out += [f"| {k} | {per['dev'][table].get(k, 0):,} | {per['test'][table].get(k, 0):,} |" for k in keys]
+        keys = sorted(set().union(*(per[s][table] for s in evalset.SPLITS)))
+        out.append(f"| {title} | " + " | ".join(evalset.SPLITS) + " |\n|---|" + "---:|" * len(evalset.SPLITS))
+        out += [f"| {k} | " + " | ".join(f"{per[s][table].get(k, 0):,}" for s in evalset.SPLITS) + " |" for k in keys]
         if table in ("kind", "negative_kind", "style", "source"):
-            out.append(f"| **total** | **{sum(per['dev'][table].values()):,}** | **{sum(per['test'][table].values()):,}** |")
+            out.append("| **total** | " + " | ".join(f"**{sum(per[s][table].values()):,}**" for s in evalset.SPLITS) + " |")
         out.append("")
     return "\n".join(out)
 

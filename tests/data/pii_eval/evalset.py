@@ -1,4 +1,5 @@
-"""Load and check the independent redaction evaluation set (``dev.jsonl``, ``test.jsonl``).
+"""Load and check the independent redaction evaluation set (``dev.jsonl``, ``test.jsonl``,
+``test2.jsonl``).
 
 The set follows ``pii_eval_format``: one JSON object per line with ``text``, ``items`` (personal
 data that must be masked) and ``negatives`` (look-alikes that must stay visible), every span in
@@ -14,7 +15,10 @@ import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "test2")
+# The splits whose items may be printed, inspected and tuned on (test was, after its first scoring);
+# test2 is held out.
+TUNABLE = ("dev", "test")
 
 ITEM_KINDS = (
     "CARD", "IBAN", "ACCOUNT", "PHONE", "EMAIL", "NATIONAL_ID", "DOB", "NAME", "ADDRESS",
@@ -29,7 +33,10 @@ STYLES = ("chat", "transcript", "email", "sms", "social")
 SOURCES = ("handwritten", "banking77", "abcd", "clinc150", "uci_sentiment")
 
 # The floors the contract sets for each split: (items, hard negatives).
-FLOORS = {"dev": (400, 120), "test": (1000, 300)}
+FLOORS = {"dev": (400, 120), "test": (1000, 300), "test2": (1000, 300)}
+
+# Forms of items that are personal data but not a whole valid number (see ``check_record``).
+UNCHECKED_FORMS = ("false-start", "mistyped")
 
 _SPOKEN_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3",
                   "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
@@ -134,7 +141,10 @@ def check_record(r: dict, split: str | None = None) -> list[str]:
 
     Checks the fields and vocabularies, that each span lies inside the text, is not empty and
     does not start or end in white space, that no two spans overlap, and that planted cards pass
-    Luhn and planted IBANs pass mod-97.
+    Luhn and planted IBANs pass mod-97. An item given in pieces (a card read out over two turns)
+    carries the same ``group`` on each piece, in order; the pieces are checked together. A wrong
+    start the speaker corrects (form ``false-start``) or a number sent wrong and then sent again
+    (form ``mistyped``) is personal data too but is not a whole valid number, so it is not checked.
     """
     rid = r.get("id", "?")
     problems: list[str] = []
@@ -151,6 +161,7 @@ def check_record(r: dict, split: str | None = None) -> list[str]:
         problems.append(f"{rid}: source {r['source']!r}")
     text = r["text"]
     spans = []
+    pieces: dict = {}
     for group, kinds in (("items", ITEM_KINDS), ("negatives", NEGATIVE_KINDS)):
         for s in r[group]:
             start, end, kind = s.get("start"), s.get("end"), s.get("kind")
@@ -167,8 +178,15 @@ def check_record(r: dict, split: str | None = None) -> list[str]:
             if "text" in s and s["text"] != surface:
                 problems.append(f"{rid}: {kind} text {s['text']!r} != text[{start}:{end}] {surface!r}")
             spans.append((start, end, kind))
-            if group == "items":
+            if group == "items" and "group" in s:
+                pieces.setdefault(s["group"], []).append((kind, s, surface))
+            elif group == "items" and s.get("form") not in UNCHECKED_FORMS:
                 problems += _check_value(rid, kind, s, surface)
+    for gid, parts in pieces.items():
+        if len(parts) < 2 or len({k for k, _, _ in parts}) != 1:
+            problems.append(f"{rid}: group {gid!r} needs two or more pieces of one kind")
+            continue
+        problems += _check_value(rid, parts[0][0], parts[0][1], " ".join(surface for _, _, surface in parts))
     spans.sort()
     for (s1, e1, k1), (s2, e2, k2) in zip(spans, spans[1:]):
         if s2 < e1:
@@ -182,10 +200,87 @@ def _check_value(rid: str, kind: str, span: dict, surface: str) -> list[str]:
         if not (13 <= len(d) <= 19 and luhn_ok(d)):
             return [f"{rid}: card {surface!r} ({d}) fails Luhn"]
     if kind == "IBAN":
-        chars = letters_and_digits_of(surface) if span.get("form") == "spoken" else surface
+        chars = letters_and_digits_of(surface) if span.get("form", "").startswith("spoken") else surface
         if not iban_ok(chars):
             return [f"{rid}: IBAN {surface!r} fails mod-97"]
+    if kind == "NATIONAL_ID":
+        for tag in span.get("tags", []):
+            check = NATIONAL_ID_CHECKS.get(tag)
+            if check and not check(letters_and_digits_of(surface) if tag in ("ppsn", "codice-fiscale") else digits_of(surface)):
+                return [f"{rid}: {tag} {surface!r} fails its check"]
     return []
+
+
+def _weighted(digits: str, weights) -> int:
+    return sum(int(d) * w for d, w in zip(digits, weights))
+
+
+def _ppsn_ok(v: str) -> bool:
+    if not re.fullmatch(r"\d{7}[A-W][A-IW]?", v):
+        return False
+    second = 0 if len(v) == 8 or v[8] == "W" else ord(v[8]) - 64
+    return "WABCDEFGHIJKLMNOPQRSTUV"[(_weighted(v[:7], range(8, 1, -1)) + 9 * second) % 23] == v[7]
+
+
+_CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23]
+
+
+def _codice_fiscale_ok(v: str) -> bool:
+    if not re.fullmatch(r"[A-Z]{6}\d{2}[A-Z]\d{2}[A-Z]\d{3}[A-Z]", v):
+        return False
+    total = sum(_CF_ODD[int(c) if c.isdigit() else ord(c) - 65] if i % 2 == 0 else (int(c) if c.isdigit() else ord(c) - 65)
+                for i, c in enumerate(v[:15]))
+    return chr(65 + total % 26) == v[15]
+
+
+def _nhs_ok(d: str) -> bool:
+    c = 11 - _weighted(d, range(10, 1, -1)) % 11
+    return len(d) == 10 and c != 10 and (0 if c == 11 else c) == int(d[9])
+
+
+def _cpf_ok(d: str) -> bool:
+    if len(d) != 11:
+        return False
+    for n in (9, 10):
+        s = _weighted(d[:n], range(n + 1, 1, -1))
+        if (0 if s % 11 < 2 else 11 - s % 11) != int(d[n]):
+            return False
+    return True
+
+
+def _pesel_ok(d: str) -> bool:
+    return len(d) == 11 and (10 - _weighted(d, [1, 3, 7, 9, 1, 3, 7, 9, 1, 3]) % 10) % 10 == int(d[10])
+
+
+def _be_number_ok(d: str) -> bool:
+    return len(d) == 11 and int(d[9:]) in (97 - int(d[:9]) % 97, 97 - int("2" + d[:9]) % 97)
+
+
+def _nif_ok(d: str) -> bool:
+    c = 11 - _weighted(d, range(9, 1, -1)) % 11
+    return len(d) == 9 and (0 if c >= 10 else c) == int(d[8])
+
+
+def _ssn_ok(d: str) -> bool:
+    return len(d) == 9 and d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
+
+
+# Check digits of the national ids the set plants, by tag (digits, or letters and digits).
+NATIONAL_ID_CHECKS = {
+    "ssn": _ssn_ok,
+    "sin": lambda d: len(d) == 9 and luhn_ok(d),
+    "bsn": lambda d: len(d) == 9 and (_weighted(d[:8], range(9, 1, -1)) - int(d[8])) % 11 == 0,
+    "nhs": _nhs_ok,
+    "tfn": lambda d: len(d) == 9 and _weighted(d, [1, 4, 3, 7, 5, 8, 6, 9, 10]) % 11 == 0,
+    "cpf": _cpf_ok,
+    "pesel": _pesel_ok,
+    "personnummer": lambda d: len(d) in (10, 12) and luhn_ok(d[-10:]),
+    "sa-id": lambda d: len(d) == 13 and luhn_ok(d),
+    "be-national-number": _be_number_ok,
+    "nif": _nif_ok,
+    "ppsn": _ppsn_ok,
+    "codice-fiscale": _codice_fiscale_ok,
+}
 
 
 def counts(records: list[dict]) -> dict:
