@@ -17,6 +17,7 @@ or a share still growing by 20 % from the first to the last third of an episode 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -81,6 +82,23 @@ def _dispersion(cb: np.ndarray, nb: np.ndarray) -> np.ndarray:
     return np.maximum(1.0, ((d - 1) * chi + k * prior) / (d - 1 + k))
 
 
+def scan_windows(active: np.ndarray, t0: int, t1: int, windows: tuple[int, ...], baseline_days: int,
+                 min_history_days: int) -> Iterator[tuple[int, int, int, int]]:
+    """The windows to test: (t, w, a, b0) for each day t in [t0, t1] with contacts (``active[t] > 0``)
+    and each window of w days a..t whose baseline b0..a-1 (up to ``baseline_days``) has contacts on at
+    least ``min_history_days`` days."""
+    for t in range(t0, t1 + 1):
+        if active[t] <= 0:
+            continue
+        for w in windows:
+            a = t - w + 1
+            if a < 0:
+                continue
+            b0 = max(0, a - baseline_days)
+            if int((active[b0:a] > 0).sum()) >= min_history_days:
+                yield t, w, a, b0
+
+
 def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
            end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
            min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
@@ -92,34 +110,25 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
     t0 = 0 if start is None else max(0, (start - days[0]).days)
     t1 = n_days - 1 if end is None else min(n_days - 1, (end - days[0]).days)
     rows: list[tuple[int, int, int, float, float, float, float]] = []  # r, t, w, p, ratio, x, e
-    for t in range(t0, t1 + 1):
-        if total[t] <= 0:
+    for t, w, a, b0 in scan_windows(total, t0, t1, windows, baseline_days, min_history_days):
+        nb_days = total[b0:a]
+        cb = counts[:, b0:a]
+        xb, nb = cb.sum(1), nb_days.sum()
+        x = counts[:, a:t + 1].sum(1)
+        n = total[a:t + 1].sum()
+        q = (xb + 0.5) / (nb + 1)
+        phi = _dispersion(cb, nb_days)
+        nbar = nb / max(int((nb_days > 0).sum()), 1)
+        rho = (phi - 1) / max(nbar - 1, 1)
+        kappa = 1.0 / (1.0 / (nb + 1) + rho)
+        e = n * q
+        live = (x > 0) & (x >= e) & (counts[:, t] > 0)
+        idx = np.nonzero(live)[0]
+        if idx.size == 0:
             continue
-        for w in windows:
-            a = t - w + 1
-            if a < 0:
-                continue
-            b0 = max(0, a - baseline_days)
-            nb_days = total[b0:a]
-            if int((nb_days > 0).sum()) < min_history_days:
-                continue
-            cb = counts[:, b0:a]
-            xb, nb = cb.sum(1), nb_days.sum()
-            x = counts[:, a:t + 1].sum(1)
-            n = total[a:t + 1].sum()
-            q = (xb + 0.5) / (nb + 1)
-            phi = _dispersion(cb, nb_days)
-            nbar = nb / max(int((nb_days > 0).sum()), 1)
-            rho = (phi - 1) / max(nbar - 1, 1)
-            kappa = 1.0 / (1.0 / (nb + 1) + rho)
-            e = n * q
-            live = (x > 0) & (x >= e) & (counts[:, t] > 0)
-            idx = np.nonzero(live)[0]
-            if idx.size == 0:
-                continue
-            p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
-            for j, r in enumerate(idx):
-                rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
+        p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
+        for j, r in enumerate(idx):
+            rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
     if not rows:
         return []
     # One p-value per (reason, day): the smallest over windows, Bonferroni-corrected for the windows;

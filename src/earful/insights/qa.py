@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from earful.insights.emerging import _bh_cut, _dispersion, episodes
+from earful.insights.emerging import _bh_cut, _dispersion, episodes, scan_windows
 from earful.store import has_table
 
 
@@ -75,28 +75,19 @@ def failing_items(fails: np.ndarray, apps: np.ndarray, days: list[date], items: 
     t1 = len(days) - 1 if end is None else min(len(days) - 1, (end - days[0]).days)
     rows = []  # item, t, w, p, ratio, x, e, n, base rate
     for i in range(len(items)):
-        for t in range(t0, t1 + 1):
-            if apps[i, t] <= 0:
+        for t, w, a, b0 in scan_windows(apps[i], t0, t1, windows, baseline_days, min_history_days):
+            nb_days = apps[i, b0:a]
+            xb, nb = fails[i, b0:a].sum(), nb_days.sum()
+            x, n = fails[i, a:t + 1].sum(), apps[i, a:t + 1].sum()
+            q = (xb + 0.5) / (nb + 1)
+            e = n * q
+            if x <= 0 or x < e or fails[i, t] <= 0:
                 continue
-            for w in windows:
-                a = t - w + 1
-                if a < 0:
-                    continue
-                b0 = max(0, a - baseline_days)
-                nb_days = apps[i, b0:a]
-                if int((nb_days > 0).sum()) < min_history_days:
-                    continue
-                xb, nb = fails[i, b0:a].sum(), nb_days.sum()
-                x, n = fails[i, a:t + 1].sum(), apps[i, a:t + 1].sum()
-                q = (xb + 0.5) / (nb + 1)
-                e = n * q
-                if x <= 0 or x < e or fails[i, t] <= 0:
-                    continue
-                phi = float(_dispersion(fails[i:i + 1, b0:a], nb_days)[0])
-                nbar = nb / max(int((nb_days > 0).sum()), 1)
-                kappa = 1.0 / (1.0 / (nb + 1) + (phi - 1) / max(nbar - 1, 1))
-                p = float(stats.betabinom.sf(x - 1, n, q * kappa, (1 - q) * kappa))
-                rows.append((i, t, w, p, x / e, x, e, n, xb / max(nb, 1)))
+            phi = float(_dispersion(fails[i:i + 1, b0:a], nb_days)[0])
+            nbar = nb / max(int((nb_days > 0).sum()), 1)
+            kappa = 1.0 / (1.0 / (nb + 1) + (phi - 1) / max(nbar - 1, 1))
+            p = float(stats.betabinom.sf(x - 1, n, q * kappa, (1 - q) * kappa))
+            rows.append((i, t, w, p, x / e, x, e, n, xb / max(nb, 1)))
     if not rows:
         return []
     n_tests = sum(1 for i in range(len(items)) for t in range(t0, t1 + 1) if apps[i, t] > 0)
