@@ -7,7 +7,7 @@ measured on real conversations scored by hand (tests/test_quality_calibration.py
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -165,6 +165,13 @@ def test_key_drivers_find_the_planted_effects(ro, quality_store):
     assert d["left_open"].clear and d["left_open"].effect < -0.5            # unresolved: -1.0
     assert "costs" in d["left_open"].words and "CSAT points" in d["left_open"].words
     assert effects["lost_or_stolen_card"]["csat_shift"] < 0
+    # a period takes only the contacts of its days (both ends included)
+    first, last = ro.execute("SELECT min(CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE)), "
+                             "max(CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE)) FROM interactions i "
+                             "WHERE channel <> 'survey'").fetchone()
+    mid = first + (last - first) / 2
+    halves = [key_drivers(ro, start=first, end=mid, min_cases=5).n, key_drivers(ro, start=mid + timedelta(days=1), min_cases=5).n]
+    assert all(h > 0 for h in halves) and sum(halves) == r.n
 
 
 def test_the_commands(quality_store, tmp_path, capsys):

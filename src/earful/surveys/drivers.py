@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 
 from earful.errors import InputError
+from earful.quality.summary import period_condition
 
 
 @dataclass
@@ -73,13 +74,8 @@ def key_drivers(con: duckdb.DuckDBPyConnection, target: str = "csat", start: dat
     if target not in ("csat", "nps"):
         raise InputError("key drivers are for csat or nps")
     cond = ["i.id IN (SELECT related_id FROM interactions WHERE channel = 'survey' AND {t} IS NOT NULL)".format(t=target)]
-    params: list = []
-    if start is not None:
-        cond.append("CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) >= ?")
-        params.append(start)
-    if end is not None:
-        cond.append("CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) <= ?")
-        params.append(end)
+    period, params = period_condition(start, end, "coalesce(i.offered_at, i.answered_at, i.ended_at)")
+    cond.append(period)
     table = con.sql(features_sql(con, "AND " + " AND ".join(cond)), params=params or None).to_arrow_table()
     score = dict(con.execute(f"SELECT related_id, avg({target}) FROM interactions WHERE channel = 'survey' "
                              f"AND {target} IS NOT NULL AND related_id IS NOT NULL GROUP BY 1").fetchall())
