@@ -183,7 +183,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         mean, auto = con.execute("SELECT avg(score), avg(CASE WHEN auto_failed THEN 1.0 ELSE 0.0 END) FROM qa_scores").fetchall()[0]
         low = [r for r in agents_overview(con) if r["qa_scored"] >= 30 and r["qa_score"] is not None]
         worst = min(low, key=lambda r: r["qa_score"]) if low else None
-        return (f"{n:,} interactions scored against the default rubric: mean {mean:.1f}/100, {auto:.0%} auto-failed"
+        return (f"{n:,} interactions scored against the default rubric: mean {mean:.1f}/100, {auto:.0%} failing an auto-fail item"
                 + (f"; lowest agent {worst['agent']} ({worst['qa_score']:.0f})" if worst else ""))
 
     steps.append(("score every interaction against the QA rubric", qa))
