@@ -107,7 +107,7 @@ def test_unparseable_times_and_negative_durations_are_quarantined_with_reasons(c
     r = ingest_file(con, f, "csv", mapping)
     assert (r.loaded, r.quarantined) == (1, 3)
     got = {row: (field, reason) for row, field, reason in _reasons(con, r.import_id)}
-    assert got[2][0] == "offered_at" and '"yesterday at nine" is not a time (expected %Y-%m-%d %H:%M:%S)' in got[2][1]
+    assert got[2][0] == "offered_at" and '"yesterday at nine" is not a time (expected %Y-%m-%d %H:%M:%S; see format: at offered_at, mapping line 7)' in got[2][1]
     assert got[3] == ("wait_s", "wait_s: negative duration -5")
     assert got[4][0] == "abandoned" and '"maybe" is not true/false' in got[4][1]
     raw = con.execute("SELECT raw FROM quarantine WHERE row_number = 3").fetchall()[0][0]

@@ -59,13 +59,27 @@ def _twcs_threads(path):
     return {k: v for k, v in groups.items() if any(t[3] == "True" for t in v)}
 
 
+def _first_reply_s(tweets):
+    """Seconds from the customer's first tweet to the brand's first reply after it (None without one)."""
+    from datetime import datetime
+
+    ts = [(datetime.strptime(t[4], "%a %b %d %H:%M:%S %z %Y"), t[3] == "True") for t in tweets]
+    first_in = min((t for t, inbound in ts if inbound), default=None)
+    replies = [t for t, inbound in ts if not inbound and first_in is not None and t >= first_in]
+    return (min(replies) - first_in).total_seconds() if replies else None
+
+
 def test_twcs_threads_turns_and_first_response(con, shared_data):
     path = shared_data / "twcs" / "twcs_first5000.csv"
     r = ingest_file(con, path, "twcs")
     threads = _twcs_threads(path)
-    assert r.loaded == len(threads)
-    assert r.turns == sum(len(v) for v in threads.values())
-    assert r.quarantined == 2  # the two pieces of a tweet split by a bare carriage return
+    late = {k for k, v in threads.items() if (_first_reply_s(v) or 0) > 366 * 86400}
+    assert len(late) == 1  # a brand's first reply six years after the customer's tweet: implausible
+    assert r.loaded == len(threads) - len(late)
+    assert r.turns == sum(len(v) for k, v in threads.items() if k not in late)
+    assert r.quarantined == 2 + len(late)  # the two pieces of a tweet split by a bare carriage return
+    reasons = [x for (x,) in con.execute("SELECT reason FROM quarantine WHERE field = 'wait_s'").fetchall()]
+    assert len(reasons) == 1 and "limits.duration_max_s" in reasons[0]
     # queue = brand, wait = first brand reply after the customer's first tweet
     row = con.execute("SELECT queue, customer_id, wait_s, channel FROM interactions WHERE source_id = '8'").fetchall()[0]
     assert row == ("sprintcare", "115712", 74.0, "social")

@@ -39,7 +39,7 @@ _register_commands()
 
 # How `earful --help` groups the commands: the order a new user meets them.
 _PANELS = {
-    "Load": ("init", "ingest", "status", "quarantine", "simulate"),
+    "Load": ("init", "ingest", "status", "quarantine", "limits", "simulate"),
     "Measure and staff": ("metrics", "staff", "speech"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Quality and the customer's view": ("qa", "surveys", "agents"),

@@ -56,34 +56,52 @@ def status(
 def quarantine(
     db: DbOption = None,
     import_id: Annotated[Optional[int], typer.Option("--import", help="Only this import.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows to list (0 = all).")] = 50,
-    export: Annotated[Optional[Path], typer.Option(help="Write the rows to a .csv or .jsonl file.")] = None,
+    rows: Annotated[bool, typer.Option("--rows", help="List the refused rows one by one instead of the summary.")] = False,
+    limit: Annotated[int, typer.Option(help="Rows to list with --rows (0 = all).")] = 50,
+    export: Annotated[Optional[Path], typer.Option(help="Write the rows (or, with --summary, the summary) to a .csv or .jsonl file.")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="With --export: write the summary by reason, not the rows.")] = False,
 ) -> None:
-    """List (or export) the rows that were refused, with the reason for each."""
+    """What was refused: counts by field and reason with an example each (or the rows, or an export)."""
+    from earful.cli.ingest import print_summary
+    from earful.ingest.load import quarantine_summary
+
     con = connect(db, read_only=True)
-    rows = quarantine_rows(con, import_id=import_id, limit=0 if export else limit)
-    con.close()
-    fields = ("import_id", "row_number", "field", "reason", "raw")
+    try:
+        by_reason = quarantine_summary(con, import_id=import_id, limit=1000)
+        listed = quarantine_rows(con, import_id=import_id, limit=0 if export else limit) if rows or (export and not summary) else []
+    finally:
+        con.close()
     if export:
-        if export.suffix.lower() == ".jsonl":
-            with export.open("w", encoding="utf-8") as fh:
-                for r in rows:
-                    fh.write(json.dumps(dict(zip(fields, r)), ensure_ascii=False, default=str) + "\n")
-        elif export.suffix.lower() == ".csv":
-            with export.open("w", encoding="utf-8", newline="") as fh:
-                w = csv.writer(fh)
-                w.writerow(fields)
-                w.writerows(rows)
-        else:
-            raise fail(f"cannot export to {export.name}: use a .csv or .jsonl file name")
-        console.print(f"wrote {len(rows):,} quarantined rows to {export}")
+        fields = tuple(by_reason[0]) if summary and by_reason else ("import_id", "row_number", "field", "reason", "raw")
+        records = [tuple(s.values()) for s in by_reason] if summary else listed
+        _write(export, fields, records)
+        console.print(f"wrote {len(records):,} {'reasons' if summary else 'quarantined rows'} to {export}")
         return
-    if not rows:
+    if not by_reason:
         console.print("nothing in quarantine")
         return
-    table = Table(*fields[:4], "raw (start)")
-    for imp, row, field, reason, raw in rows:
+    if not rows:
+        print_summary(by_reason)
+        total = sum(s["count"] for s in by_reason)
+        err_console.print(f"{total:,} rows in all; --rows lists them, --export FILE saves them", highlight=False)
+        return
+    table = Table("import_id", "row_number", "field", "reason", "raw (start)")
+    for imp, row, field, reason, raw in listed:
         table.add_row(str(imp), str(row), field or "", reason, (raw or "")[:60])
     console.print(table)
-    if limit and len(rows) == limit:
+    if limit and len(listed) == limit:
         err_console.print(f"(first {limit}; --limit 0 for all, --export FILE to save)")
+
+
+def _write(path: Path, fields: tuple, records: list) -> None:
+    if path.suffix.lower() == ".jsonl":
+        with path.open("w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(json.dumps(dict(zip(fields, r)), ensure_ascii=False, default=str) + "\n")
+    elif path.suffix.lower() == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(fields)
+            w.writerows(records)
+    else:
+        raise fail(f"cannot export to {path.name}: use a .csv or .jsonl file name")

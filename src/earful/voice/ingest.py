@@ -246,7 +246,7 @@ def _store(con: duckdb.DuckDBPyConnection, path: Path, call: Call | str, meta: M
             iid = con.execute("SELECT id FROM interactions WHERE import_id = ?", [r.import_id]).fetchall()[0][0]
             _write_voice(con, iid, r.import_id, call, batch.sha256)
 
-    batch.before_commit = write_voice
+    batch.before_commit.append(lambda b: write_voice(b.result))
     batch.begin()
     try:
         stage_records(batch, [(1, rec, json.dumps(rec, default=str))], mapping=m, source=source)

@@ -40,6 +40,7 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.quality import router as quality_router
 from earful.web.surveys import router as surveys_router
+from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
@@ -50,7 +51,8 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
-       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users")]
+       ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
+       ("load", "/load", "Load data")]
 NAV[5:5] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]
 
 
@@ -123,6 +125,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
+    app.include_router(load_router)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):

@@ -12,7 +12,7 @@ from pathlib import Path
 from earful.errors import InputError
 from earful.ingest._sql import canonical_select
 from earful.ingest.generic import stage_records
-from earful.ingest.load import ImportBatch, Progress
+from earful.ingest.load import UNNUMBERED, ImportBatch, Progress
 from earful.ingest.mapping import FieldSpec, Mapping
 from earful.ingest.readers import CsvSource, check_readable
 
@@ -38,8 +38,8 @@ def ingest_intents(batch: ImportBatch, path: Path, mapping: Mapping | None = Non
         "text": FieldSpec(column="text"),
         "disposition": FieldSpec(column=label),
     })
-    batch.stage_sql(canonical_select(m, source=source, from_sql=src.from_sql(), row_expr="_rownum",
-                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz))
+    batch.load_direct(canonical_select(m, source=source, from_sql=src.from_sql(), row_expr=UNNUMBERED,
+                                       raw_columns=cols, **batch.rules))
     batch.csv_rejects(src.rejects_table)
 
 

@@ -70,7 +70,6 @@ def ingest_technion(batch: ImportBatch, path: Path, mapping: Mapping | None = No
     src = CsvSource(path, delimiter=",", strict=not lenient)
     cols = src.columns()
     check_columns(Mapping(metadata_columns=COLUMNS), cols, path)
-    batch.stage_sql(canonical_select(MAPPING, source="technion", from_sql=src.from_sql(numbered=False), row_expr=UNNUMBERED,
-                                     raw_columns=cols, centre_tz=batch.centre_tz, source_tz=batch.source_tz),
-                    rows_from_rowid=True)
+    batch.load_direct(canonical_select(MAPPING, source=source, from_sql=src.from_sql(numbered=False), row_expr=UNNUMBERED,
+                                       raw_columns=cols, **batch.rules))
     batch.csv_rejects(src.rejects_table)

@@ -78,7 +78,7 @@ def ingest_twcs(batch: ImportBatch, path: Path, mapping: Mapping | None = None, 
         " ON f._row = t._row WHERE NOT t.inbound AND t.ts >= f.fi GROUP BY t._row) b ON b._row = a._row"
     )
     batch.stage_sql(canonical_select(MAPPING, source=source, from_sql="_twi", row_expr="_rownum",
-                                     raw_columns=list(_FIELDS), centre_tz=batch.centre_tz, source_tz=batch.source_tz))
+                                     raw_columns=list(_FIELDS), **batch.rules))
     batch.stage_turns(
         "(SELECT t._row, row_number() OVER (PARTITION BY t._row ORDER BY t.ts NULLS LAST, t._rownum) AS seq, "
         "CASE WHEN t.inbound THEN 'customer' ELSE 'agent' END AS speaker, t.text, "

@@ -120,6 +120,44 @@
     }
     slider.addEventListener("input", function () { clearTimeout(pending); pending = setTimeout(update, 60); });
   }
-  function setup() { drawCharts(); setupWhatIf(); }
+  // Load data: follow an import running in the server until it is done, then show what it did.
+  function followLoad() {
+    var box = document.getElementById("load-job");
+    if (!box) return;
+    var id = box.getAttribute("data-job");
+    var bar = document.getElementById("load-progress");
+    function text(elId, value) { document.getElementById(elId).textContent = value; }
+    function poll() {
+      fetch("/load/jobs/" + encodeURIComponent(id), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (job) {
+          bar.value = job.fraction;
+          text("load-message", job.message + " (" + Math.round(job.fraction * 100) + "%)");
+          text("load-time", job.elapsed_s + " s" + (job.left_s != null ? ", about " + Math.ceil(job.left_s) + " s left" : ""));
+          if (!job.done) { setTimeout(poll, 400); return; }
+          box.setAttribute("data-done", job.error ? "failed" : "1");
+          if (job.error) { var e = document.getElementById("load-error"); e.textContent = job.error; e.hidden = false; return; }
+          var r = job.result;
+          text("r-loaded", num(r.loaded)); text("r-quarantined", num(r.quarantined)); text("r-skipped", num(r.skipped));
+          text("r-notes", (r.notes || []).concat(r.warnings || []).join(" · "));
+          document.getElementById("load-result").hidden = false;
+          if (r.quarantine_summary && r.quarantine_summary.length) {
+            var body = document.querySelector("#load-quarantine tbody");
+            r.quarantine_summary.forEach(function (s) {
+              var tr = document.createElement("tr");
+              [num(s.count), s.field, s.example_reason, String(s.example_row)].forEach(function (v, i) {
+                var td = document.createElement("td"); td.textContent = v; if (i === 0 || i === 3) td.className = "n"; tr.appendChild(td);
+              });
+              body.appendChild(tr);
+            });
+            text("r-import", String(r.import_id));
+            document.getElementById("load-quarantine").hidden = false;
+          }
+        })
+        .catch(function () { setTimeout(poll, 1000); });
+    }
+    poll();
+  }
+  function setup() { drawCharts(); setupWhatIf(); followLoad(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup); else setup();
 })();
