@@ -164,6 +164,7 @@ def surveys(db: Path, truth: dict) -> None:
 
 def agreement(folder: Path) -> None:
     from earful.ingest import ingest_file
+    from earful.ingest.load import save_limits
     from earful.nlp.enrich import enrich
     from earful.quality.calibration import agreement as agree, agreement_markdown, import_evaluations, learn
     from earful.quality.run import score_store
@@ -174,6 +175,7 @@ def agreement(folder: Path) -> None:
     test = [i for i in ids if hashlib.sha1(i.encode()).hexdigest()[0] in "01234567"]
     db = folder / "real.duckdb"
     con = connect(db)
+    save_limits(con, {"action": "warn"})  # one hand-scored thread answers a six-year-old tweet: keep it
     ingest_file(con, DATA / "abcd" / "abcd_sample.json", "abcd")
     ingest_file(con, DATA / "twcs" / "twcs_first5000.csv", "twcs")
     enrich(con, fast=True)
