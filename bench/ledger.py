@@ -59,6 +59,19 @@ def main(n: int = 5000, hooks: int = 1000) -> None:
     est = record_estimates(con, load_value_model(EX / "value.yaml"))
     dt = time.perf_counter() - t
     print(f"estimate: {len(est):,} insights in {dt:.2f} s ({len(est) / dt:,.0f}/s)")
+    # the reconciliation (each insight counted once, shares by the split rule) against its peer,
+    # one SQL sum of the same latest estimates, in the same process; CPU seconds
+    from earful.ledger.value import _LATEST_ESTIMATE, reconcile
+
+    t = time.process_time()
+    rec = reconcile(con)
+    dt = time.process_time() - t
+    t = time.process_time()
+    peer = con.execute(f"SELECT sum(amount) FROM ({_LATEST_ESTIMATE})").fetchone()[0]
+    dp = time.process_time() - t
+    assert rec["totals"][0]["estimated"] == peer
+    print(f"reconcile: {n:,} insights, {len(rec['rows'])} departments in {dt:.2f} CPU s "
+          f"(one SQL sum of the same estimates: {dp:.3f} CPU s; totals agree)")
     # webhook delivery to a local receiver: only `hooks` messages kept pending
     srv = ThreadingHTTPServer(("127.0.0.1", 0), _Ok)
     threading.Thread(target=srv.serve_forever, daemon=True).start()

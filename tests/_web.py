@@ -144,3 +144,53 @@ def site(tmp_path_factory, web_store):
     shutil.copy(template, db)
     with serve(db) as url:
         yield {"url": url, "db": db, **info}
+
+
+# ---------------------------------------------------------------- a store the insight engine filled
+
+DEPT_USERS = {"bill": "billing", "sam": "sales", "mark": "marketing", "olga": "operations"}
+
+
+def build_insight_store(db_path: Path) -> dict:
+    """A generated month (a fee spike on 5 Aug, three planted cost drivers, customers talking of
+    leaving for a competitor, praise) analysed by the engine for 1-11 Aug, routed with the example
+    rules (and every emerging issue to operations too), valued with the example value model; users of
+    every role and department."""
+    from datetime import date
+
+    from _insights import write_month
+    from _ledger import EXAMPLES
+
+    from earful.ingest import ingest_file
+    from earful.insights import find_insights
+    from earful.ledger import load_routing, load_value_model, record_estimates, route_insights
+    from earful.store import connect
+    from earful.web.auth import add_user
+
+    truth = write_month(db_path.parent / "month.jsonl")
+    con = connect(db_path)
+    ingest_file(con, db_path.parent / "month.jsonl", "earful")
+    found = find_insights(con, date(2025, 8, 1), date(2025, 8, 11))
+    rules = (EXAMPLES / "routing.yaml").read_text() + (
+        "  - name: operations hears of every emerging issue\n    when:\n      kind: emerging_issue\n    to: operations\n")
+    (db_path.parent / "routing.yaml").write_text(rules, encoding="utf-8")
+    route_insights(con, load_routing(db_path.parent / "routing.yaml"))
+    record_estimates(con, load_value_model(EXAMPLES / "value.yaml"))
+    for name, (role, dept) in USERS.items():
+        if role != "department":
+            add_user(con, name, PASSWORD, role, dept)
+    for name, dept in DEPT_USERS.items():
+        add_user(con, name, PASSWORD, "department", dept)
+    customers = sorted({c for i in found for c in i.evidence.get("customers", [])})
+    con.close()
+    return {"truth": truth, "ids": {(i.kind, i.subject): i.id for i in found}, "customers": customers}
+
+
+@pytest.fixture(scope="module")
+def insight_site(tmp_path_factory):
+    """(base URL, store path, insight ids by (kind, subject), customer ids in the evidence) of a real
+    server over a store the engine filled."""
+    db = tmp_path_factory.mktemp("insight-site") / "earful.duckdb"
+    info = build_insight_store(db)
+    with serve(db) as url:
+        yield {"url": url, "db": db, **info}

@@ -45,7 +45,8 @@ def test_spike_found_on_its_day(month):
 
 
 def test_planted_drivers_rank_top_three(month):
-    drivers = [i for i in month["found"] if i.kind == "driver"]
+    drivers = [i for i in month["found"] if i.kind == "driver" and i.episode_start == date(2025, 8, 1)]
+    assert (drivers[0].period_start, drivers[0].period_end) == (date(2025, 8, 1), date(2025, 8, 11))
     top = [i.reason for i in drivers[:3]]
     assert set(top) == month["truth"]["drivers"], top
     by = {i.reason: i for i in drivers}
@@ -80,14 +81,22 @@ def test_voice_of_customer(month):
     assert kinds["testimonial"].metrics["count"] > 0
 
 
-def test_stored_and_rerun_replaces(month):
+def test_kept_per_month_and_a_rerun_updates_in_place(month):
     con = month["con"]
-    n = con.execute("SELECT count(*) FROM insights WHERE period_start = DATE '2025-07-22'").fetchone()[0]
+    live = "FROM insights WHERE retired_at IS NULL"
+    n = con.execute(f"SELECT count(*) {live}").fetchone()[0]
     assert n == len(month["found"])
+    # the window 22 Jul - 11 Aug touched two months: drivers and the voice of the customer per month
+    assert {i.episode_start for i in month["found"] if i.kind == "driver"} == {date(2025, 7, 1), date(2025, 8, 1)}
     again = load_insights(con, date(2025, 7, 22), date(2025, 8, 11))
-    assert [i.id for i in again if i.kind == "driver"] == [i.id for i in month["found"] if i.kind == "driver"]
-    find_insights(con, date(2025, 7, 22), date(2025, 8, 11))
-    assert con.execute("SELECT count(*) FROM insights WHERE period_start = DATE '2025-07-22'").fetchone()[0] == n
+    assert sorted(i.id for i in again) == sorted(i.id for i in month["found"])
+    before = dict(con.execute(f"SELECT id, created_at {live}").fetchall())
+    rerun = find_insights(con, date(2025, 8, 1), date(2025, 8, 11))
+    assert con.execute(f"SELECT count(*) {live}").fetchone()[0] == n
+    assert dict(con.execute(f"SELECT id, created_at {live}").fetchall()) == before
+    assert {i.id for i in rerun} <= set(before)
+    # identity: one insight per kind, subject and episode
+    assert con.execute("SELECT count(*) = count(DISTINCT (kind, subject, episode_start)) FROM insights").fetchone()[0]
 
 
 def test_config_errors_name_the_line():

@@ -68,8 +68,9 @@ def test_route_lifecycle_value_and_audit_from_the_cli(tmp_path, earful):
     assert rep["billing"]["confirmed"] == "4100.50" and rep["billing"]["estimated"] == "5887.10"
     assert rep["marketing"]["dismissed"] == 1
     md = earful("ledger", "credit-report", "--markdown", db=db).stdout
-    assert "| billing | 1 | 1 | 1 | 1 | 0 | 0 | 5,887.10 EUR | 4,100.50 EUR |" in md
-    assert "**4,100.50 EUR**" in md
+    assert "| billing | 1 | 0 | 1 | 1 | 1 | 0 | 5,887.10 EUR | 0.00 EUR | 4,100.50 EUR |" in md, md
+    # cmp1 (360.00) went to marketing and sales: 180.00 each, marketing's dismissed; counted once in the total
+    assert "| **total** | 3 | 2 | 1 | 1 | 1 | 1 | 6,247.10 EUR | 180.00 EUR | 4,100.50 EUR |" in md, md
     tot = json.loads(earful("ledger", "totals", "--by", "kind,period", "--json", db=db).stdout)
     assert {(t["kind"], t["period"]): t["estimated"] for t in tot} == {("competitor", "2025-08"): "360.00",
                                                                        ("driver", "2025-08"): "5887.10"}

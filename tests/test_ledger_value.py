@@ -108,17 +108,18 @@ def test_confirmed_value_after_actioned_only(ledger):
     assert con.execute("SELECT state FROM ledger_routes WHERE insight_id='e1'").fetchone()[0] == "value_confirmed"
 
 
-def test_totals_by_department_period_kind_and_credit_report(ledger):
+def test_totals_count_each_insight_once_and_credit_report_adds_up(ledger):
     con = ledger
     for s in ("shared", "acknowledged", "actioned"):
         transition(con, "c1", "sales", s, who="s")
     confirm_value(con, "c1", "sales", Decimal("450.10"), "EUR", who="s")
     by_dept = {r["department"]: r for r in totals(con, ("department",))}
     assert by_dept["billing"]["estimated"] == Decimal("3182.40")
-    assert by_dept["sales"]["estimated"] == by_dept["product"]["estimated"] == Decimal("270.00")
+    # c1 (270.00) went to sales and product: equal shares, not 270.00 in each
+    assert by_dept["sales"]["estimated"] == by_dept["product"]["estimated"] == Decimal("135.00")
     assert by_dept["sales"]["confirmed"] == Decimal("450.10") and by_dept["product"]["confirmed"] == 0
     overall = totals(con, ())
-    assert overall[0]["estimated"] == Decimal("3452.40")  # c1 counted once overall
+    assert overall[0]["estimated"] == Decimal("3452.40") == sum(r["estimated"] for r in by_dept.values())
     by_period = {r["period"]: r["estimated"] for r in totals(con, ("period",))}
     assert by_period == {"2025-08": Decimal("3150.00"), "2025-09": Decimal("302.40")}
     by_kind = {r["kind"]: r["estimated"] for r in totals(con, ("kind",))}
@@ -126,7 +127,44 @@ def test_totals_by_department_period_kind_and_credit_report(ledger):
     assert {r["period"] for r in totals(con, ("period",), start=date(2025, 9, 1))} == {"2025-09"}
     report = {r["department"]: r for r in credit_report(con)}
     assert report["sales"]["value_confirmed"] == 1 and report["sales"]["confirmed"] == Decimal("450.10")
-    assert report["billing"]["received"] == 2 and report["billing"]["waiting"] == 2
+    assert report["billing"]["insights"] == 2 and report["billing"]["waiting"] == 2
+    total = report["total"]
+    assert total["estimated"] == Decimal("3452.40") and total["confirmed"] == Decimal("450.10")
+    assert total["insights"] == 4  # e1, e2, c1, t1 (t1 has no estimate but was received)
+    assert total["open"] + total["dismissed_value"] + total["confirmed_estimate"] == total["estimated"]
+    august = {r["department"]: r for r in credit_report(con, month="2025-08")}
+    assert august["total"]["estimated"] == Decimal("3150.00")
+
+
+def test_split_rule_set_by_the_director(con, tmp_path):
+    """equal, first (the department routed first takes it all) and weights; dismissed shares are
+    shown apart and every split adds up to the insight's estimate to the cent."""
+    from earful.ledger.value import parse_value_model, reconcile
+
+    text = (EXAMPLES / "value.yaml").read_text()
+    cfg = load_routing(write(tmp_path / "r.yaml", "departments:\n  sales:\n  product:\n  marketing:\nrules:\n"
+                             "  - when: {kind: competitor}\n    to: [sales, product, marketing]\n"))
+    add_insight(con, "c1", "competitor", metrics={"leads": 1})   # 1 × 10% × 900 = 90.00 → thirds: 30.00 each
+    add_insight(con, "c2", "competitor", metrics={"leads": 11})  # 990.00 → 330.00 each
+    route_insights(con, cfg, now=datetime(2025, 9, 1))
+    record_estimates(con, parse_value_model(text))
+    by = {r["department"]: r["estimated"] for r in totals(con, ("department",))}
+    assert by == {"marketing": Decimal("360.00"), "product": Decimal("360.00"), "sales": Decimal("360.00")}
+    assert "split: equal" in text
+    record_estimates(con, parse_value_model(text.replace("split: equal", "split: weights\n"
+                                                         "weights: {sales: 2, product: 1, marketing: 0}")))
+    by = {r["department"]: r["estimated"] for r in totals(con, ("department",))}
+    assert by == {"sales": Decimal("720.00"), "product": Decimal("360.00"), "marketing": Decimal("0.00")}
+    transition(con, "c2", "product", "dismissed", who="p", note="not ours")
+    rec = reconcile(con, month="2025-08")
+    rows = {r["department"]: r for r in rec["rows"]}
+    assert rows["product"]["dismissed_value"] == Decimal("330.00") and rows["product"]["open"] == Decimal("30.00")
+    assert rec["totals"][0]["estimated"] == Decimal("1080.00") and rec["split"] == "weights"
+    # an odd amount split three ways still adds up to the cent
+    from earful.ledger.value import split_amount
+    assert sum(split_amount(Decimal("100.00"), [Decimal(1)] * 3)) == Decimal("100.00")
+    with pytest.raises(ConfigError, match="split must be one of"):
+        parse_value_model(text.replace("split: equal", "split: biggest"))
 
 
 def test_working_keeps_needed_parentheses(tmp_path):

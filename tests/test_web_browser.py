@@ -67,7 +67,7 @@ def test_every_page_as_admin(browser, site, tmp_path):
     assert not errors, errors
     assert not outside, f"requests left the server: {outside[:3]}"
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    for name in ("overview", "staffing", "reasons", "insights", "interactions_webtest_pii0"):
+    for name in ("overview", "staffing", "reasons", "interactions_webtest_pii0"):  # the inbox: test_web_insights
         shutil.copy(shots[name], DOCS_IMG / f"web-{name.split('_')[0]}.png")
     ctx.close()
 

@@ -97,8 +97,8 @@ def _run(args: argparse.Namespace) -> int:
         console.print(_findings(con))
     finally:
         con.close()
-    console.print("Value estimates: emerging issues = contacts a fix avoids; drivers = a year of half the avoidable "
-                  "cost (formulas in src/earful/ledger/examples/value.yaml).", highlight=False)
+    console.print("Value estimates (the ledger's): emerging issues = contacts a fix avoids; drivers = a year of half "
+                  "the avoidable cost (formulas in src/earful/ledger/examples/value.yaml).", highlight=False)
     console.print(f"Executive briefing: [bold]{out / 'briefing.html'}[/]   store: [bold]{args.db}[/] "
                   f"(try `earful metrics --db {args.db} --by day`)", highlight=False)
     failed = [name for name, _, note in steps.rows if note.startswith("[red]failed")]
@@ -247,18 +247,19 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     def ledger() -> str:
         from importlib.resources import files
 
+        from earful.insights import wording
         from earful.ledger.routing import load_routing, route_insights
-        from earful.ledger.value import load_value_model, record_estimates
+        from earful.ledger.value import load_value_model, reconcile, record_estimates
 
         examples = files("earful.ledger") / "examples"
         routes = route_insights(con, load_routing(str(examples / "routing.yaml")), who="demo")
-        estimates = record_estimates(con, load_value_model(str(examples / "value.yaml")), who="demo")
-        total = sum(e.amount for e in estimates if e.amount is not None)
-        currency = estimates[0].currency if estimates else ""
+        record_estimates(con, load_value_model(str(examples / "value.yaml")), who="demo")
         depts = len({d for _, d, _ in routes})
-        if not routes and not estimates:
-            return "every insight already routed and estimated"
-        return (f"{len(routes)} routes to {depts} departments; estimated value {currency} {total:,.0f} "
+        month = con.execute("SELECT strftime(max(offered_at), '%Y-%m') FROM interactions").fetchone()[0]
+        t = (reconcile(con, month=month)["totals"] or [{}])[0]
+        worth = wording.money(t["estimated"], t["currency"]) if t else "nothing estimated"
+        done = f"{len(routes)} new routes to {depts} departments" if routes else "every insight already routed"
+        return (f"{done}; estimated value of {month} (the ledger's figure, each insight counted once): {worth} "
                 "(rules and formulas: src/earful/ledger/examples/)")
 
     steps.append(("route insights to departments, estimate their value", ledger))
@@ -267,6 +268,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         from earful.report import write_report
 
         lo, hi = con.execute("SELECT min(offered_at)::DATE, max(offered_at)::DATE FROM interactions").fetchone()
+        lo = max(lo, hi.replace(day=1))  # the briefing is the month of the last day loaded
         paths = write_report(con, lo, hi, out / "briefing.html")
         return f"executive briefing: {paths[0]}"
 
@@ -322,21 +324,25 @@ def _has_model(con, name: str) -> bool:
 
 
 def _findings(con) -> Table:
-    """What a director would want first: what is rising, and the three costliest drivers."""
-    rows = con.execute("""
-        SELECT i.kind, i.title, i.suggested_department,
-               (SELECT sum(v.amount) FROM ledger_values v WHERE v.insight_id = i.id AND v.kind = 'estimated'),
-               (SELECT any_value(v.currency) FROM ledger_values v WHERE v.insight_id = i.id)
-        FROM insights i
-        WHERE i.kind = 'emerging_issue' OR (i.kind = 'driver' AND i.title SIMILAR TO '#[123] .*')
-        ORDER BY i.kind DESC, i.title""").fetchall()
+    """What a director would want first: what is rising, and the three costliest drivers, each with
+    its value as the ledger has it."""
+    from earful.insights import wording
+    from earful.ledger.value import _LATEST_ESTIMATE
+
+    rows = con.execute(f"""
+        SELECT i.kind, i.title, (SELECT string_agg(r.department, ', ' ORDER BY r.department) FROM ledger_routes r
+                                 WHERE r.insight_id = i.id), v.amount, v.currency
+        FROM insights i LEFT JOIN ({_LATEST_ESTIMATE}) v ON v.insight_id = i.id
+        WHERE i.retired_at IS NULL AND (i.kind = 'emerging_issue'
+              OR (i.kind = 'driver' AND CAST(json_extract(i.metrics, '$.rank') AS INTEGER) <= 3))
+        ORDER BY i.kind DESC, i.episode_start, CAST(json_extract(i.metrics, '$.rank') AS INTEGER)""").fetchall()
     table = Table(title="What earful heard this month", title_justify="left")
     table.add_column("kind")
     table.add_column("finding")
     table.add_column("goes to")
     table.add_column("value estimate", justify="right")
     for kind, title, dept, amount, currency in rows:
-        table.add_row(kind.replace("_", " "), title, dept or "", f"{currency} {amount:,.0f}" if amount else "")
+        table.add_row(kind.replace("_", " "), title, dept or "", wording.money(amount, currency) if amount else "")
     return table
 
 

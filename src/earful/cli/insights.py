@@ -54,7 +54,16 @@ def insights(
     if not found:
         console.print("no insights in this period")
         return
-    console.print(f"[bold]{len(found)} insights[/] for {found[0].period_start} – {found[0].period_end} (stored)")
+    from earful.insights import wording
+
+    con = connect(db, read_only=True)
+    try:
+        routes, values = _ledger_view(con, [i.id for i in found])
+    finally:
+        con.close()
+    months = sorted({i.episode_start.replace(day=1) for i in found if i.episode_start})
+    console.print(f"[bold]{len(found)} insights[/] for {', '.join(wording.month(m) for m in months)} "
+                  "(stored; a re-run updates them)", highlight=False)
     for kind, heading in (("emerging_issue", "Emerging issues"), ("driver", "Fix this first"),
                           ("qa_item", "Quality"), (None, "Voice of the customer")):
         rows = [i for i in found if (i.kind == kind if kind else i.kind not in ("emerging_issue", "driver", "qa_item"))]
@@ -63,13 +72,29 @@ def insights(
         t = Table(title=heading, title_justify="left", show_lines=False)
         t.add_column("#", justify="right")
         t.add_column("finding")
-        t.add_column("department")
+        t.add_column("goes to")
+        t.add_column("value", justify="right")
         t.add_column("a customer said", max_width=60)
         for n, i in enumerate(rows[:limit], 1):
             q = i.evidence.get("quotes") or []
-            t.add_row(str(n), f"[bold]{i.title}[/]\n{i.summary}", i.suggested_department or "",
+            v = values.get(i.id)
+            t.add_row(str(n), f"[bold]{i.title}[/]\n{i.summary}",
+                      routes.get(i.id) or f"not routed yet ({i.suggested_department or 'triage'} suggested)",
+                      f"{wording.money(v[0], v[1])}\n{v[2] or 'per period'}" if v else "—",
                       f"“{q[0]['text']}”" if q else "")
         console.print(t)
+
+
+def _ledger_view(con, ids: list[str]) -> tuple[dict[str, str], dict[str, tuple]]:
+    """Each insight's departments (as the ledger routes it) and its estimated value."""
+    from earful.ledger.value import _LATEST_ESTIMATE
+
+    routes = dict(con.execute("SELECT insight_id, string_agg(department || ' (' || replace(state, '_', ' ') || ')', ', '"
+                              " ORDER BY department) FROM ledger_routes WHERE insight_id IN (SELECT unnest(?))"
+                              " GROUP BY 1", [ids]).fetchall())
+    values = {r[0]: r[1:] for r in con.execute(f"SELECT insight_id, amount, currency, basis FROM ({_LATEST_ESTIMATE})"
+                                                " WHERE insight_id IN (SELECT unnest(?))", [ids]).fetchall()}
+    return routes, values
 
 
 @app.command()
@@ -80,7 +105,8 @@ def report(
     db: DbOption = None,
     config: _CONFIG = None,
 ) -> None:
-    """Write a one-page executive briefing for a month: volume, what is rising, what it costs, quotes."""
+    """Write the month's briefing: service per channel, what was found, what it is worth (the ledger's
+    figures), what departments did with last month's insights; insights and values brought up to date."""
     from earful.report import write_report
 
     s, e = _period(period)

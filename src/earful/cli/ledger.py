@@ -242,24 +242,36 @@ def ledger_totals(
 @ledger_app.command("credit-report")
 def ledger_credit_report(
     db: DbOption = None,
+    period: Annotated[Optional[str], typer.Option("--period", help="One month, e.g. 2025-08 (default: all).")] = None,
     start: Annotated[Optional[str], typer.Option("--start")] = None,
     end: Annotated[Optional[str], typer.Option("--end")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print as Markdown for a report.")] = False,
 ) -> None:
-    """Per department: insights received and acted on, value estimated and confirmed."""
+    """Per department and in total: insights received and acted on, value credited (each insight
+    counted once, shared by the split rule), dismissed and confirmed."""
     from earful.ledger import credit_report
     from earful.ledger.value import credit_report_markdown
 
     con = _open(db)
     try:
-        rows = credit_report(con, start=parse_day(start, "--start"), end=parse_day(end, "--end"))
+        rows = credit_report(con, start=parse_day(start, "--start"), end=parse_day(end, "--end"), month=period)
     finally:
         con.close()
     if markdown:
-        typer.echo(credit_report_markdown(rows))
+        typer.echo(credit_report_markdown(rows, title=f"Contact centre credit report{' ' + period if period else ''}"))
+    elif as_json:
+        _print_rows(rows, "credit report", True)
     else:
-        _print_rows(rows, "credit report", as_json)
+        from earful.insights.wording import money
+
+        _print_rows([{"department": r["department"] or "not routed yet", "insights": r["insights"],
+                      "waiting": r["waiting"], "acknowledged": r["acknowledged"], "actioned": r["actioned"],
+                      "value confirmed": r["value_confirmed"], "dismissed": r["dismissed"],
+                      **{label: money(r[k], r["currency"], cents=True) for label, k in
+                         (("estimated", "estimated"), ("of which dismissed", "dismissed_value"),
+                          ("confirmed", "confirmed"))}} for r in rows],
+                    f"credit report{' ' + period if period else ''} (each insight counted once)")
 
 
 @ledger_app.command("outbox")

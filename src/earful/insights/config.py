@@ -39,6 +39,7 @@ class InsightsConfig:
     competitors: tuple[str, ...] = ()
     departments: dict[str, str] = field(default_factory=dict)
     default_department: str = "Operations"
+    labels: dict[str, str] = field(default_factory=dict)   # reason or topic code → the words titles use
 
     def minute_cost(self, channel: str | None) -> float:
         """Cost of one handled minute on `channel` (falls back to `default`)."""
@@ -125,8 +126,9 @@ def parse_config(text: str, name: str = "config") -> InsightsConfig:
                 out[key] = tuple(sorted(set(value)))
             else:
                 out[key] = tuple(str(v) for v in value)
-        elif key == "departments":
+        elif key in ("departments", "labels"):
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise ConfigError(f"{where}: departments must map reason patterns to department names")
+                what = "reason patterns to department names" if key == "departments" else "reason codes to words"
+                raise ConfigError(f"{where}: {key} must map {what}")
             out[key] = {str(k): v for k, v in value.items()}
     return InsightsConfig(**out)

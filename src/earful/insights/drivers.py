@@ -39,6 +39,9 @@ class Driver:
     avoidable_cost: float
     avoidable_parts: dict[str, float]
     main_cause: str
+    aht_rest_s: float | None = None      # the same measures over every other reason
+    repeat_rest: float | None = None
+    transfer_rest: float | None = None
 
 
 def _excess(a: float | None, b: float | None, se: float) -> float:
@@ -115,7 +118,8 @@ def drivers(con: duckdb.DuckDBPyConnection, start: date, end: date, config: Insi
             nps_avg=v["nps"], end_sentiment=v["end_sent"], handling_cost=cost,
             repeat_cost=(f["rep"] * per_contact), avoidable_cost=avoidable,
             avoidable_parts={k: round(x, 2) for k, x in parts.items()},
-            main_cause=max(parts, key=parts.get) if avoidable > 0 else "volume"))
+            main_cause=max(parts, key=parts.get) if avoidable > 0 else "volume",
+            aht_rest_s=aht_rest, repeat_rest=rep_rest, transfer_rest=tr_rest))
     if out and all(d.handling_cost == 0 for d in out):
         # No handle times (social threads): rank by unhappy volume, contacts × (1 − end sentiment)/2.
         out.sort(key=lambda d: (-d.contacts * (1 - (d.end_sentiment if d.end_sentiment is not None else 0)) / 2,

@@ -9,7 +9,7 @@ x_b/n_b the baseline counts, n̄ the mean daily total and φ ≥ 1 the reason's 
 over-dispersion (Pearson χ²/df over baseline days, shrunk toward the median over reasons).
 Per (reason, day) the smallest window p-value × number of windows is kept; these go through
 Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an alarm also needs x/E ≥ `min_ratio` and x − E ≥ `min_excess`.
-Alarms of one reason less than 3 days apart form one episode, reported on its first day, as a
+Alarms of one reason less than 4 days apart form one episode, reported on its first day, as a
 `new_reason` (baseline share under 5 % of the current share), `spike` (the 1-day test fired with
 ratio ≥ 2, and the share did not keep growing through the episode) or `drift` (a slower rise,
 or a share still growing by 20 % from the first to the last third of an episode of 5+ days).
@@ -17,7 +17,6 @@ or a share still growing by 20 % from the first to the last third of an episode 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -82,53 +81,55 @@ def _dispersion(cb: np.ndarray, nb: np.ndarray) -> np.ndarray:
     return np.maximum(1.0, ((d - 1) * chi + k * prior) / (d - 1 + k))
 
 
-def scan_windows(active: np.ndarray, t0: int, t1: int, windows: tuple[int, ...], baseline_days: int,
-                 min_history_days: int) -> Iterator[tuple[int, int, int, int]]:
-    """The windows to test: (t, w, a, b0) for each day t in [t0, t1] with contacts (``active[t] > 0``)
-    and each window of w days a..t whose baseline b0..a-1 (up to ``baseline_days``) has contacts on at
-    least ``min_history_days`` days."""
-    for t in range(t0, t1 + 1):
-        if active[t] <= 0:
-            continue
-        for w in windows:
-            a = t - w + 1
-            if a < 0:
-                continue
-            b0 = max(0, a - baseline_days)
-            if int((active[b0:a] > 0).sum()) >= min_history_days:
-                yield t, w, a, b0
+def _baseline(counts: np.ndarray, total: np.ndarray, a: int, baseline_days: int
+              ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each reason's baseline share q and Beta concentration κ from the `baseline_days` before day
+    index `a` (module doc), and how many of those days had contacts."""
+    b0 = max(0, a - baseline_days)
+    nb_days = total[b0:a]
+    cb = counts[:, b0:a]
+    xb, nb = cb.sum(1), nb_days.sum()
+    q = (xb + 0.5) / (nb + 1)
+    phi = _dispersion(cb, nb_days)
+    n_hist = int((nb_days > 0).sum())
+    nbar = nb / max(n_hist, 1)
+    rho = (phi - 1) / max(nbar - 1, 1)
+    kappa = 1.0 / (1.0 / (nb + 1) + rho)
+    return q, kappa, n_hist
 
 
-def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
-           end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
-           min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
-           min_excess: float = 5.0) -> list[Alarm]:
-    """Emerging-issue episodes in a reasons × consecutive-days count matrix (method: module doc)."""
+def alarm_rows(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
+               end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
+               min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
+               min_excess: float = 5.0) -> list[tuple[int, int, int, float, float, float, float]]:
+    """The (reason, day, window, p, ratio, observed, expected) tests that raise an alarm for days
+    `start`..`end` (one Benjamini–Hochberg family over every reason and day tested there)."""
     counts = np.asarray(counts, dtype=float)
     total = counts.sum(0)
     n_days = len(days)
     t0 = 0 if start is None else max(0, (start - days[0]).days)
     t1 = n_days - 1 if end is None else min(n_days - 1, (end - days[0]).days)
     rows: list[tuple[int, int, int, float, float, float, float]] = []  # r, t, w, p, ratio, x, e
-    for t, w, a, b0 in scan_windows(total, t0, t1, windows, baseline_days, min_history_days):
-        nb_days = total[b0:a]
-        cb = counts[:, b0:a]
-        xb, nb = cb.sum(1), nb_days.sum()
-        x = counts[:, a:t + 1].sum(1)
-        n = total[a:t + 1].sum()
-        q = (xb + 0.5) / (nb + 1)
-        phi = _dispersion(cb, nb_days)
-        nbar = nb / max(int((nb_days > 0).sum()), 1)
-        rho = (phi - 1) / max(nbar - 1, 1)
-        kappa = 1.0 / (1.0 / (nb + 1) + rho)
-        e = n * q
-        live = (x > 0) & (x >= e) & (counts[:, t] > 0)
-        idx = np.nonzero(live)[0]
-        if idx.size == 0:
+    for t in range(t0, t1 + 1):
+        if total[t] <= 0:
             continue
-        p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
-        for j, r in enumerate(idx):
-            rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
+        for w in windows:
+            a = t - w + 1
+            if a < 0:
+                continue
+            q, kappa, n_hist = _baseline(counts, total, a, baseline_days)
+            if n_hist < min_history_days:
+                continue
+            x = counts[:, a:t + 1].sum(1)
+            n = total[a:t + 1].sum()
+            e = n * q
+            live = (x > 0) & (x >= e) & (counts[:, t] > 0)
+            idx = np.nonzero(live)[0]
+            if idx.size == 0:
+                continue
+            p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
+            for j, r in enumerate(idx):
+                rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
     if not rows:
         return []
     # One p-value per (reason, day): the smallest over windows, Bonferroni-corrected for the windows;
@@ -141,18 +142,32 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
     n_tests = len({t for t in range(t0, t1 + 1) if total[t] > 0}) * counts.shape[0]
     padded = np.concatenate([arr, np.ones(max(n_tests - arr.size, 0))])
     cut = _bh_cut(padded, fdr)
-    keep = [min(1.0, row[3] * len(windows)) <= cut for row in rows]
+    return [row for row in rows if min(1.0, row[3] * len(windows)) <= cut
+            and row[4] >= min_ratio and row[5] - row[6] >= min_excess]
+
+
+def episodes(rows: list[tuple], counts: np.ndarray, days: list[date], reasons: list[str], *,
+             baseline_days: int = 56) -> list[Alarm]:
+    """Group alarm rows (``alarm_rows``, possibly of several periods) into one Alarm per episode:
+    alarms of a reason less than 4 days apart, reported on the episode's first day."""
+    counts = np.asarray(counts, dtype=float)
+    total = counts.sum(0)
     hits: dict[int, list[tuple]] = {}
-    for row, k in zip(rows, keep):
-        r, t, w, p, ratio, x, e = row
-        if k and ratio >= min_ratio and x - e >= min_excess:
-            hits.setdefault(r, []).append(row)
+    for row in rows:
+        hits.setdefault(row[0], []).append(row)
     alarms: list[Alarm] = []
     for r, rs in hits.items():
-        for ep in episodes(rs):
+        rs.sort(key=lambda z: (z[1], z[3]))
+        groups: list[list[tuple]] = [[rs[0]]]
+        for row in rs[1:]:
+            if row[1] - groups[-1][-1][1] <= 3:
+                groups[-1].append(row)
+            else:
+                groups.append([row])
+        for ep in groups:
             first_t = ep[0][1]
             on_first = [z for z in ep if z[1] == first_t]
-            best = min(on_first, key=lambda z: z[3])
+            best = min(on_first, key=lambda z: (z[3], z[2]))
             w = best[2]
             a = first_t - w + 1
             b0 = max(0, a - baseline_days)
@@ -173,23 +188,47 @@ def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: d
                 if sh[-k3:].mean() > 1.2 * sh[:k3].mean():
                     kind = "drift"
             alarms.append(Alarm(
-                reason=reasons[r], kind=kind, first_day=days[first_t], last_day=days[ep[-1][1]],
+                reason=reasons[r], kind=kind, first_day=days[first_t], last_day=days[last_t],
                 p_value=best[3], ratio=best[4], observed=int(best[5]), expected=best[6],
                 window_days=w, days=sorted({days[z[1]] for z in ep})))
     alarms.sort(key=lambda a: (a.first_day, a.p_value))
     return alarms
 
 
-def episodes(rows: list[tuple], gap_days: int = 3) -> list[list[tuple]]:
-    """Alarm rows of one series (day index second, p-value fourth) grouped into episodes: runs of days
-    less than ``gap_days`` + 1 apart, in day order."""
-    rows = sorted(rows, key=lambda z: (z[1], z[3]))
-    out: list[list[tuple]] = [[rows[0]]] if rows else []
-    for row in rows[1:]:
-        if row[1] - out[-1][-1][1] <= gap_days:
-            out[-1].append(row)
+def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
+           end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
+           min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
+           min_excess: float = 5.0) -> list[Alarm]:
+    """Emerging-issue episodes in a reasons × consecutive-days count matrix (method: module doc)."""
+    rows = alarm_rows(counts, days, reasons, start=start, end=end, fdr=fdr, baseline_days=baseline_days,
+                      min_history_days=min_history_days, windows=windows, min_ratio=min_ratio,
+                      min_excess=min_excess)
+    return episodes(rows, counts, days, reasons, baseline_days=baseline_days)
+
+
+def expected_band(counts: np.ndarray, days: list[date], reasons: list[str], alarm: Alarm, *,
+                  first: date, last: date, baseline_days: int = 56, level: float = 0.9) -> list[dict]:
+    """Per day from `first` to `last`: the alarm reason's count, what its baseline share before the
+    episode predicted for that day's total (``expected``), and the central `level` range of the same
+    beta-binomial (``low``, ``high``): the band the count would stay in had nothing changed."""
+    counts = np.asarray(counts, dtype=float)
+    total = counts.sum(0)
+    r = reasons.index(alarm.reason)
+    a = max(0, (alarm.first_day - days[0]).days - alarm.window_days + 1)
+    q, kappa, _ = _baseline(counts, total, a, baseline_days)
+    q, kappa = float(q[r]), float(kappa[r])
+    out = []
+    for i in range((last - first).days + 1):
+        day = first + timedelta(days=i)
+        t = (day - days[0]).days
+        n = int(total[t]) if 0 <= t < len(days) else 0
+        x = int(counts[r, t]) if 0 <= t < len(days) else 0
+        if n > 0:
+            dist = stats.betabinom(n, q * kappa, (1 - q) * kappa)
+            low, high = (float(v) for v in dist.ppf([(1 - level) / 2, (1 + level) / 2]))
         else:
-            out.append([row])
+            low = high = 0.0
+        out.append({"day": str(day), "count": x, "expected": round(n * q, 1), "low": low, "high": high})
     return out
 
 

@@ -171,3 +171,23 @@ def key_phrases(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int
         if len(chosen) == k:
             break
     return chosen
+
+
+# What of an insight's evidence a department, an executive or a notification may see: the daily
+# series, redacted quotes (with the conversation they come from) and key phrases. Customer ids and
+# the full lists of interactions behind a finding stay with the centre, whatever the kind.
+AUDIENCE_EVIDENCE = ("series", "quotes", "key_phrases")
+
+
+def for_audience(evidence: dict, *, centre: bool) -> dict:
+    """``evidence`` as the centre (admins, analysts) sees it, or reduced to ``AUDIENCE_EVIDENCE``
+    with each quote only its text and interaction for anyone else."""
+    if not isinstance(evidence, dict):
+        return {}
+    if centre:
+        return dict(evidence)
+    out = {k: evidence[k] for k in AUDIENCE_EVIDENCE if k in evidence}
+    if isinstance(out.get("quotes"), list):
+        out["quotes"] = [{"interaction_id": q.get("interaction_id"), "text": q.get("text")}
+                         for q in out["quotes"] if isinstance(q, dict)]
+    return out

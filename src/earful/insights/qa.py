@@ -19,7 +19,8 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from earful.insights.emerging import _bh_cut, _dispersion, episodes, scan_windows
+from earful.insights.emerging import _bh_cut, _dispersion
+from earful.insights.identity import EPISODE_GAP_DAYS
 from earful.store import has_table
 
 
@@ -75,19 +76,28 @@ def failing_items(fails: np.ndarray, apps: np.ndarray, days: list[date], items: 
     t1 = len(days) - 1 if end is None else min(len(days) - 1, (end - days[0]).days)
     rows = []  # item, t, w, p, ratio, x, e, n, base rate
     for i in range(len(items)):
-        for t, w, a, b0 in scan_windows(apps[i], t0, t1, windows, baseline_days, min_history_days):
-            nb_days = apps[i, b0:a]
-            xb, nb = fails[i, b0:a].sum(), nb_days.sum()
-            x, n = fails[i, a:t + 1].sum(), apps[i, a:t + 1].sum()
-            q = (xb + 0.5) / (nb + 1)
-            e = n * q
-            if x <= 0 or x < e or fails[i, t] <= 0:
+        for t in range(t0, t1 + 1):
+            if apps[i, t] <= 0:
                 continue
-            phi = float(_dispersion(fails[i:i + 1, b0:a], nb_days)[0])
-            nbar = nb / max(int((nb_days > 0).sum()), 1)
-            kappa = 1.0 / (1.0 / (nb + 1) + (phi - 1) / max(nbar - 1, 1))
-            p = float(stats.betabinom.sf(x - 1, n, q * kappa, (1 - q) * kappa))
-            rows.append((i, t, w, p, x / e, x, e, n, xb / max(nb, 1)))
+            for w in windows:
+                a = t - w + 1
+                if a < 0:
+                    continue
+                b0 = max(0, a - baseline_days)
+                nb_days = apps[i, b0:a]
+                if int((nb_days > 0).sum()) < min_history_days:
+                    continue
+                xb, nb = fails[i, b0:a].sum(), nb_days.sum()
+                x, n = fails[i, a:t + 1].sum(), apps[i, a:t + 1].sum()
+                q = (xb + 0.5) / (nb + 1)
+                e = n * q
+                if x <= 0 or x < e or fails[i, t] <= 0:
+                    continue
+                phi = float(_dispersion(fails[i:i + 1, b0:a], nb_days)[0])
+                nbar = nb / max(int((nb_days > 0).sum()), 1)
+                kappa = 1.0 / (1.0 / (nb + 1) + (phi - 1) / max(nbar - 1, 1))
+                p = float(stats.betabinom.sf(x - 1, n, q * kappa, (1 - q) * kappa))
+                rows.append((i, t, w, p, x / e, x, e, n, xb / max(nb, 1)))
     if not rows:
         return []
     n_tests = sum(1 for i in range(len(items)) for t in range(t0, t1 + 1) if apps[i, t] > 0)
@@ -102,7 +112,7 @@ def failing_items(fails: np.ndarray, apps: np.ndarray, days: list[date], items: 
             hits.setdefault(row[0], []).append(row)
     out = []
     for i, rs in hits.items():
-        for ep in episodes(rs):
+        for ep in _episodes(rs):
             first_t = ep[0][1]
             b = min((z for z in ep if z[1] == first_t), key=lambda z: z[3])
             item, _, channel = items[i].partition("|")
@@ -146,3 +156,16 @@ def failing_examples(con: duckdb.DuckDBPyConnection, item: str, channel: str, fi
           AND CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?
         GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5""", [item, channel, first, last]).fetchall()
     return quotes, [{"agent": a, "fails": int(n)} for a, n in agents]
+
+
+def _episodes(rows: list[tuple], gap_days: int = EPISODE_GAP_DAYS) -> list[list[tuple]]:
+    """Alarm rows of one item (day index second, p-value fourth) grouped into episodes: runs of days
+    at most ``gap_days`` apart, in day order."""
+    rows = sorted(rows, key=lambda z: (z[1], z[3]))
+    out: list[list[tuple]] = [[rows[0]]] if rows else []
+    for row in rows[1:]:
+        if row[1] - out[-1][-1][1] <= gap_days:
+            out[-1].append(row)
+        else:
+            out.append([row])
+    return out

@@ -133,11 +133,11 @@ def load(path: str | Path) -> Node:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file not found: {p}")
-    return parse(p.read_text(encoding="utf-8"), p.name)
+    return load_text(p.read_text(encoding="utf-8"), p.name)
 
 
-def parse(text: str, name: str) -> Node:
-    """Compose YAML text (named ``name`` in errors) into a ``Node`` tree with a mapping at the top."""
+def load_text(text: str, name: str) -> Node:
+    """Compose YAML text (from file ``name``) into a ``Node`` tree, as ``load`` does."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

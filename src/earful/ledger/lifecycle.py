@@ -100,11 +100,60 @@ class Overdue:
 
 
 def overdue(con: duckdb.DuckDBPyConnection, days: int, *, now: datetime | None = None) -> list[Overdue]:
-    """Routes still new or shared (not acknowledged) more than ``days`` days after routing."""
+    """Routes still new or shared (not acknowledged) more than ``days`` days after routing (of
+    insights not retired)."""
     now = now or datetime.now()
     cutoff = now - timedelta(days=days)
     rows = con.execute(
         "SELECT r.insight_id, r.department, r.state, r.routed_at, i.title FROM ledger_routes r"
         " LEFT JOIN insights i ON i.id = r.insight_id"
-        " WHERE r.state IN ('new', 'shared') AND r.routed_at < ? ORDER BY r.routed_at", [cutoff]).fetchall()
+        " WHERE r.state IN ('new', 'shared') AND r.routed_at < ? AND i.retired_at IS NULL ORDER BY r.routed_at",
+        [cutoff]).fetchall()
     return [Overdue(i, d, s, at, (now - at).days, t) for i, d, s, at, t in rows]
+
+
+# How far a route got: when duplicates of an insight are merged, each department keeps the route
+# that got furthest (a department's decision to dismiss outranks a route nobody acknowledged).
+PROGRESS = {"new": 0, "shared": 1, "dismissed": 2, "acknowledged": 3, "actioned": 4, "value_confirmed": 5}
+
+
+def merge_insights(con: duckdb.DuckDBPyConnection, keeper: str, twins: list[str], *, note: str,
+                   now: datetime | None = None) -> None:
+    """Fold the insights ``twins`` into ``keeper`` inside the caller's transaction: per department
+    the route that got furthest is kept (with the earliest routing time); history, value entries and
+    comments move to ``keeper``; one history row per department says what happened; each twin is
+    recorded in ``insight_merges`` and its row removed."""
+    twins = [t for t in twins if t != keeper]
+    if not twins:
+        return
+    now = now or datetime.now()
+    cur = con.execute("SELECT insight_id, department, rule, state, routed_at, updated_at, ask, owner, due_date"
+                      " FROM ledger_routes WHERE insight_id IN (SELECT unnest(?))", [[keeper, *twins]])
+    cols = [d[0] for d in cur.description]
+    by_dept: dict[str, list[dict[str, Any]]] = {}
+    for r in cur.fetchall():
+        row = dict(zip(cols, r))
+        by_dept.setdefault(row["department"], []).append(row)
+    for dept, rows in by_dept.items():
+        if not any(r["insight_id"] != keeper for r in rows):
+            continue
+        best = max(rows, key=lambda r: (PROGRESS.get(r["state"], 0), r["insight_id"] == keeper, r["updated_at"]))
+        fields = [best["rule"], best["state"], min(r["routed_at"] for r in rows), max(r["updated_at"] for r in rows),
+                  *(next((r[k] for r in [best, *rows] if r[k] is not None), None) for k in ("ask", "owner", "due_date"))]
+        if any(r["insight_id"] == keeper for r in rows):
+            con.execute("UPDATE ledger_routes SET rule = ?, state = ?, routed_at = ?, updated_at = ?, ask = ?, owner = ?,"
+                        " due_date = ? WHERE insight_id = ? AND department = ?", [*fields, keeper, dept])
+        else:
+            con.execute("INSERT INTO ledger_routes (rule, state, routed_at, updated_at, ask, owner, due_date, insight_id,"
+                        " department) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [*fields, keeper, dept])
+        con.execute("INSERT INTO ledger_history (insight_id, department, from_state, to_state, who, at_time, note)"
+                    " VALUES (?, ?, ?, ?, 'earful', ?, ?)",
+                    [keeper, dept, best["state"], best["state"], now,
+                     f"merged {', '.join(twins)} into this insight ({note}); route kept in its furthest state"])
+    con.execute("DELETE FROM ledger_routes WHERE insight_id IN (SELECT unnest(?))", [twins])
+    for table in ("ledger_history", "ledger_values", "insight_comments"):
+        con.execute(f"UPDATE {table} SET insight_id = ? WHERE insight_id IN (SELECT unnest(?))", [keeper, twins])
+    con.execute("UPDATE insight_merges SET into_id = ? WHERE into_id IN (SELECT unnest(?))", [keeper, twins])
+    con.execute("INSERT INTO insight_merges (merged_id, into_id, merged_at, note) SELECT unnest(?), ?, ?, ?",
+                [twins, keeper, now, note])
+    con.execute("DELETE FROM insights WHERE id IN (SELECT unnest(?))", [twins])

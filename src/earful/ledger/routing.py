@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class Rule:
     when: dict[str, tuple[str, ...]]
     to: tuple[str, ...]
     line: int = 0
+    ask: str | None = None     # what the departments are asked to do (else the kind's usual ask)
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,13 @@ class RoutingConfig:
     triage: str = "triage"
     smtp: Smtp = field(default_factory=Smtp)
     remind_after_days: int = 7
+    due_after_days: int = 14   # a new route is due this many days after it is routed
 
 
 def load_routing(path: str | Path) -> RoutingConfig:
     """Read and validate ``routing.yaml``; every mistake is a ``ConfigError`` naming its line."""
     root = _config.load(path)
-    top = root.mapping("routing.yaml", {"departments", "rules", "triage", "smtp", "remind_after_days"})
+    top = root.mapping("routing.yaml", {"departments", "rules", "triage", "smtp", "remind_after_days", "due_after_days"})
     if "departments" not in top:
         raise root.error("'departments' is missing")
     departments: dict[str, Department] = {}
@@ -102,7 +104,7 @@ def load_routing(path: str | Path) -> RoutingConfig:
     names: set[str] = set()
     if "rules" in top:
         for i, node in enumerate(top["rules"].seq("rules"), start=1):
-            r = node.mapping(f"rule {i}", {"name", "when", "to"})
+            r = node.mapping(f"rule {i}", {"name", "when", "to", "ask"})
             name = r["name"].text("name") if "name" in r else f"rule {i}"
             if name in names:
                 raise node.error(f"rule name '{name}' used twice")
@@ -121,7 +123,8 @@ def load_routing(path: str | Path) -> RoutingConfig:
             when = {k: tuple(v.texts(k)) for k, v in r["when"].items(f"rule '{name}' when", set(CONDITIONS))}
             if not when:
                 raise r["when"].error(f"rule '{name}': 'when' names no condition")
-            rules.append(Rule(name=name, when=when, to=tuple(to), line=node.line))
+            rules.append(Rule(name=name, when=when, to=tuple(to), line=node.line,
+                              ask=r["ask"].text("ask") if "ask" in r else None))
     smtp = Smtp()
     if "smtp" in top:
         s = top["smtp"].mapping("smtp", _SMTP_KEYS)
@@ -138,8 +141,9 @@ def load_routing(path: str | Path) -> RoutingConfig:
         if smtp.username and not smtp.starttls:
             raise s["username"].error("smtp: a username needs starttls: true (the password would travel in clear)")
     remind = top["remind_after_days"].integer("remind_after_days", min_value=1) if "remind_after_days" in top else 7
+    due = top["due_after_days"].integer("due_after_days", min_value=1) if "due_after_days" in top else 14
     return RoutingConfig(departments=departments, rules=tuple(rules), triage=triage, smtp=smtp,
-                         remind_after_days=remind)
+                         remind_after_days=remind, due_after_days=due)
 
 
 def _as_list(value: Any) -> list[str]:
@@ -199,12 +203,15 @@ def departments_for(insight: dict[str, Any], config: RoutingConfig) -> list[tupl
 
 
 def load_insights(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Insights from the store as dicts (metrics/evidence parsed), oldest first."""
+    """Insights from the store as dicts (metrics/evidence parsed), oldest first: those in ``ids``,
+    else every insight not retired."""
     sql = "SELECT * FROM insights"
     params: list[Any] = []
-    if ids:
+    if ids is not None:
         sql += " WHERE id IN (SELECT unnest(?))"
         params.append(ids)
+    else:
+        sql += " WHERE retired_at IS NULL"
     cur = con.execute(sql + " ORDER BY created_at, id", params)
     cols = [d[0] for d in cur.description]
     rows = []
@@ -225,10 +232,12 @@ def route_insights(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who
     """Route every insight not yet routed; return the new (insight, department, rule) routes.
 
     Idempotent: an (insight, department) pair already in ``ledger_routes`` is left alone.
-    Each new route starts in state ``new`` with a history row.
+    Each new route starts in state ``new`` with a history row, the rule's ask (or the kind's
+    usual one) and a due date ``due_after_days`` ahead.
     """
     now = now or datetime.now()
     done = {(i, d) for i, d in con.execute("SELECT insight_id, department FROM ledger_routes").fetchall()}
+    asks = {r.name: r.ask for r in config.rules if r.ask}
     new: list[tuple[str, str, str]] = []
     for ins in load_insights(con):
         for dept, rule in departments_for(ins, config):
@@ -236,18 +245,27 @@ def route_insights(con: duckdb.DuckDBPyConnection, config: RoutingConfig, *, who
                 new.append((ins["id"], dept, rule))
     if dry_run or not new:
         return new
-    add_routes(con, new, who=who, now=now)
+    add_routes(con, new, who=who, now=now, asks={(i, d): asks[r] for i, d, r in new if r in asks},
+               due_days=config.due_after_days)
     return new
 
 
 def add_routes(con: duckdb.DuckDBPyConnection, routes: list[tuple[str, str, str]], *, who: str,
-               now: datetime | None = None, note: str | None = None) -> None:
+               now: datetime | None = None, note: str | None = None,
+               asks: dict[tuple[str, str], str] | None = None, due_days: int = 14) -> None:
     """Write new (insight, department, rule) routes in state ``new``, each with its history row, in
-    one transaction (the rule is the history note unless ``note`` is given)."""
+    one transaction (the rule is the history note unless ``note`` is given). Each route is asked
+    ``asks[(insight, department)]`` or its kind's usual ask, and is due ``due_days`` after ``now``."""
+    from earful.ledger.plans import ask_for
+
     now = now or datetime.now()
+    kinds = dict(con.execute("SELECT id, kind FROM insights WHERE id IN (SELECT unnest(?))",
+                             [sorted({i for i, _, _ in routes})]).fetchall())
+    due = (now + timedelta(days=due_days)).date()
     with transaction(con):
-        _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at"],
-                            [(i, d, r, "new", now, now) for i, d, r in routes])
+        _config.insert_rows(con, "ledger_routes", ["insight_id", "department", "rule", "state", "routed_at", "updated_at",
+                                                   "ask", "due_date"],
+                            [(i, d, r, "new", now, now, (asks or {}).get((i, d)) or ask_for(kinds.get(i)), due)
+                             for i, d, r in routes])
         _config.insert_rows(con, "ledger_history", ["insight_id", "department", "to_state", "who", "at_time", "note"],
                             [(i, d, "new", who, now, note or f"rule: {r}") for i, d, r in routes])
-

@@ -141,7 +141,7 @@ def load_rubric(path: str | Path) -> Rubric:
 
 def parse_rubric(text: str, name: str = "rubric.yaml") -> Rubric:
     """Validate rubric YAML text; ``name`` is what errors call the file."""
-    root = _config.parse(text, name)
+    root = _config.load_text(text, name)
     top = root.mapping("rubric", _TOP_KEYS)
     if "sections" not in top:
         raise root.error("'sections' is missing")

@@ -1,101 +1,260 @@
-"""The one-page executive briefing: HTML with inline SVG charts (no scripts, no CDN), PDF via WeasyPrint."""
+"""The monthly briefing that speaks for the centre: HTML with inline SVG charts (no scripts, no CDN),
+PDF via WeasyPrint, and the same page served to executives by the dashboard.
+
+It reads only what the store holds: service figures per channel against target and the month
+before, what was found (the month's insights in plain words, routed as the ledger has them), what it
+is worth (the ledger's reconciliation, counted once), and what departments did with the previous
+month's insights. Quotes are redacted and carry no customer identifier.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from earful.errors import ConfigError, InputError
-from earful.insights import Insight, find_insights, load_config
+from earful.insights import Insight, find_insights, load_config, month_insights, wording
+from earful.insights.identity import month_end, month_start
 from earful.report._svg import bar_chart, line_chart, sparkline
 
 _CSS = """
 @page { size: A4; margin: 10mm; }
-body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 8.3pt; color: #1d2430; margin: 0; }
-h1 { font-size: 17pt; margin: 0 0 2px 0; } h2 { font-size: 10.5pt; margin: 7px 0 3px 0; color: #23408e; }
+body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; font-size: 8.3pt; color: #1d2430; margin: 0 auto;
+       max-width: 190mm; }
+h1 { font-size: 17pt; margin: 0 0 2px 0; } h2 { font-size: 10.5pt; margin: 9px 0 3px 0; color: #23408e; }
 .sub { color: #5b6577; margin-bottom: 6px; }
 .kpis { display: flex; gap: 8px; margin: 6px 0; }
 .kpi { border: 1px solid #d6dbe4; border-radius: 4px; padding: 4px 8px; flex: 1; }
-.kpi b { display: block; font-size: 13pt; }
+.kpi b { display: block; font-size: 13pt; } .kpi small { color: #5b6577; }
 .row { display: flex; gap: 12px; } .col { flex: 1; min-width: 0; }
 .item { margin: 3px 0 6px 0; } .item .t { font-weight: bold; }
 .q { color: #3d4656; font-style: italic; margin-left: 8px; font-size: 8.5pt; }
 .dept { color: #7a5b00; font-size: 8pt; }
+table { border-collapse: collapse; width: 100%; margin: 2px 0 4px 0; }
+th, td { border-bottom: 1px solid #e4e7ec; padding: 2px 4px; text-align: left; }
+td.n, th.n { text-align: right; } tr.total td { font-weight: bold; border-top: 1.5px solid #1d2430; }
+.good { color: #1e7a4f; } .bad { color: #b3261e; }
+a { color: inherit; }
 svg { display: block; }
 """
 
 
+def _money(amount: Decimal | None, currency: str | None, figure: str) -> str:
+    """A money figure, marked with what it is and its exact amount (the ledger's)."""
+    if amount is None:
+        return "—"
+    return (f'<span class="money" data-figure="{escape(figure)}" data-amount="{amount}">'
+            f"{escape(wording.money(amount, currency))}</span>")
+
+
+def _service(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[dict[str, Any]]:
+    """Service level, abandonment and ASA per channel for the month and the month before.
+
+    Targets come from the centre's service definitions when the store has them; none are set here,
+    so each target reads "not set" rather than a number nobody agreed.
+    """
+    from earful.metrics import metrics_table
+
+    prev_last = first - timedelta(days=1)
+    prev_first = month_start(prev_last)
+
+    def by_channel(a: date, b: date) -> dict[str, dict]:
+        rows = metrics_table(con, by=("channel",), start=a, end=b).to_pylist()
+        return {r["channel"]: r for r in rows if r.get("offered")}
+
+    now, before = by_channel(first, last), by_channel(prev_first, prev_last)
+    out = []
+    for ch, r in sorted(now.items(), key=lambda kv: -kv[1]["offered"]):
+        p = before.get(ch, {})
+        out.append({"channel": ch, "offered": r["offered"], "offered_prev": p.get("offered"),
+                    "service_level": r.get("service_level"), "service_level_prev": p.get("service_level"),
+                    "abandon_rate": r.get("abandon_rate"), "abandon_rate_prev": p.get("abandon_rate"),
+                    "asa_s": r.get("asa_s"), "asa_s_prev": p.get("asa_s"), "target": None})
+    return out
+
+
+def _delta(now: Any, prev: Any, kind: str, better: str) -> str:
+    """The previous month's figure and the change, coloured by whether it got better."""
+    if prev is None or now is None:
+        return "<small>no figure for the month before</small>"
+    diff = float(now) - float(prev)
+    good = diff > 0 if better == "up" else diff < 0
+    words = wording.share(prev, 1) if kind == "share" else wording.secs(prev)
+    change = f"{diff * 100:+.1f} pts" if kind == "share" else f"{diff:+.0f} s"
+    cls = "good" if good else "bad" if diff else ""
+    return f"<small>last month {escape(words)} <span class='{cls}'>({escape(change)})</span></small>"
+
+
+def _routes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {}
+    for iid, dept, st in con.execute("SELECT insight_id, department, state FROM ledger_routes WHERE insight_id IN "
+                                     "(SELECT unnest(?)) ORDER BY department", [ids]).fetchall():
+        out.setdefault(iid, []).append((dept, st))
+    return out
+
+
 def _quote(i: Insight) -> str:
     q = (i.evidence.get("quotes") or [])[:1]
-    return "".join(f'<div class="q">“{escape(x["text"][:140])}” <span class="dept">({escape(x["interaction_id"])})</span></div>'
-                   for x in q)
+    return "".join(f'<div class="q">“{escape(x["text"][:160])}”</div>' for x in q if isinstance(x, dict))
 
 
-def render_html(con: duckdb.DuckDBPyConnection, start: date, end: date, items: list[Insight],
-                currency: str = "EUR") -> str:
-    """The briefing's HTML for the period from its insights and `_ins_contacts`."""
-    daily = con.execute("SELECT day, count(*) FROM _ins_contacts WHERE day BETWEEN ? AND ? GROUP BY 1 ORDER BY 1",
-                        [start, end]).fetchall()
+def render_html(con: duckdb.DuckDBPyConnection, month: date, *, links: bool = False) -> str:
+    """The briefing of the calendar month holding ``month``, from the store alone (read-only)."""
+    from earful.ledger.value import credits, reconcile
+    from earful.metrics import metrics_table
+
+    first, last = month_start(month), month_end(month)
+    daily = [(r["day"], r["offered"]) for r in metrics_table(con, by=("day",), start=first, end=last).to_pylist()
+             if r.get("offered")]
     total = sum(n for _, n in daily)
     if not total:
-        raise InputError(f"no contacts between {start} and {end}")
-    top = con.execute("SELECT reason, count(*) n FROM _ins_contacts WHERE day BETWEEN ? AND ? AND reason IS NOT NULL"
-                      " GROUP BY 1 ORDER BY n DESC, reason LIMIT 8", [start, end]).fetchall()
-    csat, aht = con.execute("SELECT avg(csat), avg(handle_s) FILTER (answered AND handle_s > 0) FROM _ins_contacts"
-                            " WHERE day BETWEEN ? AND ?", [start, end]).fetchone()
+        raise InputError(f"no contacts between {first} and {last}")
+    top = _top_reasons(con, first, last)
+    items = month_insights(con, first)
+    routes = _routes(con, [i.id for i in items])
+    value = {c.insight_id: c for c in credits(con, start=first, end=last)}
+    rec = reconcile(con, start=first, end=last)
+    prev = month_start(first - timedelta(days=1))
+    before = reconcile(con, start=prev, end=first - timedelta(days=1))
+    tot = rec["totals"][0] if rec["totals"] else {"estimated": Decimal(0), "confirmed": Decimal(0),
+                                                  "dismissed_value": Decimal(0), "currency": None, "insights": 0}
+    cur = tot["currency"]
+    service = _service(con, first, last)
+
+    def title(i: Insight) -> str:
+        t = escape(i.title)
+        return f'<a href="/insights/{escape(i.id)}">{t}</a>' if links else t
+
+    def who(i: Insight) -> str:
+        rs = routes.get(i.id)
+        if not rs:
+            return "<span class='dept'>not routed yet</span>"
+        return "<span class='dept'>→ " + ", ".join(f"{escape(d)} ({escape(s.replace('_', ' '))})" for d, s in rs) + "</span>"
+
+    def worth(i: Insight) -> str:
+        c = value.get(i.id)
+        if c is None or c.insight_estimate is None:
+            return ""
+        return (f" · worth {_money(c.insight_estimate, c.currency, 'insight:' + i.id)}"
+                f" <small>({escape(c.basis or 'per period')})</small>")
+
     emerging = [i for i in items if i.kind == "emerging_issue"]
     drv = [i for i in items if i.kind == "driver"]
     voc = [i for i in items if i.kind not in ("emerging_issue", "driver")]
-    cost = sum(i.metrics.get("handling_cost", 0) for i in drv)
-    all_cost = con.execute("SELECT sum(handle_s) / 60.0 FROM _ins_contacts WHERE answered AND day BETWEEN ? AND ?",
-                           [start, end]).fetchone()[0] or 0
-    avoid = sum(i.metrics.get("avoidable_cost", 0) for i in drv)
-    kpis = [("contacts", f"{total:,}"), ("handled minutes", f"{all_cost:,.0f}"),
-            ("avg handle time", f"{aht or 0:.0f} s"), ("CSAT", f"{csat:.2f}" if csat else "–"),
-            ("emerging issues", str(len(emerging))), ("avoidable cost (top drivers)", f"{currency} {avoid:,.0f}")]
-    h = [f"<!doctype html><html><head><meta charset='utf-8'><title>Contact centre briefing {start:%B %Y}</title>",
+    h = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Contact centre briefing {first:%B %Y}</title>",
          f"<style>{_CSS}</style></head><body>",
-         f"<h1>What our customers told us — {start:%B %Y}</h1>",
-         f"<div class='sub'>{start} to {end} · earful contact-centre briefing</div><div class='kpis'>",
-         *[f"<div class='kpi'>{escape(k)}<b>{escape(v)}</b></div>" for k, v in kpis], "</div>",
-         "<div class='row'><div class='col'><h2>Contacts per day</h2>",
-         line_chart([str(d) for d, _ in daily], [n for _, n in daily], width=340, height=120, title="contacts per day"),
-         "</div><div class='col'><h2>Top contact reasons</h2>",
-         bar_chart([r for r, _ in top], [n for _, n in top], width=340, height=120, title="contacts by reason"),
-         "</div></div><h2>What is rising</h2>"]
+         f"<h1>What our customers told us — {first:%B %Y}</h1>",
+         f"<div class='sub'>{escape(wording.span(daily[0][0], daily[-1][0]))} · the contact centre's briefing · "
+         f"money as the ledger has it</div><div class='kpis'>",
+         f"<div class='kpi'>contacts<b>{total:,}</b></div>",
+         f"<div class='kpi'>insights found<b>{len(items):,}</b></div>",
+         (f"<div class='kpi'>estimated value<b>{_money(tot['estimated'], cur, 'estimated')}</b>"
+          f"<small>counted once</small></div>" if any(c.insight_estimate is not None for c in value.values()) else
+          "<div class='kpi'>estimated value<b>—</b><small>not estimated yet: earful ledger estimate</small></div>"),
+         f"<div class='kpi'>confirmed by departments<b>{_money(tot['confirmed'], cur, 'confirmed')}</b></div>",
+         "</div><h2>How we served customers</h2>"]
+    if service:
+        h.append("<table><thead><tr><th>channel</th><th class='n'>contacts</th><th>service level</th>"
+                 "<th>abandoned</th><th>average speed of answer</th><th>target</th></tr></thead><tbody>")
+        for s in service:
+            h.append(f"<tr><td>{escape(s['channel'])}</td><td class='n'>{wording.count(s['offered'])}</td>"
+                     f"<td>{wording.share(s['service_level'], 1)} {_delta(s['service_level'], s['service_level_prev'], 'share', 'up')}</td>"
+                     f"<td>{wording.share(s['abandon_rate'], 1)} {_delta(s['abandon_rate'], s['abandon_rate_prev'], 'share', 'down')}</td>"
+                     f"<td>{wording.secs(s['asa_s'])} {_delta(s['asa_s'], s['asa_s_prev'], 'secs', 'down')}</td>"
+                     f"<td><small>{escape(s['target'] or 'not set')}</small></td></tr>")
+        h.append("</tbody></table><div class='sub'>Service level: answered within 20 s of those offered, "
+                 "abandons under 5 s left out.</div>")
+    h += ["<div class='row'><div class='col'><h2>Contacts per day</h2>",
+          line_chart([str(d) for d, _ in daily], [n for _, n in daily], width=340, height=110, title="contacts per day"),
+          "</div><div class='col'><h2>Top contact reasons</h2>",
+          bar_chart([wording.label(r) for r, _ in top], [n for _, n in top], width=340, height=110,
+                    title="contacts by reason"),
+          "</div></div><h2>What is rising</h2>"]
     if not emerging:
         h.append("<div class='item'>Nothing rose beyond what each reason's own history predicts.</div>")
     for i in emerging[:4]:
-        series = [p["count"] for p in i.evidence.get("series", [])]
-        h.append(f"<div class='item'><div class='row'><div class='col'><span class='t'>{escape(i.title)}</span>"
-                 f" <span class='dept'>→ {escape(i.suggested_department or '')}</span><br>{escape(i.summary)}"
-                 + (f"<br><span class='dept'>key phrases: {escape(', '.join(i.evidence.get('key_phrases', [])[:6]))}</span>"
-                    if i.evidence.get("key_phrases") else "") +
-                 f"{_quote(i)}</div><div style='width:150px'>{sparkline(series, title=i.reason or '')}</div></div></div>")
-    h.append("<h2>What it costs — fix this first</h2><div class='row'><div class='col'>")
-    h.append(bar_chart([i.reason or "" for i in drv[:6]], [i.metrics.get("avoidable_cost", 0) for i in drv[:6]],
-                       width=300, height=110, title=f"avoidable cost ({currency})", money=currency))
-    h.append("</div><div class='col'>")
+        series = [p["count"] for p in i.evidence.get("series", []) if isinstance(p, dict)]
+        h.append(f"<div class='item'><div class='row'><div class='col'><span class='t'>{title(i)}</span> {who(i)}"
+                 f"{worth(i)}<br>{escape(i.summary)}{_quote(i)}</div>"
+                 f"<div style='width:150px'>{sparkline(series, title=i.subject)}</div></div></div>")
+    h.append("<h2>What costs most — fix this first</h2>")
     for i in drv[:3]:
-        h.append(f"<div class='item'><span class='t'>{escape(i.title)}</span><br>{escape(i.summary)}{_quote(i)}</div>")
-    h.append("</div></div><h2>Voice of the customer</h2>")
+        h.append(f"<div class='item'><span class='t'>{title(i)}</span> {who(i)}{worth(i)}<br>"
+                 f"{escape(i.summary)}{_quote(i)}</div>")
+    if len(drv) > 3:
+        h.append(f"<div class='sub'>{len(drv) - 3} more cost drivers in the dashboard's inbox.</div>")
+    h.append("<h2>In customers' own words</h2>")
     for i in voc[:4]:
-        h.append(f"<div class='item'><span class='t'>{escape(i.title)}</span>"
-                 f" <span class='dept'>→ {escape(i.suggested_department or '')}</span>{_quote(i)}</div>")
-    h.append(f"<div class='sub'>Handling cost of the listed drivers: {currency} {cost:,.0f}. Quotes are redacted; "
-             "numbers in brackets are interaction ids.</div></body></html>")
+        h.append(f"<div class='item'><span class='t'>{title(i)}</span> {who(i)}{worth(i)}{_quote(i)}</div>")
+    h.append("<h2>What it is worth</h2>")
+    h.append(_ledger_table(rec, show_money=True))
+    h.append(f"<div class='sub'>Each insight's estimated value is counted once; departments that share an insight "
+             f"share its value ({escape(_split_words(rec))}). Formulas and parameters: the ledger's value model.</div>")
+    h.append(f"<h2>What departments did with {prev:%B}'s insights</h2>")
+    if before["rows"]:
+        h.append(_ledger_table(before, show_money=False))
+    else:
+        h.append(f"<div class='item'>The ledger holds no insights from {prev:%B %Y}.</div>")
+    h.append("<div class='sub'>Quotes are redacted: names, numbers and addresses read [NAME], [CARD] and the like.</div>"
+             "</body></html>")
     return "\n".join(h)
+
+
+def _split_words(rec: dict[str, Any]) -> str:
+    if rec["split"] == "first":
+        return "the department routed first takes it all"
+    if rec["split"] == "weights":
+        return "by the director's weights: " + ", ".join(f"{d} {w}" for d, w in sorted(rec["weights"].items()))
+    return "equal shares"
+
+
+def _ledger_table(rec: dict[str, Any], *, show_money: bool) -> str:
+    """The reconciliation (per department and a total row), as the ledger computes it."""
+    head = ("<table><thead><tr><th>department</th><th class='n'>insights</th><th class='n'>acknowledged</th>"
+            "<th class='n'>actioned</th><th class='n'>value confirmed</th><th class='n'>dismissed</th>"
+            + ("<th class='n'>estimated</th><th class='n'>of which dismissed</th>" if show_money else "")
+            + "<th class='n'>confirmed</th></tr></thead><tbody>")
+    out = [head]
+    for r in [*rec["rows"], *({**t, "total": True} for t in rec["totals"])]:
+        name = "Total" if r.get("total") else (r["department"] or "not routed yet")
+        key = "total" if r.get("total") else f"department:{r['department'] or ''}"
+        cur = r["currency"]
+        cells = [r["insights"], r["acknowledged"], r["actioned"], r["value_confirmed"], r["dismissed"]]
+        money_cells = ([_money(r["estimated"], cur, f"estimated:{key}"), _money(r["dismissed_value"], cur, f"dismissed:{key}")]
+                       if show_money else [])
+        out.append(f"<tr class='{'total' if r.get('total') else ''}'><td>{escape(name)}</td>"
+                   + "".join(f"<td class='n'>{c:,}</td>" for c in cells)
+                   + "".join(f"<td class='n'>{m}</td>" for m in money_cells)
+                   + f"<td class='n'>{_money(r['confirmed'], cur, f'confirmed:{key}')}</td></tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _top_reasons(con: duckdb.DuckDBPyConnection, first: date, last: date, k: int = 8) -> list[tuple[str, int]]:
+    from earful.store.schema import has_column, has_table
+
+    reason, join = "i.disposition", ""
+    if has_table(con, "enrichment") and has_column(con, "enrichment", "reason"):
+        reason, join = "coalesce(e.reason, i.disposition)", "LEFT JOIN enrichment e ON e.interaction_id = i.id"
+    return con.execute(
+        f"SELECT {reason} AS r, count(*) n FROM interactions i {join} WHERE i.channel <> 'survey' "
+        f"AND CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ? AND {reason} IS NOT NULL "
+        f"GROUP BY 1 ORDER BY n DESC, r LIMIT {int(k)}", [first, last]).fetchall()
 
 
 def write_report(con: duckdb.DuckDBPyConnection, start: date, end: date, out: str | Path, *,
                  pdf: str | Path | None = None, config=None) -> list[Path]:
-    """Find the period's insights (history before it is the baseline), write the HTML and optional PDF."""
+    """Bring the month's insights up to date (history before it is the baseline; re-estimated with
+    the ledger's value model), then write the briefing of the month holding ``start`` as HTML and
+    optionally PDF."""
     cfg = load_config(config) if not hasattr(config, "fdr") else config
-    items = find_insights(con, start, end, cfg)
-    html = render_html(con, start, end, items, cfg.currency)
+    find_insights(con, start, end, cfg)
+    html = render_html(con, start)
     out = Path(out)
     try:
         out.write_text(html, encoding="utf-8")
@@ -103,10 +262,24 @@ def write_report(con: duckdb.DuckDBPyConnection, start: date, end: date, out: st
         raise InputError(f"{out}: cannot write ({exc.strerror})") from None
     paths = [out]
     if pdf is not None:
-        try:
-            from weasyprint import HTML  # type: ignore[import-not-found]
-        except (ImportError, OSError) as exc:
-            raise ConfigError(f"PDF needs WeasyPrint and its system libraries (pip install weasyprint): {exc}") from None
-        HTML(string=html, base_url=str(out.parent)).write_pdf(str(pdf))
-        paths.append(Path(pdf))
+        paths.append(write_pdf(html, pdf, base=out.parent))
     return paths
+
+
+def pdf_bytes(html: str, *, base: Path | None = None) -> bytes:
+    """The briefing's HTML as PDF bytes (WeasyPrint)."""
+    try:
+        from weasyprint import HTML  # type: ignore[import-not-found]
+    except (ImportError, OSError) as exc:
+        raise ConfigError(f"PDF needs WeasyPrint and its system libraries (pip install weasyprint): {exc}") from None
+    return HTML(string=html, base_url=str(base or Path.cwd())).write_pdf()
+
+
+def write_pdf(html: str, pdf: str | Path, *, base: Path | None = None) -> Path:
+    """The briefing's HTML as a PDF file."""
+    data = pdf_bytes(html, base=base)
+    try:
+        Path(pdf).write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"{pdf}: cannot write ({exc.strerror})") from None
+    return Path(pdf)

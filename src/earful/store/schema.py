@@ -134,6 +134,7 @@ def _file_migrations() -> list[tuple[int, str, str]]:
 # (number, name, SQL), in order. Append only: 1-2 live here, later ones in migrations/*.sql.
 # Numbers reserved: 3 enrichment (nlp text), 4 models and topics (nlp models),
 # 5 routing/lifecycle/ledger, 6 web users, 7 staffing table (metrics occupancy), 8 insights extras,
+# 11 insight identity, 12 route plans, estimate basis and comments.
 # 23 import changes (ingest).
 MIGRATIONS: list[tuple[int, str, str]] = sorted(
     [

@@ -74,7 +74,7 @@ class SurveyMapping:
 
 def parse_mapping(text: str, name: str = "survey.yaml") -> SurveyMapping:
     """Validate a survey mapping's YAML text."""
-    root = _config.parse(text, name)
+    root = _config.load_text(text, name)
     m = root.mapping("survey mapping", _KEYS)
     for req in ("source", "id", "answered_at", "questions"):
         if req not in m:

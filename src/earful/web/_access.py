@@ -29,6 +29,7 @@ AREAS: dict[str, frozenset[str]] = {
     "surveys": frozenset({"admin", "analyst", "executive"}),
     "detractors": frozenset({"admin", "analyst"}),              # customer ids, for the call back
     "agents": frozenset({"admin", "analyst", "supervisor", "agent"}),  # supervisors: their team; agents: themselves
+    "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
     "load": frozenset({"admin"}),                               # upload and load data
 }
 

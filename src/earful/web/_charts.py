@@ -72,6 +72,38 @@ def line(labels, series: dict, *, y_name: str, x_name: str = "", unit: str = "nu
     return {"kind": "chart", "label": label, "option": opt, "table": table}
 
 
+def band(labels, values, expected, low, high, *, name: str = "contacts", label: str = "chart") -> dict:
+    """A daily count against what its history predicted: the count, the expected line (dashed) and
+    the expected range as a shaded band (``low``..``high``); the tooltip gives the range as a range."""
+    chart = line(labels, {name: values, "expected": expected}, y_name=name, x_name="day", label=label)
+    if chart["kind"] == "empty":
+        return chart
+    lo = [_num(v) for v in low]
+    width = [None if a is None or b is None else max(b - a, 0.0) for a, b in zip(lo, (_num(v) for v in high))]
+    opt = chart["option"]
+    counts, exp = opt["series"]
+    counts.update({"z": 3, "lineStyle": {"width": 2.5}})
+    exp.update({"showSymbol": False, "lineStyle": {"width": 1.5, "type": "dashed", "color": MUTED},
+                "itemStyle": {"color": MUTED}, "z": 2})
+    opt["series"] = [
+        counts, exp,
+        {"type": "line", "name": "range low", "data": lo, "stack": "band", "showSymbol": False, "silent": True,
+         "lineStyle": {"opacity": 0}, "earful": {"hidden": True}},
+        {"type": "line", "name": "expected range", "stack": "band", "showSymbol": False, "silent": True,
+         "lineStyle": {"opacity": 0}, "areaStyle": {"color": "#9db3ee", "opacity": 0.35},
+         "itemStyle": {"color": "#9db3ee"}, "earful": {"range": True},
+         "data": [{"value": w, "range": [a, None if w is None else a + w]} for a, w in zip(lo, width)]},
+    ]
+    opt["legend"] = {"show": True, "top": 0, "right": 0, "textStyle": {"color": MUTED},
+                     "data": [name, "expected", "expected range"]}
+    cats = [r[0] for r in chart["table"]["rows"]]
+    chart["table"] = {"head": ["day", name, "expected", "range from", "range to"], "unit": "num",
+                      "rows": [list(r) for r in zip(cats, [_num(v) for v in values], [_num(v) for v in expected],
+                                                    lo, [_num(v) for v in high])]}
+    chart["kind"] = "chart band"
+    return chart
+
+
 def spark(values, labels=None, *, name: str, unit: str = "num", label: str = "trend") -> dict:
     """A small trend line without axes; the tooltip gives each point's label and value."""
     vals = [_num(v) for v in (values or [])]

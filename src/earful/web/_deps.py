@@ -234,3 +234,10 @@ def readable_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction
     if item is None:
         raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
     return item
+
+
+def safe_path(target: str | None, default: str = "/") -> str:
+    """A same-site path to go to after a form (no open redirect); ``default`` otherwise."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

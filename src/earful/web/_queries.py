@@ -40,7 +40,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     """Changes whenever an import lands or enrichment runs: the key cached aggregates hang on."""
     imp = con.execute("SELECT count(*), max(import_id), max(finished_at) FROM imports").fetchone()
     enr = con.execute("SELECT max(enriched_at) FROM enrichment").fetchone() if has_table(con, "enrichment") else None
-    ins = con.execute("SELECT count(*), max(created_at) FROM insights").fetchone()
+    ins = con.execute("SELECT count(*), max(created_at), max(updated_at) FROM insights").fetchone()
     # (lifecycle state is never cached: inbox and ledger pages read it fresh)
     return tuple(imp) + (enr,) + tuple(ins)
 
@@ -210,19 +210,19 @@ def topics(con: duckdb.DuckDBPyConnection, top: int = 15) -> list[dict]:
 # routed yet shows in its suggested department's inbox as "new" and gets its route from
 # the dashboard the first time someone acts on it.
 
-def _routes_sql() -> str:
-    """(insight, department, state) for every routed pair, plus each unrouted insight in its
-    suggested department."""
+def _routes_sql(live_only: bool = True) -> str:
+    """(insight, department, state, plan) for every routed pair of a live insight (of any insight
+    with ``live_only`` False), plus each unrouted insight in its suggested department."""
     return """
     WITH r AS (
-        SELECT insight_id, department, state, updated_at, true AS routed FROM ledger_routes
+        SELECT insight_id, department, state, updated_at, true AS routed, ask, owner, due_date FROM ledger_routes
         UNION ALL
-        SELECT i.id, i.suggested_department, 'new', NULL, false FROM insights i
+        SELECT i.id, i.suggested_department, 'new', NULL, false, NULL, NULL, NULL FROM insights i
         WHERE NOT EXISTS (SELECT 1 FROM ledger_routes x WHERE x.insight_id = i.id))
     SELECT i.id, i.kind, i.title, i.summary, i.period_start, i.period_end, i.reason, i.topic,
-           r.department, r.state, r.updated_at AS state_at, r.routed, i.confidence, i.created_at
-    FROM r JOIN insights i ON i.id = r.insight_id
-    """
+           r.department, r.state, r.updated_at AS state_at, r.routed, r.ask, r.owner, r.due_date,
+           i.confidence, i.created_at
+    FROM r JOIN insights i ON i.id = r.insight_id""" + (" WHERE i.retired_at IS NULL" if live_only else "")
 
 
 def next_actions(state: str, role: str) -> list[str]:
@@ -238,11 +238,24 @@ def next_actions(state: str, role: str) -> list[str]:
     return out
 
 
+SORTS = {  # inbox orders: the insight's estimated value (default), first found, confidence
+    "value": "amount DESC NULLS LAST, created_at DESC, id",
+    "newest": "created_at DESC, episode_start DESC NULLS LAST, amount DESC NULLS LAST, id",
+    "confidence": "confidence DESC NULLS LAST, amount DESC NULLS LAST, id",
+}
+
+
 def insights_list(con: duckdb.DuckDBPyConnection, *, department: str | None = None, state: str | None = None,
-                  limit: int = 50, offset: int = 0) -> dict:
-    """A page of inbox entries (insight x department), newest first, optionally of one department and state."""
+                  q: str | None = None, sort: str = "value", limit: int = 50, offset: int = 0) -> dict:
+    """A page of the inbox: one card per insight with its departments (their state, owner, due date),
+    its estimated value (the ledger's) and its age, sorted by value, newest or confidence; optionally
+    only a department's, a state's, or titles containing ``q``."""
+    from earful.ledger.value import _LATEST_ESTIMATE
+
     if state and state not in STATES:
         raise InputError(f"unknown state {state!r}: use {', '.join(STATES)}")
+    if sort not in SORTS:
+        raise InputError(f"unknown order {sort!r}: use {', '.join(SORTS)}")
     where, params = [], []
     if department is not None:
         where.append("department = ?")
@@ -250,28 +263,62 @@ def insights_list(con: duckdb.DuckDBPyConnection, *, department: str | None = No
     if state:
         where.append("state = ?")
         params.append(state)
-    cond = ("WHERE " + " AND ".join(where)) if where else ""
-    base = _routes_sql()
-    total = con.execute(f"SELECT count(*) FROM ({base}) {cond}", params).fetchone()[0]
-    items = _rows(con.execute(f"SELECT * FROM ({base}) {cond} ORDER BY created_at DESC, id, department "
-                              f"LIMIT ? OFFSET ?", params + [int(limit), int(offset)]))
+    routes = f"SELECT * FROM ({_routes_sql()})"
+    match = f"SELECT DISTINCT id FROM ({routes}) " + ("WHERE " + " AND ".join(where) if where else "")
+    cond, cparams = "", []
+    if q:
+        cond = "AND contains(lower(i.title), lower(?))"
+        cparams = [q.strip()]
+    base = f"""
+        SELECT i.id, i.kind, i.title, i.summary, i.period_start, i.period_end, i.episode_start, i.confidence,
+               i.created_at, i.updated_at, v.amount, v.currency, v.basis
+        FROM insights i LEFT JOIN ({_LATEST_ESTIMATE}) v ON v.insight_id = i.id
+        WHERE i.id IN ({match}) {cond}"""
+    total = con.execute(f"SELECT count(*) FROM ({base})", params + cparams).fetchone()[0]
+    items = _rows(con.execute(f"SELECT * FROM ({base}) ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
+                              params + cparams + [int(limit), int(offset)]))
+    by_id: dict[str, list[dict]] = {}
+    for r in _rows(con.execute(f"SELECT id, department, state, routed, owner, due_date FROM ({routes}) "
+                               f"WHERE id IN (SELECT unnest(?)) ORDER BY department NULLS LAST",
+                               [[it["id"] for it in items]])):
+        by_id.setdefault(r.pop("id"), []).append(r)
+    now = datetime.now()
+    for it in items:
+        it["departments"] = by_id.get(it["id"], [])
+        own = [d for d in it["departments"] if department is not None and d["department"] == department]
+        single = own or (it["departments"] if len(it["departments"]) == 1 else [])
+        it["department"] = single[0]["department"] if single else None
+        it["state"] = single[0]["state"] if single else None
+        it["value"] = None if it["amount"] is None else f"{float(it['amount']):.2f}"
+        it["value_basis"] = it.pop("basis")
+        it.pop("amount")
+        found = datetime.fromisoformat(it["created_at"]) if it["created_at"] else now
+        it["age_days"] = max(0, (now - found).days)
     dcond, dparams = ("WHERE department = ?", [department]) if department is not None else ("", [])
-    counts = dict(con.execute(f"SELECT state, count(*) FROM ({base}) {dcond} GROUP BY 1", dparams).fetchall())
-    return {"items": items, "total": total, "limit": limit, "offset": offset,
+    counts = dict(con.execute(f"SELECT state, count(*) FROM ({routes}) {dcond} GROUP BY 1", dparams).fetchall())
+    return {"items": items, "total": total, "limit": limit, "offset": offset, "sort": sort, "q": q or "",
             "next_offset": offset + limit if offset + limit < total else None,
             "counts": {s: counts.get(s, 0) for s in STATES}}
 
 
 def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: str | None = None,
                 role: str = "analyst", redacted: bool = True) -> dict | None:
-    """One insight with its routes (only ``department``'s when given), metrics, evidence and history."""
-    row = _rows(con.execute("SELECT id, kind, title, summary, period_start, period_end, reason, topic, "
-                            "suggested_department, confidence, created_at FROM insights WHERE id = ?", [insight_id]))
+    """One insight with its routes (only ``department``'s when given; each with its ask, owner and due
+    date), figures in words, the statistics behind it, its value and how it is worked out, evidence
+    (customer identifiers only for the centre), comments and history."""
+    from earful.insights import wording
+    from earful.insights.evidence import for_audience
+    from earful.ledger.plans import comments
+    from earful.ledger.value import _LATEST_ESTIMATE, credits
+
+    row = _rows(con.execute("SELECT id, kind, title, summary, period_start, period_end, reason, topic, subject, "
+                            "episode_start, suggested_department, confidence, created_at, updated_at, retired_at, "
+                            "retired_note FROM insights WHERE id = ?", [insight_id]))
     if not row:
         return None
     item = row[0]
-    routes = _rows(con.execute(f"SELECT department, state, state_at, routed FROM ({_routes_sql()}) WHERE id = ? "
-                               f"ORDER BY department NULLS LAST", [insight_id]))
+    routes = _rows(con.execute(f"SELECT department, state, state_at, routed, ask, owner, due_date FROM ({_routes_sql(False)})"
+                               f" WHERE id = ? ORDER BY department NULLS LAST", [insight_id]))
     if department is not None:
         routes = [r for r in routes if r["department"] == department]
     for r in routes:
@@ -279,10 +326,8 @@ def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: 
     item["routes"] = routes
     item["state"] = routes[0]["state"] if len(routes) == 1 else None
     raw = con.execute("SELECT metrics, evidence FROM insights WHERE id = ?", [insight_id]).fetchone()
-    item["metrics"] = _loads(raw[0]) or {}
-    evidence = _loads(raw[1]) or {}
-    if not isinstance(evidence, dict):
-        evidence = {}
+    metrics = _loads(raw[0]) or {}
+    evidence = for_audience(_loads(raw[1]) or {}, centre=role in ("admin", "analyst"))
     quotes = evidence.get("quotes")
     if isinstance(quotes, list):
         evidence["quotes"] = [
@@ -295,7 +340,30 @@ def insight_get(con: duckdb.DuckDBPyConnection, insight_id: str, *, department: 
         for q in evidence["quotes"]:
             if isinstance(q, dict):
                 q["recorded"] = q.get("interaction_id") in recorded
+    item["metrics"] = {k: _jsonable(v) if not isinstance(v, (dict, list)) else v for k, v in metrics.items()}
     item["evidence"] = evidence
+    item["figures"] = [{"label": k, "value": v} for k, v in wording.figures(item["kind"], metrics)]
+    item["why"] = [{"label": k, "value": v} for k, v in wording.why(item["kind"], metrics, fdr=metrics.get("fdr"))]
+    item["kind_label"] = wording.KIND_LABELS.get(item["kind"], item["kind"].replace("_", " "))
+    est = _rows(con.execute(f"SELECT amount, currency, basis, formula, inputs, working, at_time FROM ({_LATEST_ESTIMATE})"
+                            f" WHERE insight_id = ?", [insight_id]))
+    shares = [{"department": c.department, "estimated": None if c.estimated is None else str(c.estimated),
+               "share": float(c.share), "confirmed": str(c.confirmed), "state": c.state}
+              for c in credits(con, ids=[insight_id])]
+    if department is not None:
+        shares = [c for c in shares if c["department"] == department]
+    item["value"] = None
+    if est:
+        e = est[0]
+        item["value"] = {"amount": f"{float(e['amount']):.2f}", "currency": e["currency"],
+                         "basis": e["basis"] or "per period", "formula": e["formula"],
+                         "inputs": _loads(e["inputs"]) or {}, "working": e["working"], "at_time": e["at_time"],
+                         "shares": shares}
+    item["comments"] = [{k: _jsonable(v) for k, v in c.items()} for c in comments(con, insight_id)
+                        if department is None or c["department"] in (None, department)]
+    if role not in ("admin", "analyst"):
+        for c in item["comments"]:
+            c["text"] = redact(c["text"])
     hist = _rows(con.execute(
         "SELECT at_time, department, from_state, to_state, who, note FROM ledger_history WHERE insight_id = ? "
         + ("AND department = ? " if department is not None else "") + "ORDER BY id",
@@ -361,6 +429,30 @@ def insight_act(con: duckdb.DuckDBPyConnection, insight_id: str, department: str
     return insight_get(con, insight_id, department=department, role=user.role) or {}
 
 
+def insight_plan(con: duckdb.DuckDBPyConnection, insight_id: str, department: str, user, *,
+                 owner: str | None = None, due_date: str | None = None, ask: str | None = None) -> dict:
+    """Set who owns an insight in a department, by when, and what is asked (``earful.ledger.plans``)."""
+    from earful.ledger.plans import plan_route
+    from earful.web.auth import audit
+
+    _ensure_route(con, insight_id, department, user.name)
+    due = parse_day(due_date, "due_date") if due_date else None
+    plan = plan_route(con, insight_id, department, who=user.name, owner=owner, due_date=due, ask=ask)
+    audit(con, user, "insight.plan", insight_id, {k: str(v) for k, v in plan.items()})
+    return {k: _jsonable(v) for k, v in plan.items()}
+
+
+def insight_comment(con: duckdb.DuckDBPyConnection, insight_id: str, text: str, user) -> dict:
+    """Add a comment to an insight as ``user`` (a department user's comment carries their department)."""
+    from earful.ledger.plans import add_comment
+    from earful.web.auth import audit
+
+    c = add_comment(con, insight_id, text, who=user.name,
+                    department=user.department if user.role == "department" else None)
+    audit(con, user, "insight.comment", insight_id, {"department": c["department"]})
+    return {k: _jsonable(v) for k, v in c.items()}
+
+
 def departments(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every department an insight is routed or suggested to."""
     return [r[0] for r in con.execute("SELECT department FROM ledger_routes UNION SELECT suggested_department "
@@ -371,7 +463,7 @@ def insight_departments(con: duckdb.DuckDBPyConnection, insight_id: str) -> tupl
     """(exists, departments it is routed to, or its suggested department while unrouted)."""
     if not con.execute("SELECT count(*) FROM insights WHERE id = ?", [insight_id]).fetchone()[0]:
         return False, []
-    rows = con.execute(f"SELECT DISTINCT department FROM ({_routes_sql()}) WHERE id = ? AND department IS NOT NULL",
+    rows = con.execute(f"SELECT DISTINCT department FROM ({_routes_sql(False)}) WHERE id = ? AND department IS NOT NULL",
                        [insight_id]).fetchall()
     return True, [r[0] for r in rows]
 
@@ -379,7 +471,7 @@ def insight_departments(con: duckdb.DuckDBPyConnection, insight_id: str) -> tupl
 def interaction_in_department(con: duckdb.DuckDBPyConnection, interaction_id: str, department: str) -> bool:
     """Whether an insight in the department's inbox cites this interaction as evidence."""
     needle = json.dumps(interaction_id)
-    n = con.execute(f"SELECT count(*) FROM ({_routes_sql()}) r JOIN insights i USING (id) WHERE r.department = ? "
+    n = con.execute(f"SELECT count(*) FROM ({_routes_sql(False)}) r JOIN insights i USING (id) WHERE r.department = ? "
                     "AND position(? IN CAST(i.evidence AS VARCHAR)) > 0", [department, needle]).fetchone()[0]
     return n > 0
 
@@ -444,14 +536,36 @@ def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, reda
 
 # ---------------------------------------------------------------- ledger
 
-def ledger_report(con: duckdb.DuckDBPyConnection, department: str | None = None) -> dict:
-    """The ledger's credit report (insights received, acknowledged, actioned, confirmed, money)
-    and the latest lifecycle moves, for one department or all."""
-    from earful.ledger import credit_report, history
+def ledger_months(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The months (YYYY-MM) the ledger credits insights to, newest first."""
+    from earful.ledger.value import CREDIT_DAY
 
-    rows = [{k: _jsonable(v) if not type(v).__name__ == "Decimal" else str(v) for k, v in r.items()}
-            for r in credit_report(con)]
-    if department is not None:
-        rows = [r for r in rows if r["department"] == department]
+    return [r[0] for r in con.execute(f"SELECT DISTINCT strftime({CREDIT_DAY}, '%Y-%m') AS m FROM insights i "
+                                      "WHERE retired_at IS NULL ORDER BY m DESC").fetchall()]
+
+
+def ledger_report(con: duckdb.DuckDBPyConnection, department: str | None = None, month: str | None = None) -> dict:
+    """The ledger's reconciliation for a month (or every month): per department the insights
+    received and how far each got, the value credited (each insight counted once, shared by the
+    split rule), dismissed and confirmed, with a total row; and the latest lifecycle moves."""
+    from earful.ledger import history
+    from earful.ledger.value import reconcile
+
+    rec = reconcile(con, month=month, department=department)
+
+    def out(r: dict) -> dict:
+        return {k: str(v) if type(v).__name__ == "Decimal" else _jsonable(v) for k, v in r.items()}
+
     recent = [{k: _jsonable(v) for k, v in h.items()} for h in history(con, department=department)[-25:]][::-1]
-    return {"departments": rows, "recent": recent}
+    return {"period": month, "months": ledger_months(con), "departments": [out(r) for r in rec["rows"]],
+            "totals": [out(t) for t in rec["totals"]], "split": rec["split"], "weights": rec["weights"],
+            "recent": recent}
+
+
+# ---------------------------------------------------------------- briefing
+
+def briefing(con: duckdb.DuckDBPyConnection, month: date) -> str:
+    """The month's briefing (``earful.report``) with links to each insight's page."""
+    from earful.report import render_html
+
+    return render_html(con, month, links=True)

@@ -115,18 +115,23 @@ def reasons(request: Request, cur: Cur, user: Annotated[User, Depends(need("reas
     return state(request).cached(cur, "reasons", q.reasons)
 
 
-@router.get("/insights", summary="Insights, newest first (departments see their own)")
+@router.get("/insights", summary="The inbox: one card per insight, by value, newest or confidence (departments see their own)")
 def insights(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))],
              state_: Annotated[Literal["new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed"] | None,
                                Query(alias="state")] = None,
              department: Annotated[str | None, Query(max_length=200)] = None,
+             sort: Annotated[Literal["value", "newest", "confidence"], Query()] = "value",
+             q_: Annotated[str | None, Query(alias="q", max_length=200, description="words in the title")] = None,
              limit: Limit = 50, offset: Offset = 0) -> dict:
     return state(request).cached(cur, "insights", q.insights_list, department=department_scope(user, department),
-                                 state=state_, limit=limit, offset=offset)
+                                 state=state_, q=q_ or None, sort=sort, limit=limit, offset=offset)
 
 
 @router.get("/insights/{insight_id}", summary="One insight with metrics and (redacted) evidence")
 def insight(cur: Cur, user: Annotated[User, Depends(need("insights"))], insight_id: str) -> dict:
+    from earful.insights.identity import resolve
+
+    insight_id = resolve(cur, insight_id)  # an insight merged into another answers as that one
     check_insight(cur, user, insight_id)
     dept = user.department if user.role == "department" else None
     return q.insight_get(cur, insight_id, department=dept, role=user.role, redacted=True) or {}
@@ -158,9 +163,12 @@ def interaction(cur: Cur, user: Annotated[User, Depends(need("interaction"))], i
     return item
 
 
-@router.get("/ledger", summary="Insights by department and state, value credited, recent actions")
-def ledger(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]) -> dict:
-    return state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
+@router.get("/ledger", summary="How a month's value is made: per department and in total, each insight counted once")
+def ledger(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))],
+           period: Annotated[str | None, Query(max_length=7, pattern=r"^(\d{4}-\d{2})?$",
+                                               description="YYYY-MM (every month when left out)")] = None) -> dict:
+    return state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user),
+                                 month=period or None)
 
 
 @router.get("/users", summary="Users and roles (admins only)")

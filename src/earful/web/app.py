@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
+from earful.insights import wording
 from earful.metrics import parse_by
 from earful.nlp.redact import preload as preload_redactor
 from earful.store import connect
@@ -28,18 +29,20 @@ from earful.web._deps import (
     COOKIE,
     AppState,
     LoginRequired,
-    action_department,
-    current_user,
     check_insight,
+    current_user,
     department_scope,
     get_cursor,
     need,
     readable_interaction,
+    safe_path,
     state,
 )
 from earful.web.api import router as api_router
 from earful.web.quality import router as quality_router
 from earful.web.surveys import router as surveys_router
+from earful.web.insights import DONE, form_write, resolve_insight
+from earful.web.insights import router as insights_router
 from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
@@ -52,7 +55,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("load", "/load", "Load data")]
+       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data")]
 NAV[5:5] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]
 
 
@@ -73,8 +76,9 @@ def _secs(v) -> str:
     return f"{v:.0f} s" if v < 120 else f"{v / 60:.1f} min"
 
 
-templates.env.filters.update(pct=_pct, num=_num, secs=_secs)
-templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed)
+templates.env.filters.update(pct=_pct, num=_num, secs=_secs, money=wording.money)
+templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed,
+                             band_chart=_charts.band, **wording.TEMPLATE_GLOBALS)
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
@@ -122,6 +126,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(quality_router)
     app.include_router(surveys_router)
+    app.include_router(insights_router)
     app.include_router(voice_router)
     _add_handlers(app)
     _add_pages(app)
@@ -274,25 +279,31 @@ def _add_pages(app: FastAPI) -> None:
     def insights_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))],
                       state_: Annotated[str | None, Query(alias="state", max_length=20)] = None,
                       department: Annotated[str | None, Query(max_length=200)] = None,
+                      sort: Annotated[str, Query(max_length=20)] = "value",
+                      q_: Annotated[str | None, Query(alias="q", max_length=200)] = None,
                       offset: Annotated[int, Query(ge=0)] = 0):
         dept = department_scope(user, department or None)
         st = state(request)
-        data = st.cached(cur, "insights", q.insights_list, department=dept, state=state_ or None, limit=25,
-                         offset=offset)
+        data = st.cached(cur, "insights", q.insights_list, department=dept, state=state_ or None, q=q_ or None,
+                         sort=sort or "value", limit=25, offset=offset)
         data = {**data, "items": [dict(it) for it in data["items"]]}
         departments = st.cached(cur, "departments", q.departments) if user.role != "department" else []
         for it in data["items"]:
-            it["actions"] = q.next_actions(it["state"], user.role) if it["department"] else []
-        return render(request, "insights.html", user, cache=(state_, dept, offset), cur=cur, data=data,
-                      state=state_ or "", department=dept or "",
-                      departments=departments, states=q.STATES)
+            it["actions"] = q.next_actions(it["state"], user.role) if it["department"] and it["state"] else []
+        return render(request, "insights.html", user, cache=(state_, dept, sort, q_, offset), cur=cur, data=data,
+                      state=state_ or "", department=dept or "", sort=sort or "value", q=q_ or "",
+                      sorts=tuple(q.SORTS), departments=departments, states=q.STATES)
 
     @app.get("/insights/{insight_id}", **opts)
-    def insight_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))], insight_id: str):
+    def insight_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insights"))], insight_id: str,
+                     done: Annotated[str | None, Query(max_length=20)] = None):
+        moved = resolve_insight(cur, insight_id)
+        if moved != insight_id:
+            return RedirectResponse(f"/insights/{quote(moved)}", status_code=308)
         check_insight(cur, user, insight_id)
         dept = user.department if user.role == "department" else None
         item = q.insight_get(cur, insight_id, department=dept, role=user.role, redacted=True)
-        return render(request, "insight.html", user, item=item)
+        return render(request, "insight.html", user, item=item, done=DONE.get(done or ""))
 
     @app.post("/insights/{insight_id}/act", **opts)
     def insight_act_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("insight_act"))],
@@ -301,13 +312,9 @@ def _add_pages(app: FastAPI) -> None:
                          note: Annotated[str, Form(max_length=2000)] = "",
                          amount: Annotated[str, Form(max_length=30)] = "",
                          back: Annotated[str, Form(max_length=500)] = ""):
-        check_insight(cur, user, insight_id)
-        dept = action_department(cur, user, insight_id, department or None)
-        try:
-            q.insight_act(cur, insight_id, dept, action, user, note=note or None, amount=amount or None)
-        finally:
-            state(request).forget()
-        return RedirectResponse(_safe_next(back or f"/insights/{quote(insight_id)}"), status_code=303)
+        return form_write(request, cur, user, insight_id, department,
+                          lambda dept: q.insight_act(cur, insight_id, dept, action, user, note=note or None,
+                                                     amount=amount or None), action, back)
 
     @app.get("/interactions", **opts)
     def interactions_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("interactions"))],
@@ -325,9 +332,11 @@ def _add_pages(app: FastAPI) -> None:
         return render(request, "interaction.html", user, item=item, qa=qa_card(cur, user, interaction_id, raw))
 
     @app.get("/ledger", **opts)
-    def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))]):
-        data = state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user))
-        return render(request, "ledger.html", user, cache=(), cur=cur, data=data)
+    def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))],
+                    period: Annotated[str | None, Query(max_length=7, pattern=r"^(\d{4}-\d{2})?$")] = None):
+        data = state(request).cached(cur, "ledger", q.ledger_report, department=department_scope(user),
+                                     month=period or None)
+        return render(request, "ledger.html", user, cache=(period,), cur=cur, data=data, period=period or "")
 
     @app.get("/users", **opts)
     def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
@@ -365,6 +374,4 @@ def metric_query(request: Request, cur: Cur,
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths after login (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    return safe_path(target)

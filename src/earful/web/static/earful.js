@@ -41,9 +41,13 @@
         if (xUnit && FORMAT[xUnit]) head = FORMAT[xUnit](Array.isArray(list[0].value) ? list[0].value[0] : head);
         var lines = [escapeHtml(String(head))];
         list.forEach(function (p) {
+          var s = series[p.seriesIndex] || {};
+          var flags = (s.earful || {});
+          if (flags.hidden) return;  // the invisible base of a shaded band
           var v = Array.isArray(p.value) ? p.value[p.value.length - 1] : p.value;
-          var f = FORMAT[unitOf(series[p.seriesIndex], unit)] || num;
-          lines.push(marker(p.color) + escapeHtml(p.seriesName) + ": <b>" + escapeHtml(f(v)) + "</b>");
+          var f = FORMAT[unitOf(s, unit)] || num;
+          var text = flags.range && p.data && p.data.range ? f(p.data.range[0]) + " – " + f(p.data.range[1]) : f(v);
+          lines.push(marker(p.color) + escapeHtml(p.seriesName) + ": <b>" + escapeHtml(text) + "</b>");
         });
         return lines.join("<br>");
       };
