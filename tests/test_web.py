@@ -70,6 +70,12 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/
 # A recorded call's routes: who may hear what is walked per role in test_voice_web.py (it needs a recording).
 VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
          ("GET", "/api/v1/voice/{}/moment"), ("GET", "/api/v1/speech")}
+# Quality, surveys and agents: walked per role, supervisors and agents included, in test_web_quality.py
+# (it needs QA scores, surveys and teams).
+QUALITY = {("GET", "/qa"), ("GET", "/surveys"), ("GET", "/agents"), ("GET", "/agents/{}"), ("GET", "/api/v1/qa"),
+           ("GET", "/api/v1/qa/calibration"), ("GET", "/api/v1/interactions/{}/qa"), ("GET", "/api/v1/agents"),
+           ("GET", "/api/v1/agents/{}"), ("GET", "/api/v1/surveys"), ("GET", "/api/v1/surveys/drivers"),
+           ("GET", "/api/v1/surveys/verbatims"), ("GET", "/api/v1/surveys/detractors"), ("GET", "/api/v1/surveys/model")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
@@ -115,7 +121,7 @@ def test_every_route_is_in_the_policy(site):
             path = re.sub(r"\{[^}]+\}", "{}", route.path)
             seen.add((method, path))
     app.state.earful.con.close()
-    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY
+    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY | QUALITY
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"
