@@ -201,7 +201,8 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 13, steps
+    assert len(steps) == 14, steps
+    assert "take the strategic assessment" in steps
     assert "hear a handful of recorded calls" in steps
     assert "failed" not in demo["first_log"]
 
@@ -224,6 +225,7 @@ def test_the_store_holds_every_analysis(demo):
         assert con.execute("SELECT count(*) FROM qa_scores").fetchone()[0] == talked  # QA on every interaction
         assert con.execute("SELECT count(*) FROM satisfaction_predictions").fetchone()[0] > 0.8 * talked
         assert con.execute("SELECT count(*) FROM agent_teams").fetchone()[0] > 20
+        assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] >= 1
         # nothing a department sees carries a card number
         quotes = json.dumps([json.loads(e) for (e,) in con.execute("SELECT evidence FROM insights").fetchall()])
         assert not re.search(r"\b(?:\d[ -]?){13,19}\b", quotes)

@@ -42,6 +42,8 @@ POLICY = {
     ("GET", "/briefing"): NOT_DEPT,
     ("GET", "/briefing.pdf"): NOT_DEPT,
     ("GET", "/load"): {"admin"},
+    ("GET", "/assess"): NOT_DEPT,
+    ("GET", "/api/v1/assessment"): NOT_DEPT,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -77,6 +79,8 @@ QUALITY = {("GET", "/qa"), ("GET", "/surveys"), ("GET", "/agents"), ("GET", "/ag
            ("GET", "/api/v1/agents/{}"), ("GET", "/api/v1/surveys"), ("GET", "/api/v1/surveys/drivers"),
            ("GET", "/api/v1/surveys/verbatims"), ("GET", "/api/v1/surveys/detractors"), ("GET", "/api/v1/surveys/model")}
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
+# Taking an assessment writes a snapshot: who may is walked per role in tests/test_assess_web.py.
+ASSESS_WRITES = {("POST", "/assess")}
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
 
@@ -121,7 +125,7 @@ def test_every_route_is_in_the_policy(site):
             path = re.sub(r"\{[^}]+\}", "{}", route.path)
             seen.add((method, path))
     app.state.earful.con.close()
-    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY | QUALITY
+    declared = {(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY} | PUBLIC | VOICE | ADMIN_ONLY | ASSESS_WRITES | QUALITY
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

@@ -263,6 +263,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
                 "(rules and formulas: src/earful/ledger/examples/)")
 
     steps.append(("route insights to departments, estimate their value", ledger))
+    steps.append(("take the strategic assessment", lambda: _assessment(con)))
 
     def report() -> str:
         from earful.report import write_report
@@ -281,6 +282,17 @@ def _demo_team(agent: str) -> str:
     if agent.startswith("A") and agent[1:].isdigit():
         return "voice-1" if int(agent[1:]) <= 12 else "voice-2"
     return {"S": "specialist", "C": "chat"}.get(agent[0], "written") if len(agent) == 3 else "written"
+
+
+def _assessment(con) -> str:
+    """The maturity snapshot from the store's evidence alone, kept for the next one to compare with."""
+    from earful.assess import assess, save
+
+    a = assess(con)
+    save(con, a, who="demo")
+    levels = ", ".join(f"{d.title.split(' (')[0].lower()} {d.level:.1f}" for d in a.dimensions if d.level is not None)
+    return (f"levels 1-5: {levels}; {len(a.questions)} practices for the director to answer "
+            "(earful assess --ask, or --answers src/earful/assess/examples/answers.yaml)")
 
 
 def _recorded_calls(con, out: Path) -> str:

@@ -44,6 +44,7 @@ _PANELS = {
     "Understand the words": ("enrich", "reasons", "topics"),
     "Quality and the customer's view": ("qa", "surveys", "agents"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
+    "Assess": ("assess",),
     "Serve": ("serve", "users", "token"),
 }
 

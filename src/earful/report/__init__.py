@@ -256,6 +256,9 @@ def write_report(con: duckdb.DuckDBPyConnection, start: date, end: date, out: st
     find_insights(con, start, end, cfg)
     html = render_html(con, start)
     out = Path(out)
+    extra = _assessment_beside(con, out, pdf)
+    if extra:
+        html = html.replace("</body></html>", extra[0] + "</body></html>")
     try:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
@@ -263,7 +266,7 @@ def write_report(con: duckdb.DuckDBPyConnection, start: date, end: date, out: st
     paths = [out]
     if pdf is not None:
         paths.append(write_pdf(html, pdf, base=out.parent))
-    return paths
+    return paths + (extra[1] if extra else [])
 
 
 def pdf_bytes(html: str, *, base: Path | None = None) -> bytes:
@@ -283,3 +286,28 @@ def write_pdf(html: str, pdf: str | Path, *, base: Path | None = None) -> Path:
     except OSError as exc:
         raise InputError(f"{pdf}: cannot write ({exc.strerror})") from None
     return Path(pdf)
+
+
+def _assessment_beside(con: duckdb.DuckDBPyConnection, out: Path, pdf: str | Path | None) -> tuple[str, list[Path]] | None:
+    """When a strategic assessment is saved: write its two pages beside the briefing and return the
+    briefing's line linking to them (and the files written)."""
+    from earful.assess import changes, previous, snapshot, snapshots
+    from earful.report.assessment import write_assessment
+    from earful.store.schema import has_table
+
+    rows = snapshots(con) if has_table(con, "assessments") else []
+    if not rows:
+        return None
+    sid = rows[-1]["id"]
+    result = snapshot(con, sid)
+    before = previous(con, sid)
+    moved = changes(before, result) if before else None
+    html_out = out.with_name(f"{out.stem}-assessment.html")
+    pdf_out = Path(pdf).with_name(f"{Path(pdf).stem}-assessment.pdf") if pdf is not None else None
+    write_assessment(result, html_out, pdf=pdf_out, moved=moved, snapshot_id=sid)
+    target = pdf_out or html_out
+    levels = " · ".join(f"{escape(d['title'].split(' (')[0])} {d['level']:.1f}" for d in result["dimensions"]
+                        if d["level"] is not None)
+    line = (f"<div class='sub'>Strategic assessment of {result['period_start']} to {result['period_end']} (levels 1-5): "
+            f"{levels}. <a href='{escape(target.name)}'>The two-page assessment</a>.</div>")
+    return line, [html_out] + ([pdf_out] if pdf_out else [])

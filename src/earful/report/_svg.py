@@ -34,11 +34,12 @@ def line_chart(labels: list[str], values: list[float], *, width: int = 340, heig
 
 
 def bar_chart(labels: list[str], values: list[float], *, width: int = 340, height: int = 120,
-              title: str = "", money: str | None = None) -> str:
-    """Horizontal bars, one per label, values written at the bar's end."""
+              title: str = "", money: str | None = None, top: float | None = None) -> str:
+    """Horizontal bars, one per label, values written at the bar's end; ``top``: the value a full
+    bar stands for (default: the largest value)."""
     n = max(len(values), 1)
     bh = (height - 4) / n
-    hi = max(values or [1]) or 1
+    hi = top or max(values or [1]) or 1
     lab_w = width * 0.45
     out = [f'<svg class="chart bars" role="img" aria-label="{escape(title)}" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>']

@@ -160,18 +160,25 @@ def _reason_table(reasons: list[str], rng: np.random.Generator) -> dict[str, np.
 
 
 # ---------------------------------------------------------------- the simulation
-def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scale: float = 1.0) -> Simulation:
-    """Simulate ``days`` days of contacts from ``start``; the same arguments give the same month."""
+def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scale: float = 1.0, *,
+             staffing: float = 1.0) -> Simulation:
+    """Simulate ``days`` days of contacts from ``start``; the same arguments give the same month.
+
+    ``staffing``: the share of the planned voice and chat agents actually rostered in each slot
+    (1 = the plan; 0.7 = a centre that runs 30% short, with the waits and abandons that follow)."""
     if not 1 <= days <= 366:
         raise InputError(f"days must be between 1 and 366, got {days}")
     if not 0.01 <= scale <= 20:
         raise InputError(f"scale must be between 0.01 and 20, got {scale}")
-    return _Sim(days, seed, start, scale).run()
+    if not 0.1 <= staffing <= 3:
+        raise InputError(f"staffing must be between 0.1 and 3, got {staffing}")
+    return _Sim(days, seed, start, scale, staffing).run()
 
 
 class _Sim:
-    def __init__(self, days: int, seed: int, start: date, scale: float):
+    def __init__(self, days: int, seed: int, start: date, scale: float, staffing: float = 1.0):
         self.days, self.seed, self.start, self.scale = days, seed, start, scale
+        self.staffing_factor = staffing
         ss = np.random.SeedSequence(seed)
         # the first six streams are those of every earlier version (same seed, same month); QA words have their own
         (self.r_mix, self.r_arr, self.r_ops, self.r_txt, self.r_srv, self.r_roster, self.r_qa) = (
@@ -255,8 +262,8 @@ class _Sim:
         load = lam * aht / SLOT_S
         if ch == "chat":
             load = load / CHAT_CONCURRENCY
-        agents = np.where(load > 0, np.ceil(load + STAFFING_BETA * np.sqrt(load)), 0).astype(int)
-        agents = np.where(load > 0, np.maximum(agents, 1), 0)
+        agents = np.ceil((load + STAFFING_BETA * np.sqrt(load)) * self.staffing_factor)
+        agents = np.where(load > 0, np.maximum(agents, 1), 0).astype(int)
         h = np.arange(SLOTS) * SLOT_S
         if ch == "voice":
             lunch = (h >= 12 * 3600) & (h < 13.5 * 3600)

@@ -31,6 +31,8 @@ AREAS: dict[str, frozenset[str]] = {
     "agents": frozenset({"admin", "analyst", "supervisor", "agent"}),  # supervisors: their team; agents: themselves
     "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
     "load": frozenset({"admin"}),                               # upload and load data
+    "assess": frozenset({"admin", "analyst", "executive"}),     # the strategic assessment
+    "assess_take": frozenset({"admin", "analyst"}),             # take a snapshot, answer its questions
 }
 
 

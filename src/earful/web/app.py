@@ -46,6 +46,7 @@ from earful.web.insights import router as insights_router
 from earful.web.load import router as load_router
 from earful.web.api import to_csv
 from earful.web.voice import router as voice_router
+from earful.web.assess import router as assess_router
 from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
 
 HERE = Path(__file__).parent
@@ -55,7 +56,7 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data")]
+       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 NAV[5:5] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]
 
 
@@ -128,6 +129,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
     app.include_router(surveys_router)
     app.include_router(insights_router)
     app.include_router(voice_router)
+    app.include_router(assess_router)
     _add_handlers(app)
     _add_pages(app)
     app.include_router(load_router)
