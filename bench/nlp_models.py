@@ -1,6 +1,6 @@
 """Contact reasons and topics on real data: BANKING77 5-fold CV, CLINC150 with out-of-scope, topics vs BERTopic.
 
-    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed ...]
+    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store ...]
 
 Embeddings of whole corpora are cached on disk ($EARFUL_CACHE, default ~/.cache/earful).
 """
@@ -49,6 +49,78 @@ def bench_embed() -> None:
             continue
         print(f"embed: all-MiniLM-L6-v2, backend {backend}: {rate:.0f} sentences/s (2,000 BANKING77 utterances, cold)",
               flush=True)
+
+
+def _twcs_customer_texts(n: int) -> list[str]:
+    import csv
+
+    with open(DATA / "twcs" / "twcs_first5000.csv", newline="") as f:
+        return [r["text"] for r in csv.DictReader(f) if r["inbound"] == "True"][:n]
+
+
+def _flops_per_text(tokens: np.ndarray, d: int = 384, layers: int = 6, ffn: int = 1536) -> np.ndarray:
+    """Multiply-adds ×2 of one BERT encoder pass over t tokens: per layer the Q, K, V and output
+    projections (4·d²·t), the feed-forward pair (2·d·ffn·t) and attention (2·t²·d)."""
+    t = tokens.astype(np.float64)
+    return 2.0 * layers * (4 * d * d * t + 2 * d * ffn * t + 2 * t * t * d)
+
+
+def _gemm_flops_per_cpu_s(d: int = 384, ffn: int = 1536, rows: int = 4096, reps: int = 20) -> float:
+    """The machine's float32 matrix throughput per CPU-second, on the encoder's own shapes."""
+    rng = np.random.default_rng(0)
+    a, w = rng.standard_normal((rows, d), dtype=np.float32), rng.standard_normal((d, ffn), dtype=np.float32)
+    a @ w
+    c0 = time.process_time()
+    for _ in range(reps):
+        a @ w
+    return 2.0 * rows * d * ffn * reps / (time.process_time() - c0)
+
+
+def bench_embed_store() -> None:
+    """Texts per CPU-second of the encoder against its FLOP bound, fixed batches against length
+    buckets in the same process, and the store's read-back against embedding."""
+    import duckdb
+
+    from earful.nlp.embed import Embedder
+    from earful.nlp.vectors import stored_embed
+    from earful.store.schema import migrate
+
+    peak = _gemm_flops_per_cpu_s()
+    print(f"embed-store: float32 matrix throughput {peak / 1e9:.1f} GFLOP per CPU-second (numpy, encoder shapes); "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    corpora = {"customer tweets (TWCS)": _twcs_customer_texts(1500), "BANKING77 utterances": banking77()[0][:1500]}
+    for name, texts in corpora.items():
+        probe = Embedder(cache_size=0)
+        probe._load()
+        tokens = np.array([min(len(e.ids), probe.max_tokens) for e in probe._tok.encode_batch(texts)])
+        bound = len(texts) / (_flops_per_text(tokens).sum() / peak)
+        rates = {}
+        for label, kw in (("fixed batches of 64", {"batch_size": 64, "batch_tokens": None}),
+                          ("length buckets (≤ 256 texts, ≤ 4,096 tokens)", {})):
+            e = Embedder(cache_size=0, **kw)
+            e.encode(texts[:32])
+            c0, w0 = time.process_time(), time.perf_counter()
+            e.encode(texts)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            rates[label] = len(texts) / cpu
+            print(f"embed-store: {name} ({len(texts):,}, mean {tokens.mean():.0f} tokens), {label}: "
+                  f"{len(texts) / cpu:.0f} texts per CPU-second ({100 * len(texts) / cpu / bound:.0f} % of the "
+                  f"FLOP bound {bound:.0f}), {len(texts) / wall:.0f}/s wall", flush=True)
+        a, b = rates.values()
+        print(f"embed-store: {name}: length buckets {b / a:.2f}× the texts per CPU-second of fixed batches", flush=True)
+    texts = corpora["customer tweets (TWCS)"]
+    con = duckdb.connect()
+    migrate(con)
+    e = Embedder(cache_size=0)
+    c0 = time.process_time()
+    first = stored_embed(con, texts, e)
+    cold = time.process_time() - c0
+    c0 = time.process_time()
+    again = stored_embed(con, texts, e)
+    warm = time.process_time() - c0
+    assert np.array_equal(first, again)
+    print(f"embed-store: {len(texts):,} tweets embedded and stored {cold:.2f} CPU-s; read back from the store "
+          f"{warm:.3f} CPU-s ({len(texts) / warm:,.0f} texts per CPU-second, {cold / warm:.0f}× less)", flush=True)
 
 
 def bench_reasons(settings: tuple[str, ...] = ("all", "10-per-reason", "10-per-reason+unlabelled")) -> None:
@@ -127,6 +199,99 @@ def bench_clinc() -> None:
           f"in-scope accuracy {100 * in_acc:.2f} %, out-of-scope recall {100 * oos_rec:.1f} %", flush=True)
 
 
+def _oos_scores(m, texts, emb, none_label):
+    """Per text: best in-scope label, its probability, whether "none of these" wins, novelty."""
+    p = m.predict_proba(texts, emb)
+    inside = m.classes_ != none_label
+    cols = np.flatnonzero(inside)
+    best_in = cols[p[:, cols].argmax(1)]
+    return (m.classes_[best_in], p[np.arange(len(p)), best_in], m.classes_[p.argmax(1)] == none_label,
+            m.novelty(texts, emb))
+
+
+def _oos_metrics(pred, y, oos_flag, is_oos, prevalence: float) -> dict[str, float]:
+    """In-scope accuracy (right reason, not called unknown), OOS recall, OOS precision as measured
+    and as it would be at ``prevalence`` (the share of OOS texts in the official CLINC150 test)."""
+    acc = float(np.mean((pred[~is_oos] == y[~is_oos]) & ~oos_flag[~is_oos]))
+    rec = float(np.mean(oos_flag[is_oos]))
+    fpr = float(np.mean(oos_flag[~is_oos]))
+    prec = float(np.sum(oos_flag & is_oos) / max(np.sum(oos_flag), 1))
+    prec_at = rec * prevalence / max(rec * prevalence + fpr * (1 - prevalence), 1e-12)
+    return {"in_acc": acc, "recall": rec, "precision": prec, "precision_at": prec_at, "fpr": fpr}
+
+
+def _choose_oos_thresholds(scores, y, is_oos, prevalence, use_none=True, use_conf=True, use_nov=True,
+                           min_in_acc=0.90):
+    """(confidence threshold, novelty threshold) maximising min(OOS recall, precision at the
+    prevalence) while in-scope accuracy stays ≥ min_in_acc; ties to the higher in-scope accuracy."""
+    pred, conf, none, nov = scores
+    confs = np.linspace(0.0, 0.95, 39) if use_conf else [0.0]
+    novs = np.quantile(nov, np.linspace(0.5, 1.0, 41)) if use_nov else [np.inf]
+    best, choice = (-1.0, -1.0), (0.0, np.inf)
+    for t in confs:
+        for v in novs:
+            flag = (conf < t) | (nov > v) | (none if use_none else False)
+            m = _oos_metrics(pred, y, flag, is_oos, prevalence)
+            key = (min(m["recall"], m["precision_at"]) if m["in_acc"] >= min_in_acc else -1.0, m["in_acc"])
+            if key > best:
+                best, choice = key, (float(t), float(v))
+    return choice
+
+
+def bench_oos() -> None:
+    """CLINC150 out-of-scope, 5-fold over train + val in-scope and oos_train + oos_val: "none of these"
+    as a class, the confidence threshold and the novelty score, alone and combined."""
+    from sklearn.model_selection import StratifiedKFold, train_test_split
+
+    from earful.nlp.embed import encode_cached
+    from earful.nlp.reasons import NONE_OF_THESE, ReasonClassifier
+
+    d = json.loads((DATA / "clinc150" / "data_train_val.json").read_text())
+    keys = ("train", "val", "oos_train", "oos_val")
+    texts = [t for k in keys for t, _ in d[k]]
+    y = np.array([NONE_OF_THESE if lab == "oos" else lab for k in keys for _, lab in d[k]], dtype=object)
+    emb = encode_cached(texts)
+    is_oos_all = y == NONE_OF_THESE
+    prevalence = 1000 / 5500  # the official CLINC150 test: 4,500 in-scope, 1,000 out-of-scope
+    variants = {"threshold only": dict(use_none=False, use_nov=False),
+                "novelty only": dict(use_none=False, use_conf=False),
+                '"none of these" class only': dict(use_conf=False, use_nov=False),
+                "class + threshold + novelty": {}}
+    results: dict[str, list] = {k: [] for k in variants}
+    print(f"# CLINC150 5-fold: {int((~is_oos_all).sum()):,} in-scope (150 intents), {int(is_oos_all.sum())} out-of-scope; "
+          f"precision also at the official test's share of OOS ({prevalence:.1%}); load {os.getloadavg()[0]:.1f}", flush=True)
+    c0 = time.process_time()
+    outer = StratifiedKFold(5, shuffle=True, random_state=SEED)
+    for fold, (tr, te) in enumerate(outer.split(texts, y)):
+        fit, tune = train_test_split(tr, test_size=0.25, stratify=y[tr], random_state=SEED)
+
+        def model(idx):
+            return ReasonClassifier(threshold=0.0, calibration_folds=0, seed=SEED).fit(
+                [texts[i] for i in idx], y[idx], emb[idx])
+
+        # one fit a fold: on three quarters of the training folds; the thresholds are chosen on the
+        # last quarter, the test fold is only scored
+        m = model(fit)
+        s_tune = _oos_scores(m, [texts[i] for i in tune], emb[tune], NONE_OF_THESE)
+        s_test = _oos_scores(m, [texts[i] for i in te], emb[te], NONE_OF_THESE)
+        for name, kw in variants.items():
+            t, v = _choose_oos_thresholds(s_tune, y[tune], is_oos_all[tune], prevalence, **kw)
+            pred, conf, none, nov = s_test
+            flag = (conf < t) | (nov > v) | (none if kw.get("use_none", True) else False)
+            results[name].append(_oos_metrics(pred, y[te], flag, is_oos_all[te], prevalence) | {"t": t, "v": v})
+        print(f"fold {fold + 1}: " + "; ".join(f"{k}: in {r[-1]['in_acc']:.3f} rec {r[-1]['recall']:.3f} "
+                                                f"prec {r[-1]['precision']:.3f}/{r[-1]['precision_at']:.3f}"
+                                                for k, r in results.items()), flush=True)
+    print("| unknown decided by | in-scope accuracy | OOS recall | OOS precision (as measured, 1.1 % OOS) | "
+          "OOS precision at 18.2 % OOS | thresholds (confidence, novelty) |")
+    print("|---|---|---|---|---|---|")
+    for name, rs in results.items():
+        mean = {k: np.mean([r[k] for r in rs]) for k in ("in_acc", "recall", "precision", "precision_at")}
+        print(f"| {name} | {mean['in_acc']:.3f} | {mean['recall']:.3f} | {mean['precision']:.3f} | "
+              f"{mean['precision_at']:.3f} | {np.mean([r['t'] for r in rs]):.2f}, {np.mean([r['v'] for r in rs]):.3f} |")
+    print(f"CPU {time.process_time() - c0:.0f} s", flush=True)
+
+
 def bench_topics() -> None:
     from sklearn.metrics import v_measure_score
 
@@ -166,4 +331,4 @@ if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()

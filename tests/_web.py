@@ -84,14 +84,14 @@ def build_store(db_path: Path, shared_data: Path) -> dict:
 
 
 @contextmanager
-def serve(db_path: Path, lifespan: str = "off"):
+def serve(db_path: Path, lifespan: str = "off", **app_options):
     """A real uvicorn server over the store on 127.0.0.1 (a free port), stopped on exit; ``lifespan="on"``
     runs the app's start-up hooks as ``earful serve`` does."""
     import uvicorn
 
     from earful.web import create_app
 
-    app = create_app(db_path)
+    app = create_app(db_path, **app_options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -108,14 +108,19 @@ def serve(db_path: Path, lifespan: str = "off"):
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(60)  # requests still waiting for a password check finish first
         sock.close()
         app.state.earful.con.close()
 
 
 def login(client, name: str, password: str = PASSWORD):
-    """Sign a httpx client in through the login form; returns the response."""
-    return client.post("/login", data={"username": name, "password": password, "next": "/"})
+    """Sign a httpx client in through the login form, as a browser on the dashboard's own page
+    would (its Origin, then the session's form token on every later write); returns the response."""
+    client.headers["origin"] = str(client.base_url).rstrip("/")
+    r = client.post("/login", data={"username": name, "password": password, "next": "/"})
+    if r.status_code == 303:
+        client.headers["x-csrf-token"] = client.get("/api/v1/me").json()["csrf_token"]
+    return r
 
 
 import pytest  # noqa: E402
@@ -134,16 +139,39 @@ def web_store(tmp_path_factory, shared_data):
     return _BUILT["store"]
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory, web_store):
-    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+@contextmanager
+def serve_copy(tmp_path_factory, web_store, **app_options):
+    """A running server over a fresh copy of the test store: {url, db, insight ids}."""
     import shutil
 
     template, info = web_store
     db = tmp_path_factory.mktemp("web") / "earful.duckdb"
     shutil.copy(template, db)
-    with serve(db) as url:
+    with serve(db, **app_options) as url:
         yield {"url": url, "db": db, **info}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, web_store):
+    """(base URL, store path, insight ids) of a running server over a fresh copy of the test store."""
+    with serve_copy(tmp_path_factory, web_store) as running:
+        yield running
+
+
+#: Debian's Chromium, which the browser tests drive through Playwright.
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium for one test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
 
 
 # ---------------------------------------------------------------- a store the insight engine filled

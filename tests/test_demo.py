@@ -172,7 +172,7 @@ def test_every_money_figure_shown_is_the_ledgers(demo):
     # the API and the dashboard, as the centre's director
     user, password = next((u, pw) for u, pw, role in re.findall(r"^\s+(\w+)\s+(demo-\w+)\s+(\w+)", demo["log"], re.M)
                           if role == "admin")
-    with httpx.Client(base_url=demo["url"], timeout=60) as web:
+    with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}, timeout=60) as web:
         assert web.post("/login", data={"username": user, "password": password, "next": "/"}).status_code in (200, 303)
         led = web.get("/api/v1/ledger", params={"period": "2025-08"}).json()
         assert Decimal(led["totals"][0]["estimated"]) == estimated and Decimal(led["totals"][0]["confirmed"]) == confirmed
@@ -201,9 +201,14 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 14, steps
+    assert len(steps) == 16, steps
+    # each channel against its own target; voice staffed by Erlang, e-mail from its backlog
+    flat = " ".join(out.split())  # the console wraps long lines
+    assert re.search(r"voice \d+\.\d% vs 80%, chat \d+\.\d% vs 80%, email \d+\.\d% vs 90%", flat)
+    assert re.search(r"voice peak \d+ agents .*Erlang C.*email peak \d+ agents .*backlog \+ response target", flat)
     assert "take the strategic assessment" in steps
     assert "hear a handful of recorded calls" in steps
+    assert "forecast next week and schedule it" in steps
     assert "failed" not in demo["first_log"]
 
 
@@ -247,19 +252,29 @@ def test_the_store_holds_every_analysis(demo):
 def test_demo_logins_work_and_a_department_sees_only_its_own(demo):
     logins = re.findall(r"^\s+(\w+)\s+(demo-\w+)\s+(\w+)", demo["log"], flags=re.M)
     assert {r[2] for r in logins} >= {"admin", "analyst", "department", "executive"}
-    with httpx.Client(base_url=demo["url"], follow_redirects=False) as web:
+    with httpx.Client(base_url=demo["url"], follow_redirects=False, headers={"origin": demo["url"]}, timeout=60) as web:
         user, password, _ = next(r for r in logins if r[0] == "operations")
         r = web.post("/login", data={"username": user, "password": password, "next": "/"})
         assert r.status_code == 303 and r.headers["location"] == "/"
         assert web.get("/").status_code == 200
         items = web.get("/api/v1/insights").json()["items"]
         assert items and all(i["department"] == "operations" for i in items)
-    with httpx.Client(base_url=demo["url"], follow_redirects=False) as web:  # the agent lands on their own page
+    with httpx.Client(base_url=demo["url"], follow_redirects=False, headers={"origin": demo["url"]},
+                      timeout=60) as web:  # the agent lands on their own page
         user, password, _ = next(r for r in logins if r[2] == "agent")
         assert web.post("/login", data={"username": user, "password": password, "next": "/"}).status_code == 303
         assert web.get("/").headers["location"] == "/agents"
         assert web.get("/agents").headers["location"].startswith("/agents/A")
         assert web.get("/qa").status_code == 403
-    with httpx.Client(base_url=demo["url"]) as web:
+    with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}, timeout=60) as web:
         r = web.post("/login", data={"username": "operations", "password": "wrong", "next": "/"})
         assert web.get("/api/v1/insights").status_code == 401
+
+
+def test_commands_run_while_the_demo_serves(demo):
+    """The demo's server keeps the store open; `earful` commands on it run through the server."""
+    env = {**os.environ, "COLUMNS": "200"}
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "status", "--db", str(demo["db"]), "--json"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["interactions"] > 5000

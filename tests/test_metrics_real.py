@@ -45,6 +45,7 @@ def bank(shared_data, tmp_path_factory):
                     t["offered"] += 1
                     t["abandoned"] += 1
                     t["short"] += float(row["q_time"]) < 5
+                    t["ab_within20"] += float(row["q_time"]) <= 20
                 elif row["outcome"] == "HANG":
                     t["ivr"] += 1
     return db, tally
@@ -69,6 +70,21 @@ def test_month_matches_independent_count(bank, con):
     assert r["abandon_rate"] == pytest.approx((t["abandoned"] - t["short"]) / (t["offered"] - t["short"]), rel=1e-12)
     # a heavily abandoning centre: the figures must say so
     assert 0.1 < r["abandon_rate"] < 0.4 and 0 < r["occupancy"] <= 1 and 0 < r["fcr_rate"] < 1
+
+
+@pytest.mark.parametrize("treatment", ["all", "exclude_short", "exclude_within_threshold", "answered_only"])
+def test_every_abandon_treatment_on_the_month(bank, con, treatment):
+    """Service level and abandon rate follow the same convention (docs/metrics.md gives the figures)."""
+    t = bank[1]["*"]
+    r = metrics_table(con, by=(), abandon_treatment=treatment).to_pylist()[0]
+    excluded = {"all": 0, "exclude_short": t["short"], "exclude_within_threshold": t["ab_within20"],
+                "answered_only": t["abandoned"]}[treatment]
+    assert r["service_level"] == pytest.approx(t["within20"] / (t["offered"] - excluded), rel=1e-12)
+    ab_excluded = 0 if treatment in ("all", "answered_only") else excluded
+    assert r["abandon_rate"] == pytest.approx((t["abandoned"] - ab_excluded) / (t["offered"] - ab_excluded), rel=1e-12)
+    assert r["abandon_treatment"] == treatment and r["sl_threshold_s"] == 20
+    if treatment == "all":  # every abandon counts: the plain share of queued calls
+        assert r["abandon_rate"] == pytest.approx(t["abandoned"] / t["offered"])
 
 
 def test_queues_and_days_add_up(bank, con):
@@ -140,3 +156,40 @@ def test_every_key_partitions_the_month(bank, con):
         for col in ("service_level", "abandon_rate"):
             vals = [v for v in t.column(col).to_pylist() if v is not None]
             assert vals and all(0 <= v <= 1 for v in vals), (key, col)
+
+
+def test_reason_trend_compares_full_weeks_only(bank, shared_data, con):
+    """The month runs Sunday 1 August to Tuesday 31 August: its first week holds one day and its last
+    two, and a trend that put them beside full weeks would show nearly every reason falling."""
+    from datetime import date, timedelta
+
+    from earful.web._queries import reasons
+
+    weekly: dict[tuple[str, date], int] = defaultdict(int)  # call type x Monday, read from the CSV
+    with (shared_data / "anonymous_bank" / "august_calls.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            answered_ok = row["outcome"] == "AGENT" and "0:00:00" not in (row["ser_start"], row["ser_exit"])
+            if answered_ok or (row["outcome"] == "HANG" and row["q_start"] != "0:00:00"):
+                d = date.fromisoformat(row["date"])
+                at = row["q_start"] if row["q_start"] != "0:00:00" else row["ser_start"]  # offered: queue entry
+                if _secs(at) < _secs(row["vru_entry"]) - 12 * 3600:  # past midnight since IVR entry: the next day
+                    d += timedelta(days=1)
+                weekly[(row["type"], d - timedelta(days=d.weekday()))] += 1
+    got = reasons(con, weeks=8)
+    full = [date(2010, 8, 2) + timedelta(weeks=k) for k in range(4)]
+    assert got["weeks"] == [w.isoformat() for w in full]
+    assert got["partial_weeks"] == [{"week": "2010-07-26", "days": 1}, {"week": "2010-08-30", "days": 2}]
+    by = {r["reason"]: r for r in got["reasons"]}
+    for kind in ("PS", "NW", "IN", "NE"):
+        series = [weekly[(kind, w)] for w in full]
+        assert by[kind]["series"] == series
+        assert by[kind]["change"] == pytest.approx((series[-1] - series[-2]) / series[-2])
+        # the total still counts every contact of the period, partial weeks included
+        assert by[kind]["total"] == sum(n for (k, _), n in weekly.items() if k == kind)
+    # with the partial last week in the trend, most reasons would have read "down"
+    assert sum(weekly[(k, date(2010, 8, 30))] < weekly[(k, full[-1])] for k in ("PS", "NW", "IN", "NE")) == 4
+
+
+def _secs(hms: str) -> int:
+    h, m, sec = (int(x) for x in hms.split(":"))
+    return 3600 * h + 60 * m + sec

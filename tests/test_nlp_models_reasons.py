@@ -101,3 +101,29 @@ def test_user_errors() -> None:
         ReasonClassifier().predict(["a"])
     with pytest.raises(InputError):
         ReasonClassifier.load("/nonexistent/reasons.joblib")
+
+
+def test_out_of_scope_by_none_class_and_novelty(split) -> None:
+    """Four intents the centre does not handle: two given as "none of these" examples, two never seen."""
+    from earful.nlp.reasons import NONE_OF_THESE
+
+    (t, y, e), (tt, ty, te) = split
+    intents = sorted(set(y))
+    none_given, unseen = intents[:2], intents[2:4]
+    keep = ~np.isin(y, unseen)
+    y_train = np.where(np.isin(y, none_given), NONE_OF_THESE, y).astype(object)[keep]
+    m = ReasonClassifier(threshold=0.0, calibration_folds=0).fit([x for x, k in zip(t, keep) if k], y_train, e[keep])
+    assert NONE_OF_THESE in m.classes_
+    inside = ~np.isin(ty, none_given + unseen)
+    labels, _ = m.predict_with_confidence(tt, te)
+    # the centre's own "none of these" examples teach the class: their intents come back unknown
+    assert np.mean(labels[np.isin(ty, none_given)] == UNKNOWN) >= 0.8
+    assert np.mean(labels[inside] == ty[inside]) >= 0.85
+    # intents never seen are farther from every training example than in-scope ones
+    nov = m.novelty(tt, te)
+    assert np.median(nov[np.isin(ty, unseen)]) > np.quantile(nov[inside], 0.75)
+    m.novelty_threshold = float(np.quantile(nov[inside], 0.9))
+    flagged, _ = m.predict_with_confidence(tt, te)
+    assert np.mean(flagged[np.isin(ty, unseen)] == UNKNOWN) > np.mean(flagged[inside] == UNKNOWN) + 0.2
+    no_emb = ReasonClassifier(threshold=0.0, calibration_folds=0, embedding_weight=0).fit(t, y)
+    assert no_emb.novelty(tt) is None

@@ -59,7 +59,11 @@ def test_train_assign_reasons_and_topics(con, subset) -> None:
     assert row[0] == "reasons" and json.loads(row[1]) == "disposition" and row[2] == "reasons.joblib"
     assert set(model.classes_) == set(tr_labels)
 
+    # training and classifying embedded every distinct text once, and kept the vectors in the store
+    stored = con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+    assert stored == len(set(texts))
     first = fit_topics(con, n_topics=20, seed=3)
+    assert con.execute("SELECT count(*) FROM embeddings").fetchone()[0] == stored  # topics re-embedded nothing
     ids1 = con.execute("SELECT topic_id FROM enrichment ORDER BY interaction_id").fetchall()
     assert con.execute("SELECT count(*), sum(size) FROM topics").fetchone() == (20, len(texts))
     assert assign_topics(con) == len(texts)

@@ -90,3 +90,69 @@ def test_fast_assign_places_new_texts_without_embedding_them(model, data, tmp_pa
     plain = TopicModel.load(model.save(tmp_path / "fast.npz"))
     assert plain.assigner_ is None and not (tmp_path / "fast.assign.joblib").exists()
     assert np.array_equal(plain.assign(new), model.transform(new, emb[held])[0])
+
+
+def _twcs_customer_tweets(shared_data: Path, n: int) -> tuple[list[str], set[str]]:
+    """The first n customer tweets of the Twitter threads, and every support account answering there."""
+    import csv
+
+    with open(shared_data / "twcs" / "twcs_first5000.csv", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r.get("text")]
+    return [r["text"] for r in rows if r["inbound"] == "True"][:n], {r["author_id"] for r in rows if r["inbound"] != "True"}
+
+
+@pytest.fixture(scope="module")
+def tweets_model(shared_data: Path):
+    from earful.nlp.embed import embed
+
+    texts, accounts = _twcs_customer_tweets(shared_data, 700)
+    tm = TopicModel(seed=0, n_topics=15, fast_assign=True)
+    return tm.fit(texts, embed(tm.clean(texts))), texts, accounts
+
+
+def test_social_topic_labels_carry_no_handle_link_or_brand(tweets_model) -> None:
+    import re
+
+    from earful.nlp.topics import SHORT_LABEL, SHORT_TOPIC
+
+    model, texts, accounts = tweets_model
+    brands = {a.lower() for a in accounts} | {"spotify", "amazon", "apple", "uber", "xbox", "tesco", "chipotle", "delta"}
+    handles = {h.lower() for t in texts for h in re.findall(r"@(\w+)", t)}
+    words = [w for t in model.topics() for w in re.split(r"[\s,]+", t["label"].lower()) if w]
+    assert words
+    assert not [w for w in words if w in brands | handles or w.startswith("http") or w.isdigit()]
+    # raw, the same tweets cluster by whom they address and the labels say so
+    raw = TopicModel(seed=0, n_topics=15, cleaner=None).fit(texts, model._embed(texts, None))
+    raw_words = {w for t in raw.topics() for w in re.split(r"[\s,]+", t["label"].lower())}
+    assert raw_words & (brands | handles)
+    # one-word and emoji messages sit in the outlier topic, not in a real one
+    short = [t for t, lab in zip(texts, model.labels_) if lab == SHORT_TOPIC]
+    assert 10 <= len(short) <= 0.15 * len(texts)
+    assert model.topics()[-1] == {"topic_id": SHORT_TOPIC, "label": SHORT_LABEL, "key_phrases": [], "size": len(short)}
+    assert all(len(re.findall(r"[^\W\d_]{2,}", model.clean([t])[0])) <= 3 for t in short)
+    assert list(model.assign(["@SpotifyCares 🙏", "thanks!"])) == [SHORT_TOPIC, SHORT_TOPIC]
+
+
+def test_cleaned_model_survives_save_and_load(tweets_model, tmp_path: Path) -> None:
+    model, texts, _ = tweets_model
+    again = TopicModel.load(model.save(tmp_path / "t.npz"))
+    assert again.topic_labels_ == model.topic_labels_
+    assert again.clean(texts[:50]) == model.clean(texts[:50])
+    assert np.array_equal(again.assign(texts[:200]), model.assign(texts[:200]))
+
+
+def test_text_cleaner_removes_what_says_nothing() -> None:
+    from earful.nlp.hygiene import TextCleaner, brand_words
+    from earful.nlp.topics import phrase_label
+
+    assert brand_words("SpotifyCares") == ["spotify"] and brand_words("comcastcares") == ["comcast"]
+    assert brand_words("British_Airways") == ["british airways"] and brand_words("115888") == []
+    c = TextCleaner(brands=["@TMobileHelp", "British_Airways"], own_share=None).fit([])
+    assert c.clean("@TMobileHelp my T-Mobile bill https://t.co/x1 doubled &amp; no reply ^JK") == "my bill doubled & no reply"
+    assert c.clean("British Airways lost my bag, see www.example.com/bag") == "lost my bag, see"
+    assert c.clean("Where is my card?  It's late - I ordered it") == "Where is my card?  It's late - I ordered it"
+    assert c.is_short("Thanks!") and c.is_short("🙏🙏") and c.is_short("thank you") and not c.is_short("where is my card")
+    # handles most texts address are the centre's own; their brand word goes too
+    learnt = TextCleaner().fit(["@AcmeHelp hi"] * 50 + ["@someone else"])
+    assert learnt.own_handles_ == ["acmehelp"] and learnt.clean("acme app crashed") == "app crashed"
+    assert phrase_label(["card", "card declined", "declined", "refund", "card card"]) == "card declined, refund"

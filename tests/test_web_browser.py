@@ -9,22 +9,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from _web import PASSWORD, PII_EMAIL, ROLE_USER, site, web_store  # noqa: F401
+from _web import CHROMIUM, PASSWORD, PII_EMAIL, ROLE_USER, browser, site, web_store  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _sign_in(browser, site, name: str):
@@ -102,7 +90,7 @@ def test_every_chart_is_drawn(browser, site, tmp_path):
     # tooltips: hovering the daily chart shows a tooltip with the day and the counts
     page.goto(site["url"] + "/")
     _charts_drawn(page)
-    big = page.locator("section.card div.chart").first
+    big = page.locator("section.card div.chart[aria-label^='contacts offered']")
     box = big.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(big).to_contain_text("offered")
@@ -122,7 +110,7 @@ def test_charts_fall_back_without_script(browser, site):
     assert page.locator("div.chart svg").count() == 0
     assert page.locator("table.fallback tbody tr").count() >= 2  # the daily numbers, as a table
     page.goto(site["url"] + "/staffing")
-    assert page.locator("table tbody tr").count() == 10
+    assert page.locator("#whatif-table tbody tr").count() == 10
     ctx.close()
 
 

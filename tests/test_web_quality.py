@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from _quality import PASSWORD, TEAM_1, copy_store, quality_store  # noqa: F401
-from _web import serve
+from _web import login, serve
 
 CHROMIUM = "/usr/bin/chromium"
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -29,7 +29,7 @@ def site(quality_store, tmp_path_factory):
 def _client(site: str, name: str):
     """A httpx client signed in as ``name`` (redirects are not followed, so they can be checked)."""
     with httpx.Client(base_url=site, follow_redirects=False, timeout=60) as c:
-        assert c.post("/login", data={"username": name, "password": PASSWORD, "next": "/"}).status_code == 303
+        assert login(c, name, PASSWORD).status_code == 303
         yield c
 
 

@@ -75,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    sock = None
+    if not args.no_serve:  # the port first: a busy one is one line before a minute of work
+        from earful.cli.web import listen
+
+        sock = listen(args.host, args.port)
+    try:
+        return _steps_then_serve(args, sock)
+    finally:
+        if sock is not None:
+            sock.close()
+
+
+def _steps_then_serve(args: argparse.Namespace, sock) -> int:
     from earful.store import connect
 
     out = Path(args.out)
@@ -106,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
         console.print(f"[bold red]{len(failed)} step(s) failed:[/] {', '.join(failed)}", highlight=False)
     if args.no_serve:
         return 1 if failed else 0
-    return _serve(args)
+    return _serve(args, sock)
 
 
 def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Callable[[], str]]]:
@@ -128,6 +141,20 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("simulate a month and load it", simulate_and_load))
     steps.append(("hear a handful of recorded calls", lambda: _recorded_calls(con, out)))
+
+    def service_definitions() -> str:
+        from importlib.resources import files
+
+        from earful.metrics.definitions import definitions_table, save_definitions, stored_definitions
+
+        path = files("earful.metrics") / "examples" / "service.yaml"
+        if stored_definitions(con).text is None:  # keep what a director already set
+            save_definitions(con, path.read_text(encoding="utf-8"))
+        defs = stored_definitions(con)
+        return ("; ".join(f"{r['channel']} {r['standard']}" for r in definitions_table(defs)[:5])
+                + f"; shrinkage {defs.shrinkage:.0%} (src/earful/metrics/examples/service.yaml)")
+
+    steps.append(("service definitions: each channel's own target", service_definitions))
 
     def enrich_text() -> str:
         from earful.nlp.enrich import enrich
@@ -209,29 +236,49 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     steps.append(("predict satisfaction for the contacts nobody rated", satisfaction))
 
     def metrics() -> str:
-        from earful.metrics import metrics_table
+        from earful.metrics.service import service_summary
 
-        row = metrics_table(con, by=(), channel="voice").to_pylist()[0]
-        return (f"voice: {row['offered']:,} offered, service level {row['service_level']:.1%} in 20 s, "
-                f"abandoned {row['abandon_rate']:.1%}, ASA {row['asa_s']:.0f} s, AHT {row['aht_s']:.0f} s, "
-                f"first-contact resolution {row['fcr_rate']:.0%} (7 days), CSAT {row['csat_avg']:.2f}"
-                + (f", QA {row['qa_score']:.1f}" if row.get("qa_score") is not None else ""))
+        s = service_summary(con)
+        parts = [f"{c['channel']} {c['service_level']['value']:.1%} vs {c['service_level']['target']:.0%}"
+                 for c in s["channels"] if c["service_level"]["value"] is not None]
+        t = s["totals"]
+        qa = (s.get("total_row") or {}).get("qa_score")
+        return (f"service level against each channel's own target: {', '.join(parts)}; all channels "
+                f"{t['service_level']['value']:.1%} of contacts on time (target {t['service_level']['target']:.1%}); "
+                f"voice ASA {next(c['asa_s']['value'] for c in s['channels'] if c['channel'] == 'voice'):.0f} s, "
+                f"FCR {t['fcr_rate']['value']:.0%} (7 days), CSAT {t['csat_avg']['value']:.2f}"
+                + (f", QA {qa:.1f}" if qa is not None else ""))
 
     steps.append(("operational metrics", metrics))
 
     def staffing() -> str:
-        from earful.metrics.workload import busiest_interval
-        from earful.staffing import what_if
+        from earful.staffing.requirement import intraday_requirement
 
-        calls, aht_s = busiest_interval(con, 1800, channel="voice")
-        if not calls or not aht_s:
-            raise EarfulError("no answered voice calls to staff for")
-        rows = what_if(calls, 1800, aht_s, targets=(0.8, 0.9, 0.95), shrinkage=0.3)
-        return (f"busiest half hour ({calls:.0f} calls, AHT {aht_s:.0f} s): "
-                + ", ".join(f"{r.target_sl:.0%} in 20 s needs {r.agents} agents ({r.positions} staff) at {r.occupancy:.0%} occupancy"
-                            for r in rows))
+        out = []
+        for ch in ("voice", "chat", "email"):
+            r = intraday_requirement(con, ch)
+            peak = r.rows()[r.peak]
+            model = "Erlang C" if r.model == "erlang_c" else "backlog + response target"
+            out.append(f"{ch} peak {peak['agents']} agents ({peak['positions']} rostered) at {str(peak['start'])[:5]} "
+                       f"for {peak['volume']:.0f} contacts ({model})")
+        return "; ".join(out) + f", shrinkage {r.shrinkage:.0%}"
 
-    steps.append(("staffing what-if", staffing))
+    steps.append(("staffing per channel, every interval of the average day", staffing))
+
+    def plan_next_week() -> str:
+        from earful.wfm.plan import PlanConfig, forecast_run, schedule_run
+
+        if args.days < 14:
+            return f"{args.days} days of history: a forecast needs two weeks (run the demo with --days 14 or more)"
+        run = forecast_run(con, PlanConfig(), queues=["voice", "chat"])
+        f = run.forecasts[[x.queue for x in run.forecasts].index("voice")]
+        s = schedule_run(con, PlanConfig(), queue="voice", replications=3, rounds=1, check_replications=10)
+        return (f"next week's voice: {f.volume.sum():,.0f} calls forecast; {s.schedule.agents} agents, "
+                f"{s.schedule.paid_hours:,.0f} paid hours ({s.schedule.gap:+.1%} on the LP bound); predicted "
+                f"service level {s.check.overall_sl:.0%}, target met in {s.check.open_met:.0%} of open half hours "
+                "(the Planning page)")
+
+    steps.append(("forecast next week and schedule it", plan_next_week))
 
     def insights() -> str:
         from earful.insights import find_insights
@@ -369,11 +416,9 @@ def _per_label(texts: list[str], labels: list[str], per_label: int) -> tuple[lis
     return [t for t, _ in keep], [y for _, y in keep]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+def _serve(args: argparse.Namespace, sock) -> int:
+    from earful.cli.web import run_server
     from earful.store import connect
-    from earful.web import create_app
     from earful.web.auth import add_user
 
     con = connect(args.db)
@@ -388,8 +433,7 @@ def _serve(args: argparse.Namespace) -> int:
     console.print(f"Open [bold]{url}[/] — demo logins (user / password):")
     for user, password, role, department in DEMO_USERS:
         console.print(f"  {user:<11} {password:<16} {role}{' (' + department + ')' if department else ''}")
-    console.print("Ctrl-C to stop.")
-    uvicorn.run(create_app(args.db), host=args.host, port=args.port, log_level="warning")
+    run_server(Path(args.db), sock, show=lambda line: console.print(line, highlight=False))
     return 0
 
 

@@ -40,7 +40,8 @@ _register_commands()
 # How `earful --help` groups the commands: the order a new user meets them.
 _PANELS = {
     "Load": ("init", "ingest", "status", "quarantine", "limits", "simulate"),
-    "Measure and staff": ("metrics", "staff", "speech"),
+    "Measure and staff": ("metrics", "service", "staff", "speech"),
+    "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),
     "Quality and the customer's view": ("qa", "surveys", "agents"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
@@ -67,11 +68,15 @@ _arrange_help()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning user errors into one line and exit code 2."""
+    """Entry point: run the command (in the server, when one holds its store), turning user
+    errors into one line and exit code 2."""
     from earful.cli._common import err_console
+    from earful.cli._control import forward, run_here
 
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=argv, standalone_mode=True)
+        code = forward(argv)
+        sys.exit(run_here(argv) if code is None else code)
     except EarfulError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)

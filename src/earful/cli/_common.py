@@ -27,6 +27,21 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def ask_new_password(name: str) -> str:
+    """Ask for a new password twice, at a terminal only (scripts give --password or EARFUL_PASSWORD)."""
+    import getpass
+    import sys
+
+    from earful.errors import EarfulError
+
+    if not sys.stdin.isatty():
+        raise EarfulError("give the password with --password or the EARFUL_PASSWORD variable")
+    password = getpass.getpass(f"password for {name}: ")
+    if getpass.getpass("again: ") != password:
+        raise EarfulError("the two passwords differ")
+    return password
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     """A ``YYYY-MM-DD`` option as a date (None stays None); anything else is a one-line error naming it."""
     if value is None:
@@ -38,14 +53,15 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 @contextmanager
-def open_store(db: Path | None) -> Iterator:
-    """The store for one command: closed afterwards, and any user mistake inside (``EarfulError``) ends the
-    command as one red line and exit code 2."""
+def open_store(db: Path | None, *, read_only: bool = False) -> Iterator:
+    """An existing store for one command (read-only for a command that only reads; never a new empty
+    one): closed afterwards, and any user mistake inside (``EarfulError``) ends the command as one red
+    line and exit code 2."""
     from earful.errors import EarfulError
     from earful.store import connect
 
     try:
-        con = connect(db)
+        con = connect(db, read_only=read_only, create=False)
     except EarfulError as exc:
         raise fail(str(exc)) from None
     try:

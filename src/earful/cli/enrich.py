@@ -28,7 +28,7 @@ def enrich(
     from earful.nlp.enrich import enrich as run_enrich
     from earful.nlp.enrich import save_lexicon
 
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         lex = None
         if lexicon is not None:

@@ -183,7 +183,7 @@ def limits(
 
     A mapping's own `limits:` section overrides these for its files (docs/formats.md).
     """
-    con = connect(db)
+    con = connect(db, read_only=set_ is None and not reset)  # showing them is a reader
     try:
         if set_ is not None or reset:
             data = None

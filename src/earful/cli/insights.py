@@ -42,7 +42,7 @@ def insights(
 
     s, e = parse_day(start, "--from"), parse_day(end, "--to")
     try:
-        con = connect(db)
+        con = connect(db, create=False)
         with console.status("looking for insights…"):
             found = find_insights(con, s, e, config)
         con.close()
@@ -111,7 +111,7 @@ def report(
 
     s, e = _period(period)
     try:
-        con = connect(db)
+        con = connect(db, create=False)  # brings the month's insights up to date before writing
         with console.status("writing the briefing…"):
             paths = write_report(con, s, e, out, pdf=pdf, config=config)
         con.close()

@@ -14,8 +14,8 @@ from rich.table import Table
 
 from earful.cli import app
 from earful.cli._common import DbOption, console, parse_day
-from earful.errors import InputError, StoreError
-from earful.store import connect, resolve_path
+from earful.errors import InputError
+from earful.store import connect
 
 RulesOption = Annotated[Path, typer.Option("--rules", help="routing.yaml: departments and routing rules.")]
 WhoOption = Annotated[Optional[str], typer.Option("--who", help="Who makes the change (default: your login name).")]
@@ -30,11 +30,10 @@ def _who(who: str | None) -> str:
         return "earful"
 
 
-def _open(db: Path | None):
-    """The store for ledger commands: it must exist (a mistyped --db must not create an empty one)."""
-    if not resolve_path(db).exists():
-        raise StoreError(f"no earful store at {resolve_path(db)}", hint="run `earful init` or `earful ingest` first")
-    return connect(db)
+def _open(db: Path | None, *, read_only: bool = False):
+    """The store for ledger commands: it must exist (a mistyped --db must not create an empty one);
+    commands that only read open it read-only."""
+    return connect(db, read_only=read_only, create=False)
 
 
 def _print_rows(rows: list[dict], title: str | None = None, as_json: bool = False) -> None:
@@ -110,7 +109,7 @@ def ledger_list(
     """Routes with their current state (a department's inbox)."""
     from earful.ledger import routes
 
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         _print_rows(routes(con, department=department, state=state), "routes", as_json)
     finally:
@@ -153,7 +152,7 @@ def ledger_overdue(
 
     from earful.ledger import overdue
 
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         _print_rows([asdict(o) for o in overdue(con, days)], f"unacknowledged over {days} days", as_json)
     finally:
@@ -170,7 +169,7 @@ def ledger_history(
     """The append-only history: every state change with who and when."""
     from earful.ledger import history
 
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         _print_rows(history(con, insight, department), "history", as_json)
     finally:
@@ -231,7 +230,7 @@ def ledger_totals(
     from earful.ledger import totals
 
     keys = tuple(k.strip() for k in by.split(",") if k.strip())
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         rows = totals(con, keys, period=period, start=parse_day(start, "--start"), end=parse_day(end, "--end"))
         _print_rows(rows, "value", as_json)
@@ -253,7 +252,7 @@ def ledger_credit_report(
     from earful.ledger import credit_report
     from earful.ledger.value import credit_report_markdown
 
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         rows = credit_report(con, start=parse_day(start, "--start"), end=parse_day(end, "--end"), month=period)
     finally:
@@ -280,7 +279,7 @@ def ledger_outbox(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Notifications and their delivery state."""
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         cur = con.execute("SELECT id, channel, department, target, status, attempts, next_attempt_at, delivered_at,"
                           " last_error FROM ledger_outbox ORDER BY id")
@@ -352,7 +351,7 @@ def audit(
         raise InputError(f"--export must end in .csv or .jsonl, not '{export.name}'")
     from earful.ledger.audit import AUDIT_COLUMNS, audit_rows
 
-    con = _open(db)
+    con = _open(db, read_only=True)
     try:
         rows = audit_rows(con)
     finally:

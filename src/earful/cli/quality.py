@@ -103,7 +103,7 @@ def rubric_show(db: DbOption = None,
     if default:
         sys.stdout.write(default_rubric_text())
         return
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         sys.stdout.write(active_rubric(con).text)
 
 
@@ -144,7 +144,7 @@ def qa_show(interaction: Annotated[str, typer.Argument(help="Interaction id (e.g
     """One interaction's scorecard: each item's verdict and the turn that decided it."""
     from earful.quality.summary import interaction_qa
 
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         card = interaction_qa(con, interaction, redacted=not raw)
     if card is None:
         raise fail(f"interaction {interaction!r} has no QA score (run `earful qa run`)")
@@ -167,7 +167,7 @@ def qa_summary_cmd(db: DbOption = None,
     from earful.quality.summary import qa_summary
 
     _check_format(format)
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         s = qa_summary(con, by=by, start=parse_day(start, "--from"), end=parse_day(end, "--to"))
     items = [it["name"] for it in s["rubric"]["items"]]
     rows = [{"group": r["group"], "scored": r["scored"], "score": r["score"], "low": r["low"], "high": r["high"],
@@ -242,7 +242,7 @@ def agents_list(db: DbOption = None, team: Annotated[Optional[str], typer.Option
     from earful.quality.coaching import agents_overview, team_agents
 
     _check_format(format)
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         agents = team_agents(con, team) if team else None
         rows = agents_overview(con, parse_day(start, "--from"), parse_day(end, "--to"), agents=agents)
     _emit(rows, format, f"Agents{' of ' + team if team else ''}")
@@ -255,7 +255,7 @@ def agents_show(agent: Annotated[str, typer.Argument(help="Agent id.")], db: DbO
     """An agent against same-queue peers, with 95 % intervals, and a coaching list for each weak QA item."""
     from earful.quality.coaching import agent_report
 
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         r = agent_report(con, agent, parse_day(start, "--from"), parse_day(end, "--to"))
     if as_json:
         print(json.dumps(r, default=str, indent=1))

@@ -63,7 +63,7 @@ def reasons_eval(
     """Cross-validated accuracy of the reason classifier on the given labels."""
     from earful.nlp.models import evaluate_reasons
 
-    con = connect(db)
+    con = connect(db, read_only=True)
     try:
         texts, labels = _labelled(con, source)
     finally:
@@ -80,7 +80,7 @@ def reasons_assign(db: DbOption = None) -> None:
     """Fill enrichment.reason / reason_confidence with the stored classifier."""
     from earful.nlp.models import assign_reasons
 
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         n = assign_reasons(con)
     finally:
@@ -98,19 +98,21 @@ def topics(
                                                       help="Only interactions of this day or later.")] = None,
     end: Annotated[Optional[datetime], typer.Option("--to", formats=["%Y-%m-%d"],
                                                     help="Only interactions of this day or earlier.")] = None,
+    brand: Annotated[Optional[list[str]], typer.Option(
+        "--brand", help="The centre's own handle or brand name, kept out of topics and labels (repeatable).")] = None,
     db: DbOption = None,
 ) -> None:
     """Discover topics in enriched interactions (or assign new ones) and list them with sizes and labels."""
     from earful.nlp.models import assign_topics, fit_topics
 
     lo, hi = (start.date() if start else None), (end.date() if end else None)
-    con = connect(db)
+    con = connect(db, create=False)
     try:
         with console.status("finding topics"):
             if assign_only:
                 assign_topics(con, start=lo, end=hi)
             else:
-                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi)
+                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi, brands=brand or ())
         rows = con.execute("SELECT t.topic_id, t.label, t.key_phrases, count(e.interaction_id) "
                            "FROM topics t LEFT JOIN enrichment e ON e.topic_id = t.topic_id "
                            "WHERE t.model = 'topics' GROUP BY ALL ORDER BY 4 DESC, 1").fetchall()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -20,6 +20,11 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 7,
     start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2025-08-01",
     scale: Annotated[float, typer.Option(help="Volume multiplier (1.0 is about 1,000 contacts a weekday).")] = 1.0,
+    holidays: Annotated[Optional[str], typer.Option(help="Public holidays of a country (e.g. GB-ENG) get "
+                                                    "--holiday-volume times a day's contacts.")] = None,
+    holiday_volume: Annotated[float, typer.Option(help="Volume of a holiday, as a share of its weekday's.")] = 0.35,
+    campaign: Annotated[Optional[list[str]], typer.Option(help="Days with more contacts: FROM..TO:MULTIPLIER, e.g. "
+                                                          "2025-05-12..2025-05-14:1.5 (repeatable).")] = None,
 ) -> None:
     """Simulate a bank's contact centre (voice, chat, e-mail, social, SMS, surveys) with planted truth."""
     try:
@@ -32,8 +37,9 @@ def simulate(
     except ValueError:
         raise fail(f"--start {start!r} is not a date like 2025-08-01") from None
     try:
+        mult = _day_multipliers(first, days, holidays, holiday_volume, campaign or [])
         with console.status(f"simulating {days} days from {first} (seed {seed})…"):
-            sim = run(days=days, seed=seed, start=first, scale=scale)
+            sim = run(days=days, seed=seed, start=first, scale=scale, day_multipliers=mult)
             paths = write_simulation(sim, out)
     except EarfulError as e:
         raise fail(str(e)) from None
@@ -44,3 +50,25 @@ def simulate(
     console.print("customer words: BANKING77 (PolyAI, CC BY 4.0); everything else simulated by earful")
 
 
+
+
+def _day_multipliers(first: date, days: int, holidays: Optional[str], holiday_volume: float,
+                     campaigns: list[str]) -> dict[date, float]:
+    """Holidays of a country (the holidays package) and campaign ranges, as day -> volume multiplier."""
+    from earful.wfm.calendar import HolidayCalendar, parse_dates
+
+    out: dict[date, float] = {}
+    if holidays:
+        country, _, sub = holidays.partition("-")
+        cal = HolidayCalendar(country.upper(), sub.upper() or None)
+        out.update({d: holiday_volume for d in cal.between(first, first + timedelta(days=days - 1))})
+    for text in campaigns:
+        dates, sep, mult = text.rpartition(":")
+        try:
+            m = float(mult)
+        except ValueError:
+            m = float("nan")
+        if not sep or not m == m:
+            raise fail(f"--campaign {text!r}: use FROM..TO:MULTIPLIER, e.g. 2025-05-12..2025-05-14:1.5")
+        out.update({d: m for d in parse_dates(dates, "--campaign")})
+    return out

@@ -28,16 +28,9 @@ def parse_duration(text: str, what: str) -> float:
 
 def parse_share(text: str, what: str) -> float:
     """'30%', '0.3' or '30' (read as percent when above 1) -> 0.3."""
-    t = str(text).strip()
-    try:
-        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
-    except ValueError:
-        raise InputError(f"{what}: cannot read {text!r} as a share (use e.g. 30% or 0.3)") from None
-    if not t.endswith("%") and v > 1:
-        v /= 100
-    if not (0 <= v <= 1):
-        raise InputError(f"{what}: {text!r} is not between 0% and 100%")
-    return v
+    from earful.metrics._keys import share
+
+    return share(text, what)
 
 
 def parse_target(text: str) -> tuple[float, float]:
@@ -68,10 +61,20 @@ def staff(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     validate: Annotated[bool, typer.Option("--validate", help="Back-test Erlang C and A on the store's own calls.")] = False,
     interval: Annotated[str, typer.Option("--interval", help="Back-test interval: hour, interval30, interval15.")] = "hour",
+    channel: Annotated[Optional[str], typer.Option(
+        "--channel", help="Staff this channel's average day from the store: every interval, its own target.")] = None,
+    queue: Annotated[Optional[str], typer.Option("--queue", help="With --channel: only this queue.")] = None,
+    start: Annotated[Optional[str], typer.Option("--from", help="With --channel: first day of history.")] = None,
+    end: Annotated[Optional[str], typer.Option("--to", help="With --channel: last day of history.")] = None,
+    weekday: Annotated[Optional[str], typer.Option(
+        "--weekday", help="With --channel: average only these weekdays (e.g. mon or mon-fri).")] = None,
     db: DbOption = None,
 ) -> None:
     """Agents and rostered positions needed for a service-level target (Erlang C; Erlang A with --patience).
 
+    With --channel: the requirement for every interval of the channel's average day in the store,
+    against the channel's own service definition (`earful service show`), with the centre's
+    shrinkage; e-mail, social and SMS are staffed from their backlog and response target.
     With --validate: predict each past interval's service level and abandonment from the store's own
     calls with Erlang C and Erlang A, and show how far each was from what happened.
     """
@@ -79,6 +82,9 @@ def staff(
 
     if validate:
         _validate(db, interval, target, patience, as_json)
+        return
+    if channel is not None:
+        _intraday(db, channel, queue, start, end, weekday, per, shrinkage, patience, as_json)
         return
 
     try:
@@ -152,3 +158,54 @@ def _validate(db, interval: str, target: str, patience: Optional[str], as_json: 
     for key, name in (("service_level", f"service level ({threshold_s:g}s)"), ("abandon_rate", "abandonment")):
         table.add_row(name, f"{100 * bt.mae[key]['erlang_c']:.1f} pts", f"{100 * bt.mae[key]['erlang_a']:.1f} pts")
     console.print(table)
+
+
+def _intraday(db, channel: str, queue: Optional[str], start: Optional[str], end: Optional[str],
+              weekday: Optional[str], per: str, shrinkage: str, patience: Optional[str], as_json: bool) -> None:
+    from earful.metrics.calendars import parse_days
+    from earful.staffing.requirement import intraday_requirement
+    from earful.store import connect
+
+    try:
+        interval_s = int(parse_duration(per, "--per"))
+        shrink = parse_share(shrinkage, "--shrinkage") if shrinkage not in (None, "", "0%") else None
+        pat: float | str | None = None
+        if patience is not None:
+            pat = "auto" if patience == "auto" else parse_duration(patience, "--patience")
+        days = [d + 1 for d in parse_days(weekday)] if weekday else None
+        con = connect(db, read_only=True)
+        try:
+            req = intraday_requirement(con, channel, queue, interval_s=interval_s, start=start, end=end,
+                                       weekdays=days, shrinkage=shrink, patience_s=pat)
+        finally:
+            con.close()
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    d = req.definition
+    model = {"erlang_c": "Erlang C", "erlang_a": "Erlang A", "deferred": "backlog and response target"}[req.model]
+    if as_json:
+        console.print_json(json.dumps({"channel": channel, "queue": queue, "definition": d.as_dict(), "model": req.model,
+                                       "shrinkage": req.shrinkage, "interval_s": req.interval_s, "notes": req.notes,
+                                       "intervals": req.rows()}))
+        return
+    busy = [i for i in range(len(req.volume)) if req.volume[i] > 0 or req.agents[i] > 0]
+    table = Table(title=f"{channel}{' / ' + queue if queue else ''}: {d.label}, {model}, shrinkage {req.shrinkage:.0%} "
+                        f"(the average day)", title_justify="left")
+    for col in ("interval", "contacts", "AHT", "agents", "positions", "SL", "occupancy", "waiting" if d.deferred else "ASA"):
+        table.add_column(col, justify="right")
+    top = max(int(req.agents.max()), 1)
+    for i in busy:
+        r = req.rows()[i]
+        last = f"{r['backlog']:.0f}" if d.deferred else _fmt_s(r["asa_s"] or 0.0)
+        table.add_row(str(r["start"])[:5], f"{r['volume']:.1f}", f"{r['aht_s']:.0f}s", str(r["agents"]),
+                      str(r["positions"]), f"{r['service_level']:.1%}", f"{r['occupancy']:.0%}", last)
+    console.print(table)
+    for i in busy:
+        console.print(f"  {str(req.rows()[i]['start'])[:5]} │{'█' * round(30 * int(req.agents[i]) / top)} "
+                      f"{int(req.agents[i])}", highlight=False)
+    hours = float(req.agents.sum()) * req.interval_s / 3600
+    console.print(f"peak {int(req.agents.max())} agents ({int(req.positions.max())} positions) at "
+                  f"{str(req.rows()[req.peak]['start'])[:5]}; {hours:,.1f} agent-hours a day "
+                  f"({hours / (1 - req.shrinkage):,.1f} paid hours with shrinkage)", highlight=False)
+    for note in req.notes:
+        console.print(f"note: {note}", highlight=False)

@@ -47,7 +47,7 @@ def surveys_summary(db: DbOption = None,
     """CSAT, top and bottom box, NPS and CES with 95 % intervals, response rate and who did not answer."""
     from earful.surveys.analysis import non_response, summary
 
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         s, e = parse_day(start, "--from"), parse_day(end, "--to")
         rows = summary(con, by=by, start=s, end=e)
         nr = non_response(con, s, e)
@@ -98,7 +98,7 @@ def surveys_verbatims(db: DbOption = None, scale: Annotated[str, typer.Option("-
     """Comments by score band, redacted, newest first."""
     from earful.surveys.analysis import verbatims
 
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         bands = verbatims(con, scale, parse_day(start, "--from"), parse_day(end, "--to"), per_band=per_band)
     for b in bands:
         console.print(f"[bold]{b['band']}[/] — {b['comments']:,} comments", highlight=False)
@@ -114,7 +114,7 @@ def surveys_detractors(db: DbOption = None, start: FromOption = None, end: ToOpt
     from earful.surveys.analysis import detractors
 
     _check_format(format)
-    with open_store(db) as con:
+    with open_store(db, read_only=True) as con:
         d = detractors(con, parse_day(start, "--from"), parse_day(end, "--to"), limit=limit)
     _emit(d["items"], format, f"Detractors ({d['total']:,} in all)")
 

@@ -78,7 +78,7 @@ def speech_cmd(
     if format not in ("table", "csv", "json"):
         raise fail(f"--format must be table, csv or json, not {format!r}")
     try:
-        con = connect(db, read_only=False)
+        con = connect(db, read_only=True)
         try:
             rows = speech_table(con, by)
         finally:

@@ -20,13 +20,14 @@ import duckdb
 from earful.errors import EarfulError, InputError
 from earful.ingest.adapters import ADAPTERS, DEFAULT_SOURCES
 from earful.ingest.generic import ingest_csv, ingest_json, ingest_jsonl, ingest_parquet
+from earful.ingest.intervals import IntervalBatch, ingest_intervals, load_interval_mapping
 from earful.ingest.load import ImportBatch, ImportResult, Progress, quarantine_summary
 from earful.ingest.mapping import Mapping, load_mapping
 from earful.ingest.readers import check_readable
 
 __all__ = ["FORMATS", "ImportResult", "ingest_file", "quarantine_summary"]
 
-MAPPED_FORMATS = ("csv", "jsonl", "json", "parquet")
+MAPPED_FORMATS = ("csv", "jsonl", "json", "parquet", "intervals")
 FORMATS: dict[str, str] = {
     "csv": "CSV with a mapping file",
     "jsonl": "JSON Lines with a mapping file",
@@ -34,6 +35,7 @@ FORMATS: dict[str, str] = {
     "parquet": "Parquet with a mapping file",
     "earful": "earful's canonical JSON Lines (docs/formats.md)",
     **{name: desc for name, (desc, _) in ADAPTERS.items()},
+    "intervals": "interval or daily reports from an ACD or WFM system (CSV with an interval mapping)",
 }
 
 
@@ -44,6 +46,7 @@ def _canonical(batch: ImportBatch, path: Path, mapping: Mapping | None, **kw) ->
 _READERS: dict[str, Callable[..., None]] = {
     "csv": ingest_csv, "jsonl": ingest_jsonl, "json": ingest_json, "parquet": ingest_parquet, "earful": _canonical,
     **{name: reader for name, (_, reader) in ADAPTERS.items()},
+    "intervals": ingest_intervals,
 }
 
 
@@ -83,7 +86,10 @@ def ingest_file(
     if fmt in MAPPED_FORMATS and mapping is None:
         raise InputError(f"--format {fmt} needs --mapping FILE",
                          hint=f"`earful ingest {path} --infer` prints a starting mapping")
-    m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
+    if fmt == "intervals":
+        m = load_interval_mapping(mapping)
+    else:
+        m = load_mapping(mapping) if isinstance(mapping, (str, Path)) else mapping
     src = source or (m.source if m else None) or default_source(path, fmt)
     if fmt in MAPPED_FORMATS and not src:
         raise InputError("the mapping names no source system for these records",
@@ -93,6 +99,8 @@ def ingest_file(
         options["keep_identifiers"] = True
 
     def new_batch() -> ImportBatch:
+        if fmt == "intervals":  # its own table and rules (earful.ingest.intervals)
+            return IntervalBatch(con, path, fmt, options, source_tz=m.timezone if m else None, dry_run=dry_run)
         return ImportBatch(con, path, fmt, options, source_tz=m.timezone if m else None, mapping=m,
                            update=update, dry_run=dry_run, keep_identifiers=keep_identifiers)
 

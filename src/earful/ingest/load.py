@@ -28,6 +28,7 @@ from earful.errors import StoreError
 from earful.ingest._sql import _time_expr, limit_conditions, needs_hash_key, quote_str
 from earful.ingest.mapping import CANONICAL_FIELDS, FieldSpec, Limits, Mapping, parse_limits
 from earful.metrics._keys import is_contact_sql
+from earful.metrics.business_waits import refresh_business_waits
 from earful.metrics.next_contact import refresh_next_contact
 from earful.store.schema import SPEAKERS, has_column, has_table
 
@@ -316,6 +317,7 @@ class ImportBatch:
             if progress:
                 progress(0.98, "next contacts")
             refresh_next_contact(con, iid)
+            refresh_business_waits(con, import_id=iid)  # waits in business hours, where a queue counts them
         for step in self.before_commit:
             step(self)
         r.quarantine_summary = quarantine_summary(con, import_id=iid)

@@ -151,6 +151,7 @@ class Mapping:
     checks: list[tuple[str, str]] = field(default_factory=list)
     sql_columns: set[str] = field(default_factory=set)  # columns that checked `sql:` expressions read
     text: str | None = field(default=None, repr=False)  # the YAML as written, when parsed from a file
+    options: dict[str, Any] = field(default_factory=dict)  # format-specific top-level keys (interval reports)
 
     def columns_used(self) -> set[str]:
         """Source columns the mapping names directly (checked against the file's header)."""
@@ -273,11 +274,13 @@ def valid_timezone(tz: str) -> bool:
     return tz in _zones()
 
 
-def _spec(name: str, spec: Any, where: str, origin: str, line: int | None) -> tuple[FieldSpec, set[str]]:
-    """One field's specification, checked; returns it and the columns its `sql:` reads."""
+def _spec(name: str, spec: Any, where: str, origin: str, line: int | None,
+          kind: str | None = None) -> tuple[FieldSpec, set[str]]:
+    """One field's specification, checked; returns it and the columns its `sql:` reads. ``kind``: the
+    field's kind (default the contact record's)."""
     from earful.ingest._expr import check_expression
 
-    kind = CANONICAL_FIELDS[name]
+    kind = kind or CANONICAL_FIELDS[name]
     if isinstance(spec, str):
         return FieldSpec(column=spec, line=line), set()
     if isinstance(spec, list):
@@ -309,7 +312,7 @@ def _spec(name: str, spec: Any, where: str, origin: str, line: int | None) -> tu
     if fmt is not None:
         if not isinstance(fmt, str):
             raise ConfigError(f"{origin}: {where}: `{name}.format` must be text")
-        if kind == "time":
+        if kind in ("time", "date", "clock"):  # date and clock: the parts of an interval report's start
             try:
                 fmt = normalise_time_format(fmt)
             except ValueError as exc:
@@ -395,8 +398,13 @@ def parse_limits(data: Any, *, origin: str = "limits") -> Limits:
     return _limits(data, "top", origin)
 
 
-def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
-    """Parse and validate a mapping's YAML text; errors name the file, the line and the fix."""
+def parse_mapping(text: str, *, origin: str = "mapping", fields_known: dict[str, str] = CANONICAL_FIELDS,
+                  required: tuple[str, ...] = REQUIRED, options: tuple[str, ...] = ()) -> Mapping:
+    """Parse and validate a mapping's YAML text; errors name the file, the line and the fix.
+
+    ``fields_known``/``required``: the fields a mapping may and must give (the contact record's by
+    default; interval reports have their own); ``options``: extra top-level keys kept in ``Mapping.options``.
+    """
     if len(text) > MAX_MAPPING_CHARS:
         raise ConfigError(f"{origin}: the mapping is longer than {MAX_MAPPING_CHARS:,} characters")
     try:
@@ -417,11 +425,12 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
         raise ConfigError(f"{origin}: the mapping is empty")
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: line 1: a mapping must be a YAML object with `fields:`")
-    unknown_top = set(data) - set(_TOP_KEYS)
+    top = (*_TOP_KEYS, *options)
+    unknown_top = set(data) - set(top)
     if unknown_top:
         key = sorted(map(str, unknown_top))[0]
         raise ConfigError(f"{origin}: {_line_of(_node_for(root, key))}: unknown key `{key}`",
-                          hint="expected " + ", ".join(_TOP_KEYS))
+                          hint="expected " + ", ".join(top))
     raw_fields = data.get("fields") or {}
     if not isinstance(raw_fields, dict):
         raise ConfigError(f"{origin}: {_line_of(_node_for(root, 'fields'))}: `fields` must map canonical fields to columns")
@@ -431,12 +440,12 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
         node = _node_for(root, "fields", str(name))
         where = _line_of(node)
         line = node.start_mark.line + 1 if node is not None else None
-        if name not in CANONICAL_FIELDS:
+        if name not in fields_known:
             raise ConfigError(f"{origin}: {where}: `{name}` is not a canonical field",
-                              hint="one of " + ", ".join(CANONICAL_FIELDS))
-        fields[name], used = _spec(name, spec, where, origin, line)
+                              hint="one of " + ", ".join(fields_known))
+        fields[name], used = _spec(name, spec, where, origin, line, fields_known[name])
         sql_columns |= used
-    for req in REQUIRED:
+    for req in required:
         if req not in fields:
             raise ConfigError(f"{origin}: {_line_of(_node_for(root, 'fields'))}: `fields` must give `{req}`",
                               hint="a column, or {value: ...} for a constant")
@@ -457,7 +466,8 @@ def parse_mapping(text: str, *, origin: str = "mapping") -> Mapping:
         limits = _limits(data["limits"], _line_of(_node_for(root, "limits")), origin)
     return Mapping(source=data.get("source"), fields=fields, timezone=tz, encoding=data.get("encoding"),
                    delimiter="\t" if delim == "\\t" else delim, metadata_columns=meta, metadata_hash=meta_hash,
-                   limits=limits, sql_columns=sql_columns, text=text)
+                   limits=limits, sql_columns=sql_columns, text=text,
+                   options={k: data[k] for k in options if k in data})
 
 
 def _metadata(meta: Any, where: str, origin: str) -> tuple[list[str], dict[str, bool]]:
@@ -482,8 +492,8 @@ def _metadata(meta: Any, where: str, origin: str) -> tuple[list[str], dict[str, 
     return cols, hashed
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    """Read a mapping file; a missing or unreadable file is a one-line error."""
+def load_mapping(path: str | Path, **kw: Any) -> Mapping:
+    """Read a mapping file (``kw`` as for ``parse_mapping``); a missing or unreadable file is a one-line error."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
@@ -493,7 +503,7 @@ def load_mapping(path: str | Path) -> Mapping:
         raise ConfigError(f"mapping file {p} is not UTF-8 text") from None
     except OSError as exc:
         raise ConfigError(f"cannot read mapping file {p}: {exc.strerror or exc}") from None
-    return parse_mapping(text, origin=str(p))
+    return parse_mapping(text, origin=str(p), **kw)
 
 
 def identity_mapping(columns: list[str], source: str | None = None) -> Mapping:

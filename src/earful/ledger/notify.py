@@ -6,6 +6,11 @@ due, logs each attempt in ``ledger_deliveries`` and retries failures with expone
 back-off (``base_delay_s × 2^(attempts-1)``, capped at ``max_delay_s``). A receiver that is
 down loses nothing: its messages stay pending until it answers 2xx. Delivery is at least
 once; receivers de-duplicate on the ``X-Earful-Idempotency-Key`` header.
+
+Webhook signatures cover a timestamp as well as the body (``t=<unix s>,v1=<hex HMAC-SHA256 of
+"<t>.<raw body>">``, made afresh for every attempt), so a receiver can refuse a captured request
+replayed later: :func:`verify` rejects a signature older (or newer) than ``tolerance_s``, and a
+key already processed within that window is ignored.
 """
 
 from __future__ import annotations
@@ -35,16 +40,35 @@ from earful.store import transaction
 
 SIGNATURE_HEADER = "X-Earful-Signature"
 KEY_HEADER = "X-Earful-Idempotency-Key"
+TOLERANCE_S = 300
 
 
-def sign(secret: str, body: bytes) -> str:
-    """``sha256=<hex HMAC-SHA256 of the raw body with the shared secret>``."""
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def _mac(secret: str, timestamp: int, body: bytes) -> str:
+    return hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode("ascii") + body, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, body: bytes, signature: str) -> bool:
-    """Constant-time check of a signature header against the body (for receivers)."""
-    return hmac.compare_digest(sign(secret, body), signature or "")
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """``t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the shared secret>``."""
+    t = int(time.time()) if timestamp is None else int(timestamp)
+    return f"t={t},v1={_mac(secret, t, body)}"
+
+
+def verify(secret: str, body: bytes, signature: str, *, tolerance_s: float = TOLERANCE_S,
+           now: float | None = None) -> bool:
+    """For receivers: whether the signature header is ours for this body and was made within
+    ``tolerance_s`` seconds of ``now`` (default: the clock). Constant-time on the HMAC."""
+    fields: dict[str, list[str]] = {}
+    for part in (signature or "").split(","):
+        key, _, value = part.strip().partition("=")
+        fields.setdefault(key, []).append(value)
+    try:
+        t = int(fields["t"][0])
+    except (KeyError, ValueError):
+        return False
+    if abs((time.time() if now is None else now) - t) > tolerance_s:
+        return False
+    expected = _mac(secret, t, body)
+    return any(hmac.compare_digest(expected, v) for v in fields.get("v1", []))
 
 
 def enqueue(con: duckdb.DuckDBPyConnection, *, key: str, channel: str, department: str, target: str,

@@ -131,6 +131,20 @@ def seconds(value: object, what: str) -> float:
     return s
 
 
+def share(value: object, what: str) -> float:
+    """A share from ``30%``, ``0.3`` or ``30`` (read as percent when above 1) -> 0.3, between 0 and 1."""
+    t = str(value).strip()
+    try:
+        v = float(t[:-1]) / 100 if t.endswith("%") else float(t)
+    except ValueError:
+        raise InputError(f"{what}: cannot read {value!r} as a share (use e.g. 30% or 0.3)") from None
+    if not t.endswith("%") and v > 1:
+        v /= 100
+    if not (0 <= v <= 1):
+        raise InputError(f"{what}: {value!r} is not between 0% and 100%")
+    return v
+
+
 def check_store(con: duckdb.DuckDBPyConnection) -> None:
     """The connection must hold an earful store (an ``interactions`` table)."""
     if not has_table(con, "interactions"):

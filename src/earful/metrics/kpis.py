@@ -6,18 +6,25 @@ metric in one scan and a rate is always Σ ÷ Σ over the group, never an averag
 docs/metrics.md writes the same formulas for people.
 
 Row-level names the parts read (built in ``earful.metrics.table``):
-``is_offered`` (inbound, ``offered_at`` set), ``is_answered`` (offered, ``answered_at`` set, not
-abandoned), ``is_abandoned`` (offered and ``abandoned``), ``is_ivr`` (not offered and
-``metadata.ended_in = 'ivr'``), ``is_transferred`` (NULL when the source does not say),
-``wait`` (``wait_s``, else the seconds from ``offered_at`` to ``answered_at`` or, for an abandon,
-to ``ended_at``), ``handle`` (talk + hold + wrap; talk defaults to ``ended_at − answered_at``,
-hold and wrap to 0), ``csat``, ``nps``, ``ces``, ``qa_score``, ``predicted_csat``, ``t``
-(the contact's time), ``next_t`` (the same customer's next contact), ``fcr_eligible``,
-``agent_id``, ``answered_at``.
+``is_offered`` (inbound, ``offered_at`` set), ``is_answered`` (offered, not abandoned, and an
+agent took it: ``answered_at`` set, ``abandoned`` false, or a talk time recorded), ``is_abandoned``
+(offered and ``abandoned``), ``is_ivr`` (not offered and ``metadata.ended_in = 'ivr'``),
+``is_transferred`` (NULL when the source does not say), ``wait`` (``wait_s``, else the seconds from
+``offered_at`` to ``answered_at`` or, for an abandon, to ``ended_at``; NULL when the source has
+neither: no queue time; counted on the contact's clock, business hours only where its service
+definition says so), ``handle`` (talk + hold + wrap; for a contact answered while the customer
+waits, talk defaults to ``ended_at − answered_at``; hold and wrap to 0; NULL when no talk time is
+known), ``csat``, ``nps``, ``ces``, ``qa_score``, ``predicted_csat``, ``t`` (the contact's time),
+``next_t`` (the same customer's next contact), ``fcr_eligible``, ``agent_id``, ``answered_at``.
+
+Per row, from the contact's service definition (``earful.metrics.definitions``): ``sl_t`` (its
+threshold T, s), ``short_s`` (its short-abandon threshold S, s), ``treat`` (its abandon treatment,
+as the index of ``ABANDON_TREATMENTS``), ``sl_target`` and ``ab_target`` (its targets).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from earful.errors import InputError
@@ -38,10 +45,6 @@ class Metric:
     name: str
     parts: dict[str, str]
     formula: str
-
-
-def _num(x: float) -> str:
-    return repr(float(x))
 
 
 def _ratio(num: str, den: str) -> str:
@@ -66,10 +69,10 @@ def abandoned() -> Metric:
     return Metric("abandoned", {"abandoned": "count_if(is_abandoned)"}, "abandoned")
 
 
-def short_abandoned(short_abandon_s: float = 5.0) -> Metric:
-    """Short abandoned = abandoned with wait < S seconds (hung up before a real wait: misdials, ghosts)."""
-    return Metric("short_abandoned",
-                  {"short_abandoned": f"count_if(is_abandoned AND wait < {_num(short_abandon_s)})"},
+def short_abandoned() -> Metric:
+    """Short abandoned = abandoned with wait < S seconds (hung up before a real wait: misdials, ghosts);
+    S is the contact's own short-abandon threshold."""
+    return Metric("short_abandoned", {"short_abandoned": "count_if(is_abandoned AND wait < short_s)"},
                   "short_abandoned")
 
 
@@ -80,31 +83,46 @@ def ivr_hangups() -> Metric:
     return Metric("ivr_hangups", {"ivr_hangups": "count_if(is_ivr)"}, "ivr_hangups")
 
 
-def service_level(sl_threshold_s: float = 20.0, abandon_treatment: str = "exclude_short",
-                  short_abandon_s: float = 5.0) -> Metric:
-    """Service level = answered within T ÷ D, answered within T = answered with wait ≤ T, where D is
+def _treatment_sql(treatments: Sequence[str], case: dict[str, str]) -> str:
+    """An SQL condition that depends on the row's treatment: ``case`` maps a treatment to its condition
+    (missing: false); one treatment in use needs no CASE."""
+    for t in treatments:
+        if t not in ABANDON_TREATMENTS:
+            raise InputError(f"abandon treatment {t!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
+    used = list(dict.fromkeys(treatments))
+    if len(used) == 1:
+        return case.get(used[0], "false")
+    codes = list(ABANDON_TREATMENTS)
+    whens = " ".join(f"WHEN {codes.index(t)} THEN {case[t]}" for t in used if t in case)
+    return f"(CASE treat {whens} ELSE false END)" if whens else "false"
+
+
+def service_level(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
+    """Service level = answered within T ÷ D; answered within T = answered with wait ≤ T, where T is the
+    threshold of the contact's own service definition (so a group of several channels gives the
+    contact-weighted share of contacts that met their own channel's threshold) and D, by the
+    contact's abandon treatment, counts
 
     - ``all``:                      offered
     - ``exclude_short``:            offered − short abandons (abandoned with wait < S)
     - ``exclude_within_threshold``: offered − abandons with wait ≤ T
     - ``answered_only``:            answered
+
+    less the answered contacts whose wait is unknown (neither on time nor late). Unknown (NULL)
+    when contacts were answered but none has a known wait: the source records no queue time.
     """
-    t, s = _num(sl_threshold_s), _num(short_abandon_s)
-    parts = {"answered_within_t": f"count_if(is_answered AND wait <= {t})", "offered": "count_if(is_offered)"}
-    if abandon_treatment == "all":
-        den = "offered"
-    elif abandon_treatment == "exclude_short":
-        parts["short_abandoned"] = f"count_if(is_abandoned AND wait < {s})"
-        den = "offered - short_abandoned"
-    elif abandon_treatment == "exclude_within_threshold":
-        parts["abandoned_within_t"] = f"count_if(is_abandoned AND wait <= {t})"
-        den = "offered - abandoned_within_t"
-    elif abandon_treatment == "answered_only":
-        parts["answered"] = "count_if(is_answered)"
-        den = "answered"
-    else:
-        raise InputError(f"abandon treatment {abandon_treatment!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
-    return Metric("service_level", parts, _ratio("answered_within_t", den))
+    excluded = _treatment_sql(treatments, {
+        "exclude_short": "is_abandoned AND wait < short_s",
+        "exclude_within_threshold": "is_abandoned AND wait <= sl_t",
+        "answered_only": "is_abandoned"})
+    parts = {"sl_met": "count_if(is_answered AND wait <= sl_t)",
+             "sl_base": f"count_if(is_offered AND NOT (is_answered AND wait IS NULL) AND NOT coalesce({excluded}, false))",
+             "sl_target_sum": f"sum(sl_target) FILTER (WHERE is_offered AND NOT (is_answered AND wait IS NULL) "
+                              f"AND NOT coalesce({excluded}, false))",
+             "answered": "count_if(is_answered)",
+             "answered_with_wait": "count_if(is_answered AND wait IS NOT NULL)"}
+    return Metric("service_level", parts,
+                  f"CASE WHEN answered > 0 AND answered_with_wait = 0 THEN NULL ELSE {_ratio('sl_met', 'sl_base')} END")
 
 
 def asa() -> Metric:
@@ -121,13 +139,22 @@ def aht() -> Metric:
                   _ratio("handle_s", "answered_with_handle"))
 
 
-def abandon_rate(short_abandon_s: float = 5.0) -> Metric:
-    """Abandon rate = (abandoned − short abandoned) ÷ (offered − short abandoned); short = wait < S.
+def abandon_rate(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
+    """Abandon rate = (abandoned − E) ÷ (offered − E), where E are the abandons the contact's abandon
+    treatment leaves out of its service level, so both rates follow the same convention:
 
-    S = 0 gives the plain abandoned ÷ offered. IVR hang-ups are in neither term."""
+    - ``all``:                      E = none (abandoned ÷ offered)
+    - ``exclude_short``:            E = short abandons (wait < S)
+    - ``exclude_within_threshold``: E = abandons with wait ≤ T
+    - ``answered_only``:            E = none (a rate that left every abandon out would be no rate)
+
+    IVR hang-ups are in neither term. An abandon whose wait is unknown is never left out."""
+    excluded = _treatment_sql(treatments, {
+        "exclude_short": "is_abandoned AND wait < short_s",
+        "exclude_within_threshold": "is_abandoned AND wait <= sl_t"})
     return Metric("abandon_rate", {"abandoned": "count_if(is_abandoned)", "offered": "count_if(is_offered)",
-                                   "short_abandoned": f"count_if(is_abandoned AND wait < {_num(short_abandon_s)})"},
-                  _ratio("abandoned - short_abandoned", "offered - short_abandoned"))
+                                   "abandon_excluded": f"count_if(coalesce({excluded}, false))"},
+                  _ratio("abandoned - abandon_excluded", "offered - abandon_excluded"))
 
 
 def transfer_rate() -> Metric:
@@ -156,13 +183,16 @@ def fcr_rate(fcr_days: float = 7.0) -> Metric:
 def occupancy(staffing_minutes: int = 30) -> Metric:
     """Occupancy = busy time ÷ staffed time.
 
-    Busy = Σ handle (talk + hold + wrap) of answered contacts with an agent. Staffed, from agent
+    Busy = Σ handle (talk + hold + wrap) ÷ concurrency of answered contacts with an agent: a contact
+    on a channel whose agents handle c at once (chat 2) takes 1/c of an agent for its handle time, as
+    the staffing maths counts it, so an agent at full use on two chats is 100 % occupied, not 200 %.
+    Staffed, from agent
     activity: Σ over M-minute intervals of the agents who answered a contact in the interval × M
     (an agent who answered anything in an interval counts as staffed for all of it; see
     ``staffed_from_activity``) — or, from the ``staffing`` table, Σ agents × interval_s (see
     ``metrics_table(occupancy_from=...)``). The parts here are busy time; staffed time is its own step."""
     return Metric("occupancy", {
-        "busy_s": "sum(handle) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
+        "busy_s": "sum(handle / conc) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
     }, _ratio("busy_s", "staffed_s"))
 
 

@@ -78,17 +78,20 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 class Embedder:
     """Encode texts as (n, d) float32 L2-normalised vectors with all-MiniLM-L6-v2 in NumPy.
 
-    ``max_tokens`` truncates long texts (the model was trained on 128-token inputs), ``batch_size``
-    bounds memory; texts are sorted by length so batches carry little padding. A bounded
+    ``max_tokens`` truncates long texts (the model was trained on 128-token inputs). Texts are
+    sorted by token count and cut into length buckets: a batch holds at most ``batch_size`` texts
+    and at most ``batch_tokens`` padded tokens (None: ``batch_size`` alone), so short chat lines go
+    in large batches, long e-mails in small ones, and no batch carries much padding. A bounded
     in-memory cache keyed by text makes repeated texts free.
     """
 
-    def __init__(self, path: str | Path | None = None, *, max_tokens: int = 128, batch_size: int = 64,
-                 cache_size: int = 100_000, backend: str = "auto") -> None:
+    def __init__(self, path: str | Path | None = None, *, max_tokens: int = 128, batch_size: int = 256,
+                 batch_tokens: int | None = 4096, cache_size: int = 100_000, backend: str = "auto") -> None:
         self.path = Path(path) if path is not None else None
         self.backend = backend
         self.max_tokens = max_tokens
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._loaded = False
@@ -180,8 +183,8 @@ class Embedder:
         lengths = np.array([len(e.ids) for e in encs])
         order = np.argsort(lengths, kind="stable")
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            idx = order[start : start + self.batch_size]
+        for idx in length_buckets(lengths[order], self.batch_size, self.batch_tokens):
+            idx = order[idx]
             t = int(lengths[idx].max())
             ids = np.zeros((len(idx), t), dtype=np.int64)
             mask = np.zeros((len(idx), t), dtype=np.float32)
@@ -219,6 +222,21 @@ class Embedder:
     def dimension(self) -> int:
         self._load()
         return self.dim
+
+
+def length_buckets(sorted_lengths: np.ndarray, max_rows: int, max_tokens: int | None) -> list[np.ndarray]:
+    """Positions 0..n-1 of texts sorted by token count, cut into batches of at most ``max_rows``
+    texts whose padded size (rows × longest) stays within ``max_tokens`` (one text at least)."""
+    out, start, n = [], 0, len(sorted_lengths)
+    while start < n:
+        end = min(start + max_rows, n)
+        if max_tokens:
+            # rows fit while (end - start) · length[end - 1] ≤ max_tokens; lengths rise, so bisect
+            while end - start > 1 and (end - start) * int(sorted_lengths[end - 1]) > max_tokens:
+                end = start + max(1, min(end - start - 1, max_tokens // max(int(sorted_lengths[end - 1]), 1)))
+        out.append(np.arange(start, end))
+        start = end
+    return out
 
 
 def _has_onnx() -> bool:

@@ -3,6 +3,8 @@
 Model files live in ``<store>.models/`` beside the DuckDB file and are written only by earful
 (joblib for :class:`~earful.nlp.reasons.ReasonClassifier`, npz + JSON for topics); the ``models``
 and ``topics`` tables (migration 004) record what was trained, with which parameters and metrics.
+Sentence embeddings come from the store (:mod:`earful.nlp.vectors`): a text is embedded once per
+model, whichever of training, classifying or topic discovery reads it first.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import numpy as np
 from earful.errors import InputError
 from earful.nlp.reasons import ReasonClassifier
 from earful.nlp.topics import TopicModel
+from earful.nlp.vectors import stored_embed
 
 REASONS = "reasons"
 TOPICS = "topics"
@@ -125,8 +128,12 @@ def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: 
     """Fit the reason classifier, save it beside the store and record it in ``models``
     (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate;
     ``unlabeled`` texts are learnt from by self-training when labels are few)."""
+    emb = pool_emb = None
+    if embedding_weight is None or embedding_weight > 0:  # vectors from the store, new ones kept there
+        emb = stored_embed(con, texts)
+        pool_emb = stored_embed(con, unlabeled) if unlabeled is not None and len(unlabeled) else None
     model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight).fit(
-        texts, labels, unlabeled=unlabeled)
+        texts, labels, emb, unlabeled=unlabeled, unlabeled_embeddings=pool_emb)
     path = model.save(models_dir(con) / "reasons.joblib")
     _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed,
                                       "embedding_weight": embedding_weight,
@@ -191,21 +198,25 @@ def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | Non
     ids, texts = _enriched_texts(con)
     if not ids:
         return 0
-    labels, conf = model.predict_with_confidence(texts)
+    emb = stored_embed(con, texts) if model.embedding_weight_ > 0 else None
+    labels, conf = model.predict_with_confidence(texts, emb)
     return _update_enrichment(con, {"interaction_id": ids, "reason": [str(x) for x in labels],
                                     "reason_confidence": conf.astype(float).tolist()},
                               ("reason", "reason_confidence"))
 
 
 def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, seed: int = 0,
-               refit: bool = True, start: date | None = None, end: date | None = None) -> TopicModel:
+               refit: bool = True, start: date | None = None, end: date | None = None,
+               brands: Sequence[str] = ()) -> TopicModel:
     """Fit topics on the enriched interactions' texts (of days start..end when given; keeping old
-    ids on a refit) and store them."""
+    ids on a refit) and store them. ``brands``: the centre's own handles and brand names, kept out
+    of clustering and labels (handles most texts address are found without being told)."""
     ids, texts = _enriched_texts(con, start, end)
     if len(texts) < 2:
         raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
     previous = _stored(con, TOPICS, TopicModel) if refit else None
-    model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True).fit(texts, previous=previous)
+    model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True, brands=brands)
+    model.fit(texts, stored_embed(con, model.clean(texts)), previous=previous)
     path = model.save(models_dir(con) / "topics.npz")
     _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},
             {"topics": model.n_topics_, "texts": len(texts), "mapped_from_previous": len(model.mapping_)}, path)

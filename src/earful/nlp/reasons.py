@@ -11,6 +11,11 @@ unlabelled contacts it is surest of — per predicted reason, the widest margins
 second-best score, so each reason keeps its share of the pool — and refits on real and pseudo
 labels. On BANKING77 with 10 labels per reason this lifts 5-fold accuracy from 82.9 % to
 85.3 %, on the demo month from 90.8 % to 94.2 % (docs/bench/nlp-models.md).
+
+Out of scope ("unknown") is decided three ways, combined: the centre's own examples of what it does
+not handle, labelled ``none_label``, are learnt as a class of their own; a low calibrated
+confidence; and a novelty score on the sentence embeddings, 1 − the mean cosine similarity to the
+``novelty_k`` nearest in-scope training examples, above ``novelty_threshold``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import numpy as np
 from earful.errors import InputError
 
 UNKNOWN = "unknown"
+NONE_OF_THESE = "none of these"
 
 
 def _softmax(s: np.ndarray) -> np.ndarray:
@@ -56,7 +62,12 @@ class ReasonClassifier:
     """
 
     def __init__(self, *, threshold: float = 0.5, C: float = 1.0, embedding_weight: float | None = None,
-                 calibration_folds: int = 3, self_training_rounds: int = 3, seed: int = 0) -> None:
+                 calibration_folds: int = 3, self_training_rounds: int = 3, seed: int = 0,
+                 none_label: str | None = NONE_OF_THESE, novelty_threshold: float | None = None,
+                 novelty_k: int = 3) -> None:
+        self.none_label = none_label
+        self.novelty_threshold = novelty_threshold
+        self.novelty_k = novelty_k
         self.threshold = threshold
         self.C = C
         self.embedding_weight = embedding_weight
@@ -158,7 +169,27 @@ class ReasonClassifier:
                 oof[np.ix_(te, cols)] = part
             self.temperature_ = _fit_temperature(oof, y)
         (self.word_, self.char_, self.svm_), self.pseudo_labelled_ = learn(np.arange(len(y)))
+        self.anchors_ = None  # in-scope training embeddings, for the novelty score
+        if emb is not None:
+            inside = np.asarray(labels, dtype=object) != self.none_label
+            self.anchors_ = emb[inside].astype(np.float16)
         return self
+
+    def novelty(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray | None:
+        """1 − mean cosine similarity of each text to its ``novelty_k`` nearest in-scope training
+        examples (0: said before, near 1: nothing like it); None when the model has no embeddings."""
+        self._check()
+        if getattr(self, "anchors_", None) is None or not len(self.anchors_):
+            return None
+        emb = self._embed([str(t) if t is not None else "" for t in texts], embeddings)
+        anchors = self.anchors_.astype(np.float32)
+        k = max(1, min(self.novelty_k, len(anchors)))
+        out = np.empty(len(emb))
+        for start in range(0, len(emb), 1024):
+            sim = emb[start : start + 1024] @ anchors.T
+            top = np.partition(sim, -k, axis=1)[:, -k:]
+            out[start : start + 1024] = 1.0 - top.mean(1)
+        return out
 
     def _self_train(self, texts, y, emb, pool, pool_emb, model):
         """Pseudo-labels for the pool texts the model is surest of, the share growing r/R over the
@@ -195,12 +226,22 @@ class ReasonClassifier:
 
     def predict_with_confidence(self, texts: Sequence[str], embeddings: np.ndarray | None = None
                                 ) -> tuple[np.ndarray, np.ndarray]:
-        """(labels, confidence): best reason and its probability, ``"unknown"`` below threshold."""
-        p = self.predict_proba(texts, embeddings)
+        """(labels, confidence): best reason and its probability; ``"unknown"`` where the best is
+        the centre's "none of these" class, the confidence is below ``threshold`` or the novelty
+        is above ``novelty_threshold``."""
+        self._check()
+        texts = [str(t) if t is not None else "" for t in texts]
+        emb = self._embed(texts, embeddings) if self.embedding_weight_ > 0 else None
+        p = self.predict_proba(texts, emb)
         best = p.argmax(1)
         conf = p[np.arange(len(p)), best]
         labels = self.classes_[best].astype(object)
-        labels[conf < self.threshold] = UNKNOWN
+        out = (conf < self.threshold) | (labels == getattr(self, "none_label", None))
+        if getattr(self, "novelty_threshold", None) is not None and emb is not None:
+            nov = self.novelty(texts, emb)
+            if nov is not None:
+                out |= nov > self.novelty_threshold
+        labels[out] = UNKNOWN
         return labels, conf
 
     def predict(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:

@@ -8,6 +8,12 @@ texts without embedding them (~30,000 texts/s against ~390; on BANKING77 it agre
 centroid on 86 % of held-out texts, V-measure 0.770 against 0.775 by centroid). A refit given ``previous=`` keeps the old
 topic ids where a new topic matches an old one (Hungarian assignment on centroid cosine
 similarity), so dashboards and stored topic ids stay meaningful.
+
+Before clustering and labelling, a :class:`~earful.nlp.hygiene.TextCleaner` removes @handles,
+links and the brand's own name (social and chat text group by whom they address otherwise), and
+texts left with fewer than two content words (one word, an emoji, "thanks!") go to the outlier
+topic :data:`SHORT_TOPIC` instead of pulling a real topic towards them. Labels are phrases: the
+best two-word phrase of the topic first, then the best phrase that shares no word with it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,11 @@ from typing import Sequence
 import numpy as np
 
 from earful.errors import InputError
+from earful.nlp.hygiene import TextCleaner
+
+SHORT_TOPIC = -1
+SHORT_LABEL = "short messages (one word, emoji, thanks)"
+_LABEL_TOKENS = r"(?u)\b[^\W\d_][\w'’]+\b"  # words that start with a letter: no ids, no numbers
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -43,7 +54,7 @@ def c_tf_idf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int
 
     docs = [" ".join(t for t, lab in zip(texts, labels) if lab == c) for c in range(n_topics)]
     try:
-        cv = CountVectorizer(ngram_range=(1, 2), stop_words="english", min_df=1)
+        cv = CountVectorizer(ngram_range=(1, 2), stop_words="english", min_df=1, token_pattern=_LABEL_TOKENS)
         tf = cv.fit_transform(docs).toarray().astype(np.float64)
     except ValueError:  # only stop words / empty texts
         return [[] for _ in range(n_topics)]
@@ -57,6 +68,25 @@ def c_tf_idf(texts: Sequence[str], labels: np.ndarray, n_topics: int, top_n: int
         order = np.argsort(-row, kind="stable")[:top_n]
         out.append([str(words[i]) for i in order if row[i] > 0])
     return out
+
+
+def phrase_label(phrases: Sequence[str], max_phrases: int = 2) -> str:
+    """A label a person would write from ranked key phrases: the best two-word phrase among the
+    first five (else the best word), then the next phrases that share no word with those taken."""
+    if not phrases:
+        return ""
+    phrases = [p for p in phrases if len(set(p.split())) == len(p.split())]  # no "delta delta"
+    if not phrases:
+        return ""
+    first = next((p for p in phrases[:5] if " " in p), phrases[0])
+    chosen, used = [first], set(first.split())
+    for p in phrases:
+        if len(chosen) >= max_phrases:
+            break
+        if not used & set(p.split()):
+            chosen.append(p)
+            used |= set(p.split())
+    return ", ".join(chosen)
 
 
 def match_topics(old_centroids: np.ndarray, new_centroids: np.ndarray, min_similarity: float = 0.5
@@ -78,10 +108,14 @@ class TopicModel:
     ``n_topics`` None picks √(n/2); ``seed`` fixes PCA and k-means so re-runs agree; k-means runs
     on the first ``n_components`` principal components (None: on the full embeddings) for speed.
     ``fast_assign`` also fits ``assigner_``, a word n-gram classifier of the topics, for :meth:`assign`.
+    ``cleaner``: the text hygiene applied first (``"default"``: a :class:`TextCleaner` told the
+    centre's ``brands``; None: texts as they are, no outlier topic). ``embeddings`` passed to
+    :meth:`fit` and :meth:`transform` are those of :meth:`clean` ``(texts)``.
     """
 
     def __init__(self, *, n_topics: int | None = None, seed: int = 0, n_components: int | None = 64,
-                 n_init: int = 1, top_n: int = 5, min_similarity: float = 0.5, fast_assign: bool = False) -> None:
+                 n_init: int = 1, top_n: int = 5, min_similarity: float = 0.5, fast_assign: bool = False,
+                 cleaner: "TextCleaner | str | None" = "default", brands: Sequence[str] = ()) -> None:
         self.n_topics = n_topics
         self.n_components = n_components
         self.seed = seed
@@ -89,6 +123,30 @@ class TopicModel:
         self.top_n = top_n
         self.min_similarity = min_similarity
         self.fast_assign = fast_assign
+        self.cleaner = cleaner
+        self.brands = tuple(brands)
+
+    def _cleaner(self) -> TextCleaner | None:
+        if self.cleaner == "default":
+            return TextCleaner(brands=self.brands)
+        return self.cleaner if isinstance(self.cleaner, TextCleaner) else None
+
+    def clean(self, texts: Sequence[str]) -> list[str]:
+        """The texts as topics read them (after :meth:`fit`, with the fitted cleaner's brand words;
+        before it, with a cleaner fitted on these texts)."""
+        texts = [str(t) if t is not None else "" for t in texts]
+        cleaner = getattr(self, "cleaner_", None)
+        if cleaner is None and not hasattr(self, "centroids_"):
+            cleaner = self._cleaner()
+            if cleaner is not None:
+                cleaner.fit(texts)
+        return cleaner.transform(texts) if cleaner is not None else texts
+
+    def _short(self, cleaned: Sequence[str]) -> np.ndarray:
+        cleaner = getattr(self, "cleaner_", None)
+        if cleaner is None:
+            return np.zeros(len(cleaned), dtype=bool)
+        return np.fromiter((cleaner.is_short(t) for t in cleaned), dtype=bool, count=len(cleaned))
 
     def fit(self, texts: Sequence[str], embeddings: np.ndarray | None = None,
             previous: "TopicModel | None" = None) -> "TopicModel":
@@ -98,7 +156,16 @@ class TopicModel:
         texts = [str(t) if t is not None else "" for t in texts]
         if len(texts) < 2:
             raise InputError("topic discovery needs at least two texts")
-        emb = _unit(self._embed(texts, embeddings))
+        self.cleaner_ = self._cleaner()
+        if self.cleaner_ is not None:
+            self.cleaner_.fit(texts)
+        cleaned = self.clean(texts)
+        all_emb = _unit(self._embed(cleaned, embeddings))
+        short = self._short(cleaned)
+        if (~short).sum() < 2:  # nothing but one-word messages: cluster them after all
+            short[:] = False
+        keep = np.flatnonzero(~short)
+        texts, emb = [cleaned[i] for i in keep], all_emb[keep]
         k = min(self.n_topics or auto_n_topics(len(texts)), len(texts))
         space = emb
         if self.n_components and emb.shape[1] > self.n_components and len(texts) > self.n_components:
@@ -133,11 +200,15 @@ class TopicModel:
             self.mapping_ = {int(previous.topic_ids_[old]): int(ids[new]) for new, old in match.items()}
         self.topic_ids_ = ids.astype(np.int64)
         self.centroids_ = centroids
-        self.labels_ = self.topic_ids_[labels]
+        self.labels_ = np.full(len(cleaned), SHORT_TOPIC, dtype=np.int64)
+        self.labels_[keep] = self.topic_ids_[labels]
         self.sizes_ = np.bincount(labels, minlength=k)
+        self.n_short_ = int(short.sum())
         self.key_phrases_ = c_tf_idf(texts, labels, k, self.top_n)
-        self.topic_labels_ = {int(self.topic_ids_[i]): " / ".join(p[:3]) or f"topic {self.topic_ids_[i]}"
+        self.topic_labels_ = {int(self.topic_ids_[i]): phrase_label(p) or f"topic {self.topic_ids_[i]}"
                               for i, p in enumerate(self.key_phrases_)}
+        if self.n_short_:
+            self.topic_labels_[SHORT_TOPIC] = SHORT_LABEL
         self.n_topics_ = k
         self.assigner_ = None
         if self.fast_assign and len(np.unique(self.labels_)) > 1:
@@ -147,7 +218,7 @@ class TopicModel:
 
             try:
                 self.assigner_ = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                                               LinearSVC(random_state=self.seed)).fit(texts, self.labels_)
+                                               LinearSVC(random_state=self.seed)).fit(texts, self.labels_[keep])
             except ValueError:  # no words at all (only punctuation or stop characters)
                 self.assigner_ = None
         return self
@@ -168,12 +239,16 @@ class TopicModel:
 
     def transform(self, texts: Sequence[str], embeddings: np.ndarray | None = None
                   ) -> tuple[np.ndarray, np.ndarray]:
-        """(topic_ids, similarity) of each text's nearest topic centroid, no refit."""
+        """(topic_ids, similarity) of each text's nearest topic centroid, no refit; short texts get
+        :data:`SHORT_TOPIC` with similarity 0."""
         self._check()
-        texts = [str(t) if t is not None else "" for t in texts]
-        sim = _unit(self._embed(texts, embeddings)) @ self.centroids_.T
+        cleaned = self.clean(texts)
+        sim = _unit(self._embed(cleaned, embeddings)) @ self.centroids_.T
         best = sim.argmax(1)
-        return self.topic_ids_[best], sim[np.arange(len(best)), best]
+        ids, score = self.topic_ids_[best], sim[np.arange(len(best)), best]
+        short = self._short(cleaned)
+        ids[short], score[short] = SHORT_TOPIC, 0.0
+        return ids, score
 
     def assign(self, texts: Sequence[str]) -> np.ndarray:
         """Topic id of each new text: by the n-gram ``assigner_`` when fitted (no embedding, fast),
@@ -181,15 +256,23 @@ class TopicModel:
         self._check()
         if getattr(self, "assigner_", None) is None:
             return self.transform(texts)[0]
-        texts = [str(t) if t is not None else "" for t in texts]
-        return self.assigner_.predict(texts).astype(np.int64) if texts else np.zeros(0, dtype=np.int64)
+        cleaned = self.clean(texts)
+        if not cleaned:
+            return np.zeros(0, dtype=np.int64)
+        ids = self.assigner_.predict(cleaned).astype(np.int64)
+        ids[self._short(cleaned)] = SHORT_TOPIC
+        return ids
 
     def topics(self) -> list[dict]:
-        """One dict per topic: topic_id, label, key_phrases, size (largest first)."""
+        """One dict per topic: topic_id, label, key_phrases, size (largest first; the outlier topic
+        of short messages last, when there are any)."""
         self._check()
-        return [{"topic_id": int(self.topic_ids_[i]), "label": self.topic_labels_[int(self.topic_ids_[i])],
-                 "key_phrases": list(self.key_phrases_[i]), "size": int(self.sizes_[i])}
-                for i in range(self.n_topics_)]
+        out = [{"topic_id": int(self.topic_ids_[i]), "label": self.topic_labels_[int(self.topic_ids_[i])],
+                "key_phrases": list(self.key_phrases_[i]), "size": int(self.sizes_[i])}
+               for i in range(self.n_topics_)]
+        if getattr(self, "n_short_", 0):
+            out.append({"topic_id": SHORT_TOPIC, "label": SHORT_LABEL, "key_phrases": [], "size": self.n_short_})
+        return out
 
     # -- persistence: plain arrays + JSON; the n-gram assigner beside it with joblib --------
     @staticmethod
@@ -209,6 +292,10 @@ class TopicModel:
             side.unlink()
         meta = {"fast_assign": self.fast_assign, "seed": self.seed, "n_topics": self.n_topics, "n_components": self.n_components, "n_init": self.n_init, "top_n": self.top_n,
                 "min_similarity": self.min_similarity, "key_phrases": self.key_phrases_,
+                "n_short": getattr(self, "n_short_", 0), "brands": list(self.brands),
+                "cleaner": None if getattr(self, "cleaner_", None) is None else {
+                    "min_words": self.cleaner_.min_words, "brand_words": self.cleaner_.brand_words_,
+                    "own_handles": self.cleaner_.own_handles_},
                 "topic_labels": {str(k): v for k, v in self.topic_labels_.items()}}
         with open(path, "wb") as f:
             np.savez(f, centroids=self.centroids_, topic_ids=self.topic_ids_, sizes=self.sizes_,
@@ -223,13 +310,21 @@ class TopicModel:
         with np.load(path, allow_pickle=False) as z:
             meta = json.loads(str(z["meta"]))
             m = cls(n_topics=meta["n_topics"], seed=meta["seed"], n_components=meta["n_components"], n_init=meta["n_init"], top_n=meta["top_n"],
-                    min_similarity=meta["min_similarity"], fast_assign=meta.get("fast_assign", False))
+                    min_similarity=meta["min_similarity"], fast_assign=meta.get("fast_assign", False),
+                    cleaner=None, brands=meta.get("brands", ()))
             m.centroids_ = z["centroids"]
             m.topic_ids_ = z["topic_ids"]
             m.sizes_ = z["sizes"]
         m.key_phrases_ = meta["key_phrases"]
         m.topic_labels_ = {int(k): v for k, v in meta["topic_labels"].items()}
         m.n_topics_ = len(m.topic_ids_)
+        m.n_short_ = int(meta.get("n_short", 0))
+        m.cleaner_ = None
+        if meta.get("cleaner"):
+            c = meta["cleaner"]
+            m.cleaner = "default"
+            m.cleaner_ = TextCleaner(brands=c["brand_words"], own_share=None, min_words=c["min_words"]).fit([])
+            m.cleaner_.own_handles_ = list(c["own_handles"])
         m.mapping_ = {}
         side = cls._assigner_path(path)
         m.assigner_ = None

@@ -21,6 +21,7 @@ from earful.errors import ConfigError, InputError
 from earful.insights import Insight, find_insights, load_config, month_insights, wording
 from earful.insights.identity import month_end, month_start
 from earful.report._svg import bar_chart, line_chart, sparkline
+from earful.report.service import service_section
 
 _CSS = """
 @page { size: A4; margin: 10mm; }
@@ -50,44 +51,6 @@ def _money(amount: Decimal | None, currency: str | None, figure: str) -> str:
         return "—"
     return (f'<span class="money" data-figure="{escape(figure)}" data-amount="{amount}">'
             f"{escape(wording.money(amount, currency))}</span>")
-
-
-def _service(con: duckdb.DuckDBPyConnection, first: date, last: date) -> list[dict[str, Any]]:
-    """Service level, abandonment and ASA per channel for the month and the month before.
-
-    Targets come from the centre's service definitions when the store has them; none are set here,
-    so each target reads "not set" rather than a number nobody agreed.
-    """
-    from earful.metrics import metrics_table
-
-    prev_last = first - timedelta(days=1)
-    prev_first = month_start(prev_last)
-
-    def by_channel(a: date, b: date) -> dict[str, dict]:
-        rows = metrics_table(con, by=("channel",), start=a, end=b).to_pylist()
-        return {r["channel"]: r for r in rows if r.get("offered")}
-
-    now, before = by_channel(first, last), by_channel(prev_first, prev_last)
-    out = []
-    for ch, r in sorted(now.items(), key=lambda kv: -kv[1]["offered"]):
-        p = before.get(ch, {})
-        out.append({"channel": ch, "offered": r["offered"], "offered_prev": p.get("offered"),
-                    "service_level": r.get("service_level"), "service_level_prev": p.get("service_level"),
-                    "abandon_rate": r.get("abandon_rate"), "abandon_rate_prev": p.get("abandon_rate"),
-                    "asa_s": r.get("asa_s"), "asa_s_prev": p.get("asa_s"), "target": None})
-    return out
-
-
-def _delta(now: Any, prev: Any, kind: str, better: str) -> str:
-    """The previous month's figure and the change, coloured by whether it got better."""
-    if prev is None or now is None:
-        return "<small>no figure for the month before</small>"
-    diff = float(now) - float(prev)
-    good = diff > 0 if better == "up" else diff < 0
-    words = wording.share(prev, 1) if kind == "share" else wording.secs(prev)
-    change = f"{diff * 100:+.1f} pts" if kind == "share" else f"{diff:+.0f} s"
-    cls = "good" if good else "bad" if diff else ""
-    return f"<small>last month {escape(words)} <span class='{cls}'>({escape(change)})</span></small>"
 
 
 def _routes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -124,7 +87,7 @@ def render_html(con: duckdb.DuckDBPyConnection, month: date, *, links: bool = Fa
     tot = rec["totals"][0] if rec["totals"] else {"estimated": Decimal(0), "confirmed": Decimal(0),
                                                   "dismissed_value": Decimal(0), "currency": None, "insights": 0}
     cur = tot["currency"]
-    service = _service(con, first, last)
+    _tiles, service_html = service_section(con, first, last)  # each channel against its own target
 
     def title(i: Insight) -> str:
         t = escape(i.title)
@@ -158,17 +121,7 @@ def render_html(con: duckdb.DuckDBPyConnection, month: date, *, links: bool = Fa
           "<div class='kpi'>estimated value<b>—</b><small>not estimated yet: earful ledger estimate</small></div>"),
          f"<div class='kpi'>confirmed by departments<b>{_money(tot['confirmed'], cur, 'confirmed')}</b></div>",
          "</div><h2>How we served customers</h2>"]
-    if service:
-        h.append("<table><thead><tr><th>channel</th><th class='n'>contacts</th><th>service level</th>"
-                 "<th>abandoned</th><th>average speed of answer</th><th>target</th></tr></thead><tbody>")
-        for s in service:
-            h.append(f"<tr><td>{escape(s['channel'])}</td><td class='n'>{wording.count(s['offered'])}</td>"
-                     f"<td>{wording.share(s['service_level'], 1)} {_delta(s['service_level'], s['service_level_prev'], 'share', 'up')}</td>"
-                     f"<td>{wording.share(s['abandon_rate'], 1)} {_delta(s['abandon_rate'], s['abandon_rate_prev'], 'share', 'down')}</td>"
-                     f"<td>{wording.secs(s['asa_s'])} {_delta(s['asa_s'], s['asa_s_prev'], 'secs', 'down')}</td>"
-                     f"<td><small>{escape(s['target'] or 'not set')}</small></td></tr>")
-        h.append("</tbody></table><div class='sub'>Service level: answered within 20 s of those offered, "
-                 "abandons under 5 s left out.</div>")
+    h.append(service_html.replace("<h2>Service against target</h2>", "", 1))
     h += ["<div class='row'><div class='col'><h2>Contacts per day</h2>",
           line_chart([str(d) for d, _ in daily], [n for _, n in daily], width=340, height=110, title="contacts per day"),
           "</div><div class='col'><h2>Top contact reasons</h2>",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -160,24 +161,32 @@ def _reason_table(reasons: list[str], rng: np.random.Generator) -> dict[str, np.
 
 
 # ---------------------------------------------------------------- the simulation
-def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scale: float = 1.0, *,
-             staffing: float = 1.0) -> Simulation:
+def simulate(days: int = 30, seed: int = 7, start: date = date(2025, 8, 1), scale: float = 1.0,
+             day_multipliers: Mapping[date, float] | None = None, *, staffing: float = 1.0) -> Simulation:
     """Simulate ``days`` days of contacts from ``start``; the same arguments give the same month.
 
+    ``day_multipliers``: days whose arrivals (every channel) are that many times an ordinary day's, e.g.
+    a public holiday at 0.35 or a marketing campaign at 1.5; kept in the truth as ``day_multipliers``.
     ``staffing``: the share of the planned voice and chat agents actually rostered in each slot
     (1 = the plan; 0.7 = a centre that runs 30% short, with the waits and abandons that follow)."""
     if not 1 <= days <= 366:
         raise InputError(f"days must be between 1 and 366, got {days}")
     if not 0.01 <= scale <= 20:
         raise InputError(f"scale must be between 0.01 and 20, got {scale}")
+    for d, m in (day_multipliers or {}).items():
+        if not 0 <= float(m) <= 20:
+            raise InputError(f"the volume multiplier of {d} must be between 0 and 20, got {m}")
     if not 0.1 <= staffing <= 3:
         raise InputError(f"staffing must be between 0.1 and 3, got {staffing}")
-    return _Sim(days, seed, start, scale, staffing).run()
+    return _Sim(days, seed, start, scale, dict(day_multipliers or {}), staffing).run()
 
 
 class _Sim:
-    def __init__(self, days: int, seed: int, start: date, scale: float, staffing: float = 1.0):
+    def __init__(self, days: int, seed: int, start: date, scale: float, day_multipliers: dict | None = None,
+                 staffing: float = 1.0):
         self.days, self.seed, self.start, self.scale = days, seed, start, scale
+        self.day_mult = {(d - start).days: float(m) for d, m in (day_multipliers or {}).items()
+                         if 0 <= (d - start).days < days}
         self.staffing_factor = staffing
         ss = np.random.SeedSequence(seed)
         # the first six streams are those of every earlier version (same seed, same month); QA words have their own
@@ -227,7 +236,8 @@ class _Sim:
         for ch in CHANNELS:
             for d in range(self.days):
                 dow = (self.start + timedelta(days=d)).weekday()
-                lam = BASE_PER_DAY[ch] * self.scale * WEEKLY[dow] * self.rt["share"] * self.mult[d]
+                lam = (BASE_PER_DAY[ch] * self.scale * WEEKLY[dow] * self.rt["share"] * self.mult[d]
+                       * self.day_mult.get(d, 1.0))
                 counts = rng.poisson(lam)
                 reasons = np.repeat(np.arange(len(self.reasons)), counts)
                 times = self._times_in_day(ch, len(reasons), rng)
@@ -724,6 +734,7 @@ class _Sim:
         return {
             "generator": {"name": "earful.sim", "format_version": 1, "seed": self.seed, "days": self.days,
                           "start": self.start.isoformat(), "scale": self.scale},
+            "day_multipliers": {day(d): m for d, m in sorted(self.day_mult.items())},
             "source": SOURCE,
             "ids": "source_id values; stored ids are 'sim:' + source_id",
             "events": events,

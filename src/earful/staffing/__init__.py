@@ -16,8 +16,8 @@ from earful.errors import InputError
 from earful.staffing.erlang import QueueMetrics, erlang_a, erlang_b, erlang_c, offered_load
 from earful.staffing.erlang import _log_erlang_b as _log_erlang_b_of
 
-__all__ = ["QueueMetrics", "Staffing", "agents_needed", "erlang_a", "erlang_b", "erlang_c",
-           "offered_load", "what_if"]
+__all__ = ["QueueMetrics", "Requirement", "Staffing", "agents_needed", "erlang_a", "erlang_b", "erlang_c",
+           "offered_load", "requirement", "what_if"]
 
 _MAX_AGENTS = 10_000_000
 
@@ -221,3 +221,6 @@ def what_if(calls, interval_s, aht_s, targets: Sequence[float] = (0.7, 0.75, 0.8
         raise InputError("what-if needs at least one service-level target")
     kwargs.pop("target_sl", None)
     return [agents_needed(calls, interval_s, aht_s, target_sl=t, **kwargs) for t in targets]
+
+
+from earful.staffing.requirement import Requirement, requirement  # noqa: E402  (uses agents_needed above)

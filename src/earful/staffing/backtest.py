@@ -107,6 +107,8 @@ def backtest(con, interval: str = "hour", *, threshold_s: float = 20, min_calls:
     if interval not in _SECONDS:
         raise InputError(f"interval must be one of {', '.join(_SECONDS)} (got {interval!r})")
     secs = _SECONDS[interval]
+    if not con.execute(f"SELECT count(*) FROM (SELECT 1 FROM interactions WHERE {_OFFERED} LIMIT 1)").fetchall()[0][0]:
+        return _backtest_reports(con, secs, threshold_s, min_calls, patience_s)
     if patience_s is None:
         total_wait, abandons = con.execute(
             f"SELECT sum(coalesce(wait_s, 0)), count(*) FILTER (WHERE abandoned) FROM interactions WHERE {_OFFERED}"
@@ -134,6 +136,11 @@ def backtest(con, interval: str = "hour", *, threshold_s: float = 20, min_calls:
     offered = rows["offered"].astype(float)
     aht = rows["aht_s"].astype(float)
     agents = (rows["present_agents"] if agents_from == "presence" else rows["distinct_agents"]).astype(float)
+    return _score(rows, offered, aht, agents, secs, threshold_s, patience_s)
+
+
+def _score(rows, offered, aht, agents, secs, threshold_s, patience_s) -> Backtest:
+    """Both models' predictions for each interval and their mean absolute errors."""
     c = erlang_c(offered, secs, aht, agents, threshold_s=threshold_s)
     a = erlang_a(offered, secs, aht, agents, patience_s, threshold_s=threshold_s)
     sl_actual = rows["fast"] / offered
@@ -154,3 +161,45 @@ def backtest(con, interval: str = "hour", *, threshold_s: float = 20, min_calls:
         "service_level": {"erlang_c": mae(c.service_level, sl_actual), "erlang_a": mae(a.service_level, sl_actual)},
         "abandon_rate": {"erlang_c": mae(c.abandon_rate, ab_actual), "erlang_a": mae(a.abandon_rate, ab_actual)},
     })
+
+
+def _backtest_reports(con, secs: int, threshold_s: float, min_calls: int, patience_s: float | None) -> Backtest:
+    """The same back-test from interval reports (``interval_stats``) that give agents staffed: calls,
+    AHT and agents per interval as reported; actual service level = answered within T ÷ offered (the
+    report's T must be ``threshold_s``); patience = (wait of the answered + of the abandoned) ÷ abandoned
+    when the report gives both waits."""
+    from earful.store.schema import has_table
+
+    if not has_table(con, "interval_stats") or not con.execute(
+            "SELECT count(*) FROM interval_stats WHERE channel = 'voice' AND agents IS NOT NULL").fetchall()[0][0]:
+        raise InputError("no voice calls in the store, and no interval report with agents staffed, to back-test on")
+    thr = con.execute("SELECT min(sl_threshold_s), max(sl_threshold_s) FROM interval_stats WHERE channel = 'voice' "
+                      "AND agents IS NOT NULL").fetchall()[0]
+    if thr[0] is None or thr[0] != thr[1] or float(thr[0]) != float(threshold_s):
+        raise InputError(f"the reports' service level is measured within {thr[0]} s, not {threshold_s:g} s: "
+                         "back-test with that threshold")
+    if patience_s is None:
+        total, abandons = con.execute(
+            "SELECT sum(wait_s + abandon_wait_s), sum(abandoned) FROM interval_stats WHERE channel = 'voice' "
+            "AND wait_s IS NOT NULL AND abandon_wait_s IS NOT NULL").fetchall()[0]
+        if not abandons or not total:
+            raise InputError("the reports give no time to abandon, so no patience can be estimated: pass one "
+                             "(--patience)")
+        patience_s = float(total) / float(abandons)
+    coarse = con.execute("SELECT max(interval_s) FROM interval_stats WHERE channel = 'voice'").fetchall()[0][0]
+    if coarse > secs:
+        raise InputError(f"the reports count every {coarse // 60} minutes: back-test on that interval or longer")
+    rows = con.execute(f"""
+        SELECT time_bucket(INTERVAL '{secs} seconds', interval_start) AS start, sum(offered) AS offered,
+               sum(answered) AS answered, sum(abandoned) AS abandoned,
+               sum(coalesce(answered_within, service_level * offered)) AS fast, sum(handle_s) / sum(answered) AS aht_s,
+               sum(agents * interval_s) / {secs} AS agents
+        FROM interval_stats WHERE channel = 'voice' AND agents IS NOT NULL
+        GROUP BY 1 HAVING sum(offered) >= {int(min_calls)} AND sum(answered) > 0 AND sum(handle_s) > 0
+        ORDER BY 1""").fetchnumpy()
+    if len(rows["offered"]) == 0:
+        raise InputError(f"no interval in the reports has {min_calls} or more offered calls with answers")
+    offered = rows["offered"].astype(float)
+    aht = rows["aht_s"].astype(float)
+    agents = rows["agents"].astype(float)
+    return _score(rows, offered, aht, agents, secs, threshold_s, patience_s)

@@ -12,8 +12,10 @@ ALL = frozenset({"admin", "analyst", "department", "executive", "supervisor"})  
 
 AREAS: dict[str, frozenset[str]] = {
     "overview": ALL,
+    "me": ALL | {"agent"},                                      # who am I, and the session's form token
     "metrics": frozenset({"admin", "analyst"}),
     "staffing": frozenset({"admin", "analyst", "executive"}),
+    "planning": frozenset({"admin", "analyst", "executive"}),
     "reasons": frozenset({"admin", "analyst", "executive"}),
     "insights": ALL,                                            # departments: their own only
     "insight_act": frozenset({"admin", "analyst", "department"}),
@@ -29,6 +31,8 @@ AREAS: dict[str, frozenset[str]] = {
     "surveys": frozenset({"admin", "analyst", "executive"}),
     "detractors": frozenset({"admin", "analyst"}),              # customer ids, for the call back
     "agents": frozenset({"admin", "analyst", "supervisor", "agent"}),  # supervisors: their team; agents: themselves
+    "contacts": frozenset({"admin", "analyst", "executive"}),  # the contacts behind a figure (no customer ids)
+    "service_settings": frozenset({"admin"}),                  # edit the service definitions
     "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it
     "load": frozenset({"admin"}),                               # upload and load data
     "assess": frozenset({"admin", "analyst", "executive"}),     # the strategic assessment

@@ -49,8 +49,17 @@ def _base(unit: str) -> dict:
             "tooltip": {"trigger": "axis", "confine": True}}
 
 
-def line(labels, series: dict, *, y_name: str, x_name: str = "", unit: str = "num", label: str = "chart") -> dict:
-    """Lines sharing one category axis; ``series`` maps a name to values aligned with ``labels``."""
+def _target_line(value, name: str = "target") -> dict:
+    """A dashed horizontal line at the target, labelled, for a series' ``markLine``."""
+    return {"symbol": "none", "silent": True, "lineStyle": {"color": COLOURS[3], "type": "dashed"},
+            "label": {"formatter": name, "color": COLOURS[3], "position": "insideEndTop"},
+            "data": [{"yAxis": _num(value)}]}
+
+
+def line(labels, series: dict, *, y_name: str, x_name: str = "", unit: str = "num", label: str = "chart",
+         target: float | None = None, target_name: str = "target") -> dict:
+    """Lines sharing one category axis; ``series`` maps a name to values aligned with ``labels``;
+    ``target`` draws a dashed line at that value on the first series."""
     cats = [_label(v) for v in (labels or [])]
     clean = {str(k): [_num(v) for v in vs] for k, vs in series.items()}
     if not cats or not any(v is not None for vs in clean.values() for v in vs):
@@ -67,6 +76,8 @@ def line(labels, series: dict, *, y_name: str, x_name: str = "", unit: str = "nu
         "series": [{"type": "line", "name": name, "data": vs, "showSymbol": len(cats) <= 40, "symbolSize": 5,
                     "lineStyle": {"width": 2}, "emphasis": {"focus": "series"}} for name, vs in clean.items()],
     })
+    if target is not None and _num(target) is not None and opt["series"]:
+        opt["series"][0]["markLine"] = _target_line(target, target_name)
     table = {"head": [x_name or "", *clean], "rows": [[c, *(vs[i] for vs in clean.values())]
                                                       for i, c in enumerate(cats)], "unit": unit}
     return {"kind": "chart", "label": label, "option": opt, "table": table}
@@ -104,8 +115,10 @@ def band(labels, values, expected, low, high, *, name: str = "contacts", label: 
     return chart
 
 
-def spark(values, labels=None, *, name: str, unit: str = "num", label: str = "trend") -> dict:
-    """A small trend line without axes; the tooltip gives each point's label and value."""
+def spark(values, labels=None, *, name: str, unit: str = "num", label: str = "trend",
+          target: float | None = None) -> dict:
+    """A small trend line without axes; the tooltip gives each point's label and value; ``target``
+    draws a dashed line at that value (the axis stretches to show it)."""
     vals = [_num(v) for v in (values or [])]
     if sum(v is not None for v in vals) < 2:
         return {"kind": "empty", "label": label, "quiet": True}
@@ -121,6 +134,12 @@ def spark(values, labels=None, *, name: str, unit: str = "num", label: str = "tr
                     "markPoint": {"symbol": "circle", "symbolSize": 5, "label": {"show": False},
                                   "data": [{"coord": [len(vals) - 1, vals[-1]]}] if vals[-1] is not None else []}}],
     })
+    if target is not None and _num(target) is not None:
+        line_ = _target_line(target, "")
+        line_["label"] = {"show": False}
+        opt["series"][0]["markLine"] = line_
+        known = [v for v in vals if v is not None] + [_num(target)]
+        opt["yAxis"].update({"min": min(known), "max": max(known), "scale": False})
     return {"kind": "spark", "label": label, "option": opt, "table": None}
 
 

@@ -37,9 +37,18 @@ class AppState:
         self._generation = 0
         self._users: dict[str, tuple[float, User | None]] = {}
         self.user_ttl_s = 5.0
+        self._warming: threading.Thread | None = None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         return self.con.cursor()
+
+    def write(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """``fn(cursor, *args)`` on a cursor of its own (for code that is not a request's route)."""
+        cur = self.cursor()
+        try:
+            return fn(cur, *args)
+        finally:
+            cur.close()
 
     def version(self, cur: duckdb.DuckDBPyConnection) -> tuple:
         now = time.monotonic()
@@ -68,13 +77,26 @@ class AppState:
                     self._cache.popitem(last=False)
         return value
 
+    def close(self) -> None:
+        """Stop what runs on the store (the warm-up included) and close it: called once, at shutdown."""
+        if self._warming is not None:
+            try:
+                self._warm_cursor.interrupt()
+            except duckdb.Error:
+                pass
+            self._warming.join(10)
+        self.con.close()
+
     def warm(self) -> threading.Thread:
         """Compute the overview's aggregates in a background thread (the first visit is then fast)."""
 
+        cur = self._warm_cursor = self.cursor()
+
         def run() -> None:
-            cur = self.cursor()
             try:
-                self.cached(cur, "overview", q.overview, 28)
+                from earful.web.service import warm as warm_overview
+
+                warm_overview(self, cur)
                 self.cached(cur, "reasons", q.reasons)
             except Exception:  # warming is best effort: the page computes what is missing
                 pass
@@ -83,6 +105,7 @@ class AppState:
 
         t = threading.Thread(target=run, name="earful-warm", daemon=True)
         t.start()
+        self._warming = t
         return t
 
     def forget(self) -> None:
@@ -109,6 +132,11 @@ class AppState:
 
     def forget_user(self, secret: str | None) -> None:
         self._users.pop(secret or "", None)
+
+    def forget_all(self) -> None:
+        """After a change made outside a request (a command the server ran): figures and who is who."""
+        self.forget()
+        self._users.clear()
 
 
 def state(request: Request) -> AppState:

@@ -19,13 +19,16 @@ import duckdb
 from earful.errors import InputError
 from earful.ledger import add_routes
 from earful.metrics import metrics_table
+from earful.metrics.definitions import SETTING as DEFINITIONS_KEY
+from earful.metrics.periods import partial
+from earful.metrics.service import last_days, service_summary
 from earful.metrics.workload import busiest_interval
 from earful.nlp.redact import redact as _redact
 from earful.staffing import agents_needed
 from earful.store.schema import has_column, has_table
 from earful.voice.reader import redacted_transcript
 
-GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "queue", "channel", "agent")
+GROUP_KEYS = ("interval15", "interval30", "interval60", "day", "week", "month", "queue", "channel", "agent")
 METRIC_COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "service_level", "asa_s", "aht_s",
                   "abandon_rate", "transfer_rate", "csat_avg")
 STATES = ("new", "shared", "acknowledged", "actioned", "value_confirmed", "dismissed")  # earful.ledger's
@@ -41,8 +44,9 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
     imp = con.execute("SELECT count(*), max(import_id), max(finished_at) FROM imports").fetchone()
     enr = con.execute("SELECT max(enriched_at) FROM enrichment").fetchone() if has_table(con, "enrichment") else None
     ins = con.execute("SELECT count(*), max(created_at), max(updated_at) FROM insights").fetchone()
+    defs = con.execute("SELECT md5(CAST(value AS VARCHAR)) FROM settings WHERE key = ?", [DEFINITIONS_KEY]).fetchall()
     # (lifecycle state is never cached: inbox and ledger pages read it fresh)
-    return tuple(imp) + (enr,) + tuple(ins)
+    return tuple(imp) + (enr,) + tuple(ins) + (defs[0][0] if defs else None,)
 
 
 def _num(value: Any) -> Any:
@@ -110,24 +114,39 @@ def metrics(con: duckdb.DuckDBPyConnection, by: tuple[str, ...] = ("day",), *, s
     return [{k: _jsonable(v) for k, v in r.items()} for r in table.to_pylist()]
 
 
-def overview(con: duckdb.DuckDBPyConnection, days: int = 28) -> dict:
-    """Headline measures over the last ``days`` days of data, with one daily series each."""
-    lo, hi = data_period(con)
-    if hi is None:
-        return {"start": None, "end": None, "totals": {}, "daily": [], "by_channel": []}
-    start = max(lo, hi - timedelta(days=days - 1))
-    totals = (metrics(con, (), start=start, end=hi) or [{}])[0]
-    daily = metrics(con, ("day",), start=start, end=hi)
-    by_channel = metrics(con, ("channel",), start=start, end=hi)
-    return {"start": start.isoformat(), "end": hi.isoformat(), "totals": totals, "daily": daily,
-            "by_channel": by_channel}
+def overview(con: duckdb.DuckDBPyConnection, days: int = 28, *, start: date | None = None,
+             end: date | None = None) -> dict:
+    """The framed service figures (``earful.metrics.service.service_summary``) for [start, end], by
+    default the last ``days`` days of data, plus the plain rows: ``totals`` (the whole range),
+    ``by_channel`` and ``daily`` (formulas in docs/metrics.md)."""
+    if start is None and end is None:
+        start, end = last_days(con, days)
+    if start is None:
+        return {"start": None, "end": None, "totals": {}, "daily": [], "by_channel": [], "channels": []}
+    s = service_summary(con, start, end)
+    clean = {k: _clean(v) for k, v in s.items()}
+    clean["framed"] = clean.pop("totals")
+    clean["totals"] = clean.pop("total_row") or {}
+    clean["by_channel"] = [c["row"] for c in clean["channels"]]
+    return clean
+
+
+def _clean(v: Any) -> Any:
+    """Plain JSON-ready data: dates as ISO text, NaN as None, containers walked."""
+    if isinstance(v, dict):
+        return {k: _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    return _jsonable(v)
 
 
 # ---------------------------------------------------------------- staffing
 
 def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, threshold_s: float = SL_THRESHOLD_S,
-                     targets: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)) -> list[dict]:
-    """Agents, service level, ASA and occupancy for each service-level target."""
+                     targets: tuple[float, ...] = (0.7, 0.75, 0.8, 0.85, 0.9, 0.95), shrinkage: float = 0.0,
+                     concurrency: int = 1) -> list[dict]:
+    """Agents, positions, service level, ASA and occupancy for each service-level target
+    (``concurrency`` contacts per agent at once: agents = ⌈servers ÷ concurrency⌉)."""
     for name, v in (("calls", calls), ("aht_s", aht_s), ("interval_s", interval_s), ("threshold_s", threshold_s)):
         if not (isinstance(v, (int, float)) and math.isfinite(v)) or v < 0 or (name != "calls" and v <= 0):
             raise InputError(f"{name} must be a positive number")
@@ -138,17 +157,53 @@ def staffing_what_if(calls: float, aht_s: float, interval_s: int = 1800, *, thre
             raise InputError("service-level targets must lie between 0 and 1")
     out = []
     for t in targets:
-        staffing = agents_needed(calls, interval_s, aht_s, target_sl=t, threshold_s=threshold_s)
+        staffing = agents_needed(calls, interval_s, aht_s, target_sl=t, threshold_s=threshold_s, shrinkage=shrinkage)
         row = {k: _num(v) for k, v in dataclasses.asdict(staffing).items()}
+        if concurrency > 1:
+            row["agents"] = math.ceil(row["agents"] / concurrency - 1e-9)
+            row["positions"] = math.ceil(row["agents"] / (1 - shrinkage) - 1e-9)
+            row["occupancy"] = row["occupancy"] * staffing.agents / max(row["agents"] * concurrency, 1)
         row["target_sl"] = t
         out.append(row)
     return out
 
 
-def staffing_inputs(con: duckdb.DuckDBPyConnection, interval_s: int = 1800) -> dict:
-    """Defaults for the what-if: the busiest interval of the average day and the AHT."""
-    calls, aht = busiest_interval(con, interval_s)
-    return {"calls": round(calls, 1), "aht_s": round(aht, 1) if aht else 300.0, "interval_s": interval_s}
+def staffing_inputs(con: duckdb.DuckDBPyConnection, interval_s: int = 1800, channel: str | None = None) -> dict:
+    """Defaults for the what-if: the busiest interval of the average day and the AHT (of one channel)."""
+    calls, aht = busiest_interval(con, interval_s, channel=channel)
+    return {"calls": round(calls, 1), "aht_s": round(aht, 1) if aht else 300.0, "interval_s": interval_s,
+            "aht_known": aht is not None}
+
+
+def staffing_defaults(st, con: duckdb.DuckDBPyConnection, channel: str, calls: float | None, aht_s: float | None,
+                      interval_s: int, threshold_s: float | None, shrinkage: float | None) -> dict:
+    """The what-if's inputs: what was given, else the channel's busiest interval and AHT, its own
+    threshold and the centre's shrinkage (``st``: the app state, for its cache)."""
+    from earful.metrics.definitions import SERVICE_CHANNELS, stored_definitions
+
+    if channel not in SERVICE_CHANNELS:
+        raise InputError(f"channel must be one of {', '.join(SERVICE_CHANNELS)}, not {channel!r}")
+    defs = stored_definitions(con)
+    d = defs.for_channel(channel)
+    seen = st.cached(con, "staffing_inputs", staffing_inputs, interval_s, channel)
+    return {"calls": seen["calls"] if calls is None else calls, "aht_s": seen["aht_s"] if aht_s is None else aht_s,
+            "aht_known": seen["aht_known"] or aht_s is not None,
+            "threshold_s": d.threshold_s if threshold_s is None else threshold_s,
+            "shrinkage": defs.shrinkage if shrinkage is None else shrinkage, "target": d.target,
+            "definition": d.as_dict()}
+
+
+def intraday(con: duckdb.DuckDBPyConnection, channel: str, queue: str | None = None, interval_s: int = 1800,
+             shrinkage: float | None = None, start: date | None = None, end: date | None = None) -> dict:
+    """The channel's requirement for every interval of its average day (``earful.staffing.requirement``)."""
+    from earful.staffing.requirement import intraday_requirement
+
+    req = intraday_requirement(con, channel, queue, interval_s=interval_s, shrinkage=shrinkage, start=start, end=end)
+    d = req.definition
+    return {"channel": channel, "queue": queue, "definition": d.as_dict(), "model": req.model,
+            "shrinkage": req.shrinkage, "interval_s": req.interval_s, "notes": req.notes, "peak": req.peak,
+            "agent_hours": float(req.agents.sum()) * req.interval_s / 3600,
+            "intervals": [{k: _jsonable(v) for k, v in r.items()} for r in req.rows()]}
 
 
 # ---------------------------------------------------------------- reasons and topics
@@ -175,17 +230,22 @@ def reasons(con: duckdb.DuckDBPyConnection, top: int = 15, weeks: int = 8) -> di
         FROM {frm} WHERE i.offered_at >= ? AND {expr} IS NOT NULL GROUP BY 1, 2""",
                        [datetime.combine(start, datetime.min.time())]).fetchall()
     wks = sorted({w for _, w, _ in rows})
+    # a week the data covers in part (the first and last, usually) would read as a fall: the trend and
+    # the change use full weeks only, and the page names the weeks left out
+    part = partial("week", wks, start, hi)
+    full = [w for w in wks if w not in part]
     by: dict[str, dict] = {}
     for r, w, n in rows:
         by.setdefault(r, {})[w] = n
     ranked = sorted(by.items(), key=lambda kv: -sum(kv[1].values()))[:top]
     out = []
     for r, counts in ranked:
-        series = [counts.get(w, 0) for w in wks]
+        series = [counts.get(w, 0) for w in full]
         prev = series[-2] if len(series) > 1 else None
-        out.append({"reason": r, "total": sum(series), "series": series,
+        out.append({"reason": r, "total": sum(counts.values()), "series": series,
                     "change": _num((series[-1] - prev) / prev) if prev else None})
-    return {"reasons": out, "weeks": [w.isoformat() for w in wks], "topics": topics(con)}
+    return {"reasons": out, "weeks": [w.isoformat() for w in full], "topics": topics(con),
+            "partial_weeks": [{"week": w.isoformat(), "days": n} for w, n in sorted(part.items())]}
 
 
 def topics(con: duckdb.DuckDBPyConnection, top: int = 15) -> list[dict]:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from earful.web import _queries as q
 from earful.web._access import allowed
+from earful.web._csrf import request_token
 from earful.web._deps import (action_department, check_insight, department_scope, get_cursor, need,
                               readable_interaction, state)
 from earful.web.auth import User, list_users
@@ -49,18 +50,15 @@ Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="rows to skip")]
 Day = Annotated[str | None, Query(description="YYYY-MM-DD", max_length=10)]
-GroupKey = Literal["interval15", "interval30", "interval60", "day", "queue", "channel", "agent"]
+GroupKey = Literal["interval15", "interval30", "interval60", "day", "week", "month", "queue", "channel", "agent"]
 
 
-@router.get("/me", summary="The signed-in user")
-def me(user: Annotated[User, Depends(need("overview"))]) -> dict:
-    return user.as_dict()
-
-
-@router.get("/overview", summary="Headline measures and daily series over the last days of data")
-def overview(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
-             days: Annotated[int, Query(ge=1, le=366)] = 28) -> dict:
-    return state(request).cached(cur, "overview", q.overview, days)
+@router.get("/me", summary="The signed-in user (and, signed in by cookie, the session's form token)")
+def me(request: Request, user: Annotated[User, Depends(need("me"))]) -> dict:
+    out = user.as_dict()
+    if not (request.headers.get("authorization") or "").lower().startswith("bearer "):
+        out["csrf_token"] = request_token(request)  # for scripts: send it as X-CSRF-Token
+    return out
 
 
 @router.get("/metrics", summary="Measures grouped by interval, day, queue, channel or agent",
@@ -95,19 +93,26 @@ def page(rows: list, limit: int, offset: int) -> dict:
             "next_offset": offset + limit if offset + limit < total else None}
 
 
-@router.get("/staffing", summary="Agents and occupancy needed for each service-level target (Erlang C)")
+@router.get("/staffing", summary="Agents and occupancy needed for each service-level target (Erlang C), "
+            "for a channel's busiest interval and its own threshold unless given")
 def staffing(request: Request, cur: Cur, user: Annotated[User, Depends(need("staffing"))],
              calls: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
              aht_s: Annotated[float | None, Query(gt=0, le=86_400)] = None,
              interval_s: Annotated[int, Query(ge=60, le=86_400)] = 1800,
-             threshold_s: Annotated[float, Query(gt=0, le=3600)] = 20,
-             target: Annotated[list[float], Query(max_length=50)] = [0.7, 0.75, 0.8, 0.85, 0.9, 0.95],  # noqa: B006
+             threshold_s: Annotated[float | None, Query(gt=0, le=3600)] = None,
+             target: Annotated[list[float] | None, Query(max_length=50)] = None,
+             channel: Annotated[str, Query(max_length=20)] = "voice",
+             shrinkage: Annotated[float | None, Query(ge=0, lt=1)] = None,
              ) -> dict:
-    defaults = state(request).cached(cur, "staffing_inputs", q.staffing_inputs, interval_s)
-    c = defaults["calls"] if calls is None else calls
-    a = defaults["aht_s"] if aht_s is None else aht_s
-    rows = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s, targets=tuple(target))
-    return {"calls": c, "aht_s": a, "interval_s": interval_s, "threshold_s": threshold_s, "items": rows}
+    w = q.staffing_defaults(state(request), cur, channel, calls, aht_s, interval_s, threshold_s, shrinkage)
+    if w["definition"]["mode"] == "deferred":
+        raise HTTPException(status_code=400, detail=f"{channel} is worked from a backlog, not staffed by Erlang C: "
+                                                    "see /api/v1/staffing/intraday")
+    targets = tuple(target) if target else (0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+    rows = q.staffing_what_if(w["calls"], w["aht_s"], interval_s, threshold_s=w["threshold_s"], targets=targets,
+                              shrinkage=w["shrinkage"], concurrency=w["definition"]["concurrency"])
+    return {"channel": channel, "calls": w["calls"], "aht_s": w["aht_s"], "interval_s": interval_s,
+            "threshold_s": w["threshold_s"], "shrinkage": w["shrinkage"], "definition": w["definition"], "items": rows}
 
 
 @router.get("/reasons", summary="Top contact reasons with weekly counts, and topics")

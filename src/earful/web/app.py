@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import duckdb
 from fastapi import Depends, FastAPI, Form, HTTPException, Query, Request
@@ -15,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from earful.errors import EarfulError
@@ -23,8 +26,8 @@ from earful.metrics import parse_by
 from earful.nlp.redact import preload as preload_redactor
 from earful.store import connect
 from earful.web import _queries as q
-from earful.web import _charts
-from earful.web._access import AREAS, allowed
+from earful.web import _charts, _csrf, admin
+from earful.web._access import allowed
 from earful.web._deps import (
     COOKIE,
     AppState,
@@ -41,23 +44,41 @@ from earful.web._deps import (
 from earful.web.api import router as api_router
 from earful.web.quality import router as quality_router
 from earful.web.surveys import router as surveys_router
+from earful.web.service import router as service_router
+from earful.web.service import explorer_frame, staffing_view
 from earful.web.insights import DONE, form_write, resolve_insight
 from earful.web.insights import router as insights_router
 from earful.web.load import router as load_router
 from earful.web.api import to_csv
+from earful.web.auth import (
+    CHECKS,
+    Busy,
+    LoginPolicy,
+    User,
+    audit,
+    create_session,
+    end_session,
+    login_failed,
+    login_succeeded,
+    login_wait,
+    password_hash,
+    rehash,
+)
 from earful.web.voice import router as voice_router
 from earful.web.assess import router as assess_router
-from earful.web.auth import User, audit, authenticate, create_session, end_session, list_users
+from earful.web.planning import router as planning_router
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 Cur = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staffing", "/staffing", "Staffing"),
+       ("planning", "/planning", "Planning"),
        ("reasons", "/reasons", "Reasons"), ("insights", "/insights", "Insights"),
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
-       ("briefing", "/briefing", "Briefing"), ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
-NAV[5:5] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]
+       ("service_settings", "/settings/service", "Service"), ("briefing", "/briefing", "Briefing"),
+       ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
+NAV[6:6] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]  # after Insights
 
 
 def _pct(v) -> str:
@@ -79,7 +100,8 @@ def _secs(v) -> str:
 
 templates.env.filters.update(pct=_pct, num=_num, secs=_secs, money=wording.money)
 templates.env.globals.update(spark=_charts.spark, line_chart=_charts.line, bar_chart=_charts.bars, allowed=allowed,
-                             band_chart=_charts.band, **wording.TEMPLATE_GLOBALS)
+                             band_chart=_charts.band, csrf_field=_csrf.csrf_field, csrf_token=_csrf.csrf_token,
+                             **wording.TEMPLATE_GLOBALS)
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, *,
@@ -89,7 +111,8 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
     full = {"request": request, "user": user, "nav": nav, "path": request.url.path, **ctx}
     if cache is None or cur is None or user is None:
         return templates.TemplateResponse(request, name, full, status_code=status_code)
-    key = (name, cache, user.name, user.role, user.department, request.url.path)
+    # per session, not per user: the page carries the session's form token
+    key = (name, cache, user.name, user.role, user.department, request.url.path, _csrf.request_token(request))
     html = state(request).cached(cur, "page", lambda _c, _k: templates.get_template(name).render(full), key)
     return HTMLResponse(html, status_code=status_code)
 
@@ -117,16 +140,28 @@ async def _lifespan(app: FastAPI):
     yield
 
 
-def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
-    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write)."""
+def create_app(db_path: str | os.PathLike[str] | None = None, *,
+               allowed_origins: tuple[str, ...] = (), login_policy: LoginPolicy | None = None) -> FastAPI:
+    """The dashboard and REST API over the store at ``db_path`` (opened once, read-write).
+
+    ``allowed_origins``: origins other than the server's own Host that may send writes (a
+    reverse proxy that rewrites Host), e.g. ``https://earful.example.com``.
+    """
     con = connect(db_path)
     app = FastAPI(title="earful", version="1", description="Contact-centre metrics, staffing and insights.",
-                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None, lifespan=_lifespan)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None,
+                  dependencies=[Depends(_csrf.protect)], lifespan=_lifespan)
     app.state.earful = AppState(con)
+    app.state.allowed_origins = frozenset(o.rstrip("/") for o in allowed_origins)
+    app.state.login_policy = login_policy or LoginPolicy()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
     app.include_router(quality_router)
     app.include_router(surveys_router)
+    app.include_router(planning_router)
+    app.include_router(service_router)
+    app.include_router(admin.router)
+    app.include_router(admin.api)
     app.include_router(insights_router)
     app.include_router(voice_router)
     app.include_router(assess_router)
@@ -136,20 +171,44 @@ def create_app(db_path: str | os.PathLike[str] | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def _guard(request: Request, call_next):
-        # Cross-site writes: cookies are SameSite=Lax, and a foreign Origin on a write is refused.
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            origin = request.headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-                return _error(request, 403, "cross-site request refused")
+        # Cross-site writes are refused by _csrf.protect, a dependency of every route.
         response = await call_next(request)
-        response.headers.setdefault("x-content-type-options", "nosniff")
-        response.headers.setdefault("x-frame-options", "DENY")
-        response.headers.setdefault("referrer-policy", "same-origin")
-        response.headers.setdefault("content-security-policy",
-                                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'")
+        for name, value in _SECURITY_HEADERS:
+            response.headers.setdefault(name, value)
         return response
 
+    app.add_middleware(_SignInGate)
     return app
+
+
+_SECURITY_HEADERS = (("x-content-type-options", "nosniff"), ("x-frame-options", "DENY"),
+                     ("referrer-policy", "same-origin"),
+                     ("content-security-policy",
+                      "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; media-src 'self'"))
+
+
+class _SignInGate:
+    """A sign-in that arrives while every password-check place is taken is answered 429 here,
+    before it is parsed or routed: a flood of guesses costs the server as little as possible."""
+
+    _PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Busy · earful</title>'
+             '<link rel="stylesheet" href="/static/earful.css"></head><body><main><section class="login card">'
+             '<h1>Sign in to earful</h1><p class="error" role="alert">Too many sign-ins at this moment: '
+             'try again in a few seconds.</p><p><a href="/login">Back to sign in</a></p></section></main>'
+             '</body></html>').encode()
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/login" and CHECKS.full():
+            headers = [(b"content-type", b"text/html; charset=utf-8"), (b"retry-after", b"2"),
+                       (b"content-length", str(len(self._PAGE)).encode())]
+            headers += [(k.encode(), v.encode()) for k, v in _SECURITY_HEADERS]
+            await send({"type": "http.response.start", "status": 429, "headers": headers})
+            await send({"type": "http.response.body", "body": self._PAGE})
+            return
+        await self.app(scope, receive, send)
 
 
 def _add_handlers(app: FastAPI) -> None:
@@ -199,14 +258,37 @@ def _add_pages(app: FastAPI) -> None:
         return render(request, "login.html", None, next=_safe_next(next), error=error)
 
     @app.post("/login", **opts)
-    def login(request: Request, cur: Cur, username: Annotated[str, Form(max_length=64)],
-              password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
-        user = authenticate(cur, username, password)
-        if user is None:
-            return render(request, "login.html", None, status_code=401, next=_safe_next(next),
-                          error="Wrong name or password.")
-        secret = create_session(cur, user)
-        audit(cur, user, "login", user.name)
+    async def login(request: Request, username: Annotated[str, Form(max_length=64)],
+                    password: Annotated[str, Form(max_length=1024)], next: Annotated[str, Form()] = "/"):
+        # Async on purpose: a sign-in waits for its password check without holding one of the
+        # worker threads every other request needs (see auth.PasswordChecks).
+        st, policy = state(request), request.app.state.login_policy
+        address = request.client.host if request.client else None
+
+        def refuse(status: int, message: str, wait_s: float | None = None) -> HTMLResponse:
+            resp = render(request, "login.html", None, status_code=status, next=_safe_next(next), error=message)
+            if wait_s is not None:
+                resp.headers["retry-after"] = str(max(1, math.ceil(wait_s)))
+            return resp
+
+        def busy() -> HTMLResponse:
+            return refuse(429, "Too many sign-ins at this moment: try again in a few seconds.", 2)
+
+        wait_s, why = await run_in_threadpool(st.write, login_wait, username, address, policy)
+        if wait_s:
+            await run_in_threadpool(st.write, audit, None, "login.refused", username,
+                                    {"address": address, "why": why, "wait_s": round(wait_s)})
+            return refuse(429, f"Too many failed sign-ins: try again in {_wait_words(wait_s)}"
+                          + (" or ask an admin to unlock the account." if why == "locked" else "."), wait_s)
+        pw_hash, user = await run_in_threadpool(st.write, password_hash, username)
+        try:
+            ok = await asyncio.wrap_future(CHECKS.verify(pw_hash, password))
+        except Busy:
+            return busy()
+        if not ok or user is None:
+            locked = await run_in_threadpool(st.write, _failed, username, address, policy)
+            return refuse(401, "Wrong name or password." + (" The account is now locked for a while." if locked else ""))
+        secret = await run_in_threadpool(st.write, _signed_in, user, address, pw_hash, password)
         resp = RedirectResponse(_safe_next(next), status_code=303)
         resp.set_cookie(COOKIE, secret, httponly=True, samesite="lax", secure=request.url.scheme == "https",
                         max_age=12 * 3600, path="/")
@@ -222,32 +304,27 @@ def _add_pages(app: FastAPI) -> None:
         resp.delete_cookie(COOKIE, path="/")
         return resp
 
-    @app.get("/", **opts)
-    def overview_page(request: Request, cur: Cur, user: Annotated[User | None, Depends(current_user)],
-                      days: Annotated[int, Query(ge=1, le=366)] = 28):
-        if user is None:
-            raise LoginRequired()
-        if not allowed(user.role, "overview"):  # an agent's home is their own page
-            if allowed(user.role, "agents"):
-                return RedirectResponse("/agents", status_code=303)
-            raise HTTPException(status_code=403, detail=f"the {user.role} role cannot open overview")
-        data = state(request).cached(cur, "overview", q.overview, days)
-        return render(request, "overview.html", user, cache=(days,), cur=cur, data=data, days=days)
-
     @app.get("/metrics", **opts)
-    def metrics_page(request: Request, user: Annotated[User, Depends(need("metrics"))],
+    def metrics_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("metrics"))],
                      m: Annotated[MetricQuery, Depends(metric_query)]):
         # the rows name interval keys by their output column (interval15 -> interval_start)
         keys, rows = [k.column for k in parse_by(m.by)], m.rows
-        chart = None
-        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day"):
+        chart = sl_chart = None
+        if rows and len(keys) == 1 and m.by[0] in ("interval15", "interval30", "interval60", "day", "week", "month"):
             chart = _charts.line([r[keys[0]] for r in rows], {"offered": [r["offered"] for r in rows],
                                                               "answered": [r["answered"] for r in rows]},
                                  y_name="contacts", x_name=keys[0], label=f"contacts offered and answered by {keys[0]}")
+            target = next((r["sl_target"] for r in rows if r.get("sl_target") is not None), None)
+            sl_chart = _charts.line([r[keys[0]] for r in rows], {"service level": [r["service_level"] for r in rows]},
+                                    y_name="service level", x_name=keys[0], unit="pct", target=target,
+                                    label=f"service level by {keys[0]} against the target")
+        framing = explorer_frame(cur, rows[:1000], m.by, m.start, m.end, m.channel, m.queue,
+                                 allowed(user.role, "contacts"))
         qs = request.url.query
         return render(request, "metrics.html", user, rows=rows[:1000], total=len(rows), keys=keys, by=m.by,
                       group_keys=q.GROUP_KEYS, start=m.start or "", end=m.end or "", channel=m.channel or "",
-                      queue=m.queue or "", chart=chart, csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
+                      queue=m.queue or "", chart=chart, sl_chart=sl_chart, framing=framing,
+                      csv_href="/metrics.csv" + (f"?{qs}" if qs else ""))
 
     @app.get("/metrics.csv", include_in_schema=False)
     def metrics_csv(user: Annotated[User, Depends(need("metrics"))],
@@ -257,20 +334,14 @@ def _add_pages(app: FastAPI) -> None:
 
     @app.get("/staffing", **opts)
     def staffing_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("staffing"))],
+                      channel: Annotated[str, Query(max_length=20)] = "voice",
                       calls: Annotated[float | None, Query(ge=0, le=1_000_000)] = None,
                       aht_s: Annotated[float | None, Query(gt=0, le=86_400)] = None,
                       interval_s: Annotated[int, Query(ge=60, le=86_400)] = 1800,
-                      threshold_s: Annotated[float, Query(gt=0, le=3600)] = 20,
-                      target: Annotated[float, Query(ge=0.5, le=0.99)] = 0.8):
-        defaults = state(request).cached(cur, "staffing_inputs", q.staffing_inputs, interval_s)
-        c = defaults["calls"] if calls is None else calls
-        a = defaults["aht_s"] if aht_s is None else aht_s
-        table = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s,
-                                   targets=tuple(t / 100 for t in range(50, 100, 5)))
-        current = q.staffing_what_if(c, a, interval_s, threshold_s=threshold_s, targets=(target,))[0]
-        chart = _charts.staffing(table, current)
-        return render(request, "staffing.html", user, calls=c, aht_s=a, interval_s=interval_s,
-                      threshold_s=threshold_s, target=target, table=table, current=current, chart=chart)
+                      threshold_s: Annotated[float | None, Query(gt=0, le=3600)] = None,
+                      shrinkage: Annotated[float | None, Query(ge=0, lt=1)] = None,
+                      target: Annotated[float | None, Query(ge=0.5, le=0.99)] = None):
+        return staffing_view(request, cur, user, channel, calls, aht_s, interval_s, threshold_s, shrinkage, target)
 
     @app.get("/reasons", **opts)
     def reasons_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("reasons"))]):
@@ -340,10 +411,6 @@ def _add_pages(app: FastAPI) -> None:
                                      month=period or None)
         return render(request, "ledger.html", user, cache=(period,), cur=cur, data=data, period=period or "")
 
-    @app.get("/users", **opts)
-    def users_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("users"))]):
-        return render(request, "users.html", user, users=list_users(cur), areas=AREAS)
-
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon():
         return RedirectResponse("/static/favicon.svg", status_code=308)
@@ -372,6 +439,30 @@ def metric_query(request: Request, cur: Cur,
     rows = state(request).cached(cur, "metrics", q.metrics, by_t, start=q.parse_day(start, "start"),
                                  end=q.parse_day(end, "end"), channel=channel or None, queue=queue or None)
     return MetricQuery(by_t, start, end, channel, queue, rows)
+
+
+def _failed(cur: duckdb.DuckDBPyConnection, name: str, address: str | None, policy: LoginPolicy) -> bool:
+    locked = login_failed(cur, name, address, policy)
+    audit(cur, None, "login.failed", name, {"address": address})
+    if locked:
+        audit(cur, None, "login.locked", name, {"address": address, "for_s": policy.lock_s})
+    return locked
+
+
+def _signed_in(cur: duckdb.DuckDBPyConnection, user: User, address: str | None, pw_hash: str | None,
+               password: str) -> str:
+    login_succeeded(cur, user.name)
+    rehash(cur, user.name, pw_hash, password)
+    secret = create_session(cur, user)
+    audit(cur, user, "login", user.name, {"address": address})
+    return secret
+
+
+def _wait_words(seconds: float) -> str:
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{math.ceil(seconds / 60)} min"
 
 
 def _safe_next(target: str | None) -> str:

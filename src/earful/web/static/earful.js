@@ -100,7 +100,7 @@
       out.textContent = Math.round(t * 100) + "%";
       var data = new FormData(form);
       var params = new URLSearchParams();
-      ["calls", "aht_s", "interval_s", "threshold_s"].forEach(function (k) { if (data.get(k)) params.set(k, data.get(k)); });
+      ["channel", "calls", "aht_s", "interval_s", "threshold_s", "shrinkage"].forEach(function (k) { if (data.get(k)) params.set(k, data.get(k)); });
       params.set("target", t.toFixed(2));
       var mine = ++seq;
       fetch("/api/v1/staffing?" + params.toString(), { credentials: "same-origin" })
@@ -109,6 +109,8 @@
           if (mine !== seq) return;
           var s = body.items[0];
           document.getElementById("agents").textContent = s.agents.toLocaleString();
+          var pos = document.getElementById("positions");
+          if (pos) pos.textContent = s.positions.toLocaleString();
           document.getElementById("occupancy").textContent = pct(s.occupancy);
           document.getElementById("sl").textContent = pct(s.service_level);
           document.getElementById("asa").textContent = secs(s.asa_s);
