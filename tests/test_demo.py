@@ -201,7 +201,7 @@ def test_every_step_ran_and_the_source_is_named(demo):
     assert "failed" not in out
     assert re.search(r"\d+ steps in \d+ s", out)
     steps = re.findall(r"✓ (.+?) \(\d+\.\d s\)", out)
-    assert len(steps) == 13, steps
+    assert len(steps) == 16, steps
     # each channel against its own target; voice staffed by Erlang, e-mail from its backlog
     flat = " ".join(out.split())  # the console wraps long lines
     assert re.search(r"voice \d+\.\d% vs 80%, chat \d+\.\d% vs 80%, email \d+\.\d% vs 90%", flat)
@@ -226,6 +226,10 @@ def test_the_store_holds_every_analysis(demo):
         assert {r[0] for r in con.execute("SELECT DISTINCT kind FROM insights").fetchall()} >= {"driver"}
         assert con.execute("SELECT count(*) FROM ledger_routes").fetchone()[0] > 0
         assert con.execute("SELECT count(*) FROM ledger_values WHERE kind = 'estimated'").fetchone()[0] > 0
+        talked = con.execute("SELECT count(DISTINCT interaction_id) FROM turns WHERE speaker = 'agent'").fetchone()[0]
+        assert con.execute("SELECT count(*) FROM qa_scores").fetchone()[0] == talked  # QA on every interaction
+        assert con.execute("SELECT count(*) FROM satisfaction_predictions").fetchone()[0] > 0.8 * talked
+        assert con.execute("SELECT count(*) FROM agent_teams").fetchone()[0] > 20
         assert con.execute("SELECT count(*) FROM assessments").fetchone()[0] >= 1
         # nothing a department sees carries a card number
         quotes = json.dumps([json.loads(e) for (e,) in con.execute("SELECT evidence FROM insights").fetchall()])
@@ -235,6 +239,10 @@ def test_the_store_holds_every_analysis(demo):
         assert con.execute("SELECT count(*) FROM speech_metrics").fetchone()[0] == 3
         heard = " ".join(t for (t,) in con.execute("SELECT redacted_text FROM voice_turns").fetchall())
         assert re.search(r"\[(CARD|NUMBER)\]", heard) and not re.search(r"\d{4}", heard)
+        # the stereo and telephone calls have their speakers, so QA scored them with the recording's turn times
+        timed = con.execute("SELECT count(*) FROM qa_items q JOIN voice_recordings r USING (interaction_id) "
+                            "WHERE q.item = 'dead_air' AND q.verdict <> 'na'").fetchone()[0]
+        assert timed >= 2
     finally:
         con.close()
     html = (demo["out"] / "briefing.html").read_text()
@@ -251,6 +259,13 @@ def test_demo_logins_work_and_a_department_sees_only_its_own(demo):
         assert web.get("/").status_code == 200
         items = web.get("/api/v1/insights").json()["items"]
         assert items and all(i["department"] == "operations" for i in items)
+    with httpx.Client(base_url=demo["url"], follow_redirects=False, headers={"origin": demo["url"]},
+                      timeout=60) as web:  # the agent lands on their own page
+        user, password, _ = next(r for r in logins if r[2] == "agent")
+        assert web.post("/login", data={"username": user, "password": password, "next": "/"}).status_code == 303
+        assert web.get("/").headers["location"] == "/agents"
+        assert web.get("/agents").headers["location"].startswith("/agents/A")
+        assert web.get("/qa").status_code == 403
     with httpx.Client(base_url=demo["url"], headers={"origin": demo["url"]}, timeout=60) as web:
         r = web.post("/login", data={"username": "operations", "password": "wrong", "next": "/"})
         assert web.get("/api/v1/insights").status_code == 401

@@ -86,6 +86,12 @@ PUBLIC = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/
 # A recorded call's routes: who may hear what is walked per role in test_voice_web.py (it needs a recording).
 VOICE = {("GET", "/voice/{}/audio"), ("GET", "/voice/{}/original"), ("GET", "/api/v1/voice/{}"),
          ("GET", "/api/v1/voice/{}/moment"), ("GET", "/api/v1/speech")}
+# Quality, surveys and agents: walked per role, supervisors and agents included, in test_web_quality.py
+# (it needs QA scores, surveys and teams).
+QUALITY = {("GET", "/qa"), ("GET", "/surveys"), ("GET", "/agents"), ("GET", "/agents/{}"), ("GET", "/api/v1/qa"),
+           ("GET", "/api/v1/qa/calibration"), ("GET", "/api/v1/interactions/{}/qa"), ("GET", "/api/v1/agents"),
+           ("GET", "/api/v1/agents/{}"), ("GET", "/api/v1/surveys"), ("GET", "/api/v1/surveys/drivers"),
+           ("GET", "/api/v1/surveys/verbatims"), ("GET", "/api/v1/surveys/detractors"), ("GET", "/api/v1/surveys/model")}
 #: A forecast's and a schedule's routes: this store has none (they answer 400); tests/test_wfm_web.py
 #: walks their access per role on a store that has.
 PLANNING_ROUTES = {("GET", "/api/v1/planning"), ("GET", "/planning/shifts.csv"), ("GET", "/planning/roster.csv")}
@@ -144,7 +150,7 @@ def test_every_route_is_in_the_policy(site):
     assert ("GET", "/api/v1/metrics") in seen and ("GET", "/contacts") in seen
     app.state.earful.con.close()
     declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY}
-                | PUBLIC | ADMIN_WRITES | VOICE | ADMIN_ONLY | ASSESS_WRITES | PLANNING_ROUTES)
+                | PUBLIC | ADMIN_WRITES | VOICE | ADMIN_ONLY | ASSESS_WRITES | PLANNING_ROUTES | QUALITY)
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

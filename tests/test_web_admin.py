@@ -47,7 +47,7 @@ def test_an_admin_runs_the_life_of_a_user_from_the_users_page(site):
     assert 'data-user="newbie"' in admin.get("/users").text
     newbie = _browser(site, "newbie")
     assert newbie.get("/api/v1/me").json() == {"name": "newbie", "role": "department", "department": "cards",
-                                               "csrf_token": newbie.get("/api/v1/me").json()["csrf_token"]}
+                                               "agent_id": None, "team": None, "csrf_token": newbie.get("/api/v1/me").json()["csrf_token"]}
     # disabled: the open session stops at once
     assert _form(admin, "/users/newbie/disable").status_code == 303
     assert newbie.get("/api/v1/me").status_code == 401
@@ -109,6 +109,14 @@ def test_the_same_through_the_api_with_an_admin_token(site):
     assert api.delete("/api/v1/users/robot").json() == {"removed": "robot"}
     assert api.delete("/api/v1/users/robot").status_code == 400
     assert api.delete("/api/v1/tokens/nothex").status_code == 400
+    # a supervisor names their team, an agent their agent id; neither can be added without
+    assert api.post("/api/v1/users", json={"name": "sue2", "role": "supervisor", "password": PASSWORD}).status_code == 400
+    r = api.post("/api/v1/users", json={"name": "sue2", "role": "supervisor", "team": "voice-1", "password": PASSWORD})
+    assert r.status_code == 201 and r.json()["team"] == "voice-1" and r.json()["agent_id"] is None
+    r = api.post("/api/v1/users", json={"name": "al2", "role": "agent", "agent_id": "A007", "password": PASSWORD})
+    assert r.status_code == 201 and r.json()["agent_id"] == "A007"
+    for name in ("sue2", "al2"):
+        assert api.delete(f"/api/v1/users/{name}").json() == {"removed": name}
 
 
 def test_the_last_admin_cannot_be_locked_out_of_administration(site):

@@ -25,6 +25,8 @@ DEMO_USERS = (  # (user, password, role, department): printed on screen, for the
     ("operations", "demo-operations", "department", "operations"),
     ("product", "demo-product", "department", "product"),
     ("exec", "demo-exec", "executive", None),
+    ("supervisor", "demo-supervisor", "supervisor", "voice-1"),   # a supervisor's team,
+    ("agent", "demo-agent", "agent", "A014"),                     # an agent's own id
 )
 
 
@@ -200,6 +202,39 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("discover topics nobody labelled", topics))
 
+    def qa() -> str:
+        from earful.quality.coaching import agents_overview
+        from earful.quality.run import score_store
+
+        n = score_store(con)
+        mean, auto = con.execute("SELECT avg(score), avg(CASE WHEN auto_failed THEN 1.0 ELSE 0.0 END) FROM qa_scores").fetchall()[0]
+        low = [r for r in agents_overview(con) if r["qa_scored"] >= 30 and r["qa_score"] is not None]
+        worst = min(low, key=lambda r: r["qa_score"]) if low else None
+        return (f"{n:,} interactions scored against the default rubric: mean {mean:.1f}/100, {auto:.0%} failing an auto-fail item"
+                + (f"; lowest agent {worst['agent']} ({worst['qa_score']:.0f})" if worst else ""))
+
+    steps.append(("score every interaction against the QA rubric", qa))
+
+    def teams() -> str:
+        from earful.quality.teams import set_teams
+
+        agents = [r[0] for r in con.execute("SELECT DISTINCT agent_id FROM interactions WHERE agent_id IS NOT NULL").fetchall()]
+        rows = [(a, _demo_team(a), None) for a in sorted(agents)]
+        set_teams(con, rows)
+        return f"{len(rows)} agents in {len({t for _, t, _ in rows})} teams (supervisor logins see theirs)"
+
+    steps.append(("put the agents in teams", teams))
+
+    def satisfaction() -> str:
+        from earful.surveys.predict import predict_store, train_store
+
+        _, r = train_store(con, seed=args.seed)
+        n = predict_store(con)
+        return (f"learnt from {r.trained_on:,} rated contacts; on contacts it never saw, AUC for dissatisfied "
+                f"{r.auc:.2f}, MAE {r.mae:.2f} CSAT points; {n:,} contacts predicted")
+
+    steps.append(("predict satisfaction for the contacts nobody rated", satisfaction))
+
     def metrics() -> str:
         from earful.metrics.service import service_summary
 
@@ -207,10 +242,12 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         parts = [f"{c['channel']} {c['service_level']['value']:.1%} vs {c['service_level']['target']:.0%}"
                  for c in s["channels"] if c["service_level"]["value"] is not None]
         t = s["totals"]
+        qa = (s.get("total_row") or {}).get("qa_score")
         return (f"service level against each channel's own target: {', '.join(parts)}; all channels "
                 f"{t['service_level']['value']:.1%} of contacts on time (target {t['service_level']['target']:.1%}); "
                 f"voice ASA {next(c['asa_s']['value'] for c in s['channels'] if c['channel'] == 'voice'):.0f} s, "
-                f"FCR {t['fcr_rate']['value']:.0%} (7 days), CSAT {t['csat_avg']['value']:.2f}")
+                f"FCR {t['fcr_rate']['value']:.0%} (7 days), CSAT {t['csat_avg']['value']:.2f}"
+                + (f", QA {qa:.1f}" if qa is not None else ""))
 
     steps.append(("operational metrics", metrics))
 
@@ -285,6 +322,13 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
 
     steps.append(("write the executive briefing", report))
     return steps
+
+
+def _demo_team(agent: str) -> str:
+    """The simulator's agents in teams: two voice teams by number, and one each for specialists, chat and writing."""
+    if agent.startswith("A") and agent[1:].isdigit():
+        return "voice-1" if int(agent[1:]) <= 12 else "voice-2"
+    return {"S": "specialist", "C": "chat"}.get(agent[0], "written") if len(agent) == 3 else "written"
 
 
 def _assessment(con) -> str:
@@ -379,8 +423,9 @@ def _serve(args: argparse.Namespace, sock) -> int:
 
     con = connect(args.db)
     try:
-        for user, password, role, department in DEMO_USERS:
-            add_user(con, user, password, role, department, replace=True)
+        for user, password, role, scope in DEMO_USERS:
+            add_user(con, user, password, role, scope if role == "department" else None, replace=True,
+                     agent_id=scope if role == "agent" else None, team=scope if role == "supervisor" else None)
     finally:
         con.close()
     url = f"http://{args.host}:{args.port}/"

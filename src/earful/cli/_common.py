@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -48,3 +50,23 @@ def parse_day(value: str | None, option: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise fail(f"{option} must be a date like 2025-08-01, not {value!r}") from None
+
+
+@contextmanager
+def open_store(db: Path | None, *, read_only: bool = False) -> Iterator:
+    """An existing store for one command (read-only for a command that only reads; never a new empty
+    one): closed afterwards, and any user mistake inside (``EarfulError``) ends the command as one red
+    line and exit code 2."""
+    from earful.errors import EarfulError
+    from earful.store import connect
+
+    try:
+        con = connect(db, read_only=read_only, create=False)
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield con
+    except EarfulError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        con.close()

@@ -65,8 +65,8 @@ def insights(
     console.print(f"[bold]{len(found)} insights[/] for {', '.join(wording.month(m) for m in months)} "
                   "(stored; a re-run updates them)", highlight=False)
     for kind, heading in (("emerging_issue", "Emerging issues"), ("driver", "Fix this first"),
-                          (None, "Voice of the customer")):
-        rows = [i for i in found if (i.kind == kind if kind else i.kind not in ("emerging_issue", "driver"))]
+                          ("qa_item", "Quality"), (None, "Voice of the customer")):
+        rows = [i for i in found if (i.kind == kind if kind else i.kind not in ("emerging_issue", "driver", "qa_item"))]
         if not rows:
             continue
         t = Table(title=heading, title_justify="left", show_lines=False)

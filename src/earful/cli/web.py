@@ -125,8 +125,10 @@ UserArg = Annotated[str, typer.Argument(help="Login name.", show_default=False)]
 @users_app.command("add")
 def users_add(
     name: UserArg,
-    role: Annotated[str, typer.Option("--role", help="admin, analyst, department or executive.")] = "analyst",
+    role: Annotated[str, typer.Option("--role", help="admin, analyst, department, executive, supervisor or agent.")] = "analyst",
     department: Annotated[Optional[str], typer.Option("--department", help="The department (department role).")] = None,
+    agent: Annotated[Optional[str], typer.Option("--agent", help="The agent id (agent role: sees only their own page).")] = None,
+    team: Annotated[Optional[str], typer.Option("--team", help="The team (supervisor role: sees their team's agents).")] = None,
     password: PasswordOption = None,
     replace: Annotated[bool, typer.Option("--replace", help="Reset an existing user's password and role.")] = False,
     db: DbOption = None,
@@ -138,7 +140,7 @@ def users_add(
         password = ask_new_password(name)
     con = connect(db)
     try:
-        user = add_user(con, name, password, role, department, replace=replace)
+        user = add_user(con, name, password, role, department, replace=replace, agent_id=agent, team=team)
     except EarfulError as exc:
         raise fail(str(exc)) from None
     finally:

@@ -83,6 +83,17 @@ def check_readable(path: Path) -> None:
         raise InputError(f"{path} is empty")
 
 
+def read_text(path: str | Path) -> tuple[bytes, str]:
+    """A small UTF-8 text file's bytes and text (a byte-order mark dropped); one-line errors otherwise."""
+    p = Path(path)
+    check_readable(p)
+    raw = p.read_bytes()
+    try:
+        return raw, raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{p.name} is not UTF-8 text") from None
+
+
 def sniff_delimiter(path: Path, encoding: str) -> str:
     """The delimiter among , ; tab | that splits the header and first lines most consistently."""
     with path.open("r", encoding=_python_codec(encoding), errors="replace", newline="") as fh:

@@ -29,8 +29,8 @@ from earful.insights.voc import voc_quotes, voice_of_customer
 __all__ = ["Insight", "InsightsConfig", "find_insights", "load_config", "parse_config", "detect",
            "benjamini_hochberg", "drivers", "Alarm", "Driver", "load_insights", "month_insights"]
 
-_KIND_RANK = {"emerging_issue": 0, "driver": 1, "churn_risk": 2, "competitor": 3, "product_feedback": 4,
-              "testimonial": 5}
+_KIND_RANK = {"emerging_issue": 0, "driver": 1, "qa_item": 2, "churn_risk": 3, "competitor": 4, "product_feedback": 5,
+              "testimonial": 6}
 _VOC_DEPARTMENT = {"product_feedback": "Product", "competitor": "Marketing", "testimonial": "Marketing",
                    "churn_risk": "Retention"}
 
@@ -108,8 +108,9 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
     for m, (a, b) in touched.items():
         out += _drivers(con, cfg, m, a, b, labels)
         out += _voc(con, cfg, m, a, b)
+    out += _qa_items(con, min(a for a, _ in touched.values()), max(b for _, b in touched.values()), lo, cfg)
     out.sort(key=lambda i: (_KIND_RANK.get(i.kind, 9), i.episode_start or s,
-                            -(i.confidence or 0) if i.kind == "emerging_issue"
+                            -(i.confidence or 0) if i.kind in ("emerging_issue", "qa_item")
                             else i.metrics.get("rank", 0) if i.kind == "driver" else -i.metrics.get("count", 0)))
     if store:
         identity.store_insights(con, out, touched, (s, e))
@@ -212,6 +213,47 @@ def _voc(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, month: date, start
             evidence={"interaction_ids": sorted(f.ids)[:1000], "customers": sorted(f.customers)[:1000],
                       "quotes": voc_quotes(con, f)},
             suggested_department=_VOC_DEPARTMENT.get(f.kind), subject=subject, episode_start=month))
+    return out
+
+
+def _qa_items(con: duckdb.DuckDBPyConnection, start: date, end: date, lo: date, cfg: InsightsConfig) -> list[Insight]:
+    """Findings of QA items failing above their own history (``earful.insights.qa``)."""
+    from earful.insights.qa import daily_item_counts, failing_examples, failing_items, item_series
+
+    fails, apps, days, items = daily_item_counts(con, end=end)
+    if not items:
+        return []
+    try:
+        from earful.quality.run import active_rubric
+
+        labels = {it.name: it.label for it in active_rubric(con).items}
+    except Exception:  # noqa: BLE001 - a stored rubric that no longer parses still names its items
+        labels = {}
+    out = []
+    for a in failing_items(fails, apps, days, items, start=start, end=end, fdr=cfg.fdr, baseline_days=cfg.baseline_days,
+                           min_history_days=cfg.min_history_days, windows=cfg.windows, min_ratio=cfg.min_ratio,
+                           min_excess=cfg.min_excess):
+        label = labels.get(a.item, a.item.replace("_", " "))
+        quotes, agents = failing_examples(con, a.item, a.channel, a.first_day, a.last_day)
+        row = items.index(f"{a.item}|{a.channel}")
+        n_ep = int(sum(fails[row, (d - days[0]).days] for d in a.days))
+        out.append(Insight(
+            id=identity.insight_id("qa_item", f"{a.item}|{a.channel}", a.first_day), kind="qa_item",
+            title=(f"QA: '{label}' failing more than usual on {a.channel} from {a.first_day} "
+                   f"({a.rate:.0%} of contacts, ×{a.ratio:.1f} expected)"),
+            summary=(f"{a.fails} of {a.applicable} {a.channel} contacts failed '{label}' in {a.window_days} day(s) to {a.first_day} "
+                     f"against {a.expected:.1f} expected from its own history ({a.base_rate:.1%}; p = {a.p_value:.2g}, "
+                     f"FDR {cfg.fdr:g}); " + (f"most from {', '.join(x['agent'] for x in agents[:3])}." if agents else "")),
+            period_start=start, period_end=end,
+            metrics={"item": a.item, "channel": a.channel, "first_day": str(a.first_day), "last_day": str(a.last_day),
+                     "alarm_days": [str(d) for d in a.days], "fails": a.fails, "applicable": a.applicable,
+                     "rate": round(a.rate, 4), "base_rate": round(a.base_rate, 4), "expected": round(a.expected, 2),
+                     "ratio": round(a.ratio, 3), "p_value": a.p_value, "window_days": a.window_days,
+                     "fails_in_episode": n_ep},
+            evidence={"series": item_series(fails, apps, days, items, a.item, a.channel, max(lo, start - timedelta(days=14)), end),
+                      "quotes": quotes, "agents": agents},
+            suggested_department=cfg.default_department, confidence=round(1 - a.p_value, 6),
+            subject=f"{a.item}|{a.channel}", episode_start=a.first_day))
     return out
 
 

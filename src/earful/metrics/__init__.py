@@ -14,6 +14,7 @@ from earful.metrics.kpis import (
     aht,
     answered,
     asa,
+    ces_avg,
     csat_avg,
     fcr_rate,
     ivr_hangups,
@@ -21,6 +22,8 @@ from earful.metrics.kpis import (
     occupancy,
     offered,
     peak_hour,
+    predicted_csat,
+    qa_score,
     service_level,
     short_abandoned,
     transfer_rate,
@@ -30,6 +33,6 @@ from earful.metrics.table import COLUMNS, FCR_SAME, OCCUPANCY_FROM, metrics_tabl
 
 __all__ = [
     "ABANDON_TREATMENTS", "BY_KEYS", "COLUMNS", "FCR_SAME", "OCCUPANCY_FROM", "Metric", "abandon_rate", "abandoned",
-    "aht", "answered", "asa", "csat_avg", "fcr_rate", "ivr_hangups", "metrics_table", "next_contact_ready", "nps", "occupancy", "offered",
-    "parse_by", "parse_range", "peak_hour", "refresh_next_contact", "service_level", "short_abandoned", "transfer_rate",
+    "aht", "answered", "asa", "ces_avg", "csat_avg", "fcr_rate", "ivr_hangups", "metrics_table", "next_contact_ready", "nps", "occupancy", "offered",
+    "parse_by", "parse_range", "peak_hour", "predicted_csat", "qa_score", "refresh_next_contact", "service_level", "short_abandoned", "transfer_rate",
 ]

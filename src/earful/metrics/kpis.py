@@ -14,8 +14,8 @@ agent took it: ``answered_at`` set, ``abandoned`` false, or a talk time recorded
 neither: no queue time; counted on the contact's clock, business hours only where its service
 definition says so), ``handle`` (talk + hold + wrap; for a contact answered while the customer
 waits, talk defaults to ``ended_at − answered_at``; hold and wrap to 0; NULL when no talk time is
-known), ``csat``, ``nps``, ``t`` (the contact's time), ``next_t`` (the same customer's next
-contact), ``fcr_eligible``, ``agent_id``, ``answered_at``.
+known), ``csat``, ``nps``, ``ces``, ``qa_score``, ``predicted_csat``, ``t`` (the contact's time),
+``next_t`` (the same customer's next contact), ``fcr_eligible``, ``agent_id``, ``answered_at``.
 
 Per row, from the contact's service definition (``earful.metrics.definitions``): ``sl_t`` (its
 threshold T, s), ``short_s`` (its short-abandon threshold S, s), ``treat`` (its abandon treatment,
@@ -224,6 +224,24 @@ def nps() -> Metric:
     """NPS = 100 × (promoters (9–10) − detractors (0–6)) ÷ nps answers."""
     return Metric("nps", {"nps_promoters": "count_if(nps >= 9)", "nps_detractors": "count_if(nps <= 6)",
                           "nps_n": "count(nps)"}, "100 * " + _ratio("nps_promoters - nps_detractors", "nps_n"))
+
+
+def ces_avg() -> Metric:
+    """CES average = Σ ces ÷ number of ces answers (1–7, higher = easier), counted like CSAT."""
+    return Metric("ces_avg", {"ces_sum": "sum(ces)", "ces_n": "count(ces)"}, _ratio("ces_sum", "ces_n"))
+
+
+def qa_score() -> Metric:
+    """QA score = Σ QA score ÷ contacts scored (0–100, ``earful.quality``: 100 × Σ weight of items passed ÷
+    Σ weight of items that apply, 0 when an auto-fail item failed); contacts with no score are left out."""
+    return Metric("qa_score", {"qa_sum": "sum(qa_score)", "qa_n": "count(qa_score)"}, _ratio("qa_sum", "qa_n"))
+
+
+def predicted_csat() -> Metric:
+    """Predicted CSAT = Σ predicted CSAT ÷ contacts with a prediction (``earful.surveys.predict``: every answered
+    contact, rated or not)."""
+    return Metric("predicted_csat", {"pcsat_sum": "sum(predicted_csat)", "pcsat_n": "count(predicted_csat)"},
+                  _ratio("pcsat_sum", "pcsat_n"))
 
 
 def peak_hour() -> Metric:

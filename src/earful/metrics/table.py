@@ -37,7 +37,7 @@ OCCUPANCY_FROM = ("auto", "activity", "staffing")
 COLUMNS = ("offered", "answered", "abandoned", "short_abandoned", "ivr_hangups", "service_level", "asa_s",
            "aht_s", "abandon_rate", "transfer_rate", "fcr_rate", "occupancy", "busy_s", "staffed_s",
            "csat_avg", "nps", "peak_hour", "sl_met", "sl_base", "sl_target", "abandon_target", "sl_threshold_s",
-           "abandon_treatment", "waits_known", "handles_known")
+           "abandon_treatment", "waits_known", "handles_known", "ces_avg", "qa_score", "predicted_csat")
 
 _FLAGS = """
     offered_at IS NOT NULL AND coalesce(direction, 'inbound') = 'inbound' AS is_offered,
@@ -64,7 +64,7 @@ def _record_columns(rec: str, ctx: str, next_contact: bool, stored_waits: bool =
             f"{pick('channel')} AS channel, {rec}.channel AS record_channel, {pick('agent_id')} AS agent_id, "
             f"{pick('disposition')} AS disposition, {t} AS t, {rec}.customer_id, {rec}.offered_at, {rec}.answered_at, "
             f"{rec}.ended_at, {rec}.direction, {rec}.wait_s, {rec}.talk_s, {rec}.hold_s, {rec}.wrap_s, "
-            f"{rec}.abandoned, {rec}.transferred, {rec}.csat, {rec}.nps, {rec}.related_id, "
+            f"{rec}.abandoned, {rec}.transferred, {rec}.csat, {rec}.nps, {rec}.ces, {rec}.related_id, "
             f"json_extract_string({rec}.metadata, '$.ended_in') = 'ivr' AS ended_in_ivr"
             + (f", {rec}.next_contact_at, {rec}.is_contact" if next_contact else "")
             + (f", {rec}.business_wait_s, {rec}.business_clock" if stored_waits else ""))
@@ -225,6 +225,19 @@ def _sql_value(v: object, integer: bool = False) -> str:
     return str(int(v)) if integer else f"{float(v)!r}::DOUBLE"
 
 
+def _per_contact(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """Columns and joins for per-contact figures other capabilities keep (QA score, predicted CSAT), when the
+    store has them; a survey record has neither."""
+    cols, joins = [], []
+    for table, col, alias in (("qa_scores", "score", "qa_score"), ("satisfaction_predictions", "predicted_csat", "predicted_csat")):
+        if has_table(con, table) and con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)").fetchall()[0][0]:
+            cols.append(f"_{alias}.{col} AS {alias}")
+            joins.append(f"LEFT JOIN {table} _{alias} ON _{alias}.interaction_id = i.id")
+        else:
+            cols.append(f"NULL::DOUBLE AS {alias}")
+    return ", " + ", ".join(cols), " ".join(joins)
+
+
 def _values(value: str | Sequence[str] | None, what: str) -> list[str] | None:
     if value is None:
         return None
@@ -325,7 +338,8 @@ def metrics_table(
     metrics = [kpis.offered(), kpis.answered(), kpis.abandoned(), kpis.short_abandoned(), kpis.ivr_hangups(),
                kpis.service_level(per_row.treatments), kpis.asa(), kpis.aht(),
                kpis.abandon_rate(per_row.treatments), kpis.transfer_rate(), kpis.fcr_rate(n_days),
-               kpis.occupancy(staffing_minutes), kpis.csat_avg(), kpis.nps()]
+               kpis.occupancy(staffing_minutes), kpis.csat_avg(), kpis.nps(), kpis.ces_avg(), kpis.qa_score(),
+               kpis.predicted_csat()]
     parts: dict[str, str] = {}
     for m in metrics:
         for name, sql in m.parts.items():
@@ -364,26 +378,28 @@ def metrics_table(
     contacts = f"""(
             SELECT i.record_id, i.queue, i.channel, i.agent_id, i.customer_id, i.offered_at, i.answered_at, i.ended_at,
                    i.direction, i.wait_s, i.talk_s, i.hold_s, i.wrap_s, i.abandoned, i.transferred, i.csat, i.nps,
-                   i.ended_in_ivr, {reason_sql} AS reason, i.t,{next_t_in}
+                   i.ces, i.qa_score, i.predicted_csat, i.ended_in_ivr, {reason_sql} AS reason, i.t,{next_t_in}
                    {"i.is_contact" if fcr_column else is_contact_sql("i", "record_channel")} AS is_contact{per_row.stored_columns("i")}
             FROM records i {"LEFT JOIN enrichment e ON e.interaction_id = i.reason_id" if join_enrichment else ""}
             {"WHERE " + " AND ".join(time_cond) if time_cond else ""}
         )"""
     # src: one row per stored record in [start, end + N days), with the flags the parts read.
     # It is not materialised: each reader below scans only the columns it needs.
+    per_cols, per_joins = _per_contact(con)
     sql = f"""
     WITH records AS NOT MATERIALIZED (  -- every record; a survey naming its contact takes that contact's
         -- queue, channel, agent, reason and time, so it counts where the contact it rates counts
-        SELECT {_record_columns("i", "i", fcr_column, per_row.stored)} FROM interactions i
+        SELECT {_record_columns("i", "i", fcr_column, per_row.stored)}{per_cols} FROM interactions i {per_joins}
         WHERE i.channel <> 'survey' OR i.related_id IS NULL
         UNION ALL
-        SELECT {_record_columns("i", "r", fcr_column, per_row.stored)} FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
+        SELECT {_record_columns("i", "r", fcr_column, per_row.stored)}, NULL::DOUBLE AS qa_score, NULL::DOUBLE AS predicted_csat
+        FROM interactions i LEFT JOIN interactions r ON r.id = i.related_id
         WHERE i.channel = 'survey' AND i.related_id IS NOT NULL
     ),
     src AS NOT MATERIALIZED (
         SELECT {keys_sql} hour(t) AS _hour, record_id, queue, channel, agent_id, customer_id, answered_at, csat, nps,
-               reason, t, is_contact, sl_t, short_s, treat, sl_target, ab_target, conc, {per_row.flags(_FLAGS)},
-               is_contact AND is_answered AS fcr_eligible{next_t}
+               ces, qa_score, predicted_csat, reason, t, is_contact, sl_t, short_s, treat, sl_target, ab_target, conc,
+               {per_row.flags(_FLAGS)}, is_contact AND is_answered AS fcr_eligible{next_t}
         FROM {per_row.layers(contacts)}
     ),
     agg AS (SELECT {kc} {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM src {where} {group}),

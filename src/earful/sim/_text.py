@@ -58,6 +58,33 @@ CLOSINGS = (
     "Thanks, take care.",
 )
 CUSTOMER_END = ("Okay, thanks.", "Alright, thank you.", "Thanks for your help.", "Okay. Bye.")
+
+# What the QA rubric listens for (docs/simulator.md, "Quality"): each planted behaviour leaves one of
+# these out, or says one of the rude lines.
+RECORDING = (
+    "This call is recorded for quality and training purposes.",
+    "Just so you know, calls are recorded and monitored.",
+)
+VERIFY_ASK = (
+    "Before I go into your account, can you confirm your date of birth and postcode for security?",
+    "For security, before I open your account, could you confirm your full name and date of birth?",
+)
+VERIFY_CHAT_ASK = (
+    "Before I go into your account, please confirm your date of birth in the secure form.",
+    "For security, can you confirm your full name and the postcode on your account?",
+)
+VERIFY_REPLY = ("Sure, I've entered them on the keypad.", "Yes, go ahead, I've typed them in.")
+VERIFY_CHAT_REPLY = ("Done, I've filled in the secure form.", "Sure, I've sent them in the form.")
+VERIFIED = ("Great, that's you verified.", "Good, you're through security.")
+UNVERIFIED = "Let me have a look at your account."
+RUDE = ("Calm down. Let me check.", "I already told you, let me check.", "That's not my problem, but let me check.")
+HOLD_ASK = "Would you mind if I put you on a short hold while I check that?"
+HOLD_OK = ("Sure, that's fine.", "Okay.")
+HOLD_THANKS = "Thank you for holding."
+HOLD_SILENT = "Let me check that."
+ANYTHING_ELSE = ("Is there anything else I can help you with today?", "Can I help with anything else?")
+CHAT_NO_GREETING = ("What's the problem?", "Go ahead.")
+SOCIAL_VERIFIED = "We've checked your details by DM."
 EMAIL_REPLIES = (
     "Dear customer,\n\nThank you for your message. {outcome}\n\nKind regards,\nCustomer Support",
     "Hello,\n\nThanks for getting in touch. {outcome}\n\nBest wishes,\nThe Support Team",

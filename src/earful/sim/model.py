@@ -61,6 +61,23 @@ AGENT_BEHAVIOUR = {
     "A014": ("star", {"csat": 0.7, "resolve": 0.1, "handle": 0.85}),
 }
 VOICE_POOL, SPECIALIST_POOL, CHAT_POOL = 24, 6, 12
+# agents with planted QA behaviour (what the QA rubric should find): behaviour, share of their contacts
+QA_BEHAVIOUR = {
+    "A005": ("skips_verification", 0.6),
+    "A009": ("dead_air", 0.7),
+    "A012": ("no_anything_else", 0.85),
+    "A018": ("no_recording_notice", 0.6),
+    "A020": ("no_hold_etiquette", 0.9),
+    "C04": ("no_greeting", 0.7),
+    "C07": ("no_closing", 0.8),
+}
+QA_RUDE = 0.85        # the rude agent (A007) says a rude line in this share of its contacts, with no empathy
+QA_SLIP = 0.02        # any agent leaves out verification, the notice, "anything else" or the closing now and then
+QA_DRIFT = ("recording_notice", 0.6, 0.25)  # from day 0.6·days a script change drops the notice on 25 % of calls
+QA_ITEMS = ("greeting", "recording_notice", "verification", "hold_etiquette", "dead_air", "anything_else",
+            "closing", "courtesy")
+DEAD_AIR_S = 40.0     # a planted silence lasts at least this long (any other unannounced gap is shorter than 30 s)
+SPEAK_WPS = 2.6       # words a second when speaking; a turn takes 1 s + words / SPEAK_WPS
 
 
 @dataclass
@@ -172,8 +189,9 @@ class _Sim:
                          if 0 <= (d - start).days < days}
         self.staffing_factor = staffing
         ss = np.random.SeedSequence(seed)
-        (self.r_mix, self.r_arr, self.r_ops, self.r_txt, self.r_srv, self.r_roster) = (
-            np.random.default_rng(s) for s in ss.spawn(6))
+        # the first six streams are those of every earlier version (same seed, same month); QA words have their own
+        (self.r_mix, self.r_arr, self.r_ops, self.r_txt, self.r_srv, self.r_roster, self.r_qa) = (
+            np.random.default_rng(s) for s in ss.spawn(7))
         self.texts = tx.utterances()
         self.reasons = sorted(self.texts)
         self.ri = {r: i for i, r in enumerate(self.reasons)}
@@ -462,17 +480,11 @@ class _Sim:
                 name = c["agent"]
                 greet = tx.pick(rng, tx.CHAT_GREETINGS if ch == "chat" else tx.GREETINGS)
                 part = "morning" if c["answered_t"] < 12 * 3600 else "afternoon"
-                turns = [("agent", greet.format(agent=name, part=part)), ("customer", first_words),
-                         ("agent", tx.pick(rng, tx.CHECKS))]
-                if u2:
-                    turns.append(("customer", u2))
-                turns.append(("agent", outcome))
-                turns.append(("customer", extra or tx.pick(rng, tx.CUSTOMER_END)))
-                if not c["transferred"]:
-                    turns.append(("agent", tx.pick(rng, tx.CLOSINGS)))
-                span = max(c["talk_s"] + c["hold_s"], 1.0)
-                at = [c["answered_t"] + span * k / len(turns) for k in range(len(turns))]
-                c["turns"] = [(s, w, a) for (s, w), a in zip(turns, at)]
+                check = tx.pick(rng, tx.CHECKS)
+                end_line = extra or tx.pick(rng, tx.CUSTOMER_END)
+                closing = tx.pick(rng, tx.CLOSINGS) if not c["transferred"] else None
+                c["turns"] = self._conversation(c, greet.format(agent=name, part=part), first_words, check, u2,
+                                                outcome, end_line, closing)
                 pii_seq = 1
             else:
                 body = first_words + (" " + u2 if u2 else "") + (" " + extra if extra else "")
@@ -480,8 +492,10 @@ class _Sim:
                     body = "Hi,\n\n" + body + "\n\nThanks"
                 c["text"] = body
                 reply = tx.pick(rng, tx.EMAIL_REPLIES if ch == "email" else tx.SHORT_REPLIES)
-                c["turns"] = [("customer", body, c["t"]),
-                              ("agent", reply.format(outcome=outcome, agent=c["agent"]), c["answered_t"])]
+                reply = reply.format(outcome=outcome, agent=c["agent"])
+                if ch == "social":  # a public reply: the details were checked in a direct message
+                    reply += " " + tx.SOCIAL_VERIFIED
+                c["turns"] = [("customer", body, c["t"]), ("agent", reply, c["answered_t"])]
                 pii_seq = 0
             if pii:
                 c["pii"] = {"seq": pii_seq, "kind": pii[0], "value": pii[1]}
@@ -489,12 +503,103 @@ class _Sim:
             if not c["transferred"] and rng.random() < SURVEY_RESPONSE:
                 self.surveys.append(self._survey(c, beh, rng))
 
-    def _survey(self, c: dict, beh: dict, rng: np.random.Generator) -> dict:
-        """CSAT 1-5, NPS 0-10, CES 1-7 from wait, resolution, reason and agent, with noise."""
+    def _conversation(self, c: dict, greet: str, first_words: str, check: str, u2: str | None, outcome: str,
+                      end_line: str, closing: str | None) -> list[tuple[str, str, float]]:
+        """A call or chat, turn by turn with times, with the agent's planted QA behaviour; the items its
+        words fail go to ``c["qa_failed"]`` (the truth the QA rubric is scored against)."""
+        rq = self.r_qa
+        voice = c["channel"] != "chat"
+        kind, rate = QA_BEHAVIOUR.get(c["agent"], ("", 0.0))
+        does = kind if kind and rq.random() < rate else ""
+        rude = AGENT_BEHAVIOUR.get(c["agent"], ("", {}))[0] == "rude" and rq.random() < QA_RUDE
+        slip = {k: rq.random() < QA_SLIP for k in ("verification", "notice", "anything_else", "closing")}
+        drift_item, drift_from, drift_share = QA_DRIFT
+        late = c["day"] >= round(self.days * drift_from) and rq.random() < drift_share
+        failed: set[str] = set()
+        # greeting (and the recording notice on calls)
+        if not voice and does == "no_greeting":
+            greet = tx.pick(rq, tx.CHAT_NO_GREETING)
+            failed.add("greeting")
+        if voice:
+            if does == "no_recording_notice" or slip["notice"] or late:
+                failed.add("recording_notice")
+            else:
+                greet += " " + tx.pick(rq, tx.RECORDING)
+        turns: list[tuple[str, str]] = [("agent", greet), ("customer", first_words)]
+        # acknowledgement and identity check before the account is opened
+        ack, action = _split_check(check)
+        if rude:
+            ack = tx.pick(rq, tx.RUDE)
+            failed.add("courtesy")
+        if does == "skips_verification" or slip["verification"]:
+            turns.append(("agent", f"{ack} {tx.UNVERIFIED}"))
+            failed.add("verification")
+            work_after = len(turns) - 1
+        else:
+            turns.append(("agent", f"{ack} {tx.pick(rq, tx.VERIFY_ASK if voice else tx.VERIFY_CHAT_ASK)}"))
+            turns.append(("customer", tx.pick(rq, tx.VERIFY_REPLY if voice else tx.VERIFY_CHAT_REPLY)))
+            turns.append(("agent", f"{tx.pick(rq, tx.VERIFIED)} {action}"))
+            work_after = len(turns) - 1
+        if u2:
+            turns.append(("customer", u2))
+        hold_after = None
+        if voice and c["hold_s"] > 0:
+            if does == "no_hold_etiquette":
+                turns.append(("agent", tx.HOLD_SILENT))
+                failed.add("hold_etiquette")
+            else:
+                turns.append(("agent", tx.HOLD_ASK))
+                turns.append(("customer", tx.pick(rq, tx.HOLD_OK)))
+                outcome = f"{tx.HOLD_THANKS} {outcome}"
+            hold_after = len(turns) - 1
+        turns.append(("agent", outcome))
+        if not c["transferred"]:
+            if "anything else" in outcome:
+                pass
+            elif does == "no_anything_else" or slip["anything_else"]:
+                failed.add("anything_else")
+            else:
+                turns.append(("agent", tx.pick(rq, tx.ANYTHING_ELSE)))
+        turns.append(("customer", end_line))
+        if closing is not None:
+            if does == "no_closing" or slip["closing"]:
+                failed.add("closing")
+            else:
+                turns.append(("agent", closing))
+        # times: each turn takes 1 s + words / SPEAK_WPS; the agent's work follows a turn announcing it
+        # (a dead-air agent works in silence right after the customer's first words), the hold its request
+        speak = [1.0 + len(w.split()) / SPEAK_WPS for _, w in turns]
+        span = max(c["talk_s"] + c["hold_s"], 1.0)
+        hold = c["hold_s"] if hold_after is not None else 0.0
+        work = span - sum(speak) - hold
+        if work < 0:  # a short call: the words fill it, no gaps
+            speak = [x * (span - hold) / sum(speak) for x in speak] if span > hold else [0.0] * len(speak)
+            work = 0.0
+        gaps = [0.0] * len(turns)
+        if voice and does == "dead_air" and work >= DEAD_AIR_S:
+            gaps[1] += work
+            failed.add("dead_air")
+        else:
+            gaps[work_after] += work
+        if hold_after is not None:
+            gaps[hold_after] += hold
+        at, t = [], c["answered_t"]
+        for x, g in zip(speak, gaps):
+            at.append(t)
+            t += x + g
+        c["qa_failed"] = failed
+        return [(s, w, a) for (s, w), a in zip(turns, at)]
+
+    def _satisfaction(self, c: dict, beh: dict) -> float:
+        """The contact's latent satisfaction before noise (what a survey answer is drawn around)."""
         wait_min = c["wait_s"] / 60 if c["channel"] in ("voice", "chat", "specialist") else c["wait_s"] / 3600 / 4
         leg_of = c.get("leg_of")
-        s = (4.2 + self.rt["csat"][self.ri[c["reason"]]] + beh.get("csat", 0.0) - (0 if c["resolved"] else 1.0)
-             - min(1.5, 0.35 * max(0.0, wait_min - 1)) - (0.3 if leg_of else 0.0) + rng.normal(0, 0.6))
+        return (4.2 + self.rt["csat"][self.ri[c["reason"]]] + beh.get("csat", 0.0) - (0 if c["resolved"] else 1.0)
+                - min(1.5, 0.35 * max(0.0, wait_min - 1)) - (0.3 if leg_of else 0.0))
+
+    def _survey(self, c: dict, beh: dict, rng: np.random.Generator) -> dict:
+        """CSAT 1-5, NPS 0-10, CES 1-7 from wait, resolution, reason and agent, with noise."""
+        s = self._satisfaction(c, beh) + rng.normal(0, 0.6)
         csat = int(min(5, max(1, round(s))))
         nps = int(min(10, max(0, round(2.2 * s - 1.5 + rng.normal(0, 1.2)))))
         ces = int(min(7, max(1, round(1.5 * s - 0.6 + rng.normal(0, 0.8)))))
@@ -605,6 +710,26 @@ class _Sim:
         pii = [{"id": c["id"], "turn_seq": c["pii"]["seq"], "in_text": c["text"] is not None, **{k: c["pii"][k] for k in ("kind", "value")}}
                for c in order if "pii" in c]
         repeats = [{"id": c["id"], "repeat_of": c["repeat_of"]["id"]} for c in order if c["repeat_of"] is not None]
+        talked = [c for c in order if c["answered"] and "qa_failed" in c]
+        qa = {
+            "scope": "answered calls and chats (voice, specialist legs, chat)",
+            "items": list(QA_ITEMS),
+            "applies": {"greeting": "every call and chat", "recording_notice": "voice", "verification": "every call and chat",
+                        "hold_etiquette": "voice with hold_s > 0", "dead_air": "voice",
+                        "anything_else": "not transferred", "closing": "not transferred", "courtesy": "every call and chat"},
+            "agents": [{"agent_id": a, "behaviour": b, "share": r} for a, (b, r) in QA_BEHAVIOUR.items()]
+            + [{"agent_id": a, "behaviour": "rude", "share": QA_RUDE} for a, (b, _) in AGENT_BEHAVIOUR.items() if b == "rude"],
+            "slip": QA_SLIP,
+            "drift": {"item": QA_DRIFT[0], "from": day(round(self.days * QA_DRIFT[1])), "share": QA_DRIFT[2],
+                      "channels": ["voice"]},
+            "failed": {item: sorted(c["id"] for c in talked if item in c["qa_failed"]) for item in QA_ITEMS},
+        }
+        beh_of = lambda c: AGENT_BEHAVIOUR.get(c.get("agent") or "", ("", {}))[1]  # noqa: E731
+        satisfaction = {
+            "formula": "4.2 + reason csat_shift + agent csat - 1.0 unresolved - min(1.5, 0.35 (wait minutes - 1)) "
+                       "- 0.3 second leg of a transfer; a survey answer adds N(0, 0.6) and rounds (CSAT 1-5)",
+            "latent": {c["id"]: round(self._satisfaction(c, beh_of(c)), 3) for c in order if c["answered"]},
+        }
         events = [e for e in events if e["start"] <= day(self.days - 1)]  # only what fits the period
         return {
             "generator": {"name": "earful.sim", "format_version": 1, "seed": self.seed, "days": self.days,
@@ -618,6 +743,8 @@ class _Sim:
             "customers": {k: sorted(v) for k, v in flagged.items()},
             "pii": pii,
             "repeats": repeats,
+            "qa": qa,
+            "satisfaction": satisfaction,
             "understaffed": [
                 {"queue": "voice", "days": "all", "from": "12:00", "to": "13:30", "factor": 0.7},
                 {"queue": "voice", "days": "Monday", "from": "08:00", "to": "10:00", "factor": 0.75},
@@ -640,6 +767,14 @@ class _Sim:
                             "resolve_prob": float(self.rt["resolve"][i]), "csat_shift": float(self.rt["csat"][i])}
                         for r, i in ri.items()},
         }
+
+
+def _split_check(check: str) -> tuple[str, str]:
+    """An agent's check line as its acknowledgement and its action ("I understand." / "Let me pull up …")."""
+    head, sep, rest = check.partition(". ")
+    if not sep:
+        head, _, rest = check.partition(", ")
+    return head.rstrip(".") + ".", rest[:1].upper() + rest[1:]
 
 
 def _dumps(obj: object, **kw) -> str:

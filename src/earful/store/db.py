@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -147,3 +147,18 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+def record_batches(con: duckdb.DuckDBPyConnection, sql: str, batch_size: int,
+                   params: Sequence | None = None) -> Iterator:
+    """Stream a query's rows as non-empty Arrow record batches of at most ``batch_size``, on a cursor of its
+    own, so that ``con`` stays free to write each batch's results while the query is read."""
+    cur = con.cursor()
+    try:
+        rel = cur.sql(sql, params=list(params) if params else None)
+        reader = rel.to_arrow_reader(batch_size) if hasattr(rel, "to_arrow_reader") else rel.fetch_arrow_reader(batch_size)
+        for batch in reader:
+            if batch.num_rows:
+                yield batch
+    finally:
+        cur.close()

@@ -2,15 +2,17 @@
 
 Department users additionally see only their own department's insights, ledger rows and
 the interactions those insights cite, and only redacted text; raw text is for admins and
-analysts who ask for it.
+analysts who ask for it. A supervisor sees the agents of their team (``agent_teams``) and their
+interactions; an agent sees only their own page and their own interactions.
 """
 
 from __future__ import annotations
 
-ALL = frozenset({"admin", "analyst", "department", "executive"})
+ALL = frozenset({"admin", "analyst", "department", "executive", "supervisor"})  # not agents: they see their own page
 
 AREAS: dict[str, frozenset[str]] = {
     "overview": ALL,
+    "me": ALL | {"agent"},                                      # who am I, and the session's form token
     "metrics": frozenset({"admin", "analyst"}),
     "staffing": frozenset({"admin", "analyst", "executive"}),
     "planning": frozenset({"admin", "analyst", "executive"}),
@@ -18,11 +20,17 @@ AREAS: dict[str, frozenset[str]] = {
     "insights": ALL,                                            # departments: their own only
     "insight_act": frozenset({"admin", "analyst", "department"}),
     "interactions": frozenset({"admin", "analyst", "executive"}),  # the list and search
-    "interaction": ALL,                                         # departments: cited in their insights only
+    "interaction": ALL | {"agent"},                             # departments: cited in their insights only;
+                                                                # supervisors: their team's; agents: their own
     "raw_text": frozenset({"admin", "analyst"}),
     "original_audio": frozenset({"admin", "analyst"}),          # unredacted recordings; others hear the beeped copy
     "ledger": ALL,                                              # departments: their own rows only
     "users": frozenset({"admin"}),
+    "qa": frozenset({"admin", "analyst", "supervisor", "executive"}),  # supervisors: their team's figures
+    "qa_calibration": frozenset({"admin", "analyst"}),
+    "surveys": frozenset({"admin", "analyst", "executive"}),
+    "detractors": frozenset({"admin", "analyst"}),              # customer ids, for the call back
+    "agents": frozenset({"admin", "analyst", "supervisor", "agent"}),  # supervisors: their team; agents: themselves
     "contacts": frozenset({"admin", "analyst", "executive"}),  # the contacts behind a figure (no customer ids)
     "service_settings": frozenset({"admin"}),                  # edit the service definitions
     "briefing": frozenset({"admin", "analyst", "executive"}),   # the month's briefing, as the report writes it

@@ -216,8 +216,36 @@ def action_department(cur: duckdb.DuckDBPyConnection, user: User, insight_id: st
     return depts[0]
 
 
+def agent_scope(cur: duckdb.DuckDBPyConnection, user: User) -> list[str] | None:
+    """The agents a user may see: a supervisor their team's, an agent only themselves; None means all."""
+    if user.role == "agent":
+        return [user.agent_id or ""]
+    if user.role == "supervisor":
+        from earful.quality.coaching import team_agents
+
+        return team_agents(cur, user.team or "")
+    return None
+
+
+def check_agent(cur: duckdb.DuckDBPyConnection, user: User, agent_id: str) -> None:
+    """403 for an agent outside the user's scope (another team, or another agent)."""
+    scope = agent_scope(cur, user)
+    if scope is not None and agent_id not in scope:
+        raise HTTPException(status_code=403, detail="this agent is not in your team" if user.role == "supervisor"
+                            else "agents may open only their own page")
+
+
 def check_interaction(cur: duckdb.DuckDBPyConnection, user: User, interaction_id: str) -> None:
-    """Departments may read only interactions their own insights cite."""
+    """Departments may read only interactions their own insights cite; supervisors their team's and agents
+    their own."""
+    if user.role in ("agent", "supervisor"):
+        row = cur.execute("SELECT agent_id FROM interactions WHERE id = ?", [interaction_id]).fetchall()
+        if not row:
+            raise HTTPException(status_code=404, detail=f"no interaction {interaction_id!r}")
+        scope = agent_scope(cur, user) or []
+        if row[0][0] not in scope:
+            raise HTTPException(status_code=403, detail="you may read only your own (or your team's) interactions")
+        return
     if user.role == "department" and not q.interaction_in_department(cur, interaction_id, user.department or ""):
         exists = cur.execute("SELECT count(*) FROM interactions WHERE id = ?", [interaction_id]).fetchone()[0]
         if not exists:

@@ -588,6 +588,9 @@ def interaction_get(con: duckdb.DuckDBPyConnection, interaction_id: str, *, reda
     item["turns"] = turns
     item["enrichment"] = enrichment
     item["redacted"] = redacted
+    # only a recorded call has a player to fill (the page asks for no recording otherwise)
+    item["recorded"] = has_table(con, "voice_recordings") and bool(con.execute(
+        "SELECT count(*) FROM voice_recordings WHERE interaction_id = ?", [interaction_id]).fetchone()[0])
     return item
 
 

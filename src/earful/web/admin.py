@@ -68,8 +68,9 @@ def users_page(request: Request, cur: Cur, user: Admin, done: str | None = None,
 @router.post("/users", **_PAGE)
 def users_add_page(request: Request, cur: Cur, user: Admin, name: Name, role: Annotated[str, Form(max_length=20)],
                    password: Annotated[str, Form(max_length=1024)],
-                   department: Annotated[str, Form(max_length=200)] = ""):
-    add_user(cur, name, password, role, department or None, by=user)
+                   department: Annotated[str, Form(max_length=200)] = "",
+                   agent_id: Annotated[str, Form(max_length=200)] = "", team: Annotated[str, Form(max_length=200)] = ""):
+    add_user(cur, name, password, role, department or None, by=user, agent_id=agent_id or None, team=team or None)
     _changed(request)
     return _back("added", name)
 
@@ -115,6 +116,8 @@ class UserIn(BaseModel):
     name: str = Field(max_length=64, description="sign-in name: letters, digits, _ . @ -")
     role: str = Field(max_length=20, description="one of the roles on the Users page (admin, analyst, department, ...)")
     department: str | None = Field(None, max_length=200, description="the department (department role)")
+    agent_id: str | None = Field(None, max_length=200, description="the agent id (agent role)")
+    team: str | None = Field(None, max_length=200, description="the team (supervisor role)")
     password: str = Field(min_length=8, max_length=1024)
 
 
@@ -141,7 +144,7 @@ def _user(cur: duckdb.DuckDBPyConnection, name: str) -> dict:
 
 @api.post("/users", summary="Add a user (admins only)", status_code=201)
 def api_user_add(request: Request, cur: Cur, user: Admin, body: UserIn) -> dict:
-    add_user(cur, body.name, body.password, body.role, body.department, by=user)
+    add_user(cur, body.name, body.password, body.role, body.department, by=user, agent_id=body.agent_id, team=body.team)
     _changed(request)
     return _user(cur, body.name)
 

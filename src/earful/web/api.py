@@ -54,7 +54,7 @@ GroupKey = Literal["interval15", "interval30", "interval60", "day", "week", "mon
 
 
 @router.get("/me", summary="The signed-in user (and, signed in by cookie, the session's form token)")
-def me(request: Request, user: Annotated[User, Depends(need("overview"))]) -> dict:
+def me(request: Request, user: Annotated[User, Depends(need("me"))]) -> dict:
     out = user.as_dict()
     if not (request.headers.get("authorization") or "").lower().startswith("bearer "):
         out["csrf_token"] = request_token(request)  # for scripts: send it as X-CSRF-Token

@@ -33,6 +33,7 @@ from earful.web._deps import (
     AppState,
     LoginRequired,
     check_insight,
+    current_user,
     department_scope,
     get_cursor,
     need,
@@ -41,6 +42,8 @@ from earful.web._deps import (
     state,
 )
 from earful.web.api import router as api_router
+from earful.web.quality import router as quality_router
+from earful.web.surveys import router as surveys_router
 from earful.web.service import router as service_router
 from earful.web.service import explorer_frame, staffing_view
 from earful.web.insights import DONE, form_write, resolve_insight
@@ -75,6 +78,7 @@ NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staf
        ("interactions", "/interactions", "Reader"), ("ledger", "/ledger", "Ledger"), ("users", "/users", "Users"),
        ("service_settings", "/settings/service", "Service"), ("briefing", "/briefing", "Briefing"),
        ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
+NAV[6:6] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]  # after Insights
 
 
 def _pct(v) -> str:
@@ -152,6 +156,8 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.state.login_policy = login_policy or LoginPolicy()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api_router)
+    app.include_router(quality_router)
+    app.include_router(surveys_router)
     app.include_router(planning_router)
     app.include_router(service_router)
     app.include_router(admin.router)
@@ -394,7 +400,9 @@ def _add_pages(app: FastAPI) -> None:
     def interaction_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("interaction"))],
                          interaction_id: str, raw: bool = False):
         item = readable_interaction(cur, user, interaction_id, raw)
-        return render(request, "interaction.html", user, item=item)
+        from earful.web.quality import qa_card
+
+        return render(request, "interaction.html", user, item=item, qa=qa_card(cur, user, interaction_id, raw))
 
     @app.get("/ledger", **opts)
     def ledger_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("ledger"))],

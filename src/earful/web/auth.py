@@ -38,7 +38,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from earful.errors import InputError
 
-ROLES = ("admin", "analyst", "department", "executive")
+ROLES = ("admin", "analyst", "department", "executive", "supervisor", "agent")
 SESSION_HOURS = 12
 TOKEN_PREFIX = "ef_"
 _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
@@ -139,9 +139,12 @@ class User:
     name: str
     role: str
     department: str | None = None
+    agent_id: str | None = None      # the agent an agent user is
+    team: str | None = None          # the team a supervisor leads
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "role": self.role, "department": self.department}
+        return {"name": self.name, "role": self.role, "department": self.department, "agent_id": self.agent_id,
+                "team": self.team}
 
 
 def _sha256(secret: str) -> str:
@@ -174,13 +177,21 @@ def _existing(con: duckdb.DuckDBPyConnection, name: str) -> tuple:
 # ---- users --------------------------------------------------------------------------------------
 
 def add_user(con: duckdb.DuckDBPyConnection, name: str, password: str, role: str,
-             department: str | None = None, *, replace: bool = False, by: User | None = None) -> User:
-    """Create (or with ``replace`` reset) a user; department users must name their department."""
+             department: str | None = None, *, replace: bool = False, by: User | None = None,
+             agent_id: str | None = None, team: str | None = None) -> User:
+    """Create (or with ``replace`` reset) a user; department users must name their department, agent
+    users their agent id, supervisors their team."""
     _check_name(name)
     if role not in ROLES:
         raise InputError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
     if role == "department" and not (department or "").strip():
         raise InputError("a department user needs --department")
+    if role == "agent" and not (agent_id or "").strip():
+        raise InputError("an agent user needs --agent (their agent id)")
+    if role == "supervisor" and not (team or "").strip():
+        raise InputError("a supervisor needs --team")
+    agent_id = agent_id.strip() if role == "agent" and agent_id else None
+    team = team.strip() if role == "supervisor" and team else None
     _check_password(password)
     exists = con.execute("SELECT 1 FROM web_users WHERE name = ?", [name]).fetchone()
     if exists and not replace:
@@ -189,14 +200,15 @@ def add_user(con: duckdb.DuckDBPyConnection, name: str, password: str, role: str
     pw_hash = CHECKS.hash(password)
     if exists:
         _keep_an_admin(con, name, role=role)
-        con.execute("UPDATE web_users SET password_hash = ?, role = ?, department = ?, disabled = false WHERE name = ?",
-                    [pw_hash, role, department, name])
+        con.execute("UPDATE web_users SET password_hash = ?, role = ?, department = ?, agent_id = ?, team = ?, "
+                    "disabled = false WHERE name = ?", [pw_hash, role, department, agent_id, team, name])
         con.execute("DELETE FROM web_sessions WHERE user_name = ?", [name])
     else:
-        con.execute("INSERT INTO web_users (name, password_hash, role, department) VALUES (?, ?, ?, ?)",
-                    [name, pw_hash, role, department])
-    audit(con, by, "user.add" if not exists else "user.reset", name, {"role": role, "department": department})
-    return User(name, role, department)
+        con.execute("INSERT INTO web_users (name, password_hash, role, department, agent_id, team) VALUES (?, ?, ?, ?, ?, ?)",
+                    [name, pw_hash, role, department, agent_id, team])
+    audit(con, by, "user.add" if not exists else "user.reset", name,
+          {"role": role, "department": department, "agent_id": agent_id, "team": team})
+    return User(name, role, department, agent_id, team)
 
 
 def set_password(con: duckdb.DuckDBPyConnection, name: str, password: str, *, by: User | None = None) -> None:
@@ -244,13 +256,14 @@ def _keep_an_admin(con: duckdb.DuckDBPyConnection, name: str, role: str | None =
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Every user with role, department, whether disabled, and a lockout in force (never the hash)."""
     rows = con.execute(
-        "SELECT u.name, u.role, u.department, u.disabled, u.created_at, f.failures, f.locked_until "
+        "SELECT u.name, u.role, u.department, u.disabled, u.created_at, f.failures, f.locked_until, u.agent_id, u.team "
         "FROM web_users u LEFT JOIN web_login_failures f ON f.scope = 'account' AND f.key = u.name "
         "ORDER BY u.name").fetchall()
     now = _now()
     return [{"name": n, "role": r, "department": d, "disabled": bool(x), "created_at": str(c),
-             "failed_logins": int(nf or 0), "locked_until": str(lu) if lu and lu > now else None}
-            for n, r, d, x, c, nf, lu in rows]
+             "failed_logins": int(nf or 0), "locked_until": str(lu) if lu and lu > now else None,
+             "agent_id": a, "team": t}
+            for n, r, d, x, c, nf, lu, a, t in rows]
 
 
 # ---- signing in ---------------------------------------------------------------------------------
@@ -317,11 +330,11 @@ def unlock(con: duckdb.DuckDBPyConnection, name: str, *, by: User | None = None)
 
 def password_hash(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str | None, User | None]:
     """The stored hash and the user behind ``name`` (None, None for unknown or disabled users)."""
-    row = con.execute("SELECT password_hash, role, department, disabled FROM web_users WHERE name = ?",
+    row = con.execute("SELECT password_hash, role, department, disabled, agent_id, team FROM web_users WHERE name = ?",
                       [name]).fetchone()
     if not row or row[3]:
         return None, None
-    return row[0], User(name, row[1], row[2])
+    return row[0], User(name, row[1], row[2], row[4], row[5])
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, name: str, password: str) -> User | None:
@@ -365,7 +378,7 @@ def user_for_session(con: duckdb.DuckDBPyConnection, secret: str | None) -> User
     if not secret or len(secret) > 200:
         return None
     row = con.execute(
-        "SELECT u.name, u.role, u.department FROM web_sessions s JOIN web_users u ON u.name = s.user_name "
+        "SELECT u.name, u.role, u.department, u.agent_id, u.team FROM web_sessions s JOIN web_users u ON u.name = s.user_name "
         "WHERE s.token_sha256 = ? AND s.expires_at > ? AND NOT u.disabled", [_sha256(secret), _now()]).fetchone()
     return User(*row) if row else None
 
@@ -434,7 +447,7 @@ def user_for_token(con: duckdb.DuckDBPyConnection, secret: str | None) -> User |
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
     row = con.execute(
-        "SELECT u.name, u.role, u.department FROM web_tokens t JOIN web_users u ON u.name = t.user_name "
+        "SELECT u.name, u.role, u.department, u.agent_id, u.team FROM web_tokens t JOIN web_users u ON u.name = t.user_name "
         "WHERE t.token_sha256 = ? AND NOT t.revoked AND (t.expires_at IS NULL OR t.expires_at > ?) AND NOT u.disabled",
         [_sha256(secret), _now()]).fetchone()
     return User(*row) if row else None

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import duckdb
 from fastapi import APIRouter, Body, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from earful.errors import ConfigError, InputError
 from earful.metrics.contacts import KINDS, contacts_table
@@ -24,7 +24,7 @@ from earful.metrics.service import last_days
 from earful.web import _charts
 from earful.web import _queries as q
 from earful.web._access import allowed
-from earful.web._deps import get_cursor, need, state
+from earful.web._deps import current_user, get_cursor, need, state
 from earful.web.auth import User, audit
 
 router = APIRouter()
@@ -156,8 +156,11 @@ def overview_data(cur: duckdb.DuckDBPyConnection, start: date | None, end: date 
 
 
 @router.get("/", **_PAGE)
-def overview_page(request: Request, cur: Cur, user: Annotated[User, Depends(need("overview"))],
+def overview_page(request: Request, cur: Cur, user: Annotated[User | None, Depends(current_user)],
                   start: Day = None, end: Day = None, days: Annotated[int, Query(ge=1, le=366)] = 28):
+    if user is not None and not allowed(user.role, "overview") and allowed(user.role, "agents"):
+        return RedirectResponse("/agents", status_code=303)  # an agent's home is their own page
+    user = need("overview")(user)
     lo, hi = _range(cur, start, end, days)
     data = state(request).cached(cur, "overview_page", overview_data, lo, hi)
     first, last = q.data_period(cur)

@@ -33,8 +33,11 @@
       box.querySelector(".voice-note").textContent = note;
       var list = box.querySelector(".voice-transcript");
       var words = [];
+      var conv = document.querySelector("section.conversation");
+      var starts = {};
       rec.turns.forEach(function (t) {
         var div = el("div", "turn " + t.speaker);
+        starts[t.seq] = t.start_s;
         var head = el("span", "who", t.speaker + " · " + clock(t.start_s));
         div.appendChild(head);
         var p = el("p");
@@ -65,8 +68,23 @@
         card.appendChild(dl);
         side.appendChild(card);
       }
-      var conv = document.querySelector("section.conversation");
-      if (conv && words.length) conv.hidden = true;
+      if (conv && words.length) {
+        // the transcript stands in for the text: it takes over the turns' anchors (a QA verdict links
+        // to the turn that decided it), and following such a link plays the call from that turn
+        conv.querySelectorAll(".turn[id]").forEach(function (d) { d.removeAttribute("id"); });
+        list.querySelectorAll(".turn").forEach(function (d, i) { d.id = "turn-" + rec.turns[i].seq; });
+        conv.hidden = true;
+        var seek = function () {
+          var m = /^#turn-(\d+)$/.exec(location.hash);
+          if (m && starts[m[1]] !== undefined) {
+            audio.currentTime = starts[m[1]];
+            var d = document.getElementById("turn-" + m[1]);
+            if (d) list.scrollTop = d.offsetTop - list.offsetTop - 20;
+          }
+        };
+        window.addEventListener("hashchange", seek);
+        seek();
+      }
       var current = null;
       audio.addEventListener("timeupdate", function () {
         var t = audio.currentTime, lo = 0, hi = words.length - 1, hit = null;
