@@ -95,6 +95,25 @@ def _parse_time(value: object, what: str) -> tuple[dt.datetime, bool]:
     raise InputError(f"{what} {value!r} is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
 
 
+def range_and_lists(lo: dt.datetime | None, hi: dt.datetime | None,
+                    lists: dict[str, list[str] | None] | None = None) -> tuple[list[str], list]:
+    """SQL conditions and their parameters for ``lo <= t < hi`` (open where a bound is None) and for
+    each named column whose list of values is given (``column IN (...)``)."""
+    cond: list[str] = []
+    params: list = []
+    if lo is not None:
+        cond.append("t >= ?")
+        params.append(lo)
+    if hi is not None:
+        cond.append("t < ?")
+        params.append(hi)
+    for column, values in (lists or {}).items():
+        if values:
+            cond.append(f"{column} IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(values))
+    return cond, params
+
+
 def parse_range(start: object = None, end: object = None) -> tuple[dt.datetime | None, dt.datetime | None]:
     """[start, end) as datetimes. A plain-date ``end`` includes that whole day; a datetime ``end``
     is exclusive. A missing bound is open (None). ``end`` not after ``start`` is an InputError."""

@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from earful.errors import InputError
-from earful.metrics._keys import check_store, contact_time_sql, parse_range
+from earful.metrics._keys import check_store, contact_time_sql, parse_range, range_and_lists
 from earful.metrics.definitions import ServiceDefinitions, resolve
 from earful.metrics.kpis import _treatment_sql
 from earful.metrics.table import _FLAGS, _DefinitionSQL, _values
@@ -53,20 +53,7 @@ def contacts_table(con: duckdb.DuckDBPyConnection, kind: str = "offered", *, sta
     lo, hi = parse_range(start, end)
     per_row = _DefinitionSQL(con, defs, None, None, None)
     excluded = _treatment_sql(per_row.treatments, _EXCLUDED)
-    cond, params = [], []
-    if lo is not None:
-        cond.append("t >= ?")
-        params.append(lo)
-    if hi is not None:
-        cond.append("t < ?")
-        params.append(hi)
-    chans, queues = _values(channel, "channel"), _values(queue, "queue")
-    if chans:
-        cond.append("channel IN (SELECT unnest(?::VARCHAR[]))")
-        params.append(chans)
-    if queues:
-        cond.append("queue IN (SELECT unnest(?::VARCHAR[]))")
-        params.append(queues)
+    cond, params = range_and_lists(lo, hi, {"channel": _values(channel, "channel"), "queue": _values(queue, "queue")})
     inner = (f"(SELECT id, queue, channel, agent_id, offered_at, answered_at, ended_at, direction, wait_s, talk_s, "
              f"hold_s, wrap_s, abandoned, transferred, csat, {contact_time_sql('i')} AS t{per_row.stored_columns('i')}, "
              f"json_extract_string(metadata, '$.ended_in') = 'ivr' AS ended_in_ivr FROM interactions i "

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from earful.errors import InputError
-from earful.metrics._keys import parse_by, parse_range
+from earful.metrics._keys import parse_by, parse_range, range_and_lists
 from earful.store.schema import has_table
 
 __all__ = ["COLUMNS", "has_interval_reports", "interval_metrics"]
@@ -48,18 +48,9 @@ def interval_metrics(con: duckdb.DuckDBPyConnection, by=("day", "queue"), *, sta
         raise InputError(f"the reports count every {coarsest // 60} minutes: they cannot be split into "
                          f"{finest // 60}-minute intervals")
     lo, hi = parse_range(start, end)
-    cond, params = [], []
-    if lo is not None:
-        cond.append("t >= ?")
-        params.append(lo)
-    if hi is not None:
-        cond.append("t < ?")
-        params.append(hi)
-    for col, values in (("queue", queue), ("channel", channel)):
-        if values:
-            vals = [v.strip() for v in values.split(",")] if isinstance(values, str) else list(values)
-            cond.append(f"{col} IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(vals)
+    split = {col: ([v.strip() for v in values.split(",")] if isinstance(values, str) else list(values)) if values else None
+             for col, values in (("queue", queue), ("channel", channel))}
+    cond, params = range_and_lists(lo, hi, split)
     cols = [k.column for k in keys]
     key_sql = "".join(f"{k.sql} AS {k.column}, " for k in keys)
     group = f"GROUP BY ALL ORDER BY {', '.join(c + ' NULLS LAST' for c in cols)}" if cols else ""

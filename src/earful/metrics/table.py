@@ -17,6 +17,7 @@ from earful.metrics._keys import (
     is_contact_sql,
     parse_by,
     parse_range,
+    range_and_lists,
     seconds,
 )
 from earful.metrics.calendars import BusinessClock, clock_id
@@ -433,16 +434,8 @@ def metrics_table(
     )"""
     else:
         st_keys = "".join(f"{k.sql} AS {k.column}, " for k in keys)
-        st_cond = []
-        if lo is not None:
-            st_cond.append("t >= ?")
-            fparams_st.append(lo)
-        if hi is not None:
-            st_cond.append("t < ?")
-            fparams_st.append(hi)
-        if queues:
-            st_cond.append("queue IN (SELECT unnest(?::VARCHAR[]))")
-            fparams_st.append(queues)
+        st_cond, st_params = range_and_lists(lo, hi, {"queue": queues})
+        fparams_st.extend(st_params)
         sql += f""",
     st AS (
         SELECT {st_keys} sum(agents * interval_s) AS staffed_s
