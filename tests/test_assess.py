@@ -385,3 +385,25 @@ def test_the_two_page_document_and_the_briefing_links_to_it(learning_strong, tmp
     assert beside.exists() and 1 <= _pdf_pages(beside.read_bytes()) <= 2
     r = earful("assess", "--pdf", pdf, "--no-save", db=db)
     assert r.returncode == 2 and "--out" in r.stderr
+
+
+def test_quality_monitoring_is_asked_until_contacts_are_scored_then_measured(ops_strong, tmp_path):
+    from earful.quality.run import score_store
+
+    db = tmp_path / "earful.duckdb"
+    shutil.copy(ops_strong, db)
+    before = _assess(db).practice("quality_monitoring")
+    assert before.basis == "unanswered" and "no QA scores" in before.reason
+    con = connect(db)
+    try:
+        score_store(con)
+        with_words, scored = con.execute(
+            "SELECT count(*), count(q.interaction_id) FROM interactions i LEFT JOIN qa_scores q ON q.interaction_id = i.id"
+            " WHERE i.channel <> 'survey' AND (i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))"
+        ).fetchone()
+    finally:
+        con.close()
+    after = _assess(db).practice("quality_monitoring")
+    assert after.basis == "measured"
+    assert after.evidence["value"] == pytest.approx(scored / with_words)
+    assert after.level == 1 + sum(after.evidence["value"] >= t for t in (0.01, 0.1, 0.5, 0.9))

@@ -340,6 +340,27 @@ def _calls_transcribed(c: _Context) -> Evidence:
                detail={"transcribed": heard, "calls": calls}, of=("transcribed", "calls"))
 
 
+def _qa_coverage(c: _Context) -> Evidence:
+    """Contacts with an agent's words (text, turns or a recording) scored against the QA rubric."""
+    cmd = f"earful qa summary {c.period}"
+    if not has_table(c.con, "qa_scores") or not c.con.execute("SELECT count(*) FROM (SELECT 1 FROM qa_scores LIMIT 1)"
+                                                              ).fetchone()[0]:
+        return _ev("qa_coverage", "Contacts scored for quality", None, "share", "earful qa run",
+                   "the store holds no QA scores (earful qa run scores every contact; a centre that scores elsewhere answers)")
+    with_words = "(i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))"
+    n, scored = c.con.execute(
+        f"SELECT count(*) FILTER (WHERE {with_words}),"
+        f" count(*) FILTER (WHERE {with_words} AND EXISTS (SELECT 1 FROM qa_scores q WHERE q.interaction_id = i.id))"
+        " FROM interactions i WHERE i.channel <> 'survey'"
+        " AND CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?",
+        [c.start, c.end]).fetchone()
+    if not n:
+        return _ev("qa_coverage", "Contacts scored for quality", None, "share", cmd,
+                   "no contact in the period carries words to score")
+    return _ev("qa_coverage", "Contacts scored for quality", scored / n, "share", cmd,
+               detail={"scored": scored, "with_words": n}, of=("scored", "with_words"))
+
+
 _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
     "sl_intervals_met": _sl_intervals_met,
     "sl_daily_spread": _sl_daily_spread,
@@ -362,6 +383,7 @@ _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
     "sla_terms_met": _sla_terms_met,
     "channels_measured": _channels_measured,
     "calls_transcribed": _calls_transcribed,
+    "qa_coverage": _qa_coverage,
 }
 
 

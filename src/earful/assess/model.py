@@ -24,7 +24,7 @@ MEASURES = (
     "csat_avg", "nps", "survey_coverage", "churn_risk_actioned",
     "words_analysed", "reason_coverage", "insights_found", "insights_routed",
     "departments_reached", "insights_acknowledged", "insights_actioned", "days_to_action",
-    "value_confirmed_share", "sla_terms_met", "channels_measured", "calls_transcribed",
+    "value_confirmed_share", "sla_terms_met", "channels_measured", "calls_transcribed", "qa_coverage",
 )
 #: Where the money a gap is worth comes from (docs/assess.md).
 WORTH_SOURCES = ("drivers", "unconfirmed", "unrouted")
