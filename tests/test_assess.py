@@ -407,3 +407,30 @@ def test_quality_monitoring_is_asked_until_contacts_are_scored_then_measured(ops
     assert after.basis == "measured"
     assert after.evidence["value"] == pytest.approx(scored / with_words)
     assert after.level == 1 + sum(after.evidence["value"] >= t for t in (0.01, 0.1, 0.5, 0.9))
+
+
+def test_planning_is_measured_by_the_stored_forecast_against_what_came(tmp_path):
+    from earful.ingest import ingest_file
+    from earful.sim import simulate, write_simulation
+    from earful.wfm.plan import PlanConfig, forecast_run
+
+    write_simulation(simulate(days=21, seed=3, start=START, scale=0.1), tmp_path / "sim")
+    db = tmp_path / "earful.duckdb"
+    con = connect(db)
+    ingest_file(con, tmp_path / "sim" / "interactions.jsonl", "earful")
+    con.close()
+    assert _assess(db).practice("planning").basis == "unanswered"  # no forecast: asked
+    con = connect(db)
+    try:
+        forecast_run(con, PlanConfig(model="seasonal_naive"), history_end=date(2025, 8, 15))  # 15-21 Aug
+        err, came = con.execute("""
+            WITH f AS (SELECT queue, channel, CAST(interval_start AS DATE) AS d, sum(volume) AS fc FROM wfm_forecast GROUP BY ALL),
+                 a AS (SELECT queue, channel, CAST(offered_at AS DATE) AS d, count(*) AS n FROM interactions
+                       WHERE direction = 'inbound' AND offered_at IS NOT NULL AND channel <> 'survey' GROUP BY ALL)
+            SELECT sum(abs(a.n - f.fc)), sum(a.n) FROM f JOIN a USING (queue, channel, d)""").fetchone()
+    finally:
+        con.close()
+    planning = _assess(db).practice("planning")
+    assert planning.basis == "measured"
+    assert planning.evidence["value"] == pytest.approx(err / came, rel=1e-6)
+    assert planning.level >= 2  # a forecast exists, whatever its error

@@ -361,6 +361,42 @@ def _qa_coverage(c: _Context) -> Evidence:
                detail={"scored": scored, "with_words": n}, of=("scored", "with_words"))
 
 
+def _forecast_error(c: _Context) -> Evidence:
+    """Daily wMAPE of the stored forecasts against what came: per queue, channel and day of the
+    period that has both a forecast (the latest run covering it) and contacts or interval reports,
+    sum |offered - forecast| / sum offered. Offered is counted as the forecast counts it
+    (``earful.wfm.history``)."""
+    from earful.wfm.history import history
+
+    cmd = "earful forecast --backtest"
+    if not has_table(c.con, "wfm_forecast"):
+        return _ev("forecast_error", "Forecast error per day (wMAPE)", None, "share", cmd, "no forecast stored (earful forecast)")
+    rows = c.con.execute(
+        "SELECT queue, channel, CAST(interval_start AS DATE) AS d, sum(volume) FROM ("
+        " SELECT * FROM wfm_forecast WHERE CAST(interval_start AS DATE) BETWEEN ? AND ?"
+        " QUALIFY run_id = max(run_id) OVER (PARTITION BY queue, channel, interval_start)) GROUP BY ALL",
+        [c.start, c.end]).fetchall()
+    if not rows:
+        return _ev("forecast_error", "Forecast error per day (wMAPE)", None, "share", cmd,
+                   "no stored forecast covers a day of the period (earful forecast)")
+    try:
+        series = history(c.con, 86400, start=c.start, end=c.end + timedelta(days=1))
+    except EarfulError:
+        series = []
+    actual: dict[tuple[str, str, date], float] = {}
+    for s in series:
+        first = s.start.date() if hasattr(s.start, "date") else s.start
+        for k, v in enumerate(s.offered):
+            actual[(s.queue, s.channel, first + timedelta(days=k))] = float(v)
+    pairs = [(actual[(q, ch, d)], float(f)) for q, ch, d, f in rows if (q, ch, d) in actual]
+    came = sum(a for a, _ in pairs)
+    if not pairs or not came:
+        return _ev("forecast_error", "Forecast error per day (wMAPE)", None, "share", cmd,
+                   "no forecast day of the period has happened yet in the store")
+    return _ev("forecast_error", "Forecast error per day (wMAPE)", sum(abs(a - f) for a, f in pairs) / came, "share", cmd,
+               detail={"days": len(pairs), "offered": round(came)})
+
+
 _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
     "sl_intervals_met": _sl_intervals_met,
     "sl_daily_spread": _sl_daily_spread,
@@ -384,6 +420,7 @@ _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
     "channels_measured": _channels_measured,
     "calls_transcribed": _calls_transcribed,
     "qa_coverage": _qa_coverage,
+    "forecast_error": _forecast_error,
 }
 
 

@@ -25,6 +25,7 @@ MEASURES = (
     "words_analysed", "reason_coverage", "insights_found", "insights_routed",
     "departments_reached", "insights_acknowledged", "insights_actioned", "days_to_action",
     "value_confirmed_share", "sla_terms_met", "channels_measured", "calls_transcribed", "qa_coverage",
+    "forecast_error",
 )
 #: Where the money a gap is worth comes from (docs/assess.md).
 WORTH_SOURCES = ("drivers", "unconfirmed", "unrouted")

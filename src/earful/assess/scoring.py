@@ -140,7 +140,7 @@ def _cut(p: Practice, level: int) -> str:
 def _show(value: float, p: Practice) -> str:
     shares = {"sl_intervals_met", "abandon_rate", "fcr_rate", "occupancy", "survey_coverage", "churn_risk_actioned",
               "words_analysed", "reason_coverage", "insights_routed", "insights_acknowledged", "insights_actioned",
-              "value_confirmed_share", "sla_terms_met", "calls_transcribed", "qa_coverage"}
+              "value_confirmed_share", "sla_terms_met", "calls_transcribed", "qa_coverage", "forecast_error"}
     if p.measure in shares:
         return f"{value:.0%}" if abs(value * 100 - round(value * 100)) < 1e-9 else f"{value:.1%}"
     if p.measure == "sl_daily_spread":
