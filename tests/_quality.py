@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-PASSWORD = "correct horse battery"
+from _web import PASSWORD  # noqa: F401 - the test users' password, one for every test store
+
 USERS = {  # name: (role, scope)
     "ada": ("admin", None), "ana": ("analyst", None), "eve": ("executive", None),
     "carla": ("department", "cards"), "sue": ("supervisor", "voice-1"), "al": ("agent", "A007"),

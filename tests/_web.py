@@ -158,6 +158,20 @@ def site(tmp_path_factory, web_store):
         yield running
 
 
+def submit_login(page, url: str, name: str, next_path: str = "/") -> None:
+    """Fill the sign-in form a Playwright page shows, send it and wait for the page it lands on."""
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + next_path)
+
+
+def sign_in_page(page, url: str, name: str, next_path: str = "/") -> None:
+    """Sign a Playwright page in through the login form, as a person would."""
+    page.goto(url + "/login" + (f"?next={next_path}" if next_path != "/" else ""))
+    submit_login(page, url, name, next_path)
+
+
 #: Debian's Chromium, which the browser tests drive through Playwright.
 CHROMIUM = "/usr/bin/chromium"
 

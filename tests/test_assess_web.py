@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import PASSWORD, USERS, login, serve
+from _web import PASSWORD, USERS, login, serve, sign_in_page
 
 from earful.store import connect
 
@@ -77,11 +77,7 @@ def test_the_page_in_a_browser(centre, tmp_path):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(url + "/login?next=/assess")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.goto(url + "/assess")
+        sign_in_page(page, url, "ana", next_path="/assess")
         expect(page.get_by_text("No assessment taken yet")).to_be_visible()
         page.click("button:has-text(\"Take an assessment\")")
         page.wait_for_url(url + "/assess")

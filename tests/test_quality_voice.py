@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from _voice import pytestmark, voice_run  # noqa: F401
-from _web import PASSWORD, serve
+from _web import PASSWORD, serve, sign_in_page
 
 from earful.quality.run import score_store
 from earful.store import connect
@@ -132,11 +132,7 @@ def test_a_verdict_plays_the_call_from_its_turn(scored, tmp_path):
         page = b.new_context(viewport={"width": 1280, "height": 900}).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(url + "/login")
-        page.fill("input[name=username]", "sue")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(url + "/")
+        sign_in_page(page, url, "sue")
         page.goto(url + f"/interactions/{iid}")
         page.wait_for_selector(f"#voice .voice-transcript #turn-{seq}")
         assert page.locator(f"#turn-{seq}").count() == 1  # the hidden text gave its anchors up

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from _service import sim_month  # noqa: F401  (a fixture)
-from _web import CHROMIUM, browser  # noqa: F401  (a fixture)
+from _web import CHROMIUM, browser, sign_in_page  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -35,11 +35,7 @@ def _page(browser, url: str, name: str):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(url + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(url + "/")
+    sign_in_page(page, url, name)
     return ctx, page, errors
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from _voice import pytestmark, voice_run  # noqa: F401
-from _web import PASSWORD, login, serve
+from _web import PASSWORD, login, serve, sign_in_page
 
 CHROMIUM = "/usr/bin/chromium"
 CALL = "pbx:CALL-1"
@@ -118,11 +118,7 @@ def test_reader_and_insight_in_a_browser(voice_site, tmp_path):
         page = b.new_context(viewport={"width": 1280, "height": 900}).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(voice_site["url"] + "/login")
-        page.fill("input[name=username]", "eve")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(voice_site["url"] + "/")
+        sign_in_page(page, voice_site["url"], "eve")
         page.goto(voice_site["url"] + f"/interactions/{CALL}")
         page.wait_for_selector("#voice .voice-transcript .w")
         assert page.eval_on_selector("#voice audio", "a => a.src").endswith(f"/voice/{CALL.replace(':', '%3A')}/audio") or \

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from _web import CHROMIUM, PASSWORD, PII_EMAIL, ROLE_USER, browser, site, web_store  # noqa: F401
+from _web import CHROMIUM, PII_EMAIL, ROLE_USER, browser, sign_in_page, site, submit_login, web_store  # noqa: F401
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -25,10 +25,7 @@ def _sign_in(browser, site, name: str):
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site["url"]) else None)
     page.goto(site["url"] + "/")
     assert "/login" in page.url
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(site["url"] + "/")
+    submit_login(page, site["url"], name)
     return ctx, page, errors, outside
 
 
@@ -102,11 +99,7 @@ def test_every_chart_is_drawn(browser, site, tmp_path):
 def test_charts_fall_back_without_script(browser, site):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
     page = ctx.new_page()
-    page.goto(site["url"] + "/login")
-    page.fill("input[name=username]", ROLE_USER["admin"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(site["url"] + "/")
+    sign_in_page(page, site["url"], ROLE_USER["admin"])
     assert page.locator("div.chart svg").count() == 0
     assert page.locator("table.fallback tbody tr").count() >= 2  # the daily numbers, as a table
     page.goto(site["url"] + "/staffing")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import DEPT_USERS, PASSWORD, insight_site, login  # noqa: F401
+from _web import DEPT_USERS, insight_site, login, sign_in_page  # noqa: F401
 
 CUSTOMER_ID = re.compile(r"\bC\d{5}\b")   # the generated month's customer ids
 
@@ -120,11 +120,7 @@ def _sign_in(browser, url: str, name: str):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(url + "/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(url + "/")
+    sign_in_page(page, url, name)
     return page, errors
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 from _exports import crm_call_log
-from _web import PASSWORD, ROLE_USER, login, site, web_store  # noqa: F401
+from _web import ROLE_USER, login, sign_in_page, site, web_store  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -38,11 +38,7 @@ def test_upload_preview_edit_and_load(browser, site, tmp_path):
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(site["url"] + "/login")
-    page.fill("input[name=username]", ROLE_USER["admin"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(site["url"] + "/")
+    sign_in_page(page, site["url"], ROLE_USER["admin"])
     page.click("nav a:has-text('Load data')")
     page.set_input_files("#upload-form input[type=file]", str(export.path))
     page.click("#upload-form button[type=submit]")

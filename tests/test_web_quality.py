@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 from _quality import PASSWORD, TEAM_1, copy_store, quality_store  # noqa: F401
-from _web import login, serve
+from _web import login, serve, sign_in_page
 
 CHROMIUM = "/usr/bin/chromium"
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
@@ -111,11 +111,7 @@ def test_the_pages_in_chromium(site, tmp_path):
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(site + "/login")
-        page.fill("input[name=username]", "ana")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(site + "/")
+        sign_in_page(page, site, "ana")
         shots = {}
         for path, must in (("/qa", "Items failing most"), ("/surveys", "What moves CSAT"), ("/agents", "QA score by agent"),
                            ("/agents/A007", "Coaching list")):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import PASSWORD, login, serve
+from _web import PASSWORD, login, serve, sign_in_page
 from _wfm import bank_store  # noqa: F401
 from playwright.sync_api import expect
 
@@ -75,11 +75,7 @@ def test_planning_page_in_a_browser(plan_site, tmp_path):
         page = b.new_context(viewport={"width": 1280, "height": 1000}).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(plan_site + "/login")
-        page.fill("input[name=username]", "ada")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(plan_site + "/")
+        sign_in_page(page, plan_site, "ada")
         page.click("nav >> text=Planning")
         page.select_option("select[name=queue]", "NW")
         page.click("text=What if")
