@@ -8,11 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import PASSWORD, USERS, login, serve, sign_in_page
+from _web import PASSWORD, USERS, browser, login, serve, sign_in_page  # noqa: F401 (browser: a fixture)
 
 from earful.store import connect
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -62,17 +60,14 @@ def test_roles_and_the_api(centre, tmp_path):
             assert body["moved"]["comparable"] and body["moved"]["practices"] == []
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-def test_the_page_in_a_browser(centre, tmp_path):
+def test_the_page_in_a_browser(browser, centre, tmp_path):
     import shutil
 
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     db = tmp_path / "earful.duckdb"
     shutil.copy(centre, db)
-    with serve(db) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with serve(db) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -98,4 +93,3 @@ def test_the_page_in_a_browser(centre, tmp_path):
         expect(page.locator("#dim-operations")).to_contain_text("self-reported")
         page.screenshot(path=str(tmp_path / "assess.png"), full_page=True)
         assert not errors, errors
-        browser.close()

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import shutil
 
-from pathlib import Path
 
 import duckdb
 import pytest
 from _voice import pytestmark, voice_run  # noqa: F401
-from _web import PASSWORD, serve, sign_in_page
+from _web import PASSWORD, browser, serve, sign_in_page  # noqa: F401 (browser: a fixture)
 
 from earful.quality.run import score_store
 from earful.store import connect
 
 ID = "pbx:CALL-{}"
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _verdicts(con, iid: str) -> dict[str, tuple[str, int | None]]:
@@ -114,11 +112,9 @@ def test_an_unannounced_silence_in_the_recording_is_dead_air(voice_run, tmp_path
     assert v["hold_etiquette"][0] == "fail"
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-def test_a_verdict_plays_the_call_from_its_turn(scored, tmp_path):
+def test_a_verdict_plays_the_call_from_its_turn(browser, scored, tmp_path):
     """In the reader a recorded call's transcript replaces the text; a verdict's turn link still opens
     that turn, and the player moves to where it was said (a supervisor of the agent's team)."""
-    from playwright.sync_api import sync_playwright
 
     con, _, _, db = scored
     iid = ID.format(2)
@@ -127,9 +123,8 @@ def test_a_verdict_plays_the_call_from_its_turn(scored, tmp_path):
     start = con.execute("SELECT start_s FROM voice_turns WHERE interaction_id = ? AND seq = ?", [iid, seq]).fetchone()[0]
     copy = tmp_path / "site.duckdb"
     shutil.copy(db, copy)
-    with serve(copy) as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
-        page = b.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    with serve(copy) as url:
+        page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         sign_in_page(page, url, "sue")
@@ -142,4 +137,3 @@ def test_a_verdict_plays_the_call_from_its_turn(scored, tmp_path):
                                timeout=10000)
         assert page.is_visible(f"#turn-{seq}")
         assert not errors, errors
-        b.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import DEPT_USERS, insight_site, login, sign_in_page  # noqa: F401
+from _web import DEPT_USERS, browser, insight_site, login, sign_in_page  # noqa: F401
 
 CUSTOMER_ID = re.compile(r"\bC\d{5}\b")   # the generated month's customer ids
 
@@ -111,9 +111,6 @@ def test_insight_in_plain_words_with_plan_comments_and_value(insight_site):
     assert eve.post(f"/insights/{spike}/comment", data={"text": "hi"}).status_code == 403
 
 
-CHROMIUM = "/usr/bin/chromium"
-
-
 def _sign_in(browser, url: str, name: str):
     """A fresh browser context signed in as ``name``, on the overview, and the errors its pages log."""
     page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -124,55 +121,50 @@ def _sign_in(browser, url: str, name: str):
     return page, errors
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-def test_browser_inbox_by_value_insight_band_and_acknowledge(insight_site, tmp_path):
+def test_browser_inbox_by_value_insight_band_and_acknowledge(browser, insight_site, tmp_path):
     """In Chromium, as the operations department: the inbox sorted by value, the fee spike opened, its
     figures in plain words and the expected band drawn, acknowledged, and the confirmation shown."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     site = insight_site
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page, errors = _sign_in(browser, site["url"], "olga")
-        page.click("nav a:has-text('Insights')")
-        expect(page.locator("#sort")).to_have_value("value")
-        cards = page.locator("li.insight")
-        assert cards.count() >= 4
-        values = [Decimal(v or "-1") for v in cards.evaluate_all("els => els.map(e => e.dataset.value)")]
-        assert values == sorted(values, reverse=True)
-        for k in range(cards.count()):
-            expect(cards.nth(k).locator(".value")).to_contain_text(re.compile(r"EUR [\d,]+|no value"))
-            expect(cards.nth(k).locator(".age")).to_contain_text("found")
-        page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
-        page.click("li.insight h2 a:has-text('usual volume')")
-        expect(page.locator("h1")).to_contain_text("the usual volume since 5 Aug")
-        figures = page.locator("dl.figures")
-        expect(figures).to_contain_text("Contacts in the episode")
-        expect(figures).to_contain_text("5 Aug 2025")
-        assert not re.search(r"[{}\[\]]|\d\.\d{3,}", figures.inner_text())     # no dicts, lists or raw floats
-        expect(page.locator("details.why")).not_to_have_attribute("open", "")
-        chart = page.locator("#series")
-        expect(chart).to_have_attribute("data-drawn", "1")
-        names = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('series'))"
-                              ".getOption().series.map(s => s.name)")
-        assert "expected range" in names and "expected" in names and "contacts" in names
-        assert chart.locator("svg path").count() >= 3
-        page.screenshot(path=str(tmp_path / "insight.png"), full_page=True)
-        page.click("button[value=acknowledge]")
-        expect(page.locator("#done")).to_contain_text("Acknowledged")
-        expect(page.locator("#state")).to_have_text("acknowledged")
-        page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
-        assert not errors, errors
-        # an executive opens the month's briefing from the dashboard
-        exec_page, exec_errors = _sign_in(browser, site["url"], "eve")
-        exec_page.click("#open-briefing")
-        expect(exec_page.locator("h1")).to_contain_text("What our customers told us — August 2025")
-        expect(exec_page.locator("[data-figure=estimated]")).to_contain_text("EUR")
-        exec_page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
-        assert not exec_errors, exec_errors
-        docs = Path(__file__).resolve().parents[1] / "docs" / "img"
-        docs.mkdir(parents=True, exist_ok=True)
-        for name, doc in (("insight", "insight"), ("inbox", "insights"), ("briefing", "briefing")):
-            (docs / f"web-{doc}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())
-        browser.close()
+    page, errors = _sign_in(browser, site["url"], "olga")
+    page.click("nav a:has-text('Insights')")
+    expect(page.locator("#sort")).to_have_value("value")
+    cards = page.locator("li.insight")
+    assert cards.count() >= 4
+    values = [Decimal(v or "-1") for v in cards.evaluate_all("els => els.map(e => e.dataset.value)")]
+    assert values == sorted(values, reverse=True)
+    for k in range(cards.count()):
+        expect(cards.nth(k).locator(".value")).to_contain_text(re.compile(r"EUR [\d,]+|no value"))
+        expect(cards.nth(k).locator(".age")).to_contain_text("found")
+    page.screenshot(path=str(tmp_path / "inbox.png"), full_page=True)
+    page.click("li.insight h2 a:has-text('usual volume')")
+    expect(page.locator("h1")).to_contain_text("the usual volume since 5 Aug")
+    figures = page.locator("dl.figures")
+    expect(figures).to_contain_text("Contacts in the episode")
+    expect(figures).to_contain_text("5 Aug 2025")
+    assert not re.search(r"[{}\[\]]|\d\.\d{3,}", figures.inner_text())     # no dicts, lists or raw floats
+    expect(page.locator("details.why")).not_to_have_attribute("open", "")
+    chart = page.locator("#series")
+    expect(chart).to_have_attribute("data-drawn", "1")
+    names = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('series'))"
+                          ".getOption().series.map(s => s.name)")
+    assert "expected range" in names and "expected" in names and "contacts" in names
+    assert chart.locator("svg path").count() >= 3
+    page.screenshot(path=str(tmp_path / "insight.png"), full_page=True)
+    page.click("button[value=acknowledge]")
+    expect(page.locator("#done")).to_contain_text("Acknowledged")
+    expect(page.locator("#state")).to_have_text("acknowledged")
+    page.screenshot(path=str(tmp_path / "acknowledged.png"), full_page=True)
+    assert not errors, errors
+    # an executive opens the month's briefing from the dashboard
+    exec_page, exec_errors = _sign_in(browser, site["url"], "eve")
+    exec_page.click("#open-briefing")
+    expect(exec_page.locator("h1")).to_contain_text("What our customers told us — August 2025")
+    expect(exec_page.locator("[data-figure=estimated]")).to_contain_text("EUR")
+    exec_page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
+    assert not exec_errors, exec_errors
+    docs = Path(__file__).resolve().parents[1] / "docs" / "img"
+    docs.mkdir(parents=True, exist_ok=True)
+    for name, doc in (("insight", "insight"), ("inbox", "insights"), ("briefing", "briefing")):
+        (docs / f"web-{doc}.png").write_bytes((tmp_path / f"{name}.png").read_bytes())

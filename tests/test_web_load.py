@@ -3,30 +3,13 @@ its preview and the rows that would be quarantined, edit the mapping, load with 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import httpx
 import pytest
 from playwright.sync_api import expect
 from _exports import crm_call_log
-from _web import ROLE_USER, login, sign_in_page, site, web_store  # noqa: F401
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
+from _web import ROLE_USER, browser, login, sign_in_page, site, web_store  # noqa: F401
 
 def _count(text: str) -> int:
     return int(text.replace(",", "").strip())

@@ -12,9 +12,8 @@ from urllib.parse import quote
 import httpx
 import pytest
 from _quality import PASSWORD, TEAM_1, copy_store, quality_store  # noqa: F401
-from _web import login, serve, sign_in_page
+from _web import browser, login, serve, sign_in_page  # noqa: F401 (browser: a fixture)
 
-CHROMIUM = "/usr/bin/chromium"
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 
 
@@ -98,42 +97,35 @@ def test_the_pages_show_the_apis_figures(site):
         assert {"/api/v1/qa", "/api/v1/agents/{agent_id}", "/api/v1/surveys", "/api/v1/surveys/drivers"} <= set(spec)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-def test_the_pages_in_chromium(site, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        ctx = b.new_context(viewport={"width": 1280, "height": 900})
-        page = ctx.new_page()
-        page.set_default_timeout(90_000)  # the shared test machine can be slow; nothing here waits for time to pass
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        sign_in_page(page, site, "ana")
-        shots = {}
-        for path, must in (("/qa", "Items failing most"), ("/surveys", "What moves CSAT"), ("/agents", "QA score by agent"),
-                           ("/agents/A007", "Coaching list")):
-            assert page.goto(site + path).status == 200
-            assert page.get_by_text(must).first.is_visible(), path
-            page.wait_for_function("[...document.querySelectorAll('div.chart[data-chart]')]"
-                                   ".every(d => d.querySelector('svg path'))", timeout=20_000)
-            shots[path] = tmp_path / f"{path.strip('/').replace('/', '-')}.png"
-            page.screenshot(path=str(shots[path]), full_page=True)
-        # the coaching list opens the interaction at the turn that failed, and the scorecard names it
-        page.goto(site + "/agents/A007")
-        link = page.locator("#coaching a").first
-        href = link.get_attribute("href")
-        link.click()
-        page.wait_for_url(re.compile(r".*/interactions/.*#turn-\d+"))
-        seq = href.split("#turn-")[1]
-        assert page.locator(f"#turn-{seq}").is_visible()
-        row = page.locator("tr[data-item=courtesy]")
-        assert "failed" in row.inner_text() and row.locator(f"a[href='#turn-{seq}']").count() == 1
-        assert not errors, errors
-        ctx.close()
-        b.close()
+def test_the_pages_in_chromium(browser, site, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(90_000)  # the shared test machine can be slow; nothing here waits for time to pass
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    sign_in_page(page, site, "ana")
+    shots = {}
+    for path, must in (("/qa", "Items failing most"), ("/surveys", "What moves CSAT"), ("/agents", "QA score by agent"),
+                       ("/agents/A007", "Coaching list")):
+        assert page.goto(site + path).status == 200
+        assert page.get_by_text(must).first.is_visible(), path
+        page.wait_for_function("[...document.querySelectorAll('div.chart[data-chart]')]"
+                               ".every(d => d.querySelector('svg path'))", timeout=20_000)
+        shots[path] = tmp_path / f"{path.strip('/').replace('/', '-')}.png"
+        page.screenshot(path=str(shots[path]), full_page=True)
+    # the coaching list opens the interaction at the turn that failed, and the scorecard names it
+    page.goto(site + "/agents/A007")
+    link = page.locator("#coaching a").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(r".*/interactions/.*#turn-\d+"))
+    seq = href.split("#turn-")[1]
+    assert page.locator(f"#turn-{seq}").is_visible()
+    row = page.locator("tr[data-item=courtesy]")
+    assert "failed" in row.inner_text() and row.locator(f"a[href='#turn-{seq}']").count() == 1
+    assert not errors, errors
+    ctx.close()
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     for path, name in (("/qa", "web-quality.png"), ("/surveys", "web-surveys.png"), ("/agents/A007", "web-agent.png")):
         shutil.copy(shots[path], DOCS_IMG / name)

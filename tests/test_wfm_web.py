@@ -11,11 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from _web import PASSWORD, login, serve, sign_in_page
+from _web import PASSWORD, browser, login, serve, sign_in_page  # noqa: F401 (browser: a fixture)
 from _wfm import bank_store  # noqa: F401
 from playwright.sync_api import expect
 
-CHROMIUM = "/usr/bin/chromium"
 DOCS_IMG = Path(__file__).resolve().parents[1] / "docs" / "img"
 
 
@@ -65,41 +64,34 @@ def test_api_and_access(plan_site):
         assert roster[0].startswith("agent,") and len(roster) == base["schedule"]["agents"] + 1
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
-def test_planning_page_in_a_browser(plan_site, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        page = b.new_context(viewport={"width": 1280, "height": 1000}).new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        sign_in_page(page, plan_site, "ada")
-        page.click("nav >> text=Planning")
-        page.select_option("select[name=queue]", "NW")
-        page.click("text=What if")
-        page.wait_for_url(re.compile(r".*/planning\?queue=NW.*"))
-        charts = page.locator("div.chart[data-chart]")
-        expect(charts).to_have_count(3)
-        for i in range(3):
-            expect(charts.nth(i)).to_have_attribute("data-drawn", "1")
-            assert charts.nth(i).locator("svg path").count() >= 1
-        peak = int(page.locator("#peak").inner_text())
-        assert "agents" in page.locator("#agents").inner_text()
-        page.screenshot(path=str(tmp_path / "planning.png"), full_page=True)
-        page.fill("input[name=volume_pct]", "25")
-        page.click("text=What if")
-        page.wait_for_url(re.compile(r".*volume_pct=25.*"))
-        expect(page.locator("#positions-chart")).to_have_attribute("data-drawn", "1")
-        assert int(page.locator("#peak").inner_text()) > peak
-        assert "what-if required" in page.locator("#positions-chart").get_attribute("data-chart")
-        assert page.get_by_text("forecast", exact=False).first.is_visible()
-        with page.expect_download() as dl:
-            page.click("text=Shifts (CSV)")
-        assert Path(dl.value.path()).read_text().startswith("agent,pattern,day")
-        page.screenshot(path=str(tmp_path / "planning-whatif.png"), full_page=True)
-        assert not errors, errors
-        DOCS_IMG.mkdir(parents=True, exist_ok=True)
-        shutil.copy(tmp_path / "planning-whatif.png", DOCS_IMG / "web-planning.png")
-        b.close()
+def test_planning_page_in_a_browser(browser, plan_site, tmp_path):
+    page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in_page(page, plan_site, "ada")
+    page.click("nav >> text=Planning")
+    page.select_option("select[name=queue]", "NW")
+    page.click("text=What if")
+    page.wait_for_url(re.compile(r".*/planning\?queue=NW.*"))
+    charts = page.locator("div.chart[data-chart]")
+    expect(charts).to_have_count(3)
+    for i in range(3):
+        expect(charts.nth(i)).to_have_attribute("data-drawn", "1")
+        assert charts.nth(i).locator("svg path").count() >= 1
+    peak = int(page.locator("#peak").inner_text())
+    assert "agents" in page.locator("#agents").inner_text()
+    page.screenshot(path=str(tmp_path / "planning.png"), full_page=True)
+    page.fill("input[name=volume_pct]", "25")
+    page.click("text=What if")
+    page.wait_for_url(re.compile(r".*volume_pct=25.*"))
+    expect(page.locator("#positions-chart")).to_have_attribute("data-drawn", "1")
+    assert int(page.locator("#peak").inner_text()) > peak
+    assert "what-if required" in page.locator("#positions-chart").get_attribute("data-chart")
+    assert page.get_by_text("forecast", exact=False).first.is_visible()
+    with page.expect_download() as dl:
+        page.click("text=Shifts (CSV)")
+    assert Path(dl.value.path()).read_text().startswith("agent,pattern,day")
+    page.screenshot(path=str(tmp_path / "planning-whatif.png"), full_page=True)
+    assert not errors, errors
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "planning-whatif.png", DOCS_IMG / "web-planning.png")
