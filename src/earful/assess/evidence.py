@@ -422,6 +422,8 @@ _MEASURE_FNS: dict[str, Callable[[_Context], Evidence]] = {
     "qa_coverage": _qa_coverage,
     "forecast_error": _forecast_error,
 }
+#: The measures a practice may read (docs/assess.md defines each).
+MEASURES = tuple(_MEASURE_FNS)
 
 
 def period_of(con: duckdb.DuckDBPyConnection, start: date | None, end: date | None) -> tuple[date, date]:

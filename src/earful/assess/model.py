@@ -16,17 +16,9 @@ from typing import Any
 
 import yaml
 
+from earful.assess.evidence import MEASURES
 from earful.errors import ConfigError
 
-#: The measures a practice may read (earful.assess.evidence computes each; docs/assess.md defines them).
-MEASURES = (
-    "sl_intervals_met", "sl_daily_spread", "abandon_rate", "fcr_rate", "occupancy",
-    "csat_avg", "nps", "survey_coverage", "churn_risk_actioned",
-    "words_analysed", "reason_coverage", "insights_found", "insights_routed",
-    "departments_reached", "insights_acknowledged", "insights_actioned", "days_to_action",
-    "value_confirmed_share", "sla_terms_met", "channels_measured", "calls_transcribed", "qa_coverage",
-    "forecast_error",
-)
 #: Where the money a gap is worth comes from (docs/assess.md).
 WORTH_SOURCES = ("drivers", "unconfirmed", "unrouted")
 DRIVER_CAUSES = ("handle_time", "repeats", "transfers", "satisfaction")
