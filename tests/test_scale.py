@@ -199,9 +199,9 @@ def test_metrics_over_the_lake_are_the_stores(lake_store):
 
 # One query, standard SQL, that all three engines run over the lake's files.
 _BY_DAY_AND_CHANNEL = """
-SELECT CAST(day AS STRING) AS day, channel, count(*) AS offered,
+SELECT day, channel, count(*) AS offered,
        sum(CASE WHEN abandoned THEN 1 ELSE 0 END) AS abandoned,
-       avg(CASE WHEN answered_at IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0) END) AS aht_s,
+       avg(CASE WHEN answered_at IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0) ELSE NULL END) AS aht_s,
        avg(wait_s) AS asa_s, avg(csat) AS csat
 FROM interactions GROUP BY 1, 2 ORDER BY 1, 2
 """
@@ -219,7 +219,7 @@ def test_duckdb_spark_and_daft_give_the_same_metrics_from_the_lake(lake_store, s
     interactions = daft.read_parquet(f"{lake}/interactions/**/*.parquet", hive_partitioning=True)  # noqa: F841
     d = daft.sql(_BY_DAY_AND_CHANNEL).to_pydict()
     got_daft = list(zip(*d.values()))
-    assert len(want) == 6 and sum(r[2] for r in want) == 855
+    assert len({r[1] for r in want}) == 6 and sum(r[2] for r in want) == 855
     for got, engine in ((got_spark, "spark"), (got_daft, "daft")):
         assert len(got) == len(want), engine
         for w, g in zip(want, got):

@@ -77,6 +77,11 @@ def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enrich
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
     inp = input_frame(spark, input_lake)
     total = inp.count()
+    # The join leaves spark.sql.shuffle.partitions (200 by default) partitions: a task per 5
+    # contacts on a small lake. Aim at tasks of 10,000 contacts, at least one per core.
+    want = max(spark.sparkContext.defaultParallelism, -(-total // 10_000))
+    have = inp.rdd.getNumPartitions()
+    inp = inp.coalesce(want) if want < have else inp.repartition(want)
     if progress:
         progress(0, total)
     out = enrich_frame(inp, enricher).persist(StorageLevel.MEMORY_AND_DISK)
