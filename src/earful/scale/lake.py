@@ -160,11 +160,14 @@ def _export_models(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
     tmp.replace(lake / "_models" / "enricher.pickle")
 
 
-def lake_enricher(lake: str | Path, *, fast: bool = False):
-    """The enricher the lake's export saved (the centre's models and lexicon), or a plain one."""
+def lake_enricher(lake: str | Path, *, fast: bool = False, models: str | Path | None = None):
+    """The enricher the lake's export saved (the centre's models and lexicon; ``models``: that
+    file elsewhere), or a plain one when there is none."""
     from earful.nlp.enrich import Enricher
 
-    path = Path(lake) / "_models" / "enricher.pickle"
+    path = Path(models) if models else Path(lake) / "_models" / "enricher.pickle"
+    if models and not path.is_file():
+        raise InputError(f"models file {path} not found")
     enr = pickle.loads(path.read_bytes()) if path.is_file() else Enricher()
     enr.fast = fast
     return enr

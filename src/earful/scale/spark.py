@@ -5,7 +5,7 @@ Python worker unpickles and fits it on its first batch and keeps it for every la
 reuses its Python workers), and each call maps whole Arrow record batches: no Python runs per row
 outside the enricher itself. Runs the same under ``spark-submit`` on a cluster as in local mode::
 
-    spark-submit --master yarn -m earful.scale.spark --input s3://lake --output s3://lake
+    spark-submit --master yarn .../earful/scale/spark.py --input s3a://lake --output s3a://lake
 
 (see docs/scale.md).
 """
@@ -134,7 +134,7 @@ class _Tracker:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``spark-submit`` entry point: ``--input LAKE --output LAKE [--fast] [--models STORE]``."""
+    """``spark-submit`` entry point: ``--input LAKE --output LAKE [--fast] [--models FILE]``."""
     import argparse
 
     p = argparse.ArgumentParser(prog="earful.scale.spark", description=main.__doc__)
@@ -143,11 +143,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--master", default=None, help="e.g. local[2]; omit under spark-submit")
     p.add_argument("--fast", action="store_true", help="regex-only redaction")
     p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--models", default=None,
+                   help="the lake's _models/enricher.pickle where the driver cannot read the lake as a local folder")
     a = p.parse_args(argv)
     from earful.scale.lake import lake_enricher
 
     spark = session(a.master)
-    n = enrich_lake(spark, a.input, a.output, lake_enricher(a.input, fast=a.fast), batch_size=a.batch_size)
+    n = enrich_lake(spark, a.input, a.output, lake_enricher(a.input, fast=a.fast, models=a.models),
+                    batch_size=a.batch_size)
     print(f"enriched {n:,} interactions into {a.output}")
     return 0
 
