@@ -200,7 +200,7 @@ def test_metrics_over_the_lake_are_the_stores(lake_store):
 # One query, standard SQL, that all three engines run over the lake's files.
 _BY_DAY_AND_CHANNEL = """
 SELECT day, channel, count(*) AS offered,
-       sum(CASE WHEN abandoned THEN 1 ELSE 0 END) AS abandoned,
+       sum(CASE WHEN coalesce(abandoned, false) THEN 1 ELSE 0 END) AS abandoned,
        avg(CASE WHEN answered_at IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0) ELSE NULL END) AS aht_s,
        avg(wait_s) AS asa_s, avg(csat) AS csat
 FROM interactions GROUP BY 1, 2 ORDER BY 1, 2
