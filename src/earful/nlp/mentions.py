@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from html import unescape as html_unescape
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -255,3 +256,143 @@ class KeyPhraseExtractor:
     def transform(self, texts: Sequence[str | None]) -> list[list[str]]:
         """Key phrases of each text."""
         return [self.phrases(t) for t in texts]
+
+
+# ---------------------------------------------------------------- competitor names to review
+
+# Names a customer writes that are platforms, devices, payment methods or networks the centre's
+# product runs on or through, not rivals: never proposed unless the lexicon lists them.
+PLATFORMS = frozenset("""windows|windows mobile|windows phone|windows 10|ios|android|iphone|ipad|ipod|mac|macbook|macos|pc|
+linux|chrome|chromecast|firefox|safari|edge|google|google play|play store|app store|apple pay|google pay|samsung pay|
+samsung|galaxy|pixel|alexa|echo|fire tv|fire tv stick|roku|apple tv|smart tv|apple watch|visa|mastercard|amex|
+american express|facebook|twitter|instagram|whatsapp|snapchat|gmail|hotmail|outlook|wifi|wi-fi|bluetooth|ethernet|
+internet|sonos|airpods|bose|carplay|android auto""".replace("\n", "").split("|"))
+# Where a customer sets one company against another: "switching to X", "left you for X",
+# "X is cheaper", "better than X", "unlike X", "with X instead".
+_RIVAL_BEFORE = re.compile(
+    r"(?:\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|go(?:ing)?|went|gone|back|run(?:ning)?|jump(?:ed|ing)?|"
+    r"defect(?:ed|ing)?|chang(?:e|ed|ing))\s+(?:(?:my\s+\w+|over|back|right)\s+)?(?:to|from)|\bleav(?:e|ing)\s+(?:you\s+|\w+\s+)?for|"
+    r"\bleft\s+(?:you\s+)?for|\b(?:better|cheaper|faster|worse|quicker|easier|nicer|more\s+\w+|less\s+\w+)\s+than|\bunlike|"
+    r"\bcompared\s+(?:to|with)|\binstead\s+of|\bover\s+at|\b(?:currently|already|still)\s+(?:with|on|use|using)|"
+    r"\bhave\s+with|\bsign(?:ed|ing)?\s+up\s+(?:with|for|to)|\bjoin(?:ed|ing)?|\bgo\s+with|\bgone\s+with|"
+    r"\bcome\s+from|\bcame\s+from|\bfrom\s+(?=[A-Z]\w+\s+(?:to|is|was)\b))\s+(?:the\s+)?$", re.I)
+_RIVAL_AFTER = re.compile(
+    r"^\s*(?:is|are|was|were)\s+(?:(?:so|much|way|a\s+lot|far)\s+)?(?:better|cheaper|faster|quicker|easier|nicer)\b|"
+    r"^\s*(?:does|do|did|has|have|had|offers?|gives?|lets?|charges?)\s+(?:it|this|that|them)\s+(?:better|cheaper|for\s+free|free)\b|"
+    r"^\s*instead\b|^\s*(?:'s|’s)\s+(?:better|cheaper|way\s+better)", re.I)
+_CAP_NAME = re.compile(r"(?<![@#\w])([A-Z][\w&'’.-]*[a-z0-9][\w&'’.-]*|[A-Z]{2,}[\w&'’-]*)((?:\s+(?:[A-Z][\w&'’-]*|\d+))*)")
+_NAME_WORD = re.compile(r"[A-Za-z0-9][\w&'’-]*[\w&]|[A-Za-z0-9]")
+_LEADING = frozenset("""a an the my our your their his her this that these those another other some any every each
+no one it them him us me you i we they he she there here home work school town store stores office airport station
+bed sleep back again now then today tomorrow tonight yesterday get got be see use using pay buy help bank banks
+provider providers company companies carrier carriers service services app apps website store phone phones card
+cards account accounts why what how who when where which whose will would can could should is are was""".split())
+_CODE = re.compile(r"^[a-z]{1,2}\d+[a-z\d]*$")  # seat, gate, flight and fare codes: A1, BA293
+_DAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun january february
+march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+christmas halloween easter""".split())
+
+
+@dataclass
+class ProposedName:
+    """A name customers set against the centre: proposed for a reviewer, counted only once confirmed."""
+
+    name: str
+    mentions: int = 0
+    ids: list[str] = field(default_factory=list)
+
+
+def _strip_case(name: str) -> str:
+    return " ".join(re.sub(r"[-_]", " ", name.lower().replace("’", "'")).split())
+
+
+class CompetitorFinder:
+    """Propose competitor names from customers' own words, for a person to confirm or reject.
+
+    A name is proposed where a customer sets it against the centre (``switching to X``, ``left
+    you for X``, ``X is cheaper``, ``better than X``); written in lower case ("apple music") it
+    counts only when the texts also write it capitalised somewhere. Never proposed: the centre's
+    own brand words (``brands``, e.g. from :class:`earful.nlp.hygiene.TextCleaner`), the
+    lexicon's products, platforms and payment methods (``PLATFORMS``), days and months. Names
+    the lexicon lists as competitors are always found (they need no review).
+    """
+
+    def __init__(self, lexicon: MentionLexicon | None = None, brands: Iterable[str] = (),
+                 platforms: Iterable[str] = PLATFORMS, min_mentions: int = 1) -> None:
+        self.lexicon = lexicon
+        self.brands = tuple(brands)
+        self.platforms = tuple(platforms)
+        self.min_mentions = min_mentions
+
+    def fit(self, texts: Sequence[str | None], y: object = None) -> "CompetitorFinder":
+        """Learn which names the texts write capitalised (so a lower-case mention can be trusted)."""
+        lex = self.lexicon or MentionLexicon()
+        self.products_ = {_strip_case(a) for e in lex.entries if e.kind == "product" for a in e.aliases}
+        self.known_ = {_strip_case(a): e.name for e in lex.entries if e.kind == "competitor" for a in e.aliases}
+        self.brand_words_ = {_strip_case(b) for b in self.brands if b}
+        self.platforms_ = {_strip_case(p) for p in self.platforms} - set(self.known_)
+        self.capitalised_: set[str] = set()
+        for t in texts:
+            for m in _CAP_NAME.finditer(str(t or "")):
+                words = (m.group(1) + m.group(2)).split()
+                for n in range(1, len(words) + 1):
+                    self.capitalised_.add(_strip_case(" ".join(words[:n])))
+        return self
+
+    def _own(self, key: str) -> bool:
+        """The centre's own brand (or a part of its name) or one of its products."""
+        squashed, words = key.replace(" ", ""), f" {key} "
+        return key in self.products_ or any(
+            b and (b in key or b.replace(" ", "") in squashed or words in f" {b} ") for b in self.brand_words_)
+
+    def _name(self, words: list[str]) -> str | None:
+        """``words`` as a competitor name, or None when they are not one a person would write."""
+        if any(w[-1] in ".,!?;:" for w in words[:-1]):
+            return None
+        name = " ".join(words).strip(".,!?;:'’\"")
+        key = _strip_case(name)
+        parts = key.split()
+        if not parts or any(w in _LEADING or w in _DAYS for w in parts) or key.isdigit() or len(key) < 2:
+            return None
+        capital = all(w[:1].isupper() or w[:1].isdigit() for w in name.split()) and name[:1].isupper()
+        if not capital and key not in self.capitalised_ and key not in self.known_:
+            return None
+        if key in self.platforms_ or self._own(key) or _CODE.match(key.replace(" ", "")) and key not in self.known_:
+            return None
+        return self.known_.get(key, name if capital else name.title())
+
+    def find(self, text: str | None) -> list[str]:
+        """Competitor names one text sets against the centre (lexicon competitors anywhere in it)."""
+        if not hasattr(self, "capitalised_"):
+            self.fit([])
+        if not text:
+            return []
+        t = re.sub(r"@\w+|https?://\S+", " ", html_unescape(text))
+        low = " " + " ".join(_tokens(t)) + " "
+        out = [name for key, name in self.known_.items() if f" {key} " in low]
+        words = [(m.start(), m.end(), m.group(0)) for m in _NAME_WORD.finditer(t)]
+        for i, (start, _, _) in enumerate(words):
+            before = bool(_RIVAL_BEFORE.search(t[max(0, start - 60):start]))
+            for n in (3, 2, 1):
+                if i + n > len(words):
+                    continue
+                end = words[i + n - 1][1]
+                if not (before or _RIVAL_AFTER.search(t[end:end + 40])):
+                    continue
+                name = self._name([w for _, _, w in words[i:i + n]])
+                if name:
+                    out.append(name)
+                    break
+        return list(dict.fromkeys(out))
+
+    def propose(self, texts: Sequence[str | None], ids: Sequence[str] | None = None) -> list[ProposedName]:
+        """Names found in ``texts`` with their mentions, most mentioned first (at least ``min_mentions``)."""
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        found: dict[str, ProposedName] = {}
+        for i, t in zip(ids, texts):
+            for name in self.find(t):
+                key = _strip_case(name)
+                p = found.setdefault(key, ProposedName(name))
+                p.mentions += 1
+                p.ids.append(i)
+        return sorted((p for p in found.values() if p.mentions >= self.min_mentions), key=lambda p: (-p.mentions, p.name))
