@@ -75,6 +75,7 @@ TESTIMONIAL_WHAT = (
     r"\b(?:service|delivery|flight|food|meal|app|product|support|experience|response|reply|call|help|trip|ride|order|"
     r"stay|room|drinks?|cabin|seat|upgrade|offer|price|quality|fix|advice|care|kindness|patience|club|lounge|burger|"
     r"fries|coffee|store|shop|branch)\b",
+    r"\b(?:quick(?:ly)?|fast|speedy|patient|efficient|professional|knowledgeable|polite|courteous|friendly)\b",
 )
 TESTIMONIAL_OUTCOME = (
     r"\b(?:sorted|fixed|resolved|solved|refund(?:ed)?|arrived|replaced|found|tracked down|on time|straight away|"

@@ -282,11 +282,13 @@ _RIVAL_AFTER = re.compile(
     r"^\s*instead\b|^\s*(?:'s|’s)\s+(?:better|cheaper|way\s+better)", re.I)
 _CAP_NAME = re.compile(r"(?<![@#\w])([A-Z][\w&'’.-]*[a-z0-9][\w&'’.-]*|[A-Z]{2,}[\w&'’-]*)((?:\s+(?:[A-Z][\w&'’-]*|\d+))*)")
 _NAME_WORD = re.compile(r"[A-Za-z0-9][\w&'’-]*[\w&]|[A-Za-z0-9]")
-_LEADING = frozenset("""a an the my our your their his her this that these those another other some any every each
-no one it them him us me you i we they he she there here home work school town store stores office airport station
-bed sleep back again now then today tomorrow tonight yesterday get got be see use using pay buy help bank banks
-provider providers company companies carrier carriers service services app apps website store phone phones card
-cards account accounts why what how who when where which whose will would can could should is are was""".split())
+_FUNCTION = frozenset("""a an the my our your their his her this that these those another other some any every each
+no one it them him us me you i we they he she there here again back now then today tomorrow tonight yesterday get got
+be see use using pay buy help why what how who when where which whose will would can could should is are was and or
+of to for with""".split())
+_GENERIC = frozenset("""home work school town store stores office airport station bed sleep bank banks provider providers
+company companies carrier carriers service services app apps website phone phones card cards account accounts""".split())
+_JOINERS = frozenset("of and & de".split())
 _CODE = re.compile(r"^[a-z]{1,2}\d+[a-z\d]*$")  # seat, gate, flight and fare codes: A1, BA293
 _DAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun january february
 march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
@@ -352,9 +354,14 @@ class CompetitorFinder:
         name = " ".join(words).strip(".,!?;:'’\"")
         key = _strip_case(name)
         parts = key.split()
-        if not parts or any(w in _LEADING or w in _DAYS for w in parts) or key.isdigit() or len(key) < 2:
+        if (not parts or parts[0] in _FUNCTION or parts[-1] in _FUNCTION or any(w in _DAYS for w in parts)
+                or all(w in _GENERIC for w in parts) or key.isdigit() or len(key) < 2):
             return None
-        capital = all(w[:1].isupper() or w[:1].isdigit() for w in name.split()) and name[:1].isupper()
+        inner = name.split()[1:-1]
+        capital = (name[:1].isupper() and all(w[:1].isupper() or w[:1].isdigit() for w in name.split()[-1:])
+                   and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _JOINERS for w in inner))
+        if any(w in _FUNCTION and w not in _JOINERS for w in parts[1:-1]) or (not capital and any(w in _JOINERS for w in parts)):
+            return None
         if not capital and key not in self.capitalised_ and key not in self.known_:
             return None
         if key in self.platforms_ or self._own(key) or _CODE.match(key.replace(" ", "")) and key not in self.known_:
