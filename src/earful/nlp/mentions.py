@@ -392,6 +392,10 @@ class CompetitorFinder:
                     break
         return list(dict.fromkeys(out))
 
+    def transform(self, texts: Sequence[str | None]) -> list[list[str]]:
+        """Competitor names of each text."""
+        return [self.find(t) for t in texts]
+
     def propose(self, texts: Sequence[str | None], ids: Sequence[str] | None = None) -> list[ProposedName]:
         """Names found in ``texts`` with their mentions, most mentioned first (at least ``min_mentions``)."""
         ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
