@@ -49,11 +49,19 @@ def _same(a: str, b: str) -> bool:
     return a == b or a in b.split() or b in a.split() or (len(a) > 3 and (a in b or b in a))
 
 
+def _wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson interval of a share k/n."""
+    p, d = k / n, 1 + z * z / n
+    mid, half = (p + z * z / (2 * n)) / d, z * ((p * (1 - p) + z * z / (4 * n)) / n) ** 0.5 / d
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
 def _precision(rows: list[tuple[bool, bool]]) -> str:
     flagged = [ok for hit, ok in rows if hit]
     if not flagged:
         return "flags 0"
-    return f"flags {len(flagged):3d}, right {sum(flagged):3d}, precision {sum(flagged) / len(flagged):.3f}"
+    lo, hi = _wilson(sum(flagged), len(flagged))
+    return f"flags {len(flagged):3d}, right {sum(flagged):3d}, precision {sum(flagged) / len(flagged):.3f} ({lo:.2f}-{hi:.2f})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows = results.get((cue, split, src, "earful"), [])
                 if rows:
                     print(f"  {split:8s} {src:5s} n={len(rows):3d} positives={sum(ok for _, ok in rows):3d}  "
-                          f"earful: {_precision(rows):42s} before: {_precision(results[(cue, split, src, 'before')])}")
+                          f"earful: {_precision(rows):54s} before: {_precision(results[(cue, split, src, 'before')])}")
     texts = [t["text"] for t in tweets]
     t1 = time.process_time()
     share_now = sum(clf.testimonials(texts)) / len(texts)
