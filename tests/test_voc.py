@@ -51,7 +51,7 @@ def test_testimonials_are_specific_praise(clf):
 
 
 def test_competitor_names_found_where_customers_set_them_against_the_brand():
-    texts = ["@SpotifyCares I'd never leave you for apple music", "Apple Music has the lyrics feature already",
+    texts = ["@SpotifyCares I'd never leave you for apple music", "my sister says Apple Music has the lyrics feature already",
              "@SpotifyCares the Windows Mobile app keeps crashing, switching to Windows Mobile beta",
              "@SpotifyCares Deezer is cheaper and works offline", "@SpotifyCares going to work now, fix it please",
              "@SpotifyCares moving to Spotify premium family", "@SpotifyCares my wife switched to Tidal last week"]

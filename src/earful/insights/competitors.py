@@ -60,9 +60,9 @@ def loaded_days(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | Non
 
 def propose(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None, *, brands: tuple[str, ...] = (),
             lexicon=None, min_mentions: int = 2) -> list[ReviewedName]:
-    """Find names customers set against the centre in ``start``..``end`` and add the new ones to
-    the review list as *proposed* (mention counts refreshed; decisions kept). Returns the list's
-    proposed names, most mentioned first."""
+    """Find names customers set against the centre in ``start``..``end`` and put them on the review
+    list as *proposed* (mention counts refreshed; earlier proposals not found again leave it;
+    decisions are kept). Returns the proposed names, most mentioned first."""
     from earful.nlp.hygiene import TextCleaner
     from earful.nlp.mentions import CompetitorFinder
 
@@ -72,7 +72,7 @@ def propose(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date
     if start is None:
         return review_list(con, status="proposed")
     rows = con.execute("""
-        WITH t AS (SELECT interaction_id, string_agg(text, ' ' ORDER BY seq) AS words FROM turns
+        WITH t AS (SELECT interaction_id, string_agg(text, chr(10) ORDER BY seq) AS words FROM turns
                    WHERE speaker = 'customer' GROUP BY 1)
         SELECT i.id, coalesce(t.words, i.text) AS words, CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE)
         FROM interactions i LEFT JOIN t ON t.interaction_id = i.id
@@ -84,10 +84,12 @@ def propose(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date
     finder = CompetitorFinder(lexicon=lexicon, brands=cleaner.brand_words_, min_mentions=min_mentions).fit(texts)
     days = {r[0]: r[2] for r in rows}
     done = decided(con)
+    found = [p for p in finder.propose(texts, [r[0] for r in rows]) if done.get(p.name.lower()) != "rejected"]
+    # a proposal this reading no longer finds leaves the list (decisions stay)
+    con.execute("DELETE FROM competitor_names WHERE status = 'proposed' AND NOT list_contains(?, lower(name))",
+                [[p.name.lower() for p in found]])
     known = {n.lower() for n, in con.execute("SELECT name FROM competitor_names").fetchall()}
-    for p in finder.propose(texts, [r[0] for r in rows]):
-        if done.get(p.name.lower()) == "rejected":
-            continue
+    for p in found:
         seen = sorted(days[i] for i in p.ids if days.get(i))
         if p.name.lower() in known:
             con.execute("UPDATE competitor_names SET mentions = ?, last_seen = greatest(last_seen, ?), "

@@ -270,16 +270,16 @@ internet|sonos|airpods|bose|carplay|android auto""".replace("\n", "").split("|")
 # Where a customer sets one company against another: "switching to X", "left you for X",
 # "X is cheaper", "better than X", "unlike X", "with X instead".
 _RIVAL_BEFORE = re.compile(
-    r"(?:\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|go(?:ing)?|went|gone|back|run(?:ning)?|jump(?:ed|ing)?|"
-    r"defect(?:ed|ing)?|chang(?:e|ed|ing))\s+(?:(?:my\s+\w+|over|back|right)\s+)?(?:to|from)|\bleav(?:e|ing)\s+(?:you\s+|\w+\s+)?for|"
-    r"\bleft\s+(?:you\s+)?for|\b(?:better|cheaper|faster|worse|quicker|easier|nicer|more\s+\w+|less\s+\w+)\s+than|\bunlike|"
-    r"\bcompared\s+(?:to|with)|\binstead\s+of|\bover\s+at|\b(?:currently|already|still)\s+(?:with|on|use|using)|"
-    r"\bhave\s+with|\bsign(?:ed|ing)?\s+up\s+(?:with|for|to)|\bjoin(?:ed|ing)?|\bgo\s+with|\bgone\s+with|"
-    r"\bcome\s+from|\bcame\s+from|\bfrom\s+(?=[A-Z]\w+\s+(?:to|is|was)\b))\s+(?:the\s+)?$", re.I)
+    r"(?:\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|run(?:ning)?|jump(?:ed|ing)?|defect(?:ed|ing)?)"
+    r"[ \t]+(?:(?:my[ \t]+\w+|over|back|right)[ \t]+)?(?:to|from)|\bgo(?:ing)?[ \t]+(?:back|over)[ \t]+to|"
+    r"\bleav(?:e|ing)[ \t]+(?:you[ \t]+|\w+[ \t]+)?for|\bleft[ \t]+(?:you[ \t]+)?for|"
+    r"\b(?:better|cheaper|faster|worse|quicker|easier|nicer|more[ \t]+\w+|less[ \t]+\w+)[ \t]+than|\bunlike|"
+    r"\bcompared[ \t]+(?:to|with)|\binstead[ \t]+of|\bover[ \t]+at|\b(?:currently|already|still)[ \t]+(?:with|on|use|using)|"
+    r"\bhave[ \t]+with|\bsign(?:ed|ing)?[ \t]+up[ \t]+(?:with|for|to)|\b(?:go|gone|went)[ \t]+with)[ \t]+(?:the[ \t]+)?$", re.I)
 _RIVAL_AFTER = re.compile(
-    r"^\s*(?:is|are|was|were)\s+(?:(?:so|much|way|a\s+lot|far)\s+)?(?:better|cheaper|faster|quicker|easier|nicer)\b|"
-    r"^\s*(?:does|do|did|has|have|had|offers?|gives?|lets?|charges?)\s+(?:it|this|that|them)\s+(?:better|cheaper|for\s+free|free)\b|"
-    r"^\s*instead\b|^\s*(?:'s|’s)\s+(?:better|cheaper|way\s+better)", re.I)
+    r"^[ \t]*(?:is|are|was|were)\s+(?:(?:so|much|way|a\s+lot|far)\s+)?(?:better|cheaper|faster|quicker|easier|nicer)\b|"
+    r"^[ \t]*(?:does|do|did|has|have|had|offers?|gives?|lets?|charges?)\s+(?:it|this|that|them)\s+(?:better|cheaper|for\s+free|free)\b|"
+    r"^[ \t]*instead\b|^(?:'s|’s)[ \t]+(?:better|cheaper|way[ \t]+better)", re.I)
 _CAP_NAME = re.compile(r"(?<![@#\w])([A-Z][\w&'’.-]*[a-z0-9][\w&'’.-]*|[A-Z]{2,}[\w&'’-]*)((?:\s+(?:[A-Z][\w&'’-]*|\d+))*)")
 _NAME_WORD = re.compile(r"[A-Za-z0-9][\w&'’-]*[\w&]|[A-Za-z0-9]")
 _FUNCTION = frozenset("""a an the my our your their his her this that these those another other some any every each
@@ -289,6 +289,7 @@ of to for with""".split())
 _GENERIC = frozenset("""home work school town store stores office airport station bed sleep bank banks provider providers
 company companies carrier carriers service services app apps website phone phones card cards account accounts""".split())
 _JOINERS = frozenset("of and & de".split())
+_BARRIER = re.compile(r"[@＠]\w+|https?://\S+|#\w+")  # handles, links and hashtags end a phrase
 _CODE = re.compile(r"^[a-z]{1,2}\d+[a-z\d]*$")  # seat, gate, flight and fare codes: A1, BA293
 _DAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun january february
 march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
@@ -335,7 +336,11 @@ class CompetitorFinder:
         self.platforms_ = {_strip_case(p) for p in self.platforms} - set(self.known_)
         self.capitalised_: set[str] = set()
         for t in texts:
-            for m in _CAP_NAME.finditer(str(t or "")):
+            t = _BARRIER.sub("\n", str(t or ""))
+            for m in _CAP_NAME.finditer(t):
+                before = t[:m.start()].rstrip(" \t")
+                if not before or before[-1] in ".!?:;\n\"“(*-–—":  # a sentence's first word says nothing
+                    continue
                 words = (m.group(1) + m.group(2)).split()
                 for n in range(1, len(words) + 1):
                     self.capitalised_.add(_strip_case(" ".join(words[:n])))
@@ -345,7 +350,8 @@ class CompetitorFinder:
         """The centre's own brand (or a part of its name) or one of its products."""
         squashed, words = key.replace(" ", ""), f" {key} "
         return key in self.products_ or any(
-            b and (b in key or b.replace(" ", "") in squashed or words in f" {b} ") for b in self.brand_words_)
+            b and (b in key or b.replace(" ", "") in squashed or words in f" {b} "
+                   or (len(squashed) >= 4 and squashed in b.replace(" ", ""))) for b in self.brand_words_)
 
     def _name(self, words: list[str]) -> str | None:
         """``words`` as a competitor name, or None when they are not one a person would write."""
@@ -354,7 +360,7 @@ class CompetitorFinder:
         name = " ".join(words).strip(".,!?;:'’\"")
         key = _strip_case(name)
         parts = key.split()
-        if (not parts or parts[0] in _FUNCTION or parts[-1] in _FUNCTION or any(w in _DAYS for w in parts)
+        if (not parts or parts[0] in _FUNCTION or parts[-1] in _FUNCTION or any(w in _DAYS or w.isdigit() for w in parts)
                 or all(w in _GENERIC for w in parts) or key.isdigit() or len(key) < 2):
             return None
         inner = name.split()[1:-1]
@@ -374,7 +380,7 @@ class CompetitorFinder:
             self.fit([])
         if not text:
             return []
-        t = re.sub(r"@\w+|https?://\S+", " ", html_unescape(text))
+        t = _BARRIER.sub("\n", html_unescape(text))
         low = " " + " ".join(_tokens(t)) + " "
         out = [name for key, name in self.known_.items() if f" {key} " in low]
         words = [(m.start(), m.end(), m.group(0)) for m in _NAME_WORD.finditer(t)]
@@ -384,6 +390,9 @@ class CompetitorFinder:
                 if i + n > len(words):
                     continue
                 end = words[i + n - 1][1]
+                if any(t[words[j][1]:words[j + 1][0]].strip(" \t") or "\n" in t[words[j][1]:words[j + 1][0]]
+                       for j in range(i, i + n - 1)):
+                    continue  # a name does not run over punctuation or a line
                 if not (before or _RIVAL_AFTER.search(t[end:end + 40])):
                     continue
                 name = self._name([w for _, _, w in words[i:i + n]])
