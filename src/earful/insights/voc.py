@@ -40,6 +40,23 @@ class VocFinding:
     customers: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     quote_ids: list[str] = field(default_factory=list)   # quote these first (firm threats before hedged ones)
+    cue: re.Pattern[str] | None = field(default=None, repr=False)  # quotes show the sentence that matched
+
+
+def _excerpt(text: str, cue: re.Pattern[str] | None, max_chars: int = 240) -> str:
+    """The sentence of ``text`` where ``cue`` matches (with the one before when it is short), so a
+    quote shows why the conversation is in the finding; the whole text when nothing matches."""
+    m = cue.search(text) if cue is not None else None
+    if m is None or len(text) <= max_chars:
+        return text
+    starts = [0] + [b.end() for b in re.finditer(r"(?<=[.!?])\s+|\n+", text)]
+    first = max(s for s in starts if s <= m.start())
+    k = starts.index(first)
+    if k and first - starts[k - 1] < 60:
+        first = starts[k - 1]
+    ends = [b.start() for b in re.finditer(r"(?<=[.!?])\s+|\n+", text) if b.start() >= m.end()]
+    last = ends[0] if ends else len(text)
+    return text[first:last][:max_chars].strip()
 
 
 def _build_texts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
@@ -122,12 +139,14 @@ def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
         if len(ks) >= 2:
             out.append(VocFinding("competitor", f"{name} mentioned {len(ks)} times", len(ks),
                                   [rows[k][0] for k in ks], sorted({rows[k][1] for k in ks if rows[k][1]}),
-                                  {"competitor": name, "with_churn_talk": sum(1 for k in ks if churn[k])}))
+                                  {"competitor": name, "with_churn_talk": sum(1 for k in ks if churn[k])},
+                                  cue=patterns.get(name)))
     test = [k for k, ok in enumerate(clf.testimonials(words)) if ok
             and (rows[k][4] is None or rows[k][4] >= 4) and (rows[k][5] is None or rows[k][5] >= 7)]
     if test:
         out.append(VocFinding("testimonial", f"{len(test)} testimonial candidates (specific praise, in their own words)",
-                              len(test), [rows[k][0] for k in test], sorted({rows[k][1] for k in test if rows[k][1]})))
+                              len(test), [rows[k][0] for k in test], sorted({rows[k][1] for k in test if rows[k][1]}),
+                              cue=clf.patterns_["praise"]))
     risk = [k for k, c in enumerate(churn) if c]
     if risk:
         custs = sorted({rows[k][1] for k in risk if rows[k][1]})
@@ -135,7 +154,8 @@ def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
         firm = [rows[k][0] for k in risk if churn[k] == "firm"]
         out.append(VocFinding("churn_risk", f"{len(custs) or len(risk)} customers at risk of leaving",
                               len(risk), [rows[k][0] for k in risk], custs,
-                              {"hedged": len(hedged), "firm": len(risk) - len(hedged)}, quote_ids=firm))
+                              {"hedged": len(hedged), "firm": len(risk) - len(hedged)}, quote_ids=firm,
+                              cue=clf.patterns_["churn"]))
     return out
 
 
@@ -150,4 +170,4 @@ def voc_quotes(con: duckdb.DuckDBPyConnection, finding: VocFinding, k: int = 5) 
     if len(texts) < 3 and len(pick) < len(finding.ids):
         texts = customer_texts(con, sorted(finding.ids))
         pick = sorted(finding.ids)
-    return diverse_quotes(texts, k=k), len(texts)
+    return diverse_quotes({i: _excerpt(t, finding.cue) for i, t in texts.items()}, k=k), len(texts)
