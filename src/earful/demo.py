@@ -439,10 +439,6 @@ def _serve(args: argparse.Namespace, sock) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 # The simulated bank's two rivals: what its reviewer confirms on the competitor review list.
 DEMO_RIVALS = ("Northwind Bank", "Fernleaf Bank")
 
@@ -457,3 +453,8 @@ def _review_competitors(con) -> str:
     if rivals:
         decide(con, rivals, "confirmed", who="demo")
     return f"competitor names confirmed on the review list: {', '.join(rivals) or 'none'}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
