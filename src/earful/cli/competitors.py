@@ -53,23 +53,23 @@ def competitors_review(
     console.print("confirm: earful competitors confirm NAME…   reject: earful competitors reject NAME…", highlight=False)
 
 
+def _decide(names: list[str], db, who: str | None, status: str, after: str = "") -> None:
+    from earful.insights.competitors import decide
+
+    with open_store(db) as con:
+        done = decide(con, names, status, _who(who))
+    console.print(f"{status}: {', '.join(done)}{after}", highlight=False)
+
+
 @competitors_app.command("confirm")
 def competitors_confirm(names: Annotated[list[str], typer.Argument(help="Names to count as competitors.")],
                         db: DbOption = None, who: WhoOption = None) -> None:
     """Count these names as competitors in insights from the next run."""
-    from earful.insights.competitors import decide
-
-    with open_store(db) as con:
-        done = decide(con, names, "confirmed", _who(who))
-    console.print(f"confirmed: {', '.join(done)} (counted from the next `earful insights`)", highlight=False)
+    _decide(names, db, who, "confirmed", " (counted from the next `earful insights`)")
 
 
 @competitors_app.command("reject")
 def competitors_reject(names: Annotated[list[str], typer.Argument(help="Names that are not competitors.")],
                        db: DbOption = None, who: WhoOption = None) -> None:
     """Never count or propose these names again (the brand's own products, platforms, places)."""
-    from earful.insights.competitors import decide
-
-    with open_store(db) as con:
-        done = decide(con, names, "rejected", _who(who))
-    console.print(f"rejected: {', '.join(done)}", highlight=False)
+    _decide(names, db, who, "rejected")
