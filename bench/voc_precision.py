@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     share_praise = sum(p == "praise" for p in clf.predict(texts)) / len(texts)
     cpu_before = time.process_time() - t1
     print(f"\ntestimonial candidates among {len(texts):,} customer tweets: earful {share_now:.1%} "
-          f"(before: strong-praise words {share_before:.1%}; feedback type 'praise' {share_praise:.1%})")
+          f"(the old strong-praise words {share_before:.1%}; any praise, feedback type 'praise', {share_praise:.1%})")
     print(f"CPU s: sample {cpu:.2f}; testimonial rule over the tweets {cpu_now:.3f} vs the two peers {cpu_before:.3f}")
     return 0
 

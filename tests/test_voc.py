@@ -1,7 +1,7 @@
 """Voice of the customer that reads like a person: negation and hedging in the churn and praise
 cues, testimonial candidates that are specific praise, competitor names proposed for review
 (Apple Music found, Windows Mobile and the brand's own name not), the review list on the command
-line, and every insight of a simulated month carrying 3-5 quotes."""
+line, and every insight of a simulated month carrying 3-5 quotes (or saying why fewer)."""
 
 from __future__ import annotations
 
@@ -117,3 +117,15 @@ def test_competitor_review_on_the_command_line(sim_month, tmp_path):
     assert r.exit_code == 0 and "Northwind Bank" in r.output, r.output
     r = run(app, ["competitors", "review", "--db", str(tmp_path / "none.duckdb")])
     assert r.exit_code != 0 and "error" in r.output
+
+
+def test_fewer_than_three_quotes_say_why_to_every_audience():
+    from earful.insights.evidence import for_audience, quote_evidence
+
+    two = [{"interaction_id": "a", "text": "I'm closing my account."}, {"interaction_id": "b", "text": "Leaving you for good."}]
+    assert quote_evidence(two, 2)["quotes_note"].startswith("Only 2 of the conversations")
+    assert "too short or repeat" in quote_evidence(two, 9)["quotes_note"]
+    assert "quotes_note" not in quote_evidence(two + [{"interaction_id": "c", "text": "Done with you."}], 3)
+    assert "None of the conversations" in quote_evidence([], 0)["quotes_note"]
+    seen = for_audience({**quote_evidence(two, 2), "customers": ["C1"], "interaction_ids": ["a", "b"]}, centre=False)
+    assert set(seen) == {"quotes", "quotes_note"}

@@ -205,9 +205,10 @@ def key_phrases(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int
 
 
 # What of an insight's evidence a department, an executive or a notification may see: the daily
-# series, redacted quotes (with the conversation they come from) and key phrases. Customer ids and
+# series, redacted quotes (with the conversation they come from, and why there are fewer than three)
+# and key phrases. Customer ids and
 # the full lists of interactions behind a finding stay with the centre, whatever the kind.
-AUDIENCE_EVIDENCE = ("series", "quotes", "key_phrases")
+AUDIENCE_EVIDENCE = ("series", "quotes", "quotes_note", "key_phrases")
 
 
 def for_audience(evidence: dict, *, centre: bool) -> dict:
