@@ -3,6 +3,8 @@ real store, kept beside it, used by enrich; without enough rated comments nothin
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -46,13 +48,18 @@ def test_calibration_per_channel_is_stored_and_used_by_enrich(tmp_path: Path, sh
     chat = [(texts[i], 5.0, "chat") for i in pos[:90]] + [(texts[i], 1.0, "chat") for i in neg[:15]]
     email = [(texts[i], 5.0, "email") for i in pos[90:105]] + [(texts[i], 1.0, "email") for i in neg[15:105]]
     con = _store(tmp_path / "c.duckdb", chat + email)
-    cal = fit_sentiment_calibration(con)
+    con.close()
+    p = subprocess.run([sys.executable, "-m", "earful.cli", "surveys", "calibrate-sentiment", "--db",
+                        str(tmp_path / "c.duckdb")], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "chat: 105 rated comments" in p.stdout, (p.stdout, p.stderr)
+    con = connect(tmp_path / "c.duckdb")
+    cal = stored_calibration(con)
     assert cal is not None and set(cal.maps_) == {"*", "chat", "email"}
     assert cal.comments_["chat"] == 105 and cal.comments_["email"] == 105
     # the same words read kinder where customers are kinder
     p_chat, p_email = cal.probability([0.0, 0.0], ["chat", "email"])
     assert p_chat > 0.5 > p_email
-    again = stored_calibration(con)
+    again = fit_sentiment_calibration(con)   # the same comments give the same maps
     assert again is not None and again.maps_ == cal.maps_
 
     enrich(con, fast=True, workers=1)
@@ -74,6 +81,12 @@ def test_without_rated_comments_the_raw_score_and_default_band_stay(tmp_path: Pa
     texts, y = _yelp(shared_data)
     con = _store(tmp_path / "few.duckdb", [(texts[i], 5.0 if y[i] else 1.0, "chat") for i in range(20)])
     assert fit_sentiment_calibration(con) is None and stored_calibration(con) is None
+    con.close()
+    p = subprocess.run([sys.executable, "-m", "earful.cli", "surveys", "calibrate-sentiment", "--db",
+                        str(tmp_path / "few.duckdb")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "fewer than 50 rated comments" in p.stdout, (p.stdout, p.stderr)
+    con = connect(tmp_path / "few.duckdb")
+    assert stored_calibration(con) is None
     enrich(con, fast=True, workers=1)
     got = con.execute("SELECT sentiment FROM enrichment WHERE interaction_id = 't:s0'").fetchone()[0]
     assert np.isclose(got, default_scorer().score([texts[0]])[0])
