@@ -10,6 +10,8 @@ and its onset (the window from the onset and the trend test from the onset, each
 
     PYTHONPATH=src nice -n 10 python bench/drift.py --seeds 201 202 203 204 205 206 207 208 209 210
 
+(runs split over several processes: `--table a.log b.log` prints the table of their JSON lines.)
+
 Seeds 7, 11 and 23 (bench/insights.py, docs) and 1-3 were used while choosing the trend test's
 onsets and weight; report other seeds.
 """
@@ -186,7 +188,11 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=list(range(201, 211)))
     ap.add_argument("--embeddings", action="store_true", help="train the classifier with sentence embeddings too")
     ap.add_argument("--save-counts", type=Path, help="keep each month's count matrices here (.npz)")
+    ap.add_argument("--table", type=Path, nargs="+", help="only print the table of these runs' JSON lines")
     a = ap.parse_args()
+    if a.table:
+        print(table([json.loads(line) for f in a.table for line in f.read_text().splitlines() if line.startswith("{")]))
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in a.seeds:

@@ -3,10 +3,11 @@ series whose reasons have their own weekday pattern."""
 
 from __future__ import annotations
 
-import numpy as np
+import pytest
 from _insights import count_matrix
 
-from earful.insights import detect
+from earful.errors import ConfigError
+from earful.insights import detect, parse_config
 
 RAMP = 8
 ONSET = 35
@@ -44,3 +45,10 @@ def test_trend_test_is_quiet_on_flat_series_with_weekday_seasonality():
         alarms += detect(counts, days, reasons, start=days[30])
     assert [a for a in alarms if a.test == "trend"] == []
     assert len(alarms) <= 2   # six months, every test together
+
+
+def test_trend_windows_setting():
+    assert parse_config("trend_windows: [13, 5]\n").trend_windows == (5, 13)
+    assert parse_config("trend_windows: []\n").trend_windows == ()
+    with pytest.raises(ConfigError, match="trend_windows must be whole numbers of days from 2 to 28"):
+        parse_config("trend_windows: [1, 5]\n")
