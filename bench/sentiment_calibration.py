@@ -3,7 +3,8 @@
     PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/sentiment_calibration.py
 
 Two kinds of domain, neither seen by the scorer being calibrated:
-- Reviews of another kind: the blend is fitted on the IMDb sentences only and used on the Yelp ones
+- Reviews of another kind (the UCI sentences of ../shared/data/uci_sentiment, as bundled with earful):
+  the blend is fitted on the IMDb sentences only and used on the Yelp ones
   (and the other way round), as a centre's comments differ from what the scorer learnt on. The
   domain is skewed like product reviews (85 % positive, by dropping negatives at random). Each
   repeat splits it in halves: the calibration is fitted on one half's labels (positive = rating 5,
@@ -26,18 +27,6 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-DATA = Path(os.environ.get("EARFUL_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
-
-
-def uci(name: str) -> tuple[list[str], np.ndarray]:
-    texts, labels = [], []
-    for line in (DATA / "uci_sentiment" / f"{name}_labelled.txt").read_text(encoding="utf-8", errors="replace").splitlines():
-        if "\t" in line:
-            text, lab = line.rsplit("\t", 1)
-            if lab.strip() in ("0", "1"):
-                texts.append(text.strip())
-                labels.append(int(lab))
-    return texts, np.array(labels)
 
 
 def ece(p_pos: np.ndarray, positive: np.ndarray, bins: int = 10) -> float:
@@ -68,11 +57,11 @@ def rating(gold: np.ndarray) -> np.ndarray:
 
 def reviews(train: str, domain: str, repeats: int, skew: float) -> tuple[dict, dict]:
     from earful.nlp.calibration import SentimentCalibration
-    from earful.nlp.sentiment import SentimentScorer
+    from earful.nlp.sentiment import SentimentScorer, load_uci_sentiment
 
-    tt, ty = uci(train)
+    tt, ty = load_uci_sentiment(train)
     scorer = SentimentScorer("blend").fit(tt, ty)
-    texts, y = uci(domain)
+    texts, y = load_uci_sentiment(domain)
     raw = scorer.score(texts)
     gold_all = np.where(y == 1, "positive", "negative").astype(object)
     before, after = [], []

@@ -1,5 +1,6 @@
-"""Sentiment calibrated per channel from the centre's rated comments: fitted from survey answers in a
-real store, kept beside it, used by enrich; without enough rated comments nothing changes."""
+"""Sentiment calibrated per channel from the centre's rated comments (real rated sentences, the UCI
+Yelp reviews bundled with earful): fitted from survey answers in a real store, kept beside it, used
+by enrich; without enough rated comments nothing changes."""
 
 from __future__ import annotations
 
@@ -12,19 +13,8 @@ import numpy as np
 
 from earful.nlp.calibration import SentimentCalibration, fit_sentiment_calibration, stored_calibration
 from earful.nlp.enrich import enrich
-from earful.nlp.sentiment import default_scorer
+from earful.nlp.sentiment import default_scorer, load_uci_sentiment
 from earful.store import connect
-
-
-def _yelp(shared_data: Path) -> tuple[list[str], np.ndarray]:
-    texts, labels = [], []
-    for line in (shared_data / "uci_sentiment" / "yelp_labelled.txt").read_text(errors="replace").splitlines():
-        if "\t" in line:
-            text, lab = line.rsplit("\t", 1)
-            if lab.strip() in ("0", "1"):
-                texts.append(text.strip())
-                labels.append(int(lab))
-    return texts, np.array(labels)
 
 
 def _store(path: Path, comments: list[tuple[str, float, str]]):
@@ -40,8 +30,8 @@ def _store(path: Path, comments: list[tuple[str, float, str]]):
     return con
 
 
-def test_calibration_per_channel_is_stored_and_used_by_enrich(tmp_path: Path, shared_data: Path) -> None:
-    texts, y = _yelp(shared_data)
+def test_calibration_per_channel_is_stored_and_used_by_enrich(tmp_path: Path) -> None:
+    texts, y = load_uci_sentiment("yelp")
     rng = np.random.default_rng(0)
     pos, neg = rng.permutation(np.nonzero(y == 1)[0]), rng.permutation(np.nonzero(y == 0)[0])
     # chat customers are mostly satisfied, e-mail customers mostly not
@@ -77,8 +67,8 @@ def test_calibration_per_channel_is_stored_and_used_by_enrich(tmp_path: Path, sh
     con.close()
 
 
-def test_without_rated_comments_the_raw_score_and_default_band_stay(tmp_path: Path, shared_data: Path) -> None:
-    texts, y = _yelp(shared_data)
+def test_without_rated_comments_the_raw_score_and_default_band_stay(tmp_path: Path) -> None:
+    texts, y = load_uci_sentiment("yelp")
     con = _store(tmp_path / "few.duckdb", [(texts[i], 5.0 if y[i] else 1.0, "chat") for i in range(20)])
     assert fit_sentiment_calibration(con) is None and stored_calibration(con) is None
     con.close()

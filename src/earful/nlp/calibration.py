@@ -21,6 +21,7 @@ calibration and enrichment keeps the raw score.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -118,18 +119,24 @@ class SentimentCalibration:
         return 2.0 * self.probability(s, channels) - 1.0
 
     def save(self, path: str | Path) -> Path:
-        import joblib
-
+        """Write the learnt maps, band edges and comment counts as JSON (a few numbers, no pickle)."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
+        state = {"params": {"positive_from": self.positive_from, "negative_to": self.negative_to,
+                            "min_comments": self.min_comments, "C": self.C},
+                 "maps": self.maps_, "edges": self.edges_, "comments": self.comments_}
+        path.write_text(json.dumps(state, indent=1), encoding="utf-8")
         return path
 
     @staticmethod
     def load(path: str | Path) -> "SentimentCalibration":
-        import joblib
-
-        return joblib.load(path)
+        """Read a calibration written by :meth:`save`."""
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+        cal = SentimentCalibration(**state["params"])
+        cal.maps_ = {k: tuple(v) for k, v in state["maps"].items()}
+        cal.edges_ = {k: tuple(v) for k, v in state["edges"].items()}
+        cal.comments_ = dict(state["comments"])
+        return cal
 
 
 _RATED = """
@@ -159,7 +166,7 @@ def fit_sentiment_calibration(con: duckdb.DuckDBPyConnection, *, min_comments: i
     cal = SentimentCalibration(min_comments=min_comments).fit(default_scorer().score(texts), ratings, channels)
     if not cal.maps_:
         return None
-    path = cal.save(models_dir(con) / "sentiment_calibration.joblib")
+    path = cal.save(models_dir(con) / "sentiment_calibration.json")
     _record(con, SENTIMENT_CALIBRATION, "sentiment_calibration", {"min_comments": min_comments},
             {"comments": cal.comments_, "maps": {k: list(v) for k, v in cal.maps_.items()}}, path)
     return cal
