@@ -12,7 +12,7 @@ Beside the windows, a trend test looks for a gradual rise: for each onset τ = t
 share growing linearly from τ) against the reason's weekday-adjusted baseline share before τ:
     S = Σ_s w_s x_s,  M = Σ_s w_s e_s,  e_s = n_s · q · f_r(weekday of s),
     V = Σ_s w_s² e_s (1 − q)(1 + (n_s − 1)ρ) + M² (1 − q)/(q (κ + 1)),
-    p = P(Poisson(M²/V) ≥ S·M/V)   (S as a Poisson scaled to the variance V: exact for small counts),
+    p = P(Poisson(M²/V) ≥ S·M/V)   (S as a Poisson scaled to the variance V: keeps the skew of small counts),
 where f_r are the reason's weekday factors in the baseline, shrunk toward 1 by a prior of
 `_WEEKDAY_PRIOR` expected contacts per weekday. Per (reason, day) the smallest p-value, Bonferroni-
 weighted (windows share 1 − `trend_weight` of the level, trend onsets `trend_weight`), is kept;
