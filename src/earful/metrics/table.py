@@ -161,8 +161,7 @@ class _DefinitionSQL:
         # the clock spans the days of the waits counted here (none when every one is kept)
         clock = self._clock(con, defs, names, centre_tz, self._needing_clock(rules, business, cal_of, ids))
         if clock is None:
-            self.wait = (f"CASE WHEN _ci < 0 THEN _w ELSE _wb END" if self.stored
-                         else f"CASE WHEN _ci < 0 THEN _w END")
+            self.wait = "CASE WHEN _ci < 0 THEN _w ELSE _wb END" if self.stored else "CASE WHEN _ci < 0 THEN _w END"
             return
         epoch0 = f"epoch(TIMESTAMP '{clock.first.isoformat()} 00:00:00')"
         lists = clock.packed_lists()
@@ -193,7 +192,7 @@ class _DefinitionSQL:
         business clock here: offered, on a business definition (its channel and queue), and, when kept
         waits are read, without one kept for its clock. A survey rated against its contact takes that
         contact's definition, so every survey naming a contact is included."""
-        ci = self._pick(cal_of, integer=True).replace("_d", f"({self.case})")
+        ci = self._pick(cal_of, integer=True, index=f"({self.case})")
         on_business = f"({ci}) >= 0"
         if self.fallback not in business:  # only the channels some business definition names
             chans = dict.fromkeys(ch for _q, ch, d in rules if d in business)
@@ -214,12 +213,12 @@ class _DefinitionSQL:
             sql = f"(SELECT *, {', '.join(cols)} FROM {sql})"
         return sql
 
-    def _pick(self, values: list, integer: bool = False) -> str:
-        """One value per definition, for the row's definition ``_d``: a constant when they all agree."""
+    def _pick(self, values: list, integer: bool = False, index: str = "_d") -> str:
+        """One value per definition, for the row's definition ``index``: a constant when they all agree."""
         if len(set(values)) == 1:
             return ("NULL::" + ("BIGINT" if integer else "DOUBLE")) if values[0] is None else _sql_value(values[0], integer)
         kind = "BOOLEAN" if all(isinstance(v, bool) for v in values) else "BIGINT" if integer else "DOUBLE"
-        return f"([{', '.join(_sql_value(v, integer) for v in values)}]::{kind}[])[_d + 1]"
+        return f"([{', '.join(_sql_value(v, integer) for v in values)}]::{kind}[])[{index} + 1]"
 
     @staticmethod
     def _clock(con: duckdb.DuckDBPyConnection, defs: ServiceDefinitions, names: list[str], centre_tz: str,
