@@ -197,9 +197,12 @@ class _DefinitionSQL:
         if self.fallback not in business:  # only the channels some business definition names
             chans = dict.fromkeys(ch for _q, ch, d in rules if d in business)
             on_business = f"channel IN ({', '.join(_lit(c) for c in chans)}) AND {on_business}"
-        if self.stored:
+        everyone = "offered_at IS NOT NULL"
+        if self.stored and len(self.clock_ids) == 1:  # one clock: whether a wait is kept needs no look-up (checked first)
+            everyone += f" AND (business_wait_s IS NULL OR business_clock IS DISTINCT FROM {_lit(self.clock_ids[0])})"
+        elif self.stored:
             on_business += f" AND (business_wait_s IS NULL OR business_clock IS DISTINCT FROM {ids}[({ci}) + 1])"
-        return f"offered_at IS NOT NULL AND ((channel = 'survey' AND related_id IS NOT NULL) OR ({on_business}))"
+        return f"{everyone} AND ((channel = 'survey' AND related_id IS NOT NULL) OR ({on_business}))"
 
     def stored_columns(self, alias: str) -> str:
         """The kept business-wait columns the contact rows must carry (none when they are not read)."""
