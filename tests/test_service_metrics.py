@@ -259,6 +259,7 @@ def test_the_overview_shows_each_channel_against_its_own_target(sim_month):
 def test_business_waits_kept_in_the_store_equal_the_ones_counted_on_the_fly(con, tmp_path):
     from earful.metrics.business_waits import refresh_business_waits
     from earful.metrics.definitions import save_definitions
+    from earful.metrics.table import _DefinitionSQL
 
     fri = datetime(2025, 8, 8, 19, 30)
     recs = [call(i, at=fri + timedelta(minutes=97 * i), wait=3600 * (i % 30), channel=ch, agent="e1")
@@ -272,6 +273,13 @@ def test_business_waits_kept_in_the_store_equal_the_ones_counted_on_the_fly(con,
     kept = con.execute("SELECT channel, count(business_clock) FROM interactions GROUP BY 1 ORDER BY 1").fetchall()
     assert kept == [("email", 15), ("sms", 0), ("social", 15), ("voice", 0)]
     assert metrics_table(con, by="channel").to_pylist() == on_the_fly
+    # every wait kept: the query builds no business clock; one wait lost: the clock is back, for its days only
+    assert _DefinitionSQL(con, parse_definitions(text), None, None, None).clock is None
+    con.execute("UPDATE interactions SET business_wait_s = NULL WHERE source_id = 'c2'")
+    clock = _DefinitionSQL(con, parse_definitions(text), None, None, None).clock
+    assert clock is not None and clock.first == (fri + timedelta(minutes=97 * 2)).date()
+    assert metrics_table(con, by="channel").to_pylist() == on_the_fly
+    assert refresh_business_waits(con) == 1
     # another calendar: the kept waits no longer match it and are counted again, then kept again
     other = text.replace("sat: '08:00-13:00'", "sat: closed")
     fresh = metrics_table(con, by="channel", definitions=parse_definitions(other)).to_pylist()

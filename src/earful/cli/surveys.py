@@ -147,3 +147,23 @@ def surveys_predict(db: DbOption = None) -> None:
         row = con.execute("SELECT avg(predicted_csat), avg(p_dissatisfied) FROM satisfaction_predictions").fetchall()[0]
     console.print(f"predicted {n:,} contacts: mean predicted CSAT {_fmt(row[0] and round(row[0], 2))}, "
                   f"{_fmt(row[1], pct=True)} expected to be dissatisfied", highlight=False)
+
+
+@surveys_app.command("calibrate-sentiment")
+def surveys_calibrate_sentiment(db: DbOption = None, min_comments: Annotated[int, typer.Option(
+        "--min-comments", min=10, help="Rated comments a channel needs for its own calibration.")] = 50) -> None:
+    """Calibrate sentiment per channel from the rated survey comments; `earful enrich --all` then uses it."""
+    from earful.nlp.calibration import fit_sentiment_calibration
+
+    with open_store(db) as con:
+        with console.status("calibrating sentiment on the rated comments…"):
+            cal = fit_sentiment_calibration(con, min_comments=min_comments)
+    if cal is None:
+        console.print(f"fewer than {min_comments} rated comments (CSAT ≤ 2 or ≥ 4, with both kinds): "
+                      "sentiment keeps the shipped scale and its ±1/3 neutral band", highlight=False)
+        return
+    for name, n in cal.comments_.items():
+        lo, hi = cal.edges_[name]
+        console.print(f"{'all channels' if name == '*' else name}: {n:,} rated comments, neutral between "
+                      f"{lo:+.2f} and {hi:+.2f} on the calibrated score", highlight=False)
+    console.print("run `earful enrich --all` to re-score the stored contacts with it", highlight=False)

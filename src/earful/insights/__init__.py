@@ -143,7 +143,8 @@ def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
     if not reasons:
         return []
     kw = dict(fdr=cfg.fdr, baseline_days=cfg.baseline_days, min_history_days=cfg.min_history_days,
-              windows=cfg.windows, min_ratio=cfg.min_ratio, min_excess=cfg.min_excess)
+              windows=cfg.windows, min_ratio=cfg.min_ratio, min_excess=cfg.min_excess,
+              trend_windows=cfg.trend_windows)
     reach = [(min(touched), identity.month_end(max(touched)))]
     reach += con.execute("SELECT period_start, period_end FROM insights WHERE kind = 'emerging_issue' "
                          "AND period_start <= ? AND period_end >= ?", [reach[0][1], reach[0][0]]).fetchall()

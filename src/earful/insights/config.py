@@ -35,6 +35,7 @@ class InsightsConfig:
     windows: tuple[int, ...] = (1, 3, 7)
     min_ratio: float = 1.3
     min_excess: float = 5.0
+    trend_windows: tuple[int, ...] = (3, 5, 8, 13)   # onsets the gradual-rise test looks back to; [] = off
     top_drivers: int = 10
     competitors: tuple[str, ...] = ()
     departments: dict[str, str] = field(default_factory=dict)
@@ -117,10 +118,14 @@ def parse_config(text: str, name: str = "config") -> InsightsConfig:
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: {key} must be text")
             out[key] = value.strip()
-        elif key in ("competitors", "windows"):
+        elif key in ("competitors", "windows", "trend_windows"):
             if not isinstance(value, list):
                 raise ConfigError(f"{where}: {key} must be a list")
-            if key == "windows":
+            if key == "trend_windows":
+                if any(isinstance(v, bool) or not isinstance(v, int) or not 2 <= v <= 28 for v in value):
+                    raise ConfigError(f"{where}: trend_windows must be whole numbers of days from 2 to 28")
+                out[key] = tuple(sorted(set(value)))
+            elif key == "windows":
                 if not value or any(isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 28 for v in value):
                     raise ConfigError(f"{where}: windows must be whole numbers of days from 1 to 28")
                 out[key] = tuple(sorted(set(value)))

@@ -7,12 +7,21 @@ tested against its share of all contacts in the preceding `baseline_days` (befor
 where n is all contacts in the window (so weekday seasonality and overall volume swings cancel),
 x_b/n_b the baseline counts, n̄ the mean daily total and φ ≥ 1 the reason's day-to-day
 over-dispersion (Pearson χ²/df over baseline days, shrunk toward the median over reasons).
-Per (reason, day) the smallest window p-value × number of windows is kept; these go through
-Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an alarm also needs x/E ≥ `min_ratio` and x − E ≥ `min_excess`.
+Beside the windows, a trend test looks for a gradual rise: for each onset τ = t − L + 1 (L in
+`trend_windows`, e.g. 3, 5, 8, 13 days) it weighs the days since τ by 1, 2, …, L (the score of a
+share growing linearly from τ) against the reason's weekday-adjusted baseline share before τ:
+    S = Σ_s w_s x_s,  M = Σ_s w_s e_s,  e_s = n_s · q · f_r(weekday of s),
+    V = Σ_s w_s² e_s (1 − q)(1 + (n_s − 1)ρ) + M² (1 − q)/(q (κ + 1)),
+    p = P(Poisson(M²/V) ≥ S·M/V)   (S as a Poisson scaled to the variance V: keeps the skew of small counts),
+where f_r are the reason's weekday factors in the baseline, shrunk toward 1 by a prior of
+`_WEEKDAY_PRIOR` expected contacts per weekday. Per (reason, day) the smallest p-value, Bonferroni-
+weighted (windows share 1 − `trend_weight` of the level, trend onsets `trend_weight`), is kept;
+these go through Benjamini–Hochberg at level `fdr` across all reasons and days of the period; an
+alarm also needs x/E ≥ `min_ratio` (weighted sums for the trend test) and x − E ≥ `min_excess`.
 Alarms of one reason less than 4 days apart form one episode, reported on its first day, as a
 `new_reason` (baseline share under 5 % of the current share), `spike` (the 1-day test fired with
-ratio ≥ 2, and the share did not keep growing through the episode) or `drift` (a slower rise,
-or a share still growing by 20 % from the first to the last third of an episode of 5+ days).
+ratio ≥ 2, and the share did not keep growing through the episode) or `drift` (a slower rise, a
+trend-test alarm, or a share still growing by 20 % from the first to the last third of an episode of 5+ days).
 """
 
 from __future__ import annotations
@@ -21,7 +30,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
+
+_WEEKDAY_PRIOR = 50.0
 
 
 @dataclass
@@ -38,6 +49,7 @@ class Alarm:
     expected: float
     window_days: int
     days: list[date] = field(default_factory=list)
+    test: str = "window"      # window | trend: which test gave the strongest first-day alarm
 
 
 def benjamini_hochberg(p: np.ndarray, fdr: float) -> np.ndarray:
@@ -98,18 +110,63 @@ def _baseline(counts: np.ndarray, total: np.ndarray, a: int, baseline_days: int
     return q, kappa, n_hist
 
 
+def _weekday_factors(counts: np.ndarray, total: np.ndarray, q: np.ndarray, b0: int, a: int,
+                     weekdays: np.ndarray) -> np.ndarray:
+    """Reasons × 7 factors on the baseline share by weekday (days b0..a−1), shrunk toward 1 by
+    `_WEEKDAY_PRIOR` expected contacts and scaled so the baseline's expected total is unchanged."""
+    obs = np.zeros((counts.shape[0], 7))
+    exp = np.zeros((counts.shape[0], 7))
+    for d in range(7):
+        sel = np.nonzero(weekdays[b0:a] == d)[0] + b0
+        obs[:, d] = counts[:, sel].sum(1)
+        exp[:, d] = q * total[sel].sum()
+    f = (obs + _WEEKDAY_PRIOR) / (exp + _WEEKDAY_PRIOR)
+    scale = obs.sum(1) / np.maximum((f * exp).sum(1), 1e-12)
+    return np.where(obs.sum(1)[:, None] > 0, f * scale[:, None], 1.0)
+
+
+def trend_p(counts: np.ndarray, total: np.ndarray, weekdays: np.ndarray, onset: int, t: int,
+            baseline_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Per reason, the trend test of days onset..t against the baseline before `onset` (module doc):
+    (p, weighted ratio S/M, observed and expected counts over the days, baseline days with contacts)."""
+    q, kappa, n_hist = _baseline(counts, total, onset, baseline_days)
+    b0 = max(0, onset - baseline_days)
+    nb = total[b0:onset].sum()
+    rho = np.maximum(1.0 / kappa - 1.0 / (nb + 1), 0.0)
+    f = _weekday_factors(counts, total, q, b0, onset, weekdays)
+    span = np.arange(onset, t + 1)
+    w = (span - onset + 1).astype(float)
+    e = q[:, None] * total[span][None, :] * f[:, weekdays[span]]
+    x = counts[:, span]
+    s_obs, m_exp = (x * w).sum(1), (e * w).sum(1)
+    v = ((w ** 2) * e * (1 - q[:, None]) * (1 + (total[span][None, :] - 1) * rho[:, None])).sum(1)
+    v += m_exp ** 2 * (1 - q) / (q * (kappa + 1))
+    v = np.maximum(v, 1e-12)
+    mu, y = m_exp ** 2 / v, s_obs * m_exp / v
+    p = np.where(s_obs > m_exp, special.gammainc(np.maximum(y, 1e-12), mu), 1.0)
+    return p, s_obs / np.maximum(m_exp, 1e-12), x.sum(1), e.sum(1), n_hist
+
+
 def alarm_rows(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
                end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
                min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
-               min_excess: float = 5.0) -> list[tuple[int, int, int, float, float, float, float]]:
+               min_excess: float = 5.0, trend_windows: tuple[int, ...] = (3, 5, 8, 13),
+               trend_weight: float = 0.5) -> list[tuple[int, int, int, float, float, float, float]]:
     """The (reason, day, window, p, ratio, observed, expected) tests that raise an alarm for days
-    `start`..`end` (one Benjamini–Hochberg family over every reason and day tested there)."""
+    `start`..`end` (one Benjamini–Hochberg family over every reason and day tested there); p is
+    Bonferroni-weighted over the tests of its (reason, day). Trend-test rows have window = the days
+    since their onset (≥ 2) and are told apart by ``is_trend``."""
     counts = np.asarray(counts, dtype=float)
     total = counts.sum(0)
     n_days = len(days)
+    weekdays = np.array([d.weekday() for d in days], dtype=int)
     t0 = 0 if start is None else max(0, (start - days[0]).days)
     t1 = n_days - 1 if end is None else min(n_days - 1, (end - days[0]).days)
-    rows: list[tuple[int, int, int, float, float, float, float]] = []  # r, t, w, p, ratio, x, e
+    trend_windows = tuple(L for L in trend_windows if L >= 2)
+    share = trend_weight if trend_windows else 0.0
+    k_win = len(windows) / max(1.0 - share, 1e-12)
+    k_trend = len(trend_windows) / share if share > 0 else 0.0
+    rows: list[tuple[int, int, int, float, float, float, float]] = []  # r, t, w, p (adjusted), ratio, x, e
     for t in range(t0, t1 + 1):
         if total[t] <= 0:
             continue
@@ -129,21 +186,33 @@ def alarm_rows(counts: np.ndarray, days: list[date], reasons: list[str], *, star
                 continue
             p = stats.betabinom.sf(x[idx] - 1, n, q[idx] * kappa[idx], (1 - q[idx]) * kappa[idx])
             for j, r in enumerate(idx):
-                rows.append((int(r), t, w, float(p[j]), float(x[r] / e[r]), float(x[r]), float(e[r])))
+                rows.append((int(r), t, w, min(1.0, float(p[j]) * k_win), float(x[r] / e[r]), float(x[r]), float(e[r])))
+        for L in trend_windows:
+            a = t - L + 1
+            if a < 0:
+                continue
+            p, ratio, x, e, n_hist = trend_p(counts, total, weekdays, a, t, baseline_days)
+            if n_hist < min_history_days:
+                continue
+            for r in np.nonzero((p < 1.0) & (counts[:, t] > 0))[0]:
+                rows.append((int(r), t, -L, min(1.0, float(p[r]) * k_trend), float(ratio[r]), float(x[r]), float(e[r])))
     if not rows:
         return []
-    # One p-value per (reason, day): the smallest over windows, Bonferroni-corrected for the windows;
+    # One p-value per (reason, day): the smallest over its tests (already Bonferroni-weighted);
     # the BH family is every (reason, day) tested (those that never rise count with p = 1).
     best_p: dict[tuple[int, int], float] = {}
     for r, t, w, p, *_ in rows:
-        best_p[(r, t)] = min(best_p.get((r, t), 1.0), min(1.0, p * len(windows)))
-    keys = list(best_p)
-    arr = np.array([best_p[k] for k in keys])
+        best_p[(r, t)] = min(best_p.get((r, t), 1.0), p)
+    arr = np.array(list(best_p.values()))
     n_tests = len({t for t in range(t0, t1 + 1) if total[t] > 0}) * counts.shape[0]
     padded = np.concatenate([arr, np.ones(max(n_tests - arr.size, 0))])
     cut = _bh_cut(padded, fdr)
-    return [row for row in rows if min(1.0, row[3] * len(windows)) <= cut
-            and row[4] >= min_ratio and row[5] - row[6] >= min_excess]
+    return [row for row in rows if row[3] <= cut and row[4] >= min_ratio and row[5] - row[6] >= min_excess]
+
+
+def is_trend(row: tuple) -> bool:
+    """Whether an ``alarm_rows`` row comes from the trend test (its window is stored negated)."""
+    return row[2] < 0
 
 
 def episodes(rows: list[tuple], counts: np.ndarray, days: list[date], reasons: list[str], *,
@@ -167,8 +236,8 @@ def episodes(rows: list[tuple], counts: np.ndarray, days: list[date], reasons: l
         for ep in groups:
             first_t = ep[0][1]
             on_first = [z for z in ep if z[1] == first_t]
-            best = min(on_first, key=lambda z: (z[3], z[2]))
-            w = best[2]
+            best = min(on_first, key=lambda z: (z[3], abs(z[2])))
+            w = abs(best[2])
             a = first_t - w + 1
             b0 = max(0, a - baseline_days)
             base_share = counts[r, b0:a].sum() / max(total[b0:a].sum(), 1)
@@ -190,7 +259,7 @@ def episodes(rows: list[tuple], counts: np.ndarray, days: list[date], reasons: l
             alarms.append(Alarm(
                 reason=reasons[r], kind=kind, first_day=days[first_t], last_day=days[last_t],
                 p_value=best[3], ratio=best[4], observed=int(best[5]), expected=best[6],
-                window_days=w, days=sorted({days[z[1]] for z in ep})))
+                window_days=w, days=sorted({days[z[1]] for z in ep}), test="trend" if is_trend(best) else "window"))
     alarms.sort(key=lambda a: (a.first_day, a.p_value))
     return alarms
 
@@ -198,11 +267,13 @@ def episodes(rows: list[tuple], counts: np.ndarray, days: list[date], reasons: l
 def detect(counts: np.ndarray, days: list[date], reasons: list[str], *, start: date | None = None,
            end: date | None = None, fdr: float = 0.02, baseline_days: int = 56,
            min_history_days: int = 7, windows: tuple[int, ...] = (1, 3, 7), min_ratio: float = 1.3,
-           min_excess: float = 5.0) -> list[Alarm]:
-    """Emerging-issue episodes in a reasons × consecutive-days count matrix (method: module doc)."""
+           min_excess: float = 5.0, trend_windows: tuple[int, ...] = (3, 5, 8, 13),
+           trend_weight: float = 0.5) -> list[Alarm]:
+    """Emerging-issue episodes in a reasons × consecutive-days count matrix (method: module doc;
+    ``trend_windows=()`` leaves the trend test out)."""
     rows = alarm_rows(counts, days, reasons, start=start, end=end, fdr=fdr, baseline_days=baseline_days,
                       min_history_days=min_history_days, windows=windows, min_ratio=min_ratio,
-                      min_excess=min_excess)
+                      min_excess=min_excess, trend_windows=trend_windows, trend_weight=trend_weight)
     return episodes(rows, counts, days, reasons, baseline_days=baseline_days)
 
 

@@ -32,13 +32,11 @@ def refresh_business_waits(con: duckdb.DuckDBPyConnection, definitions: ServiceD
     scope = "" if import_id is None else "AND import_id = $import_id"
     params = {} if import_id is None else {"import_id": import_id}
     changed = 0
-    if per_row.clock is None:  # no business clock in force: nothing to keep
+    if not per_row.business:  # no business clock in force: nothing to keep
         changed += con.execute(f"UPDATE interactions SET business_wait_s = NULL, business_clock = NULL "
                                f"WHERE business_clock IS NOT NULL {scope}", params).fetchall()[0][0]
         return int(changed)
-    from earful.metrics.calendars import clock_id
-
-    ids = "[" + ", ".join(f"'{clock_id(defs.calendar(n), per_row.clock.centre_tz)}'" for n in per_row.clock.names) + "]"
+    ids = "[" + ", ".join(f"'{i}'" for i in per_row.clock_ids) + "]"
     inner = (f"(SELECT id, queue, channel, offered_at, answered_at, ended_at, wait_s, abandoned, business_clock AS _old "
              f"FROM interactions WHERE offered_at IS NOT NULL {scope})")
     sql = f"""

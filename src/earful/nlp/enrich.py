@@ -30,6 +30,7 @@ from earful.store import transaction
 from earful.store.schema import has_table
 
 if TYPE_CHECKING:
+    from earful.nlp.calibration import SentimentCalibration
     from earful.nlp.reasons import ReasonClassifier
     from earful.nlp.topics import TopicModel
 
@@ -57,7 +58,7 @@ class Enricher:
                  redactor: Redactor | None = None, sentiment: SentimentScorer | None = None,
                  feedback: FeedbackClassifier | None = None, mentions: MentionMatcher | None = None,
                  key_phrases: KeyPhraseExtractor | None = None, reasons: "ReasonClassifier | None" = None,
-                 topics: "TopicModel | None" = None) -> None:
+                 topics: "TopicModel | None" = None, calibration: "SentimentCalibration | None" = None) -> None:
         self.fast = fast
         self.lexicon = lexicon
         self.sentiment_method = sentiment_method
@@ -68,6 +69,7 @@ class Enricher:
         self.key_phrases = key_phrases
         self.reasons = reasons
         self.topics = topics
+        self.calibration = calibration   # the centre's sentiment calibration per channel (earful.nlp.calibration)
 
     def fit(self, texts: Sequence[str] | None = None, y: object = None) -> "Enricher":
         """Prepare every component (load NER, fit the sentiment blend on the bundled sentences)."""
@@ -85,13 +87,16 @@ class Enricher:
         cols = batch.to_pydict()
         ids, texts = cols["id"], cols["text"]
         turns_col = cols.get("turns") or [None] * len(ids)
+        channel_col = cols.get("channel") or [None] * len(ids)
+        unit_channels: list[str | None] = []
         red = self.redactor_
         redacted, customer, redacted_customer = [], [], []
         t_rows: dict[str, list] = {k: [] for k in TURNS_SCHEMA.names}
         units: list[str] = []               # texts to score: customer turns, or a text and its ending
         plan: list[tuple[list[int], list[int], list[int]]] = []  # per interaction: unit ids, weights, end ids
-        for iid, text, turns in zip(ids, texts, turns_col):
+        for iid, text, turns, channel in zip(ids, texts, turns_col, channel_col):
             said, said_red, ids_, weights = [], [], [], []
+            n_units = len(units)
             if turns:
                 lines = []
                 for t, rt in zip(turns, redact_conversation(red, turns)):
@@ -122,9 +127,12 @@ class Enricher:
             else:
                 end_ids = ids_[-1:]
             plan.append((ids_, weights, end_ids))
+            unit_channels += [channel] * (len(units) - n_units)
             customer.append(" ".join(said).strip())
             redacted_customer.append(" ".join(said_red).strip())
         scores = self.sentiment_.score(units) if units else np.array([])
+        if self.calibration is not None and units:
+            scores = self.calibration.transform(scores, unit_channels)
         sent = np.full(len(ids), np.nan)
         end_sent = np.full(len(ids), np.nan)
         for k, (ids_, weights, end_ids) in enumerate(plan):
@@ -232,7 +240,7 @@ WITH t AS (
     SELECT interaction_id, list(struct_pack(seq := seq, speaker := speaker, text := text) ORDER BY seq) AS turns
     FROM turns GROUP BY interaction_id
 )
-SELECT i.id, i.text, t.turns
+SELECT i.id, i.text, t.turns, i.channel
 FROM interactions i LEFT JOIN t ON t.interaction_id = i.id
 {where}
 ORDER BY i.id
@@ -306,9 +314,11 @@ def enrich(con: duckdb.DuckDBPyConnection, all: bool = False, progress: Callable
     if enricher is None:
         from earful.nlp.models import stored_models
 
+        from earful.nlp.calibration import stored_calibration
+
         reasons, topics = stored_models(con) if models else (None, None)
         enricher = Enricher(fast=fast, lexicon=lexicon if lexicon is not None else stored_lexicon(con),
-                            reasons=reasons, topics=topics)
+                            reasons=reasons, topics=topics, calibration=stored_calibration(con) if models else None)
     if workers is None:
         workers = min(usable_cores(), 4) if total >= 20 * batch_size else 1
     reader_con = con.cursor()

@@ -26,14 +26,17 @@ NEUTRAL_BAND = {"blend": 1 / 3, "vader": 0.05}
 LABELS = ("negative", "neutral", "positive")
 
 
-def load_uci_sentiment() -> tuple[list[str], np.ndarray]:
-    """The bundled UCI sentences (Kotzias et al. 2015, CC BY 4.0) and labels (1 positive, 0 negative)."""
+def load_uci_sentiment(source: str | None = None) -> tuple[list[str], np.ndarray]:
+    """The bundled UCI sentences (Kotzias et al. 2015, CC BY 4.0) and labels (1 positive, 0 negative);
+    ``source`` "yelp" or "imdb": only those."""
     texts, labels = [], []
     raw = resources.files("earful.nlp").joinpath("data/uci_sentiment.tsv").read_text(encoding="utf-8")
     for line in raw.splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        _, label, text = line.split("\t", 2)
+        src, label, text = line.split("\t", 2)
+        if source is not None and src != source:
+            continue
         texts.append(text)
         labels.append(int(label))
     return texts, np.array(labels)
