@@ -7,7 +7,7 @@ Layout (Hive partitions, readable by DuckDB, Spark, Daft, Trino and the rest)::
     LAKE/turns/…, enrichment/…, enrichment_turns/…, survey_answers/…, satisfaction_predictions/…,
     LAKE/qa_scores/…, qa_items/…                         by the day and channel of their interaction
     LAKE/insights/day=…/                                 by the last day of the insight's period
-    LAKE/_models/enricher.pickle                         the centre's fitted reason/topic models and lexicon
+    LAKE/_models/enricher.pickle                         the centre's reason/topic models, calibration, lexicon
 
 Every table's columns are the store's own (``earful.store.schema`` and its migrations): the lake is
 written from the store's tables and read back into tables created by the same migrations, so no
@@ -148,12 +148,14 @@ def export_lake(con: duckdb.DuckDBPyConnection, lake: str | Path, *, full: bool 
 
 
 def _export_models(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
-    """The enricher's configuration with the store's fitted models and lexicon, for engines."""
+    """The enricher's configuration with the store's fitted models, sentiment calibration and lexicon, for engines."""
     from earful.nlp.enrich import Enricher, stored_lexicon
     from earful.nlp.models import stored_models
 
+    from earful.nlp.calibration import stored_calibration
+
     reasons, topics = stored_models(con)
-    spec = Enricher(lexicon=stored_lexicon(con), reasons=reasons, topics=topics)
+    spec = Enricher(lexicon=stored_lexicon(con), reasons=reasons, topics=topics, calibration=stored_calibration(con))
     (lake / "_models").mkdir(exist_ok=True)
     tmp = lake / "_models" / "enricher.pickle.tmp"
     tmp.write_bytes(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
