@@ -159,6 +159,66 @@ def bench_reasons(settings: tuple[str, ...] = ("all", "10-per-reason", "10-per-r
               f"(5-fold, seed {SEED}), ECE {np.mean(eces):.3f} (fold 1), fit with calibration {np.mean(fit_s):.1f} s (fold 1)", flush=True)
 
 
+def _clinc_in_scope() -> tuple[list[str], np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """CLINC150 train (labelled pool) and val (test), in scope only, with their embeddings."""
+    from earful.nlp.embed import encode_cached
+
+    d = json.loads((DATA / "clinc150" / "data_train_val.json").read_text())
+    allt = [t for k in ("train", "val", "oos_train", "oos_val") for t, _ in d[k]]
+    emb = encode_cached(allt)
+    n_tr, n_val = len(d["train"]), len(d["val"])
+    return ([t for t, _ in d["train"]], np.array([lab for _, lab in d["train"]]),
+            [t for t, _ in d["val"]], np.array([lab for _, lab in d["val"]]), emb[:n_tr], emb[n_tr : n_tr + n_val])
+
+
+def _banking77_split() -> tuple[list[str], np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """BANKING77 train.csv split 80/20 (stratified, seed 0): labelled pool and test, with embeddings."""
+    from sklearn.model_selection import train_test_split
+
+    from earful.nlp.embed import encode_cached
+
+    texts, y = banking77()
+    emb = encode_cached(texts)
+    tr, te = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=0)
+    return ([texts[i] for i in tr], y[tr], [texts[i] for i in te], y[te], emb[tr], emb[te])
+
+
+def bench_few_labels() -> None:
+    """Base learner by labels per reason: SVM (n-grams + embedding) vs logistic regression on the
+    embedding, at 5/10/20/50 labels a reason on three seeds, and self-training on the rest of the
+    training split (labels withheld) against the plain fit in the same run. Accuracy on held-out
+    texts; fit CPU seconds (3-fold calibration included, as `earful reasons train` fits)."""
+    from earful.nlp.reasons import ReasonClassifier
+
+    seeds = (0,) if "--quick" in sys.argv else (0, 1, 2)
+    print(f"few-labels: load {os.getloadavg()[0]:.1f}, seeds {seeds}; CPU s = process time of the fit "
+          "(3-fold calibration included); accuracy on held-out texts, no unknown answer", flush=True)
+    print("| data | labels a reason | SVM n-grams+embedding | logistic on embedding | logistic + self-training "
+          "| fit CPU s SVM / logistic / self-training | self-training ÷ logistic fit |\n|---|---|---|---|---|---|---|")
+    for name, load in (("BANKING77", _banking77_split), ("CLINC150", _clinc_in_scope)):
+        texts, y, test, y_te, emb, emb_te = load()
+        for k in (5, 10, 20, 50):
+            acc: dict[str, list[float]] = {"svm": [], "logistic": [], "self": []}
+            cpu: dict[str, list[float]] = {"svm": [], "logistic": [], "self": []}
+            for seed in seeds:
+                rng = np.random.default_rng(seed)
+                lab = np.concatenate([rng.choice(np.flatnonzero(y == c), k, replace=False) for c in np.unique(y)])
+                rest = np.setdiff1d(np.arange(len(y)), lab)
+                for what, learner, pool in (("svm", "svm", None), ("logistic", "logistic", None),
+                                            ("self", "logistic", rest)):
+                    c0 = time.process_time()
+                    m = ReasonClassifier(threshold=0.0, learner=learner, seed=seed).fit(
+                        [texts[i] for i in lab], y[lab], emb[lab],
+                        unlabeled=None if pool is None else [texts[i] for i in pool],
+                        unlabeled_embeddings=None if pool is None else emb[pool])
+                    cpu[what].append(time.process_time() - c0)
+                    acc[what].append(float(np.mean(m.predict(test, emb_te) == y_te)))
+            a = {w: f"{100 * np.mean(v):.1f} % ± {100 * np.std(v):.1f}" for w, v in acc.items()}
+            c = {w: np.mean(v) for w, v in cpu.items()}
+            print(f"| {name} | {k} | {a['svm']} | {a['logistic']} | {a['self']} | "
+                  f"{c['svm']:.1f} / {c['logistic']:.1f} / {c['self']:.1f} | {c['self'] / c['logistic']:.1f}× |", flush=True)
+
+
 def bench_clinc() -> None:
     from earful.nlp.embed import encode_cached
     from earful.nlp.reasons import UNKNOWN, ReasonClassifier
@@ -331,4 +391,4 @@ if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels}[w]()
