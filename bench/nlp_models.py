@@ -1,6 +1,6 @@
 """Contact reasons and topics on real data: BANKING77 5-fold CV, CLINC150 with out-of-scope, topics vs BERTopic.
 
-    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store ...]
+    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store|few-labels|demo-month ...]
 
 Embeddings of whole corpora are cached on disk ($EARFUL_CACHE, default ~/.cache/earful).
 """
@@ -202,7 +202,8 @@ def bench_few_labels() -> None:
             cpu: dict[str, list[float]] = {"svm": [], "logistic": [], "self": []}
             for seed in seeds:
                 rng = np.random.default_rng(seed)
-                lab = np.concatenate([rng.choice(np.flatnonzero(y == c), k, replace=False) for c in np.unique(y)])
+                lab = np.concatenate([rng.choice(np.flatnonzero(y == c), min(k, int(np.sum(y == c))), replace=False)
+                                      for c in np.unique(y)])
                 rest = np.setdiff1d(np.arange(len(y)), lab)
                 for what, learner, pool in (("svm", "svm", None), ("logistic", "logistic", None),
                                             ("self", "logistic", rest)):
@@ -387,8 +388,62 @@ def bench_topics() -> None:
           f"faster (wall), {bt_cpu / ours_cpu:.0f}× less CPU", flush=True)
 
 
+def _timed_cli(*args: str) -> tuple[float, float, str]:
+    """(wall s, CPU s of the child, last line of output) of ``python -m earful.cli ARGS``."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    got = subprocess.run([sys.executable, "-m", "earful.cli", *args], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if got.returncode:
+        raise SystemExit(got.stderr or got.stdout)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, (got.stdout.strip().splitlines() or [""])[-1]
+
+
+def bench_demo_month() -> None:
+    """`earful reasons train` on a copy of the demo store with 10 dispositions a reason kept (the
+    rest unlabelled: self-training reads them), and `earful topics` on the demo's last 7 days with
+    the embeddings the demo stored. Needs `python -m earful.demo --no-serve` run first (store in
+    $EARFUL_DEMO_DB, default ./earful-demo.duckdb)."""
+    import shutil
+    import tempfile
+
+    import duckdb
+
+    src = Path(os.environ.get("EARFUL_DEMO_DB", "earful-demo.duckdb"))
+    if not src.exists():
+        raise SystemExit(f"{src} not found: run `python -m earful.demo --no-serve` first")
+    print(f"demo-month: load {os.getloadavg()[0]:.1f}; wall and CPU seconds of the command (a child process)", flush=True)
+    with tempfile.TemporaryDirectory() as d:
+        db = Path(d) / "month.duckdb"
+        shutil.copy(src, db)
+        con = duckdb.connect(str(db))
+        con.execute("UPDATE interactions SET disposition = NULL WHERE id NOT IN (SELECT id FROM (SELECT id, "
+                    "row_number() OVER (PARTITION BY disposition ORDER BY hash(id)) AS k FROM interactions "
+                    "WHERE disposition IS NOT NULL) WHERE k <= 10)")
+        labels = con.execute("SELECT count(*), count(DISTINCT disposition) FROM interactions "
+                             "WHERE disposition IS NOT NULL").fetchone()
+        hi = con.execute("SELECT max(offered_at)::DATE FROM interactions").fetchone()[0]
+        stored = con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        con.close()
+        print(f"  {labels[0]:,} labels ({labels[1]} reasons), {stored:,} embeddings stored by the demo", flush=True)
+        for what, args in (("reasons train (self-training)", ("reasons", "train")),
+                           ("reasons train again (embeddings now stored)", ("reasons", "train")),
+                           ("reasons train --no-self-training", ("reasons", "train", "--no-self-training"))):
+            wall, cpu, out = _timed_cli(*args, "--db", str(db))
+            print(f"| {what} | {wall:.1f} s | {cpu:.1f} CPU s | {out} |", flush=True)
+        lo = (np.datetime64(hi) - np.timedelta64(6, "D")).astype(str)
+        wall, cpu, _ = _timed_cli("topics", "--from", lo, "--to", str(hi), "--seed", "7", "--db", str(db))
+        print(f"| topics, last 7 days (embeddings stored) | {wall:.1f} s | {cpu:.1f} CPU s | |", flush=True)
+
+
 if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels, "demo-month": bench_demo_month}[w]()

@@ -54,11 +54,12 @@ def reasons_train(
     """Train the reason classifier, save it next to the store, and fill enrichment.reason."""
     from earful.errors import InputError
     from earful.nlp.models import assign_reasons, train_reasons, unlabelled_texts
+    from earful.nlp.reasons import pool_size
 
     con = connect(db)
     try:
         texts, labels = _labelled(con, source)
-        pool = unlabelled_texts(con, seed=seed) if self_training else None
+        pool = unlabelled_texts(con, seed=seed, limit=pool_size(len(texts))) if self_training else None
         if learner not in ("auto", "svm", "logistic"):
             raise InputError(f"--learner must be auto, svm or logistic, not {learner!r}")
         with _stages() as report:
@@ -89,8 +90,8 @@ def reasons_eval(
         texts, labels = _labelled(con, source)
     finally:
         con.close()
-    with console.status(f"{folds}-fold cross-validation on {len(texts):,} examples"):
-        m = evaluate_reasons(texts, labels, folds=folds, seed=seed)
+    with _stages() as report:
+        m = evaluate_reasons(texts, labels, folds=folds, seed=seed, progress=report)
     console.print(f"accuracy {100 * m['accuracy']:.1f} % ± {100 * m['accuracy_std']:.1f} "
                   f"({m['folds']}-fold, seed {seed}, {m['examples']:,} examples, {m['reasons']} reasons), "
                   f"mean confidence {100 * m['mean_confidence']:.1f} %", highlight=False)

@@ -151,8 +151,8 @@ def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: 
     return model
 
 
-def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0
-                     ) -> dict[str, float]:
+def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0,
+                     progress: Progress | None = None) -> dict[str, float]:
     """Stratified k-fold accuracy (no unknown answer) and mean confidence of the classifier."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -164,11 +164,15 @@ def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int 
         raise InputError("every reason needs at least two examples to evaluate")
     emb = embed(list(texts))
     accs, confs = [], []
+    if progress:
+        progress("cross-validating", 0, folds)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
         m = ReasonClassifier(threshold=0.0, seed=seed).fit([texts[i] for i in tr], y[tr], emb[tr])
         lab, conf = m.predict_with_confidence([texts[i] for i in te], emb[te])
         accs.append(float(np.mean(lab == y[te])))
         confs.append(float(conf.mean()))
+        if progress:
+            progress("cross-validating", len(accs), folds)
     return {"folds": folds, "accuracy": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
             "mean_confidence": float(np.mean(confs)), "examples": len(y), "reasons": int(len(np.unique(y)))}
 

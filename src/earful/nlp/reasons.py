@@ -35,6 +35,11 @@ SELF_TRAINING_POOL = 4000  # unlabelled texts self-training reads at most (a see
 POOL_PER_LABEL = 4         # ... and at most this many per labelled text
 
 
+def pool_size(n_labelled: int, cap: int = SELF_TRAINING_POOL) -> int:
+    """How many unlabelled texts self-training reads for ``n_labelled`` labels (more cost, no gain)."""
+    return min(cap, POOL_PER_LABEL * n_labelled)
+
+
 def _softmax(s: np.ndarray) -> np.ndarray:
     s = s - s.max(1, keepdims=True)
     e = np.exp(s)
@@ -187,7 +192,7 @@ class ReasonClassifier:
                 and self.self_training_rounds > 0):
             pool = [str(t) if t is not None else "" for t in unlabeled]
             keep = np.arange(len(pool))
-            cap = min(self.self_training_pool, POOL_PER_LABEL * len(texts))
+            cap = pool_size(len(texts), self.self_training_pool)
             if len(pool) > cap:  # a seeded sample bounds the cost
                 keep = np.sort(np.random.default_rng(self.seed).choice(len(pool), cap, replace=False))
                 pool = [pool[i] for i in keep]
