@@ -432,9 +432,12 @@ def bench_demo_month() -> None:
         stored = con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
         con.close()
         print(f"  {labels[0]:,} labels ({labels[1]} reasons), {stored:,} embeddings stored by the demo", flush=True)
-        for what, args in (("reasons train (self-training)", ("reasons", "train")),
-                           ("reasons train again (embeddings now stored)", ("reasons", "train")),
-                           ("reasons train --no-self-training", ("reasons", "train", "--no-self-training"))):
+        for what, args in (("reasons train --no-assign (self-training; embeds the labelled and pool texts)",
+                            ("reasons", "train", "--no-assign")),
+                           ("reasons assign (embeds every enriched contact not yet embedded)", ("reasons", "assign")),
+                           ("reasons train (embeddings now stored)", ("reasons", "train")),
+                           ("reasons train --no-self-training", ("reasons", "train", "--no-self-training")),
+                           ("reasons train --no-embeddings (n-gram SVM)", ("reasons", "train", "--no-embeddings"))):
             wall, cpu, out = _timed_cli(*args, "--db", str(db))
             print(f"| {what} | {wall:.1f} s | {cpu:.1f} CPU s | {out} |", flush=True)
         lo = (np.datetime64(hi) - np.timedelta64(6, "D")).astype(str)

@@ -46,6 +46,12 @@ def reasons_train(
     self_training: Annotated[bool, typer.Option(
         "--self-training/--no-self-training",
         help="With few labels (the logistic learner), also learn from the store's contacts without a disposition.")] = True,
+    embeddings: Annotated[bool, typer.Option(
+        "--embeddings/--no-embeddings",
+        help="Read sentence embeddings (more accurate); --no-embeddings: word and character n-grams only, "
+             "so `earful enrich` classifies new contacts without running the encoder (many times faster).")] = True,
+    assign: Annotated[bool, typer.Option(
+        "--assign/--no-assign", help="Also give every enriched contact its reason now (else `earful reasons assign`).")] = True,
     learner: Annotated[str, typer.Option(
         "--learner", help="auto (logistic regression on the embedding with few labels a reason, else the "
                           "n-gram+embedding SVM), svm or logistic.")] = "auto",
@@ -64,15 +70,15 @@ def reasons_train(
             raise InputError(f"--learner must be auto, svm or logistic, not {learner!r}")
         with _stages() as report:
             model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed, unlabeled=pool,
-                                  learner=learner, progress=report)
-            n = assign_reasons(con, model, progress=report)
+                                  learner=learner, embedding_weight=None if embeddings else 0.0, progress=report)
+            n = assign_reasons(con, model, progress=report) if assign else None
     finally:
         con.close()
     taught = (f" (and taught itself from {model.pseudo_labelled_:,} unlabelled contacts)"
               if model.pseudo_labelled_ else "")
     kind = "logistic regression on the embedding" if model.learner_ == "logistic" else "n-gram+embedding SVM"
-    console.print(f"trained ({kind}) on {len(texts):,} examples{taught}, {len(model.classes_)} reasons; "
-                  f"assigned reasons to {n:,} enriched interactions", highlight=False)
+    console.print(f"trained ({kind}) on {len(texts):,} examples{taught}, {len(model.classes_)} reasons"
+                  + (f"; assigned reasons to {n:,} enriched interactions" if n is not None else ""), highlight=False)
 
 
 @reasons_app.command("eval")
