@@ -149,7 +149,7 @@ class ReasonClassifier:
         X = self._features(word, char, texts, emb, fit=True)
         return word, char, LinearSVC(C=self.C, random_state=self.seed).fit(X, y)
 
-    def _scores(self, model, texts, emb, n_classes: int) -> np.ndarray:
+    def _scores(self, model, texts, emb) -> np.ndarray:
         """Decision scores (n, classes the model saw) of ``texts`` under a fitted ``model``."""
         word, char, est = model
         s = est.decision_function(self._features(word, char, texts, emb, fit=False))
@@ -220,7 +220,7 @@ class ReasonClassifier:
             cv = StratifiedKFold(folds, shuffle=True, random_state=self.seed)
             for k, (tr, te) in enumerate(cv.split(texts, y), 1):
                 model, _ = learn(tr)
-                part = self._scores(model, [texts[i] for i in te], None if emb is None else emb[te], len(self.classes_))
+                part = self._scores(model, [texts[i] for i in te], None if emb is None else emb[te])
                 oof[np.ix_(te, model[2].classes_)] = part
                 if progress:
                     progress(k, fits)
@@ -260,7 +260,7 @@ class ReasonClassifier:
         rounds, share = self.self_training_rounds, self.self_training_share
         chosen = np.zeros(0, dtype=int)
         for r in range(rounds):
-            s = self._scores(model, pool, pool_emb, n_classes)
+            s = self._scores(model, pool, pool_emb)
             pred = model[2].classes_[s.argmax(1)]
             top2 = np.sort(s, 1)[:, -2:]
             margin = top2[:, 1] - top2[:, 0]
@@ -280,8 +280,7 @@ class ReasonClassifier:
         """Calibrated probabilities (n, len(classes_)), rows sum to 1."""
         self._check()
         texts = [str(t) if t is not None else "" for t in texts]
-        s = self._scores((self.word_, self.char_, self.estimator_), texts, self._embed(texts, embeddings),
-                         len(self.classes_))
+        s = self._scores((self.word_, self.char_, self.estimator_), texts, self._embed(texts, embeddings))
         return _softmax(s / self.temperature_)
 
     def predict_with_confidence(self, texts: Sequence[str], embeddings: np.ndarray | None = None
