@@ -207,6 +207,7 @@ def build_insight_store(db_path: Path) -> dict:
 
     from earful.ingest import ingest_file
     from earful.insights import find_insights
+    from earful.insights.competitors import decide
     from earful.ledger import load_routing, load_value_model, record_estimates, route_insights
     from earful.store import connect
     from earful.web.auth import add_user
@@ -214,6 +215,7 @@ def build_insight_store(db_path: Path) -> dict:
     truth = write_month(db_path.parent / "month.jsonl")
     con = connect(db_path)
     ingest_file(con, db_path.parent / "month.jsonl", "earful")
+    decide(con, ["Northwind Bank"], "confirmed", who="ada")  # the reviewer confirms the rival customers name
     found = find_insights(con, date(2025, 8, 1), date(2025, 8, 11))
     rules = (EXAMPLES / "routing.yaml").read_text() + (
         "  - name: operations hears of every emerging issue\n    when:\n      kind: emerging_issue\n    to: operations\n")

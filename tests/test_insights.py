@@ -70,15 +70,84 @@ def test_quotes_are_redacted_diverse_and_linked(month):
     for i in month["found"]:
         texts = [q["text"] for q in i.evidence.get("quotes", [])]
         assert len(texts) == len(set(texts))
-        if i.kind in ("emerging_issue", "driver"):
-            assert 3 <= len(texts) <= 5, i.title
+        assert_quoted(i)
+
+
+def assert_quoted(insight) -> None:
+    """Every insight carries 3-5 redacted quotes, or fewer with a note saying why."""
+    quotes = insight.evidence.get("quotes") or []
+    assert len(quotes) <= 5, insight.title
+    assert len(quotes) >= 3 or insight.evidence.get("quotes_note"), (insight.kind, insight.title, quotes)
+    assert all(q.get("text") and q.get("interaction_id") for q in quotes), insight.title
+
+
+def _copy_of(month, tmp_path):
+    """A store of its own with the month's data (tests that change it leave the shared one alone)."""
+    import shutil
+
+    from earful.store import connect
+
+    month["con"].execute("CHECKPOINT")
+    shutil.copy(month["db"], tmp_path / "copy.duckdb")
+    return connect(tmp_path / "copy.duckdb")
 
 
 def test_voice_of_customer(month):
     kinds = {i.kind: i for i in month["found"]}
-    assert "Northwind Bank" in kinds["competitor"].title
+    # names found in the words wait for a reviewer: nothing counts as a competitor yet
+    assert "competitor" not in kinds
     assert kinds["churn_risk"].metrics["count"] > 0
     assert kinds["testimonial"].metrics["count"] > 0
+    for q in kinds["churn_risk"].evidence["quotes"]:
+        assert re.search(r"(?i)moving my money|closing|leav", q["text"]), q
+
+
+def test_competitor_counts_once_a_reviewer_confirms_it(month, tmp_path):
+    from earful.insights.competitors import decide, propose, review_list
+
+    con = _copy_of(month, tmp_path)
+    waiting = propose(con)
+    assert [n.name for n in waiting] == ["Northwind Bank"]
+    assert waiting[0].mentions >= 2 and waiting[0].example_ids
+    assert not [i for i in find_insights(con, date(2025, 8, 1), date(2025, 8, 11), store=False) if i.kind == "competitor"]
+    decide(con, ["northwind bank"], "confirmed", who="tester")
+    found = [i for i in find_insights(con, date(2025, 8, 1), date(2025, 8, 11), store=False) if i.kind == "competitor"]
+    assert [i.subject for i in found] == ["Northwind Bank"]
+    assert found[0].metrics["with_churn_talk"] == found[0].metrics["count"]
+    assert all("Northwind" in q["text"] for q in found[0].evidence["quotes"])
+    assert_quoted(found[0])
+    # a rejected name is never proposed again and stops counting
+    decide(con, ["Northwind Bank"], "rejected", who="tester")
+    assert propose(con) == [] and review_list(con, "rejected")[0].decided_by == "tester"
+    assert not [i for i in find_insights(con, date(2025, 8, 1), date(2025, 8, 11), store=False) if i.kind == "competitor"]
+    con.close()
+
+
+def test_topic_insights_titled_by_their_label_never_the_short_topic(month, tmp_path):
+    """Emerging issues on topics (enrichment.topic_id and the topics table as the topic model
+    writes them): titled by the topic's phrase label, or its key phrases when it has only a
+    placeholder; the short-message topic (-1) is never a subject."""
+    con = _copy_of(month, tmp_path)
+    reasons = ["fees", "lost_card", "slow_transfer", "card_arrival", "callback_needed"]
+    con.execute("INSERT INTO enrichment (interaction_id, topic_id) SELECT id, CASE "
+                + " ".join(f"WHEN disposition = '{r}' THEN {k}" for k, r in enumerate(reasons))
+                + " ELSE -1 END FROM interactions WHERE channel <> 'survey'")
+    labels = ["fee charged / extra fee", "topic 1", "transfer still pending", "card delivery", "balance not updated"]
+    for k, lab in enumerate(labels):
+        con.execute("INSERT INTO topics VALUES ('tweets', ?, ?, ?, 10)", [k, lab, json.dumps(["lost card", "stolen wallet"])])
+    con.execute("INSERT INTO topics VALUES ('tweets', -1, 'short messages (one word, emoji, thanks)', '[]', 50)")
+    found = find_insights(con, date(2025, 7, 22), date(2025, 8, 11), store=False, by="topic")
+    em = [i for i in found if i.kind == "emerging_issue"]
+    assert any(i.topic == "topic 0" and "fee charged / extra fee" in i.title for i in em), [i.title for i in em]
+    for i in found:
+        assert not re.search(r"(?i)\btopic\s*-?\d", i.title), i.title
+        assert i.subject != "topic -1" and i.topic != "topic -1"
+        assert_quoted(i)
+    drivers = {i.subject: i.title for i in found if i.kind == "driver"}
+    assert "topic -1" not in drivers
+    if "topic 1" in drivers:
+        assert "lost card / stolen wallet" in drivers["topic 1"]
+    con.close()
 
 
 def test_kept_per_month_and_a_rerun_updates_in_place(month):

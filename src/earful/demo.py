@@ -297,11 +297,13 @@ def _pipeline(con, args: argparse.Namespace, out: Path, stage: Callable[[str, in
     def insights() -> str:
         from earful.insights import find_insights
 
+        reviewed = _review_competitors(con)
         found = find_insights(con)
         kinds: dict[str, int] = {}
         for item in found:
             kinds[item.kind] = kinds.get(item.kind, 0) + 1
-        return f"{len(found)} insights stored: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+        return (f"{len(found)} insights stored: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()))
+                + f"; {reviewed}")
 
     steps.append(("find what is newly going wrong, and what it costs", insights))
 
@@ -451,5 +453,22 @@ def _serve(args: argparse.Namespace, sock) -> int:
     return 0
 
 
+# The simulated bank's two rivals: what its reviewer confirms on the competitor review list.
+DEMO_RIVALS = ("Northwind Bank", "Fernleaf Bank")
+
+
+def _review_competitors(con) -> str:
+    """Propose competitor names from the month's words; the demo's reviewer confirms the simulated
+    bank's rivals (a centre does this with `earful competitors review` / `confirm`)."""
+    from earful.insights.competitors import decide, propose, review_list
+
+    propose(con)
+    rivals = [n.name for n in review_list(con, "proposed") if n.name in DEMO_RIVALS]
+    if rivals:
+        decide(con, rivals, "confirmed", who="demo")
+    return f"competitor names confirmed on the review list: {', '.join(rivals) or 'none'}"
+
+
 if __name__ == "__main__":
     sys.exit(main())
+

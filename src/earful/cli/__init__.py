@@ -43,7 +43,7 @@ _PANELS = {
     "Measure and staff": ("metrics", "service", "staff", "speech"),
     "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),
-    "Quality and the customer's view": ("qa", "surveys", "agents"),
+    "Quality and the customer's view": ("qa", "surveys", "agents", "competitors"),
     "Act on it": ("insights", "report", "route", "ledger", "sla", "audit"),
     "Assess": ("assess",),
     "Serve": ("serve", "users", "token"),

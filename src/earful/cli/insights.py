@@ -81,7 +81,7 @@ def insights(
             t.add_row(str(n), f"[bold]{i.title}[/]\n{i.summary}",
                       routes.get(i.id) or f"not routed yet ({i.suggested_department or 'triage'} suggested)",
                       f"{wording.money(v[0], v[1])}\n{v[2] or 'per period'}" if v else "—",
-                      f"“{q[0]['text']}”" if q else "")
+                      f"“{q[0]['text']}”" if q else i.evidence.get("quotes_note") or "")
         console.print(t)
 
 

@@ -9,6 +9,7 @@ them ranked. Method: docs/insights.md.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +24,7 @@ from earful.insights.config import InsightsConfig, load_config, parse_config
 from earful.insights.drivers import Driver, drivers
 from earful.insights.emerging import (Alarm, alarm_rows, benjamini_hochberg, daily_counts, detect, episodes,
                                       expected_band)
-from earful.insights.evidence import key_phrases, quotes_for
+from earful.insights.evidence import key_phrases, quote_evidence, quotes_and_count
 from earful.insights.voc import voc_quotes, voice_of_customer
 
 __all__ = ["Insight", "InsightsConfig", "find_insights", "load_config", "parse_config", "detect",
@@ -71,13 +72,24 @@ def _series(con: duckdb.DuckDBPyConnection, reason: str | None, start: date, end
 
 
 def _topic_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """'topic N' → the topic model's readable label, when topics were found."""
+    """'topic N' → the topic model's phrase label (its key phrases when it has none), when topics
+    were found; a placeholder label such as "topic 37" is not a label."""
     from earful.store.schema import has_table
 
     if not has_table(con, "topics"):
         return {}
-    return {f"topic {t}": str(lab) for t, lab in con.execute(
-        "SELECT topic_id, label FROM topics WHERE label IS NOT NULL").fetchall()}
+    out = {}
+    for t, lab, phrases in con.execute("SELECT topic_id, label, CAST(key_phrases AS VARCHAR) FROM topics "
+                                       "WHERE topic_id >= 0 ORDER BY model").fetchall():
+        words = [str(p) for p in (json.loads(phrases) if phrases else []) or []][:2]
+        if lab and not _PLACEHOLDER_TOPIC.match(str(lab)):
+            out[f"topic {t}"] = str(lab)
+        elif words and f"topic {t}" not in out:
+            out[f"topic {t}"] = " / ".join(words)
+    return out
+
+
+_PLACEHOLDER_TOPIC = re.compile(r"(?i)^\s*topic\s*-?\d+\s*$")
 
 
 def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end: date | None = None,
@@ -157,7 +169,10 @@ def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
             continue
         where, params = "reason = ? AND day BETWEEN ? AND ?", [a.reason, a.first_day, a.last_day]
         n_ep = con.execute(f"SELECT count(*) FROM _ins_contacts WHERE {where}", params).fetchone()[0]
+        phrases = key_phrases(con, where, params)
         name = wording.label(a.reason, labels)
+        if used == "topic" and a.reason not in labels:  # a topic with no label: its contacts' key phrases
+            name = " / ".join(phrases[:2]) or "Contacts on an unlabelled topic"
         out.append(Insight(
             id=identity.insight_id("emerging_issue", a.reason, a.first_day), kind="emerging_issue",
             title=wording.emerging_title(a.kind, name, a.first_day, a.ratio, int(n_ep)),
@@ -170,7 +185,7 @@ def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
                      "window_days": a.window_days, "contacts": int(n_ep), "fdr": cfg.fdr},
             evidence={"series": expected_band(counts, days, reasons, a, first=max(lo, a.first_day - timedelta(days=14)),
                                               last=a.last_day, baseline_days=cfg.baseline_days),
-                      "quotes": quotes_for(con, where, params), "key_phrases": key_phrases(con, where, params)},
+                      **quote_evidence(*quotes_and_count(con, where, params)), "key_phrases": phrases},
             suggested_department=cfg.department_for(a.reason), confidence=round(1 - a.p_value, 6),
             subject=a.reason, episode_start=a.first_day))
     return out
@@ -192,7 +207,7 @@ def _drivers(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, month: date, s
             title=wording.driver_title(wording.label(d.reason, labels), metrics), summary=wording.driver_summary(metrics),
             period_start=start, period_end=end, reason=d.reason, metrics=metrics,
             evidence={"series": _series(con, d.reason, start, end),
-                      "quotes": quotes_for(con, "reason = ? AND day BETWEEN ? AND ?", [d.reason, start, end])},
+                      **quote_evidence(*quotes_and_count(con, "reason = ? AND day BETWEEN ? AND ?", [d.reason, start, end]))},
             suggested_department=cfg.department_for(d.reason), subject=d.reason, episode_start=month))
     return out
 
@@ -211,7 +226,7 @@ def _voc(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, month: date, start
             summary=wording.voc_summary(f.count, len(f.customers), start, end),
             period_start=start, period_end=end, metrics=metrics,
             evidence={"interaction_ids": sorted(f.ids)[:1000], "customers": sorted(f.customers)[:1000],
-                      "quotes": voc_quotes(con, f)},
+                      **quote_evidence(*voc_quotes(con, f))},
             suggested_department=_VOC_DEPARTMENT.get(f.kind), subject=subject, episode_start=month))
     return out
 
@@ -234,7 +249,8 @@ def _qa_items(con: duckdb.DuckDBPyConnection, start: date, end: date, lo: date, 
                            min_history_days=cfg.min_history_days, windows=cfg.windows, min_ratio=cfg.min_ratio,
                            min_excess=cfg.min_excess):
         label = labels.get(a.item, a.item.replace("_", " "))
-        quotes, agents = failing_examples(con, a.item, a.channel, a.first_day, a.last_day)
+        quotes, agents = failing_examples(con, a.item, a.channel, a.first_day, a.last_day, limit=5)
+        n_quotable = len([q for q in quotes if q.get("text")])
         row = items.index(f"{a.item}|{a.channel}")
         n_ep = int(sum(fails[row, (d - days[0]).days] for d in a.days))
         out.append(Insight(
@@ -251,7 +267,7 @@ def _qa_items(con: duckdb.DuckDBPyConnection, start: date, end: date, lo: date, 
                      "ratio": round(a.ratio, 3), "p_value": a.p_value, "window_days": a.window_days,
                      "fails_in_episode": n_ep},
             evidence={"series": item_series(fails, apps, days, items, a.item, a.channel, max(lo, start - timedelta(days=14)), end),
-                      "quotes": quotes, "agents": agents},
+                      **quote_evidence(quotes, n_quotable), "agents": agents},
             suggested_department=cfg.default_department, confidence=round(1 - a.p_value, 6),
             subject=f"{a.item}|{a.channel}", episode_start=a.first_day))
     return out

@@ -45,7 +45,8 @@ def build_contacts(con: duckdb.DuckDBPyConnection, *, repeat_window_days: int = 
     if by == "reason":
         reason = "coalesce(e.reason, i.disposition)" if "reason" in cols else "i.disposition"
     elif by == "topic":
-        reason = "'topic ' || CAST(e.topic_id AS VARCHAR)"
+        # the short-message topic (-1: one word, emoji, thanks) is no reason: never an insight's subject
+        reason = "CASE WHEN e.topic_id >= 0 THEN 'topic ' || CAST(e.topic_id AS VARCHAR) END"
     else:
         reason = "i.queue"
     end_sent = "e.end_sentiment" if "end_sentiment" in cols else "CAST(NULL AS DOUBLE)"

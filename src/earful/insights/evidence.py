@@ -102,7 +102,7 @@ def diverse_quotes(texts: dict[str, str], k: int = 5, max_chars: int = 240) -> l
             return min(1 - len(a & toks[c[0]]) / max(len(a | toks[c[0]]), 1) for c in chosen)
         rest = [it for it in items if it not in chosen]
         best = max(rest, key=lambda it: (round(dist(it), 3), it[0]))
-        if dist(best) <= 0.05:
+        if dist(best) <= 0.05 and len(chosen) >= 3 or dist(best) == 0:  # near-repeats only to reach three
             break
         chosen.append(best)
     out = []
@@ -115,10 +115,41 @@ def diverse_quotes(texts: dict[str, str], k: int = 5, max_chars: int = 240) -> l
 def quotes_for(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int = 5,
                sample: int = 60) -> list[dict[str, str]]:
     """3–5 diverse redacted quotes from contacts in `_ins_contacts` matching `where`."""
+    return quotes_and_count(con, where, params, k=k, sample=sample)[0]
+
+
+def quotes_and_count(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int = 5,
+                     sample: int = 60) -> tuple[list[dict[str, str]], int]:
+    """(3–5 diverse redacted quotes, how many contacts were read that have customer words): from
+    ``sample`` answered contacts; when they give fewer than three, from all matching contacts."""
     ids = [r[0] for r in con.execute(
         f"SELECT id FROM _ins_contacts WHERE {where} AND answered ORDER BY hash(id) LIMIT {int(sample)}",
         params).fetchall()]
-    return diverse_quotes(customer_texts(con, ids), k=k)
+    texts = customer_texts(con, ids)
+    if len(texts) < 3:
+        ids = [r[0] for r in con.execute(f"SELECT id FROM _ins_contacts WHERE {where} ORDER BY hash(id)", params).fetchall()]
+        texts = customer_texts(con, ids)
+    return diverse_quotes(texts, k=k), len(texts)
+
+
+MIN_QUOTES, MAX_QUOTES = 3, 5
+
+
+def quote_evidence(quotes: list[dict[str, str]], available: int) -> dict:
+    """``{"quotes": ...}`` for an insight's evidence, with ``quotes_note`` saying why when there are
+    fewer than three (only that many conversations have the customer's words, or they repeat)."""
+    quotes = [q for q in quotes if q.get("text")][:MAX_QUOTES]
+    out: dict = {"quotes": quotes}
+    if len(quotes) < MIN_QUOTES:
+        if available <= len(quotes):
+            out["quotes_note"] = (f"Only {available} of the conversations behind this finding "
+                                  f"{'has' if available == 1 else 'have'} the customer's own words to quote."
+                                  if available else "None of the conversations behind this finding has the "
+                                  "customer's own words to quote (calls without transcripts, for example).")
+        else:
+            out["quotes_note"] = (f"Only {len(quotes)} quote{'' if len(quotes) == 1 else 's'}: the other "
+                                  "conversations are too short or repeat these words.")
+    return out
 
 
 _STOP = set("""a an the and or but if to of in on at for with from by is are was were be been am i me my we our you your
@@ -174,9 +205,10 @@ def key_phrases(con: duckdb.DuckDBPyConnection, where: str, params: list, k: int
 
 
 # What of an insight's evidence a department, an executive or a notification may see: the daily
-# series, redacted quotes (with the conversation they come from) and key phrases. Customer ids and
+# series, redacted quotes (with the conversation they come from, and why there are fewer than three)
+# and key phrases. Customer ids and
 # the full lists of interactions behind a finding stay with the centre, whatever the kind.
-AUDIENCE_EVIDENCE = ("series", "quotes", "key_phrases")
+AUDIENCE_EVIDENCE = ("series", "quotes", "quotes_note", "key_phrases")
 
 
 def for_audience(evidence: dict, *, centre: bool) -> dict:

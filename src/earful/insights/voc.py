@@ -1,8 +1,14 @@
 """Voice of the customer: feature requests, competitor mentions, testimonials, customers at risk.
 
-Uses enrichment.feedback_type / mentions when the enrichment table has them; otherwise plain
-phrase rules over the customer's own words (turns spoken by the customer, message text, survey
-comments). Every quote goes through redaction.
+Read from the customer's own words (turns spoken by the customer, message text, survey comments)
+with the cues of :mod:`earful.nlp.feedback`: a churn threat or praise that is negated does not
+count ("I'd never leave you for Apple Music"), a hedged threat ("I might cancel") counts apart;
+testimonial candidates are specific praise (who helped, what was good, how it ended) from
+customers who did not rate the contact low. Competitors are the centre's own list
+(``competitors:`` in the configuration, and the lexicon's mentions stored by enrichment) plus the
+names a person confirmed on the review list (:mod:`earful.insights.competitors`); names found in
+the words wait on that list until someone confirms them. Requests use enrichment.feedback_type
+when present. Every quote goes through redaction.
 """
 
 from __future__ import annotations
@@ -21,15 +27,6 @@ from earful.insights.evidence import customer_texts, diverse_quotes
 REQUEST_RE = (r"(?i)(would be (great|nice|good|helpful) if|please add|you should (add|have|let|offer)|"
               r"feature request|wish (you|there|i could|the app)|why (can't|cannot|don't) (i|you)|"
               r"it would help if|could you (add|make)|suggestion)")
-PRAISE_RE = r"(?i)(thank|great|excellent|amazing|brilliant|helpful|love|fantastic|superb|quick|well done)"
-STRONG_PRAISE_RE = (r"(?i)(brilliant|fantastic|excellent|impressed|best service|recommend(ing)? you|"
-                    r"outstanding|above and beyond|so helpful|great service|really helpful|well done|love (you|the|this))")
-CHURN_RE = (r"(?i)(close my account|closing my account|switch(ing)? (bank|to)|mov(e|ing) my money|"
-            r"(leave|leaving) (you|this bank|the bank)|cancel my (account|card|contract)|"
-            r"take my business|go(ing)? elsewhere|had enough)")
-_NOT_NAMES = {"My", "Your", "Our", "The", "This", "That", "Which", "What", "A", "An", "Any", "Which",
-              "Their", "His", "Her", "Other", "Another", "Same", "New", "Online", "Local", "Central"}
-COMPETITOR_RE = r"\b([A-Z][a-z]+ (?:Bank|Banking|Mobile|Telecom|Energy|Insurance|Airlines?))\b"
 
 
 @dataclass
@@ -42,6 +39,24 @@ class VocFinding:
     ids: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
+    quote_ids: list[str] = field(default_factory=list)   # quote these first (firm threats before hedged ones)
+    cue: re.Pattern[str] | None = field(default=None, repr=False)  # quotes show the sentence that matched
+
+
+def _excerpt(text: str, cue: re.Pattern[str] | None, max_chars: int = 240) -> str:
+    """The sentence of ``text`` where ``cue`` matches (with the one before when it is short), so a
+    quote shows why the conversation is in the finding; the whole text when nothing matches."""
+    m = cue.search(text) if cue is not None else None
+    if m is None or len(text) <= max_chars:
+        return text
+    starts = [0] + [b.end() for b in re.finditer(r"(?<=[.!?])\s+|\n+", text)]
+    first = max(s for s in starts if s <= m.start())
+    k = starts.index(first)
+    if k and first - starts[k - 1] < 60:
+        first = starts[k - 1]
+    ends = [b.start() for b in re.finditer(r"(?<=[.!?])\s+|\n+", text) if b.start() >= m.end()]
+    last = ends[0] if ends else len(text)
+    return text[first:last][:max_chars].strip()
 
 
 def _build_texts(con: duckdb.DuckDBPyConnection, start: date, end: date) -> None:
@@ -71,9 +86,31 @@ def _ids(con, where: str, params: list | None = None, limit: int = 100000) -> li
                        params or []).fetchall()
 
 
+def _name_pattern(name: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in name.split()]
+    return re.compile(r"(?<![\w])" + r"[\s_-]*".join(words) + r"(?![\w])", re.I)
+
+
+def _mentioned(mentions: str | None) -> set[str]:
+    """Competitor names in enrichment.mentions (the centre's lexicon, matched at enrichment)."""
+    found: set[str] = set()
+    if not mentions:
+        return found
+    try:
+        for m in json.loads(mentions) or []:
+            if isinstance(m, dict) and m.get("kind", m.get("type", "competitor")) == "competitor":
+                found.add(str(m.get("name") or m.get("text")))
+    except (ValueError, TypeError):
+        pass
+    return found
+
+
 def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
                       config: InsightsConfig) -> list[VocFinding]:
     """Feature requests, competitors, testimonial candidates and at-risk customers in the period."""
+    from earful.insights.competitors import confirmed_names, decided
+    from earful.nlp.feedback import FeedbackClassifier
+
     _build_texts(con, start, end)
     out: list[VocFinding] = []
     req = _ids(con, "feedback_type = 'request' OR (feedback_type IS NULL AND regexp_matches(words, ?))",
@@ -81,57 +118,56 @@ def voice_of_customer(con: duckdb.DuckDBPyConnection, start: date, end: date,
     if req:
         out.append(VocFinding("product_feedback", f"{len(req)} product suggestions and feature requests",
                               len(req), [r[0] for r in req]))
-    # Competitors: configured names, enrichment mentions, else capitalised "X Bank"-style names.
-    names: dict[str, list[tuple]] = {}
-    if config.competitors:
-        for name in config.competitors:
-            rows = _ids(con, "contains(lower(words), lower(?))", [name])
-            if rows:
-                names[name] = rows
-    else:
-        for iid, cust, words, mentions in con.execute(
-                "SELECT id, customer_id, words, mentions FROM _ins_text WHERE mentions IS NOT NULL "
-                "OR regexp_matches(words, ?)", [COMPETITOR_RE]).fetchall():
-            found = set()
-            if mentions:
-                try:
-                    for m in json.loads(mentions) or []:
-                        if isinstance(m, dict) and m.get("kind", m.get("type", "competitor")) == "competitor":
-                            found.add(str(m.get("name") or m.get("text")))
-                        elif isinstance(m, str):
-                            found.add(m)
-                except (ValueError, TypeError):
-                    pass
-            found |= set(re.findall(COMPETITOR_RE, words or ""))
-            for n in found:
-                if n.split(" ", 1)[0] in _NOT_NAMES:
-                    continue
-                names.setdefault(n, []).append((iid, cust))
-    for name, rows in sorted(names.items(), key=lambda kv: -len(kv[1])):
-        if len(rows) >= 2:
-            churny = sum(1 for _ in con.execute(
-                f"SELECT 1 FROM _ins_text WHERE id IN (SELECT unnest(?)) AND regexp_matches(words, ?)",
-                [[r[0] for r in rows], CHURN_RE]).fetchall())
-            out.append(VocFinding("competitor", f"{name} mentioned {len(rows)} times", len(rows),
-                                  [r[0] for r in rows], sorted({r[1] for r in rows if r[1]}),
-                                  {"competitor": name, "with_churn_talk": churny}))
-    test = _ids(con, "(feedback_type = 'praise' AND coalesce(csat, 5) >= 4) OR (feedback_type IS NULL AND "
-                     "coalesce(csat, 5) >= 4 AND coalesce(nps, 10) >= 7 AND regexp_matches(words, ?))",
-                [STRONG_PRAISE_RE])
+    rows = con.execute("SELECT id, customer_id, words, mentions, csat, nps FROM _ins_text ORDER BY id").fetchall()
+    clf = FeedbackClassifier().fit()
+    words = [r[2] for r in rows]
+    churn = clf.churn_strength(words)
+    # Competitors: the centre's own list and confirmed names; a rejected name counts only when configured.
+    rejected = {n for n, s in decided(con).items() if s == "rejected"}
+    names = list(dict.fromkeys([*config.competitors, *(n for n in confirmed_names(con) if n.lower() not in rejected)]))
+    patterns = {n: _name_pattern(n) for n in names}
+    hits: dict[str, list[int]] = {}
+    for k, (_, _, text, mentions, *_rest) in enumerate(rows):
+        lexicon = _mentioned(mentions)
+        for n, pat in patterns.items():
+            if pat.search(text or "") or n in lexicon:
+                hits.setdefault(n, []).append(k)
+        for n in lexicon - set(patterns):
+            if n.lower() not in rejected:
+                hits.setdefault(n, []).append(k)
+    for name, ks in sorted(hits.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(ks) >= 2:
+            out.append(VocFinding("competitor", f"{name} mentioned {len(ks)} times", len(ks),
+                                  [rows[k][0] for k in ks], sorted({rows[k][1] for k in ks if rows[k][1]}),
+                                  {"competitor": name, "with_churn_talk": sum(1 for k in ks if churn[k])},
+                                  cue=patterns.get(name)))
+    test = [k for k, ok in enumerate(clf.testimonials(words)) if ok
+            and (rows[k][4] is None or rows[k][4] >= 4) and (rows[k][5] is None or rows[k][5] >= 7)]
     if test:
-        out.append(VocFinding("testimonial", f"{len(test)} testimonial candidates (very satisfied, in their own words)",
-                              len(test), [r[0] for r in test], sorted({r[1] for r in test if r[1]})))
-    risk = _ids(con, "feedback_type = 'churn_threat' OR (feedback_type IS NULL AND regexp_matches(words, ?))",
-                [CHURN_RE])
+        out.append(VocFinding("testimonial", f"{len(test)} testimonial candidates (specific praise, in their own words)",
+                              len(test), [rows[k][0] for k in test], sorted({rows[k][1] for k in test if rows[k][1]}),
+                              cue=clf.patterns_["praise"]))
+    risk = [k for k, c in enumerate(churn) if c]
     if risk:
-        custs = sorted({r[1] for r in risk if r[1]})
+        custs = sorted({rows[k][1] for k in risk if rows[k][1]})
+        hedged = [k for k in risk if churn[k] == "hedged"]
+        firm = [rows[k][0] for k in risk if churn[k] == "firm"]
         out.append(VocFinding("churn_risk", f"{len(custs) or len(risk)} customers at risk of leaving",
-                              len(risk), [r[0] for r in risk], custs))
+                              len(risk), [rows[k][0] for k in risk], custs,
+                              {"hedged": len(hedged), "firm": len(risk) - len(hedged)}, quote_ids=firm,
+                              cue=clf.patterns_["churn"]))
     return out
 
 
-def voc_quotes(con: duckdb.DuckDBPyConnection, finding: VocFinding, k: int = 5) -> list[dict[str, str]]:
-    """Diverse redacted quotes for a finding (from its first 60 interactions by hash)."""
-    ids = sorted(finding.ids)
-    ids = ids[:: max(1, len(ids) // 60)][:60]
-    return diverse_quotes(customer_texts(con, ids), k=k)
+def voc_quotes(con: duckdb.DuckDBPyConnection, finding: VocFinding, k: int = 5) -> tuple[list[dict[str, str]], int]:
+    """(3–5 diverse redacted quotes for a finding, how many of its conversations have words to quote).
+
+    Quotes come from up to 60 of its conversations spread over the list (the firm churn threats
+    before the hedged ones); when those give fewer than three, from all of them."""
+    ids = sorted(finding.quote_ids) or sorted(finding.ids)
+    pick = ids[:: max(1, len(ids) // 60)][:60]
+    texts = customer_texts(con, pick)
+    if len(texts) < 3 and len(pick) < len(finding.ids):
+        texts = customer_texts(con, sorted(finding.ids))
+        pick = sorted(finding.ids)
+    return diverse_quotes({i: _excerpt(t, finding.cue) for i, t in texts.items()}, k=k), len(texts)

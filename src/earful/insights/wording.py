@@ -212,7 +212,9 @@ def voc_title(kind: str, n: int, customers: int, details: dict[str, Any]) -> str
     if kind == "testimonial":
         return f"{n:,} very satisfied customers could give us a testimonial"
     if kind == "churn_risk":
-        return f"{customers or n:,} customers said they may leave us"
+        hedged = int(details.get("hedged") or 0)
+        return (f"{customers or n:,} customers said they may leave us"
+                + (f" ({hedged:,} of the conversations only thinking about it)" if hedged else ""))
     return f"{KIND_LABELS.get(kind, kind)}: {n:,} conversations"
 
 

@@ -3,6 +3,12 @@
 Ordered cue rules (no training data exists for this in the centre) with the sentiment score as a
 tie-breaker: a churn threat outranks a complaint, which outranks a request, praise and a
 question; only a text with no cue at all is typed by its sentiment alone. Each cue list is part of the configuration, so a centre can extend it.
+
+A cue counts only where it is meant: a negation just before it ("I'd *never* leave you for
+Apple Music", "*not* great") cancels it, and a hedge before it in the same clause ("I *might*
+cancel", "*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`).
+:func:`testimonial_candidate` keeps praise a centre could quote: it names what was good, who
+helped or how it ended, with no complaint beside it ("Thank you! :)" is not one).
 """
 
 from __future__ import annotations
@@ -15,13 +21,16 @@ import numpy as np
 FEEDBACK_TYPES = ("complaint", "request", "praise", "question", "churn_threat", "other")
 
 CHURN_CUES = (
-    r"\b(?:cancel|close|closing|terminate)\w*\s+(?:my|our)\s+(?:account|subscription|contract|membership|plan|service)",
+    r"\b(?:cancel|close|closing|terminat|delet|shut\w*\s+down)\w*\s+(?:my|our|an|the|this)\s+(?:\w+\s+){0,2}?"
+    r"(?:account|subscription|contract|membership|plan|service)s?\b",
+    r"\bget\s+rid\s+of\s+(?:the|my|this)\s+(?:account|subscription|contract|membership)",
+    r"\bmov(?:e|ing)\s+my\s+(?:money|account|business|custom|savings)\b|\bswitch(?:ing)?\s+(?:banks|providers|carriers|networks)\b",
     r"\b(?:switch|switching|move|moving|leave|leaving)\s+(?:over\s+)?(?:to|for)\s+(?:another|a different|a new|(?-i:[A-Z][a-z]\w+(?!\s+(?:to|at|in|on)\b)))"
     r"(?!\s+(?:station|airport|work|school|home|office|store|shop|branch))",
     r"\bleav(?:e|ing)\s+(?:you|your bank|your company|this bank|for good)\b",
     r"\btak(?:e|ing)\s+my\s+(?:business|money|custom)\s+(?:elsewhere|somewhere else)",
     r"\b(?:never|won't|will not|not going to)\s+(?:use|buy from|bank with|fly with|order from|shop with)\s+(?:you|them|this|your)",
-    r"\b(?:i'?m|i am)\s+done\s+with\s+(?:you|this|your)", r"\blast\s+time\s+i\s+(?:use|order|buy|fly)",
+    r"\b(?:i'?m|i am)\s+done\s+with\s+(?:you|this|your)", r"\b(?:that|this)\s+(?:was|is|will\s+be)\s+the\s+last\s+time\s+i\b|\blast\s+time\s+i\s+(?:will|ever|'ll)\b",
     r"\bunsubscribe\b", r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
 )
 COMPLAINT_CUES = (
@@ -43,6 +52,9 @@ PRAISE_CUES = (
     r"\b(?:thank you so much|thanks so much|thanks a lot|many thanks|much appreciated|really appreciate|great (?:job|service|help|work)|"
     r"excellent|amazing|awesome|fantastic|brilliant|wonderful|superb|outstanding|love (?:it|this|the|your|you)|"
     r"you(?:'re| are) the best|well done|kudos|shout ?out|so helpful|very helpful|super helpful|impressed|best (?:bank|service|app|airline))\b",
+    r"\b(?:helpful|lovely|delicious|friendly|pleasant|wonderful|responsive|courteous)\b",
+    r"\bgreat\s+(?:\w+\s+){0,2}?(?:job|service|help|work|crew|staff|flight|experience|people|attendants?|team|food)\b",
+    r"\bbest\s+(?:\w+\s+){0,3}?(?:ever|i(?:'ve| have) (?:ever )?had)\b",
 )
 QUESTION_CUES = (
     r"\?",
@@ -51,8 +63,106 @@ QUESTION_CUES = (
 )
 
 
+# What makes praise quotable (a testimonial candidate): it names who helped, what was good, or
+# how it ended. Each list is configuration, like the cue lists above.
+TESTIMONIAL_WHO = (
+    r"\b(?:agent|advis[eo]r|rep|representative|staff|team|crew|employee|pilot|co-?pilot|attendant|driver|manager|"
+    r"cashier|colleague|engineer|technician|associate|lady|gentleman)s?\b",
+    r"\[NAME\]", r"(?-i:\b[A-Z][a-z]{2,}\b)(?:\s+(?-i:[A-Z][a-z]+))?\s+(?:was|were|is|has been|went)\b",
+    r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)",
+)
+TESTIMONIAL_WHAT = (
+    r"\b(?:service|delivery|flight|food|meal|app|product|support|experience|response|reply|call|help|trip|ride|order|"
+    r"stay|room|drinks?|cabin|seat|upgrade|offer|price|quality|fix|advice|care|kindness|patience|club|lounge|burger|"
+    r"fries|coffee|store|shop|branch)\b",
+    r"\b(?:quick(?:ly)?|fast|speedy|patient|efficient|professional|knowledgeable|polite|courteous|friendly)\b",
+)
+TESTIMONIAL_OUTCOME = (
+    r"\b(?:sorted|fixed|resolved|solved|refund(?:ed)?|arrived|replaced|found|tracked down|on time|straight away|"
+    r"right away|same[- ]day|in minutes|works? (?:now|again|perfectly)|back (?:up|on(?:line)?)|safe and sound|"
+    r"made (?:my|our|a bad)|saved)\b",
+)
+# Words that make "thank you" sarcastic or a complaint's sign-off.
+SOUR_CUES = (
+    r"\b(?:ruin\w*|suck\w*|worst|terrible|horrible|awful|useless|pathetic|joke|morons?|idiots?|wtf|ffs|smh|"
+    r"for nothing|not helpful|unhelpful|never again|nightmare|disaster|crooks?|liars?|waste)\b",
+)
+
+
+def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = None,
+                          complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
+    """Specific praise with wording a centre could quote (with the customer's consent): a praise
+    cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
+    was good or how it ended, with no question, complaint or sour word beside it."""
+    if not text or "?" in text:
+        return False
+    praise = praise or _compile(PRAISE_CUES)
+    complaint = complaint or _compile(COMPLAINT_CUES)
+    if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
+        return False
+    if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
+        return False
+    return bool(_SPECIFIC.search(text))
+
+
+# A negation cancels a cue when it stands within a few words before it, with nothing but these
+# between ("never *really* leave", "not going to cancel", "wasn't very helpful"); a subject in
+# between belongs to another verb ("if this isn't sorted I'm closing my account").
+NEGATORS = frozenset("""never not no nothing nobody none neither nor hardly without n't won't wouldn't don't doesn't
+didn't isn't wasn't aren't weren't cannot can't couldn't shouldn't ain't dont doesnt didnt isnt wasnt wont wouldnt cant
+couldnt""".split())
+_NEGATION_GAP = frozenset("""going gonna to want wanna plan planning ever even really be been have had so very that too
+the a an your you exactly quite particularly any at all anything for""".split())
+HEDGES = frozenset("""might may maybe perhaps possibly probably thinking considering consider tempted could guess wondering
+likely unless whether""".split())
+_CLAUSE_END = re.compile(r"[.!?;:\n]|,\s*(?:but|and|so)\b|\bbut\b")
+_WORD_RE = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_SUBJECTS = frozenset("i i'm i’m im i'll i’ll ill i'd i’d id i've i’ve we we're we'll he she they it this that".split())
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """The words of the clause before ``start``, nearest first, lower case."""
+    head = text[:start]
+    cut = [m.end() for m in _CLAUSE_END.finditer(head.lower())]
+    return [w.replace("’", "'") for w in _WORD_RE.findall(head[cut[-1] if cut else 0:].lower())][::-1]
+
+
+def _negated(before: list[str], window: int = 4) -> bool:
+    for w in before[:window]:
+        if w in NEGATORS or w.endswith("n't"):
+            return True
+        if w in _SUBJECTS or w not in _NEGATION_GAP:
+            return False
+    return False
+
+
+def _hedged(before: list[str], window: int = 6) -> bool:
+    return any(w in HEDGES for w in before[:window])
+
+
+def cue_strength(pattern: re.Pattern[str], text: str | None) -> str | None:
+    """``"firm"`` when a match of ``pattern`` in ``text`` is neither negated nor hedged,
+    ``"hedged"`` when the only ones left are hedged, None when there is none or each is negated."""
+    if not text:
+        return None
+    found = None
+    for m in pattern.finditer(text):
+        before = _words_before(text, m.start())
+        if _negated(before):
+            continue
+        if not _hedged(before):
+            return "firm"
+        found = "hedged"
+    return found
+
+
 def _compile(cues: Sequence[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{c})" for c in cues), re.IGNORECASE | re.MULTILINE)
+
+
+_SOUR = _compile(SOUR_CUES)
+_SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
+_HANDLE_OR_LINK = re.compile(r"@\w+|https?://\S+")
 
 
 class FeedbackClassifier:
@@ -91,13 +201,13 @@ class FeedbackClassifier:
         for text, s in zip(texts, sent):
             if not text or not text.strip():
                 out.append("other")
-            elif p["churn"].search(text):
+            elif cue_strength(p["churn"], text):
                 out.append("churn_threat")
             elif p["complaint"].search(text):
                 out.append("complaint")
             elif p["request"].search(text):
                 out.append("request")
-            elif p["praise"].search(text) and not (s < self.negative_below):
+            elif cue_strength(p["praise"], text) == "firm" and not (s < self.negative_below):
                 out.append("praise")
             elif p["question"].search(text.strip()):
                 out.append("question")
@@ -108,5 +218,17 @@ class FeedbackClassifier:
             else:
                 out.append("other")
         return out
+
+    def churn_strength(self, texts: Sequence[str | None]) -> list[str | None]:
+        """Per text: ``"firm"`` (a churn threat), ``"hedged"`` ("I might cancel"), or None."""
+        if not hasattr(self, "patterns_"):
+            self.fit()
+        return [cue_strength(self.patterns_["churn"], t) for t in texts]
+
+    def testimonials(self, texts: Sequence[str | None]) -> list[bool]:
+        """Per text: whether it is a testimonial candidate (:func:`testimonial_candidate`)."""
+        if not hasattr(self, "patterns_"):
+            self.fit()
+        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"]) for t in texts]
 
     transform = predict

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from html import unescape as html_unescape
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -255,3 +256,163 @@ class KeyPhraseExtractor:
     def transform(self, texts: Sequence[str | None]) -> list[list[str]]:
         """Key phrases of each text."""
         return [self.phrases(t) for t in texts]
+
+
+# ---------------------------------------------------------------- competitor names to review
+
+# Names a customer writes that are platforms, devices, payment methods or networks the centre's
+# product runs on or through, not rivals: never proposed unless the lexicon lists them.
+PLATFORMS = frozenset("""windows|windows mobile|windows phone|windows 10|ios|android|iphone|ipad|ipod|mac|macbook|macos|pc|
+linux|chrome|chromecast|firefox|safari|edge|google|google play|play store|app store|apple pay|google pay|samsung pay|
+samsung|galaxy|pixel|alexa|echo|fire tv|fire tv stick|roku|apple tv|smart tv|apple watch|visa|mastercard|amex|
+american express|facebook|twitter|instagram|whatsapp|snapchat|gmail|hotmail|outlook|wifi|wi-fi|bluetooth|ethernet|
+internet|sonos|airpods|bose|carplay|android auto""".replace("\n", "").split("|"))
+# Where a customer sets one company against another: "switching to X", "left you for X",
+# "X is cheaper", "better than X", "unlike X", "with X instead".
+_RIVAL_BEFORE = re.compile(
+    r"(?:\b(?:switch(?:ed|ing)?|mov(?:e|ed|ing)|port(?:ed|ing)?|run(?:ning)?|jump(?:ed|ing)?|defect(?:ed|ing)?)"
+    r"[ \t]+(?:(?:my[ \t]+\w+|over|back|right)[ \t]+)?(?:to|from)|\bgo(?:ing)?[ \t]+(?:back|over)[ \t]+to|"
+    r"\bleav(?:e|ing)[ \t]+(?:you[ \t]+|\w+[ \t]+)?for|\bleft[ \t]+(?:you[ \t]+)?for|"
+    r"\b(?:better|cheaper|faster|worse|quicker|easier|nicer|more[ \t]+\w+|less[ \t]+\w+)[ \t]+than|\bunlike|"
+    r"\bcompared[ \t]+(?:to|with)|\binstead[ \t]+of|\bover[ \t]+at|\b(?:currently|already|still)[ \t]+(?:with|on|use|using)|"
+    r"\bhave[ \t]+with|\bsign(?:ed|ing)?[ \t]+up[ \t]+(?:with|for|to)|\b(?:go|gone|went)[ \t]+with)[ \t]+(?:the[ \t]+)?$", re.I)
+_RIVAL_AFTER = re.compile(
+    r"^[ \t]*(?:is|are|was|were)\s+(?:(?:so|much|way|a\s+lot|far)\s+)?(?:better|cheaper|faster|quicker|easier|nicer)\b|"
+    r"^[ \t]*(?:does|do|did|has|have|had|offers?|gives?|lets?|charges?)\s+(?:it|this|that|them)\s+(?:better|cheaper|for\s+free|free)\b|"
+    r"^[ \t]*instead\b|^(?:'s|’s)[ \t]+(?:better|cheaper|way[ \t]+better)", re.I)
+_CAP_NAME = re.compile(r"(?<![@#\w])([A-Z][\w&'’.-]*[a-z0-9][\w&'’.-]*|[A-Z]{2,}[\w&'’-]*)((?:\s+(?:[A-Z][\w&'’-]*|\d+))*)")
+_NAME_WORD = re.compile(r"[A-Za-z0-9][\w&'’-]*[\w&]|[A-Za-z0-9]")
+_FUNCTION = frozenset("""a an the my our your their his her this that these those another other some any every each
+no one it them him us me you i we they he she there here again back now then today tomorrow tonight yesterday get got
+be see use using pay buy help why what how who when where which whose will would can could should is are was and or
+of to for with""".split())
+_GENERIC = frozenset("""home work school town store stores office airport station bed sleep bank banks provider providers
+company companies carrier carriers service services app apps website phone phones card cards account accounts""".split())
+_JOINERS = frozenset("of and & de".split())
+_BARRIER = re.compile(r"[@＠]\w+|https?://\S+|#\w+")  # handles, links and hashtags end a phrase
+_CODE = re.compile(r"^[a-z]{1,2}\d+[a-z\d]*$")  # seat, gate, flight and fare codes: A1, BA293
+_DAYS = frozenset("""monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun january february
+march april may june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec
+christmas halloween easter""".split())
+
+
+@dataclass
+class ProposedName:
+    """A name customers set against the centre: proposed for a reviewer, counted only once confirmed."""
+
+    name: str
+    mentions: int = 0
+    ids: list[str] = field(default_factory=list)
+
+
+def _strip_case(name: str) -> str:
+    return " ".join(re.sub(r"[-_]", " ", name.lower().replace("’", "'")).split())
+
+
+class CompetitorFinder:
+    """Propose competitor names from customers' own words, for a person to confirm or reject.
+
+    A name is proposed where a customer sets it against the centre (``switching to X``, ``left
+    you for X``, ``X is cheaper``, ``better than X``); written in lower case ("apple music") it
+    counts only when the texts also write it capitalised somewhere. Never proposed: the centre's
+    own brand words (``brands``, e.g. from :class:`earful.nlp.hygiene.TextCleaner`), the
+    lexicon's products, platforms and payment methods (``PLATFORMS``), days and months. Names
+    the lexicon lists as competitors are always found (they need no review).
+    """
+
+    def __init__(self, lexicon: MentionLexicon | None = None, brands: Iterable[str] = (),
+                 platforms: Iterable[str] = PLATFORMS, min_mentions: int = 1) -> None:
+        self.lexicon = lexicon
+        self.brands = tuple(brands)
+        self.platforms = tuple(platforms)
+        self.min_mentions = min_mentions
+
+    def fit(self, texts: Sequence[str | None], y: object = None) -> "CompetitorFinder":
+        """Learn which names the texts write capitalised (so a lower-case mention can be trusted)."""
+        lex = self.lexicon or MentionLexicon()
+        self.products_ = {_strip_case(a) for e in lex.entries if e.kind == "product" for a in e.aliases}
+        self.known_ = {_strip_case(a): e.name for e in lex.entries if e.kind == "competitor" for a in e.aliases}
+        self.brand_words_ = {_strip_case(b) for b in self.brands if b}
+        self.platforms_ = {_strip_case(p) for p in self.platforms} - set(self.known_)
+        self.capitalised_: set[str] = set()
+        for t in texts:
+            t = _BARRIER.sub("\n", str(t or ""))
+            for m in _CAP_NAME.finditer(t):
+                before = t[:m.start()].rstrip(" \t")
+                if not before or before[-1] in ".!?:;\n\"“(*-–—":  # a sentence's first word says nothing
+                    continue
+                words = (m.group(1) + m.group(2)).split()
+                for n in range(1, len(words) + 1):
+                    self.capitalised_.add(_strip_case(" ".join(words[:n])))
+        return self
+
+    def _own(self, key: str) -> bool:
+        """The centre's own brand (or a part of its name) or one of its products."""
+        squashed, words = key.replace(" ", ""), f" {key} "
+        return key in self.products_ or any(
+            b and (b in key or b.replace(" ", "") in squashed or words in f" {b} "
+                   or (len(squashed) >= 4 and squashed in b.replace(" ", ""))) for b in self.brand_words_)
+
+    def _name(self, words: list[str]) -> str | None:
+        """``words`` as a competitor name, or None when they are not one a person would write."""
+        if any(w[-1] in ".,!?;:" for w in words[:-1]):
+            return None
+        name = " ".join(words).strip(".,!?;:'’\"")
+        key = _strip_case(name)
+        parts = key.split()
+        if (not parts or parts[0] in _FUNCTION or parts[-1] in _FUNCTION or any(w in _DAYS or w.isdigit() for w in parts)
+                or all(w in _GENERIC for w in parts) or key.isdigit() or len(key) < 2):
+            return None
+        inner = name.split()[1:-1]
+        capital = (name[:1].isupper() and all(w[:1].isupper() or w[:1].isdigit() for w in name.split()[-1:])
+                   and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in _JOINERS for w in inner))
+        if any(w in _FUNCTION and w not in _JOINERS for w in parts[1:-1]) or (not capital and any(w in _JOINERS for w in parts)):
+            return None
+        if not capital and key not in self.capitalised_ and key not in self.known_:
+            return None
+        if key in self.platforms_ or self._own(key) or _CODE.match(key.replace(" ", "")) and key not in self.known_:
+            return None
+        return self.known_.get(key, name if capital else name.title())
+
+    def find(self, text: str | None) -> list[str]:
+        """Competitor names one text sets against the centre (lexicon competitors anywhere in it)."""
+        if not hasattr(self, "capitalised_"):
+            self.fit([])
+        if not text:
+            return []
+        t = _BARRIER.sub("\n", html_unescape(text))
+        low = " " + " ".join(_tokens(t)) + " "
+        out = [name for key, name in self.known_.items() if f" {key} " in low]
+        words = [(m.start(), m.end(), m.group(0)) for m in _NAME_WORD.finditer(t)]
+        for i, (start, _, _) in enumerate(words):
+            before = bool(_RIVAL_BEFORE.search(t[max(0, start - 60):start]))
+            for n in (3, 2, 1):
+                if i + n > len(words):
+                    continue
+                end = words[i + n - 1][1]
+                if any(t[words[j][1]:words[j + 1][0]].strip(" \t") or "\n" in t[words[j][1]:words[j + 1][0]]
+                       for j in range(i, i + n - 1)):
+                    continue  # a name does not run over punctuation or a line
+                if not (before or _RIVAL_AFTER.search(t[end:end + 40])):
+                    continue
+                name = self._name([w for _, _, w in words[i:i + n]])
+                if name:
+                    out.append(name)
+                    break
+        return list(dict.fromkeys(out))
+
+    def transform(self, texts: Sequence[str | None]) -> list[list[str]]:
+        """Competitor names of each text."""
+        return [self.find(t) for t in texts]
+
+    def propose(self, texts: Sequence[str | None], ids: Sequence[str] | None = None) -> list[ProposedName]:
+        """Names found in ``texts`` with their mentions, most mentioned first (at least ``min_mentions``)."""
+        ids = list(ids) if ids is not None else [str(i) for i in range(len(texts))]
+        found: dict[str, ProposedName] = {}
+        for i, t in zip(ids, texts):
+            for name in self.find(t):
+                key = _strip_case(name)
+                p = found.setdefault(key, ProposedName(name))
+                p.mentions += 1
+                p.ids.append(i)
+        return sorted((p for p in found.values() if p.mentions >= self.min_mentions), key=lambda p: (-p.mentions, p.name))

@@ -1,0 +1,131 @@
+"""Voice of the customer that reads like a person: negation and hedging in the churn and praise
+cues, testimonial candidates that are specific praise, competitor names proposed for review
+(Apple Music found, Windows Mobile and the brand's own name not), the review list on the command
+line, and every insight of a simulated month carrying 3-5 quotes (or saying why fewer)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from earful.cli import app
+from earful.nlp.feedback import FeedbackClassifier
+from earful.nlp.feedback import testimonial_candidate as is_testimonial
+from earful.nlp.mentions import CompetitorFinder, parse_lexicon
+
+
+@pytest.fixture(scope="module")
+def clf():
+    return FeedbackClassifier().fit()
+
+
+def test_churn_cues_read_negation_and_hedging(clf):
+    texts = ["I'd never leave you for apple music, love the new playlists",
+             "I'm not going to cancel my subscription over this",
+             "I might cancel my subscription if this keeps happening",
+             "Honestly I'm thinking of moving my money to Northwind Bank.",
+             "If this isn't sorted this week I'm closing my account.",
+             "Please cancel my subscription today, I'm done.",
+             "I need to cancel a transfer I sent to the wrong account",
+             "I have a fee showing from last time I used my card."]
+    assert clf.churn_strength(texts) == [None, None, "hedged", "hedged", "firm", "firm", None, None]
+    assert clf.predict(texts[:1])[0] != "churn_threat"
+    assert clf.predict(texts[4:5]) == ["churn_threat"]
+
+
+def test_praise_that_is_negated_is_not_praise(clf):
+    assert clf.predict(["The service was not great", "Wasn't very helpful today", "Excellent service from Tom"]) == [
+        "other", "other", "praise"]
+
+
+def test_testimonials_are_specific_praise(clf):
+    yes = ["Thanks to the wonderful crew of flight 560 for getting us home safe and sound!",
+           "Just got off the phone with a rep, Austin, one of the best customer service experiences I've ever had!",
+           "The agent was lovely and sorted it straight away."]
+    no = ["Thank you! :)", "Thanks so much!!", "Great, I also have a question about my baggage allowance?",
+          "Thank you for ruining my phone with this update, the app is useless",
+          "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!"]
+    assert clf.testimonials(yes) == [True] * len(yes)
+    assert clf.testimonials(no) == [False] * len(no)
+    assert is_testimonial(None) is False
+
+
+def test_competitor_names_found_where_customers_set_them_against_the_brand():
+    texts = ["@SpotifyCares I'd never leave you for apple music", "my sister says Apple Music has the lyrics feature already",
+             "@SpotifyCares the Windows Mobile app keeps crashing, switching to Windows Mobile beta",
+             "@SpotifyCares Deezer is cheaper and works offline", "@SpotifyCares going to work now, fix it please",
+             "@SpotifyCares moving to Spotify premium family", "@SpotifyCares my wife switched to Tidal last week"]
+    finder = CompetitorFinder(brands=["spotify"]).fit(texts)
+    found = finder.transform(texts)
+    assert found == [["Apple Music"], [], [], ["Deezer"], [], [], ["Tidal"]]
+    props = finder.propose(texts, [f"t{i}" for i in range(len(texts))])
+    assert [(p.name, p.ids) for p in props] == [("Apple Music", ["t0"]), ("Deezer", ["t3"]), ("Tidal", ["t6"])]
+    # the centre's lexicon decides: its competitors are always found, its products never proposed
+    lex = parse_lexicon("products:\n  - Tidal\ncompetitors:\n  - name: Windows Mobile\n")
+    finder = CompetitorFinder(lexicon=lex, brands=["spotify"]).fit(texts)
+    assert finder.find(texts[2]) == ["Windows Mobile"] and finder.find(texts[6]) == []
+
+
+@pytest.fixture(scope="module")
+def sim_month(tmp_path_factory):
+    """Two simulated weeks (the demo's seed) loaded through ingest, insights found over all of it."""
+    from earful.ingest import ingest_file
+    from earful.insights import find_insights
+    from earful.sim import simulate, write_simulation
+    from earful.store import connect
+
+    d = tmp_path_factory.mktemp("voc")
+    write_simulation(simulate(days=21, seed=7, scale=0.3), d / "sim")
+    db = d / "sim.duckdb"
+    con = connect(db)
+    ingest_file(con, d / "sim" / "interactions.jsonl", "earful")
+    found = find_insights(con)
+    con.close()
+    return {"db": db, "found": found}
+
+
+def test_every_insight_of_a_simulated_month_carries_quotes(sim_month):
+    found = sim_month["found"]
+    assert {"driver", "churn_risk", "testimonial"} <= {i.kind for i in found}
+    for i in found:
+        quotes = i.evidence.get("quotes") or []
+        assert len(quotes) <= 5, i.title
+        assert len(quotes) >= 3 or i.evidence.get("quotes_note"), (i.kind, i.title)
+        assert all(q["text"] and q["interaction_id"] for q in quotes)
+        assert "topic" not in i.title.lower() or i.kind != "emerging_issue"
+    risk = next(i for i in found if i.kind == "churn_risk")
+    assert risk.metrics["hedged"] > 0 and risk.metrics["firm"] > 0
+
+
+def test_competitor_review_on_the_command_line(sim_month, tmp_path):
+    import shutil
+
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(sim_month["db"], db)
+    runner = CliRunner()
+
+    def run(cli, args):
+        return runner.invoke(cli, args, env={"COLUMNS": "240"})
+    r = run(app, ["competitors", "review", "--db", str(db)])
+    assert r.exit_code == 0, r.output
+    assert "Northwind Bank" in r.output and "Fernleaf Bank" in r.output and "proposed" in r.output
+    r = run(app, ["competitors", "confirm", "Northwind Bank", "Fernleaf Bank", "--db", str(db), "--who", "maria"])
+    assert r.exit_code == 0 and "confirmed: Northwind Bank, Fernleaf Bank" in r.output
+    r = run(app, ["competitors", "review", "--all", "--db", str(db)])
+    assert "confirmed by maria" in r.output
+    r = run(app, ["insights", "--db", str(db), "--from", "2025-08-01", "--to", "2025-08-21"])
+    assert r.exit_code == 0 and "Northwind Bank" in r.output, r.output
+    r = run(app, ["competitors", "review", "--db", str(tmp_path / "none.duckdb")])
+    assert r.exit_code != 0 and "error" in r.output
+
+
+def test_fewer_than_three_quotes_say_why_to_every_audience():
+    from earful.insights.evidence import for_audience, quote_evidence
+
+    two = [{"interaction_id": "a", "text": "I'm closing my account."}, {"interaction_id": "b", "text": "Leaving you for good."}]
+    assert quote_evidence(two, 2)["quotes_note"].startswith("Only 2 of the conversations")
+    assert "too short or repeat" in quote_evidence(two, 9)["quotes_note"]
+    assert "quotes_note" not in quote_evidence(two + [{"interaction_id": "c", "text": "Done with you."}], 3)
+    assert "None of the conversations" in quote_evidence([], 0)["quotes_note"]
+    seen = for_audience({**quote_evidence(two, 2), "customers": ["C1"], "interaction_ids": ["a", "b"]}, centre=False)
+    assert set(seen) == {"quotes", "quotes_note"}
