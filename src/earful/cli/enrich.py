@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from earful.cli import app
-from earful.cli._common import DbOption, console
+from earful.cli._common import DbOption, console, progress_bar
 from earful.store import connect
 
 
@@ -46,9 +45,7 @@ def enrich(
             text = lexicon.read_text(encoding="utf-8")
             lex = parse_lexicon(text, str(lexicon))
             save_lexicon(con, text)
-        with Progress(TextColumn("[bold]enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=console, transient=not console.is_terminal,
-                      disable=not console.is_terminal) as bar:
+        with progress_bar("enriching") as bar:
             task = bar.add_task("enrich", total=None)
 
             def report(done: int, total: int) -> None:
