@@ -77,9 +77,7 @@ def _enrich_lake(engine: str, master: str | None, input: Path | None, output: Pa
     except ImportError:
         raise ConfigError(f"{engine} is not installed", hint="pip install 'earful[scale]'") from None
     enricher = lake_enricher(input, fast=fast)
-    with Progress(TextColumn(f"[bold]enriching on {engine}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=not console.is_terminal,
-                  disable=not console.is_terminal) as bar:
+    with progress_bar(f"enriching on {engine}") as bar:
         task = bar.add_task("enrich", total=None)
         seen = [0]
 
