@@ -46,8 +46,8 @@ def test_distilled_assigner_imitates_the_model_without_embeddings(distilled, few
 
     monkeypatch.setattr("earful.nlp.embed.embed", no_encoder)
     quick = fast.predict(held)
-    assert np.mean(quick == full) >= 0.8  # measured 0.88 on these held-out texts
-    assert np.mean(quick == labels[te]) >= 0.75  # the model itself: 0.93
+    assert np.mean(quick == full) >= 0.8  # measured 0.925 on these held-out texts
+    assert np.mean(quick == labels[te]) >= 0.75  # measured 0.94; the model itself 0.955
     with pytest.raises(AssertionError):
         distilled.predict(held)  # the model itself needs the encoder
 
