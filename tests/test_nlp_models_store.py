@@ -124,7 +124,7 @@ def test_cli_train_from_csv_and_topics(db_path: Path, subset, tmp_path: Path) ->
     con.close()
     r = _cli("reasons", "train", "--from", str(csv_path), db=db_path)
     assert r.returncode == 0, r.stderr
-    assert "on 300 examples" in r.stdout
+    assert "on 300 examples" in r.stdout and "distilled" in r.stdout
     r = _cli("topics", "--k", "6", db=db_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("│") > 6
