@@ -1,6 +1,6 @@
 """Contact reasons and topics on real data: BANKING77 5-fold CV, CLINC150 with out-of-scope, topics vs BERTopic.
 
-    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store|few-labels|demo-month ...]
+    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store|few-labels|distil|demo-month ...]
 
 Embeddings of whole corpora are cached on disk ($EARFUL_CACHE, default ~/.cache/earful).
 """
@@ -221,6 +221,45 @@ def bench_few_labels() -> None:
             c = {w: np.mean(v) for w, v in cpu.items()}
             print(f"| {name} | {k} | {a['svm']} | {a['logistic']} | {a['self']} | "
                   f"{c['svm']:.1f} / {c['logistic']:.1f} / {c['self']:.1f} | {c['self'] / c['logistic']:.1f}× |", flush=True)
+
+
+def bench_distil() -> None:
+    """The fast n-gram assigner distilled from the embedding reason model (what `enrich --fast`
+    classifies with) against that model, on held-out BANKING77 texts: 10 (and 50) labels a reason
+    on three seeds, the unlabelled pool `earful reasons train` reads (the rest of the training split,
+    sampled as it samples). Accuracy of each, their agreement, and CPU s of the model's fit and of
+    the distillation (3-fold calibration included in both)."""
+    from earful.nlp.reasons import ReasonClassifier, pool_size
+
+    seeds = (0,) if "--quick" in sys.argv else (0, 1, 2)
+    print(f"distil: load {os.getloadavg()[0]:.1f}, seeds {seeds}; accuracy on held-out texts, no unknown answer", flush=True)
+    print("| labels a reason | learner | embedding model | distilled n-gram assigner | agreement "
+          "| fit CPU s model / distillation |\n|---|---|---|---|---|---|")
+    texts, y, test, y_te, emb, emb_te = _banking77_split()
+    for k in (10, 50):
+        acc: dict[str, list[float]] = {"model": [], "fast": [], "agree": []}
+        cpu: dict[str, list[float]] = {"model": [], "fast": []}
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            lab = np.concatenate([rng.choice(np.flatnonzero(y == c), min(k, int(np.sum(y == c))), replace=False)
+                                  for c in np.unique(y)])
+            rest = np.setdiff1d(np.arange(len(y)), lab)
+            pool = np.sort(rng.choice(rest, min(len(rest), pool_size(len(lab))), replace=False))
+            args = ([texts[i] for i in lab], y[lab], emb[lab])
+            kw = {"unlabeled": [texts[i] for i in pool], "unlabeled_embeddings": emb[pool]}
+            c0 = time.process_time()
+            m = ReasonClassifier(threshold=0.0, seed=seed).fit(*args, **kw)
+            c1 = time.process_time()
+            m.distil(*args, **kw)
+            cpu["model"].append(c1 - c0)
+            cpu["fast"].append(time.process_time() - c1)
+            full, fast = m.predict(test, emb_te), m.fast_assigner().predict(test)
+            acc["model"].append(float(np.mean(full == y_te)))
+            acc["fast"].append(float(np.mean(fast == y_te)))
+            acc["agree"].append(float(np.mean(full == fast)))
+        a = {w: f"{100 * np.mean(v):.1f} % ± {100 * np.std(v):.1f}" for w, v in acc.items()}
+        print(f"| {k} | {m.learner_} | {a['model']} | {a['fast']} | {a['agree']} | "
+              f"{np.mean(cpu['model']):.1f} / {np.mean(cpu['fast']):.1f} |", flush=True)
 
 
 def bench_clinc() -> None:
@@ -452,4 +491,4 @@ if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels, "demo-month": bench_demo_month}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels, "distil": bench_distil, "demo-month": bench_demo_month}[w]()

@@ -77,7 +77,8 @@ def reasons_train(
     taught = (f" (and taught itself from {model.pseudo_labelled_:,} unlabelled contacts)"
               if model.pseudo_labelled_ else "")
     kind = "logistic regression on the embedding" if model.learner_ == "logistic" else "n-gram+embedding SVM"
-    console.print(f"trained ({kind}) on {len(texts):,} examples{taught}, {len(model.classes_)} reasons"
+    fast = "; distilled an n-gram assigner for `earful enrich --fast`" if getattr(model, "fast_", None) else ""
+    console.print(f"trained ({kind}) on {len(texts):,} examples{taught}, {len(model.classes_)} reasons{fast}"
                   + (f"; assigned reasons to {n:,} enriched interactions" if n is not None else ""), highlight=False)
 
 

@@ -52,7 +52,8 @@ TURNS_SCHEMA = pa.schema([
 class Enricher:
     """All text components together; each is swappable (pass your own fitted one). ``reasons`` and
     ``topics`` are the centre's own fitted models (none: those columns stay empty); they read the
-    redacted customer words, as `earful reasons train` and `earful topics` do."""
+    redacted customer words, as `earful reasons train` and `earful topics` do. ``fast``: regex-only
+    redaction, and reasons from the reason model's distilled n-gram assigner (no encoder)."""
 
     def __init__(self, fast: bool = False, lexicon: MentionLexicon | None = None, sentiment_method: str = "blend",
                  redactor: Redactor | None = None, sentiment: SentimentScorer | None = None,
@@ -169,7 +170,8 @@ class Enricher:
             return reason, conf, topic
         texts = [words[i] for i in have]
         if self.reasons is not None:
-            labels, p = self.reasons.predict_with_confidence(texts)
+            reasons = self.reasons.fast_assigner() if self.fast else self.reasons  # fast: no encoder
+            labels, p = reasons.predict_with_confidence(texts)
             for i, lab, c in zip(have, labels, p):
                 reason[i], conf[i] = str(lab), float(c)
         if self.topics is not None:

@@ -134,7 +134,9 @@ def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: 
                   learner: str = "auto", progress: Progress | None = None) -> ReasonClassifier:
     """Fit the reason classifier, save it beside the store and record it in ``models``
     (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate;
-    ``unlabeled`` texts are learnt from by self-training when labels are few)."""
+    ``unlabeled`` texts are learnt from by self-training when labels are few). A model that reads
+    embeddings also gets its distilled n-gram assigner, which `earful enrich --fast` classifies with
+    (:meth:`~earful.nlp.reasons.ReasonClassifier.distil`)."""
     emb = pool_emb = None
     unlabeled = list(unlabeled) if unlabeled is not None and len(unlabeled) else None
     if embedding_weight is None or embedding_weight > 0:  # vectors from the store, new ones kept there
@@ -142,12 +144,19 @@ def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: 
         emb, pool_emb = vecs[: len(texts)], (vecs[len(texts):] if unlabeled else None)
     model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight, learner=learner).fit(
         texts, labels, emb, unlabeled=unlabeled, unlabeled_embeddings=pool_emb, progress=_stage(progress, "fitting"))
+    if model.embedding_weight_ > 0:  # the encoder-free assigner `enrich --fast` classifies with
+        if progress:
+            progress("distilling a fast assigner", 0, 1)
+        model.distil(texts, labels, emb, unlabeled=unlabeled, unlabeled_embeddings=pool_emb)
+        if progress:
+            progress("distilling a fast assigner", 1, 1)
     path = model.save(models_dir(con) / "reasons.joblib")
     _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed,
                                       "embedding_weight": embedding_weight,
                                       "unlabeled": 0 if unlabeled is None else len(unlabeled)},
             {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_,
-             "pseudo_labelled": model.pseudo_labelled_, "learner": model.learner_}, path)
+             "pseudo_labelled": model.pseudo_labelled_, "learner": model.learner_,
+             "fast_assigner": getattr(model, "fast_", None) is not None}, path)
     return model
 
 

@@ -17,6 +17,12 @@ Out of scope ("unknown") is decided three ways, combined: the centre's own examp
 not handle, labelled ``none_label``, are learnt as a class of their own; a low calibrated
 confidence; and a novelty score on the sentence embeddings, 1 − the mean cosine similarity to the
 ``novelty_k`` nearest in-scope training examples, above ``novelty_threshold``.
+
+A model that reads embeddings can also carry a fast n-gram assigner distilled from it
+(:meth:`ReasonClassifier.distil`): an n-gram-only classifier trained on the model's own answers over
+its labelled texts and the centre's unlabelled ones, so it imitates the model without running the
+encoder. `earful enrich --fast` classifies with it (:meth:`ReasonClassifier.fast_assigner`); it
+trades a few points of agreement and the novelty score (which needs embeddings) for speed.
 """
 
 from __future__ import annotations
@@ -269,6 +275,46 @@ class ReasonClassifier:
             e = None if emb is None else np.vstack([emb, pool_emb[chosen]])
             model = self._fit_model(texts + [pool[i] for i in chosen], np.concatenate([y, pred[chosen]]), e, warm=model)
         return model, len(chosen)
+
+    def distil(self, texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray | None = None, *,
+               unlabeled: Sequence[str] | None = None, unlabeled_embeddings: np.ndarray | None = None,
+               calibration_folds: int = 3) -> "ReasonClassifier":
+        """Fit ``fast_``, an n-gram-only classifier (word and character n-grams, linear SVM,
+        temperature-calibrated, the same threshold and "none of these" class) on this model's own
+        best reason for its labelled ``texts`` and ``unlabeled`` texts, so it imitates this model without
+        the encoder. A reason the model gives fewer than ``calibration_folds`` times also keeps its
+        labelled examples (``labels``), so every reason stays learnable and the temperature can be fitted.
+        Nothing to distil for a model without embeddings (it is fast already): ``fast_`` is None."""
+        self._check()
+        self.fast_ = None
+        if self.embedding_weight_ <= 0:
+            return self
+        texts = [str(t) if t is not None else "" for t in texts]
+        pool = [str(t) if t is not None else "" for t in unlabeled or []]
+        emb = self._embed(texts, embeddings)
+        pool_emb = self._embed(pool, unlabeled_embeddings) if pool else None
+        taught = list(texts) + pool
+        e = emb if pool_emb is None else np.vstack([emb, pool_emb])
+        answers = self.classes_[self.predict_proba(taught, e).argmax(1)].astype(object)
+        if len(labels) != len(texts):
+            raise InputError("texts and labels differ in length")
+        given = dict(zip(*np.unique(answers, return_counts=True)))
+        rare = {c for c in self.classes_ if given.get(c, 0) < max(2, calibration_folds)}
+        if rare:
+            extra = [(t, str(lab)) for t, lab in zip(texts, labels) if str(lab) in rare]
+            taught += [t for t, _ in extra]
+            answers = np.concatenate([answers, np.asarray([lab for _, lab in extra], dtype=object)])
+        self.fast_ = ReasonClassifier(threshold=self.threshold, C=self.C, embedding_weight=0.0,
+                                      calibration_folds=calibration_folds, seed=self.seed,
+                                      none_label=getattr(self, "none_label", None), learner="svm"
+                                      ).fit(taught, answers)
+        return self
+
+    def fast_assigner(self) -> "ReasonClassifier":
+        """What classifies without the encoder: the distilled n-gram assigner when there is one
+        (:meth:`distil`), else this model itself (an n-gram model, or one saved without it)."""
+        self._check()
+        return getattr(self, "fast_", None) or self
 
     def _check(self) -> None:
         if not hasattr(self, "estimator_") and hasattr(self, "svm_"):  # saved before the learner choice
