@@ -2,7 +2,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS ?= sim,nlp,web,report,plan,voice,voice-base,test
+EXTRAS ?= sim,nlp,web,report,plan,voice,voice-base,scale,test
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 .PHONY: demo test venv clean bench

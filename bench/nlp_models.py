@@ -1,6 +1,6 @@
 """Contact reasons and topics on real data: BANKING77 5-fold CV, CLINC150 with out-of-scope, topics vs BERTopic.
 
-    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store ...]
+    PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/nlp_models.py [reasons|clinc|topics|embed|embed-store|few-labels|demo-month ...]
 
 Embeddings of whole corpora are cached on disk ($EARFUL_CACHE, default ~/.cache/earful).
 """
@@ -157,6 +157,70 @@ def bench_reasons(settings: tuple[str, ...] = ("all", "10-per-reason", "10-per-r
                 eces.append(ece(conf, correct))
         print(f"reasons BANKING77 {setting}: accuracy {100 * np.mean(accs):.2f} % ± {100 * np.std(accs):.2f} "
               f"(5-fold, seed {SEED}), ECE {np.mean(eces):.3f} (fold 1), fit with calibration {np.mean(fit_s):.1f} s (fold 1)", flush=True)
+
+
+def _clinc_in_scope() -> tuple[list[str], np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """CLINC150 train (labelled pool) and val (test), in scope only, with their embeddings."""
+    from earful.nlp.embed import encode_cached
+
+    d = json.loads((DATA / "clinc150" / "data_train_val.json").read_text())
+    allt = [t for k in ("train", "val", "oos_train", "oos_val") for t, _ in d[k]]
+    emb = encode_cached(allt)
+    n_tr, n_val = len(d["train"]), len(d["val"])
+    return ([t for t, _ in d["train"]], np.array([lab for _, lab in d["train"]]),
+            [t for t, _ in d["val"]], np.array([lab for _, lab in d["val"]]), emb[:n_tr], emb[n_tr : n_tr + n_val])
+
+
+def _banking77_split() -> tuple[list[str], np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """BANKING77 train.csv split 80/20 (stratified, seed 0): labelled pool and test, with embeddings."""
+    from sklearn.model_selection import train_test_split
+
+    from earful.nlp.embed import encode_cached
+
+    texts, y = banking77()
+    emb = encode_cached(texts)
+    tr, te = train_test_split(np.arange(len(y)), test_size=0.2, stratify=y, random_state=0)
+    return ([texts[i] for i in tr], y[tr], [texts[i] for i in te], y[te], emb[tr], emb[te])
+
+
+def bench_few_labels() -> None:
+    """Base learner by labels per reason: SVM (n-grams + embedding) vs logistic regression on the
+    embedding, at 5/10/20/50 labels a reason on three seeds, and self-training on the rest of the
+    training split (labels withheld) against the plain fit in the same run. Accuracy on held-out
+    texts; fit CPU seconds (3-fold calibration included, as `earful reasons train` fits)."""
+    from earful.nlp.reasons import ReasonClassifier
+
+    seeds = (0,) if "--quick" in sys.argv else (0, 1, 2)
+    print(f"few-labels: load {os.getloadavg()[0]:.1f}, seeds {seeds}; CPU s = process time of the fit "
+          "(3-fold calibration included); accuracy on held-out texts, no unknown answer", flush=True)
+    print("| data | labels a reason | SVM n-grams+embedding | logistic on embedding | logistic + self-training "
+          "| fit CPU s SVM / logistic / self-training | self-training ÷ logistic fit |\n|---|---|---|---|---|---|---|")
+    only = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--data=")]
+    for name, load in (("BANKING77", _banking77_split), ("CLINC150", _clinc_in_scope)):
+        if only and name not in only:
+            continue
+        texts, y, test, y_te, emb, emb_te = load()
+        for k in (5, 10, 20, 50):
+            acc: dict[str, list[float]] = {"svm": [], "logistic": [], "self": []}
+            cpu: dict[str, list[float]] = {"svm": [], "logistic": [], "self": []}
+            for seed in seeds:
+                rng = np.random.default_rng(seed)
+                lab = np.concatenate([rng.choice(np.flatnonzero(y == c), min(k, int(np.sum(y == c))), replace=False)
+                                      for c in np.unique(y)])
+                rest = np.setdiff1d(np.arange(len(y)), lab)
+                for what, learner, pool in (("svm", "svm", None), ("logistic", "logistic", None),
+                                            ("self", "logistic", rest)):
+                    c0 = time.process_time()
+                    m = ReasonClassifier(threshold=0.0, learner=learner, seed=seed).fit(
+                        [texts[i] for i in lab], y[lab], emb[lab],
+                        unlabeled=None if pool is None else [texts[i] for i in pool],
+                        unlabeled_embeddings=None if pool is None else emb[pool])
+                    cpu[what].append(time.process_time() - c0)
+                    acc[what].append(float(np.mean(m.predict(test, emb_te) == y_te)))
+            a = {w: f"{100 * np.mean(v):.1f} % ± {100 * np.std(v):.1f}" for w, v in acc.items()}
+            c = {w: np.mean(v) for w, v in cpu.items()}
+            print(f"| {name} | {k} | {a['svm']} | {a['logistic']} | {a['self']} | "
+                  f"{c['svm']:.1f} / {c['logistic']:.1f} / {c['self']:.1f} | {c['self'] / c['logistic']:.1f}× |", flush=True)
 
 
 def bench_clinc() -> None:
@@ -327,8 +391,65 @@ def bench_topics() -> None:
           f"faster (wall), {bt_cpu / ours_cpu:.0f}× less CPU", flush=True)
 
 
+def _timed_cli(*args: str) -> tuple[float, float, str]:
+    """(wall s, CPU s of the child, last line of output) of ``python -m earful.cli ARGS``."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    got = subprocess.run([sys.executable, "-m", "earful.cli", *args], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if got.returncode:
+        raise SystemExit(got.stderr or got.stdout)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, (got.stdout.strip().splitlines() or [""])[-1]
+
+
+def bench_demo_month() -> None:
+    """`earful reasons train` on a copy of the demo store with 10 dispositions a reason kept (the
+    rest unlabelled: self-training reads them), and `earful topics` on the demo's last 7 days with
+    the embeddings the demo stored. Needs `python -m earful.demo --no-serve` run first (store in
+    $EARFUL_DEMO_DB, default ./earful-demo.duckdb)."""
+    import shutil
+    import tempfile
+
+    import duckdb
+
+    src = Path(os.environ.get("EARFUL_DEMO_DB", "earful-demo.duckdb"))
+    if not src.exists():
+        raise SystemExit(f"{src} not found: run `python -m earful.demo --no-serve` first")
+    print(f"demo-month: load {os.getloadavg()[0]:.1f}; wall and CPU seconds of the command (a child process)", flush=True)
+    with tempfile.TemporaryDirectory() as d:
+        db = Path(d) / "month.duckdb"
+        shutil.copy(src, db)
+        con = duckdb.connect(str(db))
+        con.execute("UPDATE interactions SET disposition = NULL WHERE id NOT IN (SELECT id FROM (SELECT id, "
+                    "row_number() OVER (PARTITION BY disposition ORDER BY hash(id)) AS k FROM interactions "
+                    "WHERE disposition IS NOT NULL) WHERE k <= 10)")
+        labels = con.execute("SELECT count(*), count(DISTINCT disposition) FROM interactions "
+                             "WHERE disposition IS NOT NULL").fetchone()
+        hi = con.execute("SELECT max(offered_at)::DATE FROM interactions").fetchone()[0]
+        stored = con.execute("SELECT count(*) FROM embeddings").fetchone()[0]
+        con.close()
+        print(f"  {labels[0]:,} labels ({labels[1]} reasons), {stored:,} embeddings stored by the demo", flush=True)
+        lo = (np.datetime64(hi) - np.timedelta64(6, "D")).astype(str)
+        wall, cpu, _ = _timed_cli("topics", "--from", lo, "--to", str(hi), "--seed", "7", "--db", str(db))
+        print(f"| topics, last 7 days (embeddings stored) | {wall:.1f} s | {cpu:.1f} CPU s | |", flush=True)
+        for what, args in (("reasons train --no-assign (self-training; embeds the labelled and pool texts)",
+                            ("reasons", "train", "--no-assign")),
+                           ("reasons assign (embeds every enriched contact not yet embedded)", ("reasons", "assign")),
+                           ("reasons train (embeddings now stored)", ("reasons", "train")),
+                           ("reasons train --no-self-training", ("reasons", "train", "--no-self-training")),
+                           ("reasons train --no-embeddings (n-gram SVM)", ("reasons", "train", "--no-embeddings"))):
+            wall, cpu, out = _timed_cli(*args, "--db", str(db))
+            print(f"| {what} | {wall:.1f} s | {cpu:.1f} CPU s | {out} |", flush=True)
+
+
 if __name__ == "__main__":
     what = [a for a in sys.argv[1:] if not a.startswith("--")] or ["embed", "reasons", "clinc", "topics"]
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}")
     for w in what:
-        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics}[w]()
+        {"embed": bench_embed, "embed-store": bench_embed_store, "oos": bench_oos, "reasons": bench_reasons, "reasons10": lambda: bench_reasons(("10-per-reason", "10-per-reason+unlabelled")), "clinc": bench_clinc, "topics": bench_topics, "few-labels": bench_few_labels, "demo-month": bench_demo_month}[w]()

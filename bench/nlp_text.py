@@ -271,9 +271,63 @@ def components() -> None:
         print(f"| {name} | {_rate(len(xs), time.perf_counter() - t0)} |")
 
 
+def enrich_vs_vader() -> None:
+    """`enrich --fast` with every component in one process beside VADER alone on the same customer
+    words, in the same run: interactions per CPU second (this process, all threads) and the ratio.
+    Reason models: the n-gram one (what the demo trains) and the one `earful reasons train` builds
+    by default (it reads the sentence embedding, so enrich runs the encoder on every contact)."""
+    from _nlp_text import banking77_texts, chat_rows, write_canonical
+    from earful.ingest import ingest_file
+    from earful.nlp.embed import encode_cached
+    from earful.nlp.enrich import Enricher, enrich
+    from earful.nlp.mentions import load_lexicon
+    from earful.nlp.reasons import ReasonClassifier
+    from earful.nlp.sentiment import SentimentScorer
+    from earful.store import connect
+
+    n = 300 if QUICK else 2000
+    texts = banking77_texts(DATA)[::5][:n]
+    ngram_reasons, topics = _reason_and_topic_models()
+    with open(DATA / "banking77" / "train.csv", encoding="utf-8", newline="") as f:
+        rows = [r for i, r in enumerate(csv.DictReader(f)) if i % 5 and i % 2]
+    train = [r["text"] for r in rows]
+    emb_reasons = ReasonClassifier(calibration_folds=0).fit(train, [r["category"] for r in rows], encode_cached(train))
+    lex = load_lexicon(Path(__file__).resolve().parents[1] / "docs" / "mentions.example.yaml")
+    vader = SentimentScorer("vader").fit()
+    print(f"\n### `earful enrich --fast` with every component beside VADER ({n:,} chats from BANKING77 utterances, "
+          f"load {os.getloadavg()[0]:.1f})\n")
+    print("Components: redaction (fast), sentiment (blend), abuse flag, feedback type, mentions (example lexicon), "
+          "key phrases, contact reason, topic (n-gram assigner). VADER: the same interactions' customer words, "
+          "scored alone in the same process.\n")
+    print("| run | interactions per CPU s | interactions/s | CPU ÷ VADER's |\n|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as d:
+        con = connect(Path(d) / "e.duckdb")
+        ingest_file(con, write_canonical(Path(d) / "c.jsonl", chat_rows(texts)), "earful")
+        said = [" ".join(t["text"] for t in r["turns"] if t["speaker"] == "customer") for r in chat_rows(texts)]
+        vader.score(said[:50])
+        c0 = time.process_time()
+        vader.score(said)
+        vader_cpu = time.process_time() - c0
+        print(f"| VADER alone | {n / vader_cpu:,.0f} | | 1.0× |", flush=True)
+        runs = [("enrich --fast, no reason/topic model", None, None),
+                (f"enrich --fast, n-gram reason model ({len(ngram_reasons.classes_)} reasons) + topics", ngram_reasons, topics),
+                (f"enrich --fast, reason model of `reasons train` ({emb_reasons.learner_}, reads embeddings) + topics",
+                 emb_reasons, topics)]
+        for name, reasons, tops in runs:
+            enr = Enricher(fast=True, lexicon=lex, reasons=reasons, topics=tops).fit()
+            enrich(con, enricher=enr, batch_size=50, workers=1)  # warm: load models
+            con.execute("DELETE FROM enrichment; DELETE FROM enrichment_turns")
+            t0, c0 = time.perf_counter(), time.process_time()
+            done = enrich(con, enricher=enr, workers=1)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+            print(f"| {name} | {done / cpu:,.0f} | {done / wall:,.0f} | {cpu / vader_cpu:.1f}× |", flush=True)
+        con.close()
+
+
 if __name__ == "__main__":
     only = [a for a in sys.argv[1:] if not a.startswith("--")]
-    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput, enrich_parallel):
+    for step in (redaction, real_text, abcd_leaks, sentiment, components, enrich_throughput, enrich_parallel,
+                 enrich_vs_vader):
         if not only or step.__name__ in only:
             step()
             sys.stdout.flush()

@@ -47,9 +47,15 @@ def test_train_assign_reasons_and_topics(con, subset) -> None:
     pool = unlabelled_texts(con)
     assert sorted(pool) == sorted(texts[-n_test:])  # the contacts without a disposition
     assert unlabelled_texts(con, limit=7) == pool[:7]
-    model = train_reasons(con, tr_texts, tr_labels, source="disposition", threshold=0.3)
+    stages: list[tuple[str, int, int]] = []
+    model = train_reasons(con, tr_texts, tr_labels, source="disposition", threshold=0.3,
+                          progress=lambda *a: stages.append(a))
     assert (models_dir(con) / "reasons.joblib").exists()
-    assert assign_reasons(con) == len(texts)
+    assert assign_reasons(con, progress=lambda *a: stages.append(a)) == len(texts)
+    # progress for the bar's time left: every stage reaches its total
+    ends = {s: (d, t) for s, d, t in stages}
+    assert set(ends) == {"embedding", "fitting", "assigning"} and all(d == t for d, t in ends.values())
+    assert ends["fitting"] == (4, 4) and ends["assigning"] == (len(texts), len(texts))
     got = con.execute("SELECT reason, reason_confidence FROM enrichment ORDER BY interaction_id").fetchall()
     held = got[-n_test:]
     acc = np.mean([r == lab for (r, _), lab in zip(held, labels[-n_test:])])
@@ -117,7 +123,7 @@ def test_cli_train_from_csv_and_topics(db_path: Path, subset, tmp_path: Path) ->
     con.close()
     r = _cli("reasons", "train", "--from", str(csv_path), db=db_path)
     assert r.returncode == 0, r.stderr
-    assert "trained on 300 examples" in r.stdout
+    assert "on 300 examples" in r.stdout
     r = _cli("topics", "--k", "6", db=db_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("│") > 6

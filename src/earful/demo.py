@@ -35,17 +35,27 @@ class _Steps:
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, float, str]] = []
+        self._bar = self._task = None
 
     def run(self, name: str, fn: Callable[[], str]) -> None:
+        from earful.cli._common import progress_bar
+
         t0 = time.perf_counter()
-        with console.status(f"[bold]{name}[/] …"):
+        with progress_bar(f"{name} …" + " {task.description}", count=False, on=console) as self._bar:
+            self._task = self._bar.add_task("", total=None)
             try:
                 note = fn() or ""
             except EarfulError as exc:
                 note = f"[red]failed:[/] {exc}"
+        self._bar = self._task = None
         dt = time.perf_counter() - t0
         self.rows.append((name, dt, note))
         console.print(f"[green]✓[/] {name} [dim]({dt:.1f} s)[/] {note}", highlight=False)
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        """Progress of the running step (``stage``: what it is doing), for the bar's time left."""
+        if self._bar is not None:
+            self._bar.update(self._task, description=stage, completed=done, total=total)
 
     @property
     def seconds(self) -> float:
@@ -100,7 +110,7 @@ def _steps_then_serve(args: argparse.Namespace, sock) -> int:
     steps = _Steps()
     con = connect(args.db)
     try:
-        for name, fn in _pipeline(con, args, out):
+        for name, fn in _pipeline(con, args, out, steps.report):
             steps.run(name, fn)
     finally:
         con.close()
@@ -122,8 +132,10 @@ def _steps_then_serve(args: argparse.Namespace, sock) -> int:
     return _serve(args, sock)
 
 
-def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Callable[[], str]]]:
-    """The demo's steps: each a (title, function returning a one-line result)."""
+def _pipeline(con, args: argparse.Namespace, out: Path, stage: Callable[[str, int, int], None] | None = None
+              ) -> list[tuple[str, Callable[[], str]]]:
+    """The demo's steps: each a (title, function returning a one-line result); ``stage(what, done,
+    total)`` draws the running step's progress."""
     steps: list[tuple[str, Callable[[], str]]] = []
     state = {"new": 0}  # contacts this run loaded: models are refitted only when there are some
 
@@ -134,7 +146,8 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         sim_dir = out / f"sim-{args.days}d-seed{args.seed}"
         if not (sim_dir / "interactions.jsonl").exists():
             write_simulation(simulate(days=args.days, seed=args.seed), sim_dir)
-        r = ingest_file(con, sim_dir / "interactions.jsonl", "earful")
+        r = ingest_file(con, sim_dir / "interactions.jsonl", "earful",
+                        progress=None if stage is None else lambda frac, msg: stage(msg, round(1000 * frac), 1000))
         state["new"] = r.loaded
         return (f"{r.loaded:,} contacts loaded, {r.skipped:,} already present, "
                 f"{r.quarantined} quarantined ({sim_dir})")
@@ -159,7 +172,8 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
     def enrich_text() -> str:
         from earful.nlp.enrich import enrich
 
-        n = enrich(con, fast=not args.full_redaction)
+        n = enrich(con, fast=not args.full_redaction,
+                   progress=None if stage is None else lambda done, total: stage("enriching", done, total))
         red = con.execute("SELECT count(*) FROM enrichment WHERE redacted_text IS DISTINCT FROM NULL "
                           "AND redacted_text LIKE '%[%]%'").fetchone()[0]
         mode = "Presidio names + patterns" if args.full_redaction else "validated patterns and name cues"
@@ -176,8 +190,8 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
         texts, labels = _per_label(texts, labels, args.train_per_reason)
         # Word and character n-grams only: the sentence embedding adds a point of accuracy for
         # ~5 ms a contact on two cores, more than the whole demo may spend (docs/nlp-models.md).
-        model = train_reasons(con, texts, labels, source="disposition", embedding_weight=0.0)
-        n = assign_reasons(con, model)
+        model = train_reasons(con, texts, labels, source="disposition", embedding_weight=0.0, progress=stage)
+        n = assign_reasons(con, model, progress=stage)
         agree = con.execute("SELECT avg(CASE WHEN e.reason = i.disposition THEN 1.0 ELSE 0.0 END) FROM enrichment e "
                             "JOIN interactions i ON i.id = e.interaction_id WHERE i.disposition IS NOT NULL "
                             "AND e.reason IS NOT NULL").fetchone()[0] or 0.0
@@ -195,7 +209,7 @@ def _pipeline(con, args: argparse.Namespace, out: Path) -> list[tuple[str, Calla
             return "already found on this store (nothing new loaded)"
         hi = con.execute("SELECT max(offered_at)::DATE FROM interactions").fetchone()[0]
         lo = hi - timedelta(days=args.topic_days - 1)
-        model = fit_topics(con, seed=args.seed, start=lo, end=hi)
+        model = fit_topics(con, seed=args.seed, start=lo, end=hi, progress=stage)
         top = sorted(model.topics(), key=lambda t: -t["size"])[:3]
         return (f"{model.n_topics_} topics in the last {args.topic_days} days; largest: "
                 + "; ".join(f"{t['label']} ({t['size']:,})" for t in top))

@@ -39,7 +39,7 @@ _register_commands()
 
 # How `earful --help` groups the commands: the order a new user meets them.
 _PANELS = {
-    "Load": ("init", "ingest", "status", "quarantine", "limits", "simulate"),
+    "Load": ("init", "ingest", "status", "quarantine", "limits", "simulate", "export"),
     "Measure and staff": ("metrics", "service", "staff", "speech"),
     "Plan": ("forecast", "schedule"),
     "Understand the words": ("enrich", "reasons", "topics"),

@@ -21,6 +21,19 @@ DbOption = Annotated[
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json.")]
 
 
+def progress_bar(label: str, *, count: bool = True, on: Console | None = None):
+    """A rich progress bar with elapsed time and time left (``label`` may carry ``{task.description}``;
+    ``count``: also "done/total"; ``on``: another console); drawn only at a terminal, so scripts and
+    logs stay clean."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    columns = [TextColumn(f"[bold]{label}"), BarColumn(), *([MofNCompleteColumn()] if count else []),
+               TimeElapsedColumn(), TimeRemainingColumn()]
+    on = on or console
+    return Progress(*columns, console=on, transient=not on.is_terminal, disable=not on.is_terminal)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error and return the Exit to raise."""
     err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from earful.cli import app
-from earful.cli._common import DbOption, console
+from earful.cli._common import DbOption, console, progress_bar
 from earful.store import connect
 
 
@@ -21,10 +20,17 @@ def enrich(
     batch_size: Annotated[int, typer.Option("--batch-size", help="Interactions per transaction.", min=1)] = 1000,
     models: Annotated[bool, typer.Option("--models/--no-models", help="Also give each contact its reason and topic with the store's trained models (when there are any).")] = True,
     workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes enriching batches in parallel (default: one per core from 20 batches on).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="here (this machine, the store), spark or daft (a lake, --input/--output).")] = "here",
+    master: Annotated[Optional[str], typer.Option("--master", help="spark: the master, e.g. local[2] (omit under spark-submit).")] = None,
+    input: Annotated[Optional[Path], typer.Option("--input", help="spark/daft: the lake to read (`earful export --parquet`).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", help="spark/daft: the lake to write enrichment and enrichment_turns into.")] = None,
     db: DbOption = None,
 ) -> None:
     """Enrich interactions not yet enriched: PII redaction, sentiment, abuse, feedback type, mentions, key phrases, and reason and topic once those models are trained."""
     from earful.errors import ConfigError
+
+    if engine != "here":
+        return _enrich_lake(engine, master, input, output, fast, batch_size)
     from earful.nlp.enrich import enrich as run_enrich
     from earful.nlp.enrich import save_lexicon
 
@@ -39,9 +45,7 @@ def enrich(
             text = lexicon.read_text(encoding="utf-8")
             lex = parse_lexicon(text, str(lexicon))
             save_lexicon(con, text)
-        with Progress(TextColumn("[bold]enriching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TimeRemainingColumn(), console=console, transient=not console.is_terminal,
-                      disable=not console.is_terminal) as bar:
+        with progress_bar("enriching") as bar:
             task = bar.add_task("enrich", total=None)
 
             def report(done: int, total: int) -> None:
@@ -52,4 +56,39 @@ def enrich(
     finally:
         con.close()
     console.print(f"enriched {n:,} interaction{'s' if n != 1 else ''}"
+                  + (" (fast redaction)" if fast else ""), highlight=False)
+
+
+def _enrich_lake(engine: str, master: str | None, input: Path | None, output: Path | None, fast: bool,
+                 batch_size: int) -> None:
+    """The same enrichment on Spark or Daft, from one lake into another (or the same)."""
+    from earful.errors import ConfigError, InputError
+    from earful.scale.lake import is_lake, lake_enricher
+
+    if engine not in ("spark", "daft"):
+        raise ConfigError(f"unknown engine {engine!r}", hint="here, spark or daft")
+    if input is None or output is None:
+        raise InputError(f"--engine {engine} reads and writes a lake: give --input LAKE and --output LAKE")
+    if not is_lake(input):
+        raise InputError(f"{input} is not an earful lake", hint="write one with `earful export --parquet DIR`")
+    try:
+        mod = __import__(f"earful.scale.{engine}", fromlist=["enrich_lake"])
+        __import__("pyspark" if engine == "spark" else "daft")
+    except ImportError:
+        raise ConfigError(f"{engine} is not installed", hint="pip install 'earful[scale]'") from None
+    enricher = lake_enricher(input, fast=fast)
+    with progress_bar(f"enriching on {engine}") as bar:
+        task = bar.add_task("enrich", total=None)
+        seen = [0]
+
+        def report(done: int, total: int) -> None:
+            seen[0] = max(seen[0], done)   # a later stage starts its count again: never go back
+            bar.update(task, completed=seen[0], total=total)
+
+        if engine == "spark":
+            n = mod.enrich_lake(mod.session(master), str(input), str(output), enricher, batch_size=batch_size,
+                                progress=report)
+        else:
+            n = mod.enrich_lake(str(input), str(output), enricher, batch_size=batch_size, progress=report)
+    console.print(f"enriched {n:,} interaction{'s' if n != 1 else ''} on {engine} into {output}"
                   + (" (fast redaction)" if fast else ""), highlight=False)

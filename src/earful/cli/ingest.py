@@ -31,7 +31,7 @@ def _is_audio(path: Path) -> bool:
 
 @app.command()
 def ingest(
-    file: Annotated[Optional[Path], typer.Argument(help="The file to load (or a folder of recordings).", show_default=False)] = None,
+    file: Annotated[Optional[Path], typer.Argument(help="The file to load (or a folder of recordings, or an earful lake folder).", show_default=False)] = None,
     format: Annotated[Optional[str], typer.Option("--format", "-f", help="One of: " + ", ".join(FORMATS) + ", audio")] = None,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", "-m", help="Mapping YAML (csv, jsonl, json, parquet).")] = None,
     infer: Annotated[bool, typer.Option("--infer", help="Print a starting mapping for this file and exit.")] = False,
@@ -60,6 +60,8 @@ def ingest(
     Exit code 0 when everything loaded, 1 when rows were quarantined (unless --allow-bad),
     2 for a file or mapping that cannot be used.
     """
+    if file is not None and format is None and _is_lake(file):
+        return _ingest_lake(file, as_json, db)
     fmt = format or (_BY_SUFFIX.get(file.suffix.lower()) or ("audio" if file.is_dir() or _is_audio(file) else None)
                      if file else None)
     if fmt == "audio":
@@ -87,6 +89,27 @@ def ingest(
         con, file, fmt, mapping, source=source, encoding=encoding, delimiter=delimiter, progress=report,
         update=update, dry_run=dry_run, keep_identifiers=keep_identifiers))
     _report(result, as_json, allow_bad, f"{file.name} ({fmt})")
+
+
+def _is_lake(path: Path) -> bool:
+    from earful.scale.lake import is_lake
+
+    return is_lake(path)
+
+
+def _ingest_lake(lake: Path, as_json: bool, db) -> None:
+    """Load an earful lake (`earful export --parquet`): the rows the store does not hold yet."""
+    from earful.scale.lake import ingest_lake
+
+    con = connect(db)
+    try:
+        added = ingest_lake(con, lake)
+    finally:
+        con.close()
+    if as_json:
+        console.print_json(json.dumps(added))
+    else:
+        console.print(f"{lake} (earful lake): " + ", ".join(f"{n:,} {t}" for t, n in added.items()), highlight=False)
 
 
 def _retry_target(con, import_id: int | None, file: Path | None) -> int:

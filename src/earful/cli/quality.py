@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console, fail, open_store, parse_day
+from earful.cli._common import DbOption, console, fail, open_store, parse_day, progress_bar
 from earful.errors import EarfulError
 
 qa_app = typer.Typer(help="QA scorecards: the rubric, scoring every interaction, calibration against people.",
@@ -31,9 +31,7 @@ Fmt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
 
 
 def _bar(label: str) -> Progress:
-    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=console, transient=not console.is_terminal,
-                    disable=not console.is_terminal)
+    return progress_bar(label)
 
 
 def _fmt(v: object, pct: bool = False) -> str:

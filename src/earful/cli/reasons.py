@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -10,13 +11,25 @@ import typer
 from rich.table import Table
 
 from earful.cli import app
-from earful.cli._common import DbOption, console
+from earful.cli._common import DbOption, console, progress_bar
 from earful.store import connect
 
 reasons_app = typer.Typer(help="Contact-reason classifier trained from the centre's own labels.", no_args_is_help=True)
 app.add_typer(reasons_app, name="reasons")
 
 FromOption = Annotated[str, typer.Option("--from", help="'disposition' (the store's labels) or a CSV file with text,label.")]
+
+
+@contextmanager
+def _stages():
+    """A progress bar whose label follows the step's stage (embedding, fitting, assigning …)."""
+    with progress_bar("{task.description}") as bar:
+        task = bar.add_task("starting", total=None)
+
+        def report(stage: str, done: int, total: int) -> None:
+            bar.update(task, description=stage, completed=done, total=total)
+
+        yield report
 
 
 def _labelled(con, source: str):
@@ -32,25 +45,40 @@ def reasons_train(
     seed: Annotated[int, typer.Option("--seed")] = 0,
     self_training: Annotated[bool, typer.Option(
         "--self-training/--no-self-training",
-        help="With few labels (median < 30 a reason), also learn from the store's contacts without a disposition.")] = True,
+        help="With few labels (the logistic learner), also learn from the store's contacts without a disposition.")] = True,
+    embeddings: Annotated[bool, typer.Option(
+        "--embeddings/--no-embeddings",
+        help="Read sentence embeddings (more accurate); --no-embeddings: word and character n-grams only, "
+             "so `earful enrich` classifies new contacts without running the encoder (many times faster).")] = True,
+    assign: Annotated[bool, typer.Option(
+        "--assign/--no-assign", help="Also give every enriched contact its reason now (else `earful reasons assign`).")] = True,
+    learner: Annotated[str, typer.Option(
+        "--learner", help="auto (logistic regression on the embedding with few labels a reason, else the "
+                          "n-gram+embedding SVM), svm or logistic.")] = "auto",
     db: DbOption = None,
 ) -> None:
     """Train the reason classifier, save it next to the store, and fill enrichment.reason."""
+    from earful.errors import InputError
     from earful.nlp.models import assign_reasons, train_reasons, unlabelled_texts
+    from earful.nlp.reasons import pool_size
 
     con = connect(db)
     try:
         texts, labels = _labelled(con, source)
-        pool = unlabelled_texts(con, seed=seed) if self_training else None
-        with console.status(f"training on {len(texts):,} examples"):
-            model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed, unlabeled=pool)
-            n = assign_reasons(con, model)
+        pool = unlabelled_texts(con, seed=seed, limit=pool_size(len(texts))) if self_training else None
+        if learner not in ("auto", "svm", "logistic"):
+            raise InputError(f"--learner must be auto, svm or logistic, not {learner!r}")
+        with _stages() as report:
+            model = train_reasons(con, texts, labels, source=source, threshold=threshold, seed=seed, unlabeled=pool,
+                                  learner=learner, embedding_weight=None if embeddings else 0.0, progress=report)
+            n = assign_reasons(con, model, progress=report) if assign else None
     finally:
         con.close()
     taught = (f" (and taught itself from {model.pseudo_labelled_:,} unlabelled contacts)"
               if model.pseudo_labelled_ else "")
-    console.print(f"trained on {len(texts):,} examples{taught}, {len(model.classes_)} reasons; "
-                  f"assigned reasons to {n:,} enriched interactions", highlight=False)
+    kind = "logistic regression on the embedding" if model.learner_ == "logistic" else "n-gram+embedding SVM"
+    console.print(f"trained ({kind}) on {len(texts):,} examples{taught}, {len(model.classes_)} reasons"
+                  + (f"; assigned reasons to {n:,} enriched interactions" if n is not None else ""), highlight=False)
 
 
 @reasons_app.command("eval")
@@ -68,8 +96,8 @@ def reasons_eval(
         texts, labels = _labelled(con, source)
     finally:
         con.close()
-    with console.status(f"{folds}-fold cross-validation on {len(texts):,} examples"):
-        m = evaluate_reasons(texts, labels, folds=folds, seed=seed)
+    with _stages() as report:
+        m = evaluate_reasons(texts, labels, folds=folds, seed=seed, progress=report)
     console.print(f"accuracy {100 * m['accuracy']:.1f} % ± {100 * m['accuracy_std']:.1f} "
                   f"({m['folds']}-fold, seed {seed}, {m['examples']:,} examples, {m['reasons']} reasons), "
                   f"mean confidence {100 * m['mean_confidence']:.1f} %", highlight=False)
@@ -82,7 +110,8 @@ def reasons_assign(db: DbOption = None) -> None:
 
     con = connect(db, create=False)
     try:
-        n = assign_reasons(con)
+        with _stages() as report:
+            n = assign_reasons(con, progress=report)
     finally:
         con.close()
     console.print(f"assigned reasons to {n:,} enriched interactions", highlight=False)
@@ -108,11 +137,12 @@ def topics(
     lo, hi = (start.date() if start else None), (end.date() if end else None)
     con = connect(db, create=False)
     try:
-        with console.status("finding topics"):
+        with _stages() as report:
             if assign_only:
-                assign_topics(con, start=lo, end=hi)
+                assign_topics(con, start=lo, end=hi, progress=report)
             else:
-                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi, brands=brand or ())
+                fit_topics(con, n_topics=k, seed=seed, refit=not fresh, start=lo, end=hi, brands=brand or (),
+                           progress=report)
         rows = con.execute("SELECT t.topic_id, t.label, t.key_phrases, count(e.interaction_id) "
                            "FROM topics t LEFT JOIN enrichment e ON e.topic_id = t.topic_id "
                            "WHERE t.model = 'topics' GROUP BY ALL ORDER BY 4 DESC, 1").fetchall()

@@ -13,18 +13,25 @@ import csv
 import json
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import duckdb
 import numpy as np
 
 from earful.errors import InputError
-from earful.nlp.reasons import ReasonClassifier
+from earful.nlp.reasons import SELF_TRAINING_POOL, ReasonClassifier
 from earful.nlp.topics import TopicModel
 from earful.nlp.vectors import stored_embed
 
 REASONS = "reasons"
 TOPICS = "topics"
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: what a long step is doing and how far it is."""
+
+
+def _stage(progress: Progress | None, what: str) -> Callable[[int, int], None] | None:
+    return None if progress is None else (lambda done, total: progress(what, done, total))
 
 # The words each interaction is judged by: redacted text when enriched, else its text, else the
 # customer's turns.
@@ -111,7 +118,7 @@ def labelled_from_disposition(con: duckdb.DuckDBPyConnection, min_per_reason: in
     return [t for t, _ in rows], [d for _, d in rows]
 
 
-def unlabelled_texts(con: duckdb.DuckDBPyConnection, *, limit: int = 20_000, seed: int = 0) -> list[str]:
+def unlabelled_texts(con: duckdb.DuckDBPyConnection, *, limit: int = SELF_TRAINING_POOL, seed: int = 0) -> list[str]:
     """Customer texts of enriched interactions without a disposition (a seeded sample of at most
     ``limit``): what the reason classifier may teach itself from when labels are few."""
     rows = con.execute(f"SELECT text FROM ({_TEXT_SQL}) WHERE text IS NOT NULL AND text <> '' "
@@ -123,28 +130,29 @@ def unlabelled_texts(con: duckdb.DuckDBPyConnection, *, limit: int = 20_000, see
 
 def train_reasons(con: duckdb.DuckDBPyConnection, texts: Sequence[str], labels: Sequence[str], *,
                   source: str, threshold: float = 0.5, seed: int = 0,
-                  embedding_weight: float | None = None, unlabeled: Sequence[str] | None = None
-                  ) -> ReasonClassifier:
+                  embedding_weight: float | None = None, unlabeled: Sequence[str] | None = None,
+                  learner: str = "auto", progress: Progress | None = None) -> ReasonClassifier:
     """Fit the reason classifier, save it beside the store and record it in ``models``
     (``embedding_weight=0``: n-grams only, no sentence embeddings — fast, a little less accurate;
     ``unlabeled`` texts are learnt from by self-training when labels are few)."""
     emb = pool_emb = None
+    unlabeled = list(unlabeled) if unlabeled is not None and len(unlabeled) else None
     if embedding_weight is None or embedding_weight > 0:  # vectors from the store, new ones kept there
-        emb = stored_embed(con, texts)
-        pool_emb = stored_embed(con, unlabeled) if unlabeled is not None and len(unlabeled) else None
-    model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight).fit(
-        texts, labels, emb, unlabeled=unlabeled, unlabeled_embeddings=pool_emb)
+        vecs = stored_embed(con, list(texts) + (unlabeled or []), progress=_stage(progress, "embedding"))
+        emb, pool_emb = vecs[: len(texts)], (vecs[len(texts):] if unlabeled else None)
+    model = ReasonClassifier(threshold=threshold, seed=seed, embedding_weight=embedding_weight, learner=learner).fit(
+        texts, labels, emb, unlabeled=unlabeled, unlabeled_embeddings=pool_emb, progress=_stage(progress, "fitting"))
     path = model.save(models_dir(con) / "reasons.joblib")
     _record(con, REASONS, "reasons", {"source": source, "threshold": threshold, "seed": seed,
                                       "embedding_weight": embedding_weight,
                                       "unlabeled": 0 if unlabeled is None else len(unlabeled)},
             {"examples": len(texts), "reasons": len(model.classes_), "temperature": model.temperature_,
-             "pseudo_labelled": model.pseudo_labelled_}, path)
+             "pseudo_labelled": model.pseudo_labelled_, "learner": model.learner_}, path)
     return model
 
 
-def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0
-                     ) -> dict[str, float]:
+def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0,
+                     progress: Progress | None = None) -> dict[str, float]:
     """Stratified k-fold accuracy (no unknown answer) and mean confidence of the classifier."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -156,11 +164,15 @@ def evaluate_reasons(texts: Sequence[str], labels: Sequence[str], *, folds: int 
         raise InputError("every reason needs at least two examples to evaluate")
     emb = embed(list(texts))
     accs, confs = [], []
+    if progress:
+        progress("cross-validating", 0, folds)
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, y):
         m = ReasonClassifier(threshold=0.0, seed=seed).fit([texts[i] for i in tr], y[tr], emb[tr])
         lab, conf = m.predict_with_confidence([texts[i] for i in te], emb[te])
         accs.append(float(np.mean(lab == y[te])))
         confs.append(float(conf.mean()))
+        if progress:
+            progress("cross-validating", len(accs), folds)
     return {"folds": folds, "accuracy": float(np.mean(accs)), "accuracy_std": float(np.std(accs)),
             "mean_confidence": float(np.mean(confs)), "examples": len(y), "reasons": int(len(np.unique(y)))}
 
@@ -192,22 +204,36 @@ def _enriched_texts(con, start: date | None = None, end: date | None = None) -> 
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
-def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | None = None) -> int:
+def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | None = None, *,
+                   progress: Progress | None = None) -> int:
     """Fill enrichment.reason / reason_confidence of enriched interactions; returns rows updated."""
     model = model or ReasonClassifier.load(_model_path(con, REASONS))
     ids, texts = _enriched_texts(con)
     if not ids:
         return 0
-    emb = stored_embed(con, texts) if model.embedding_weight_ > 0 else None
-    labels, conf = model.predict_with_confidence(texts, emb)
+    emb = stored_embed(con, texts, progress=_stage(progress, "embedding")) if model.embedding_weight_ > 0 else None
+    labels, conf = _in_chunks(lambda a, b: model.predict_with_confidence(texts[a:b], None if emb is None else emb[a:b]),
+                              len(texts), _stage(progress, "assigning"))
     return _update_enrichment(con, {"interaction_id": ids, "reason": [str(x) for x in labels],
                                     "reason_confidence": conf.astype(float).tolist()},
                               ("reason", "reason_confidence"))
 
 
+def _in_chunks(fn, n: int, progress: Callable[[int, int], None] | None, size: int = 5000):
+    """``fn(a, b)`` over rows a..b in chunks of ``size`` (progress after each), results concatenated."""
+    parts = []
+    for a in range(0, n, size):
+        parts.append(fn(a, min(a + size, n)))
+        if progress:
+            progress(min(a + size, n), n)
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(p) for p in zip(*parts))
+    return np.concatenate(parts)
+
+
 def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, seed: int = 0,
                refit: bool = True, start: date | None = None, end: date | None = None,
-               brands: Sequence[str] = ()) -> TopicModel:
+               brands: Sequence[str] = (), progress: Progress | None = None) -> TopicModel:
     """Fit topics on the enriched interactions' texts (of days start..end when given; keeping old
     ids on a refit) and store them. ``brands``: the centre's own handles and brand names, kept out
     of clustering and labels (handles most texts address are found without being told)."""
@@ -216,7 +242,12 @@ def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, s
         raise InputError("not enough enriched interactions with text for topics", hint="run `earful enrich` first")
     previous = _stored(con, TOPICS, TopicModel) if refit else None
     model = TopicModel(n_topics=n_topics, seed=seed, fast_assign=True, brands=brands)
-    model.fit(texts, stored_embed(con, model.clean(texts)), previous=previous)
+    emb = stored_embed(con, model.clean(texts), progress=_stage(progress, "embedding"))
+    if progress:
+        progress("clustering", 0, 1)
+    model.fit(texts, emb, previous=previous)
+    if progress:
+        progress("clustering", 1, 1)
     path = model.save(models_dir(con) / "topics.npz")
     _record(con, TOPICS, "topics", {"n_topics": n_topics, "seed": seed},
             {"topics": model.n_topics_, "texts": len(texts), "mapped_from_previous": len(model.mapping_)}, path)
@@ -229,12 +260,12 @@ def fit_topics(con: duckdb.DuckDBPyConnection, *, n_topics: int | None = None, s
 
 
 def assign_topics(con: duckdb.DuckDBPyConnection, model: TopicModel | None = None, *,
-                  start: date | None = None, end: date | None = None) -> int:
+                  start: date | None = None, end: date | None = None, progress: Progress | None = None) -> int:
     """Fill enrichment.topic_id of enriched interactions (of days start..end when given) with the
     stored topic model (no refit)."""
     model = model or TopicModel.load(_model_path(con, TOPICS))
     ids, texts = _enriched_texts(con, start, end)
     if not ids:
         return 0
-    topic_ids = model.assign(texts)
+    topic_ids = _in_chunks(lambda a, b: model.assign(texts[a:b]), len(texts), _stage(progress, "assigning"))
     return _update_enrichment(con, {"interaction_id": ids, "topic_id": topic_ids.astype(int).tolist()}, ("topic_id",))

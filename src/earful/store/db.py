@@ -65,9 +65,15 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     have it open at the same time). ``create=False`` is for writers that work on data already
     loaded (enrich, insights, the ledger): a mistyped path is an error, not a new empty store. A missing store for a reader, a store held by another
     process, an out-of-date store for a reader, or a file that is not a DuckDB database raise
-    ``StoreError`` with a one-line message that says what to do.
+    ``StoreError`` with a one-line message that says what to do. A folder holding an earful lake
+    opens as an in-memory store whose tables read the lake (what is written there is not kept).
     """
     db = resolve_path(path)
+    if db.is_dir() and (db / "manifest.json").is_file():
+        # An earful lake (`earful export --parquet`): the same tables, as views over its Parquet files.
+        from earful.scale.lake import open_lake
+
+        return open_lake(db)
     served = _SERVED.get()
     if served is not None and _real(db) == served[0]:
         cur = served[1].cursor()

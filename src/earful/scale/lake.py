@@ -1,0 +1,223 @@
+"""The store as a Parquet lake: export it, read it back, and query it with the same SQL.
+
+Layout (Hive partitions, readable by DuckDB, Spark, Daft, Trino and the rest)::
+
+    LAKE/manifest.json                                   what each export wrote
+    LAKE/interactions/day=2025-08-01/channel=chat/e3_0.parquet
+    LAKE/turns/…, enrichment/…, enrichment_turns/…, survey_answers/…, satisfaction_predictions/…,
+    LAKE/qa_scores/…, qa_items/…                         by the day and channel of their interaction
+    LAKE/insights/day=…/                                 by the last day of the insight's period
+    LAKE/_models/enricher.pickle                         the centre's reason/topic models, calibration, lexicon
+
+Every table's columns are the store's own (``earful.store.schema`` and its migrations): the lake is
+written from the store's tables and read back into tables created by the same migrations, so no
+second schema exists. Exports are incremental: a row whose key is already in the lake is not
+written again (``full=True`` rewrites the lake).
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from earful.errors import InputError
+from earful.store.schema import has_table, migrate
+
+MANIFEST = "manifest.json"
+FORMAT = "earful-lake"
+_DAY = "CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE)"
+
+
+@dataclass(frozen=True)
+class LakeTable:
+    """A store table in the lake: its key (what "already exported" means) and its partitions."""
+
+    name: str
+    key: tuple[str, ...]
+    partition_by: tuple[str, ...] = ("day", "channel")
+
+    def select(self) -> str:
+        """The store's rows with their partition columns."""
+        if self.name == "interactions":
+            return f"SELECT t.*, {_DAY.replace('i.', 't.')} AS day FROM interactions t"
+        if self.name == "insights":
+            return "SELECT t.*, CAST(coalesce(t.period_end, t.created_at) AS DATE) AS day FROM insights t"
+        return (f"SELECT t.*, {_DAY} AS day, i.channel FROM {self.name} t "
+                "JOIN interactions i ON i.id = t.interaction_id")
+
+
+TABLES = (
+    LakeTable("interactions", ("id",)),
+    LakeTable("turns", ("interaction_id", "seq")),
+    LakeTable("enrichment", ("interaction_id",)),
+    LakeTable("enrichment_turns", ("interaction_id", "seq")),
+    LakeTable("survey_answers", ("interaction_id", "question")),
+    LakeTable("satisfaction_predictions", ("interaction_id",)),
+    LakeTable("qa_scores", ("interaction_id",)),
+    LakeTable("qa_items", ("interaction_id", "item")),
+    LakeTable("insights", ("id",), ("day",)),
+)
+
+
+@dataclass
+class ExportResult:
+    lake: Path
+    export: int
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def files(lake: str | Path, table: str) -> str:
+    """The glob of ``table``'s Parquet files in ``lake``."""
+    return f"{Path(lake) / table}/**/*.parquet"
+
+
+def has_files(lake: str | Path, table: str) -> bool:
+    d = Path(lake) / table
+    return d.is_dir() and any(d.rglob("*.parquet"))
+
+
+def read_manifest(lake: str | Path) -> dict:
+    path = Path(lake) / MANIFEST
+    if not path.is_file():
+        return {"format": FORMAT, "version": 1, "exports": []}
+    m = json.loads(path.read_text(encoding="utf-8"))
+    if m.get("format") != FORMAT:
+        raise InputError(f"{lake} is not an earful lake (its {MANIFEST} says format {m.get('format')!r})")
+    return m
+
+
+def is_lake(path: str | Path) -> bool:
+    """Whether ``path`` is a folder holding an earful lake."""
+    p = Path(path)
+    return p.is_dir() and (p / MANIFEST).is_file()
+
+
+def _write_manifest(lake: Path, m: dict) -> None:
+    tmp = lake / (MANIFEST + ".tmp")
+    tmp.write_text(json.dumps(m, indent=2, default=str), encoding="utf-8")
+    tmp.replace(lake / MANIFEST)      # the manifest changes in one step
+
+
+def export_lake(con: duckdb.DuckDBPyConnection, lake: str | Path, *, full: bool = False) -> ExportResult:
+    """Write the store's rows that are not yet in ``lake`` as Parquet partitioned by day and
+    channel, then record the export in the manifest (``full``: rewrite the lake from scratch)."""
+    lake = Path(lake)
+    if lake.exists() and not lake.is_dir():
+        raise InputError(f"{lake} is a file, not a folder")
+    if lake.is_dir() and any(lake.iterdir()) and not is_lake(lake):
+        raise InputError(f"{lake} holds other files and no {MANIFEST}: give an empty or new folder")
+    if full and is_lake(lake):
+        for t in TABLES:
+            shutil.rmtree(lake / t.name, ignore_errors=True)
+        (lake / MANIFEST).unlink()
+    lake.mkdir(parents=True, exist_ok=True)
+    m = read_manifest(lake)
+    n = len(m["exports"]) + 1
+    result = ExportResult(lake, n)
+    for t in TABLES:
+        if not has_table(con, t.name):
+            continue
+        new = f"SELECT * FROM ({t.select()}) s"
+        if has_files(lake, t.name):
+            keys = ", ".join(t.key)
+            new += (f" WHERE ({keys}) NOT IN (SELECT ({keys}) FROM read_parquet('{files(lake, t.name)}', "
+                    "hive_partitioning = true, union_by_name = true))")
+        count = con.execute(f"SELECT count(*) FROM ({new})").fetchone()[0]
+        result.rows[t.name] = count
+        if count:
+            order = ", ".join(t.key)
+            con.execute(f"COPY ({new} ORDER BY {order}) TO '{lake / t.name}' (FORMAT parquet, "
+                        f"PARTITION_BY ({', '.join(t.partition_by)}), OVERWRITE_OR_IGNORE, "
+                        f"FILENAME_PATTERN 'e{n}_{{i}}')")
+    _export_models(con, lake)
+    m["exports"].append({"export": n, "at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                         "rows": result.rows})
+    m["tables"] = {t.name: {"key": list(t.key), "partition_by": list(t.partition_by)} for t in TABLES}
+    _write_manifest(lake, m)
+    return result
+
+
+def _export_models(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
+    """The enricher's configuration with the store's fitted models, sentiment calibration and lexicon, for engines."""
+    from earful.nlp.enrich import Enricher, stored_lexicon
+    from earful.nlp.models import stored_models
+
+    from earful.nlp.calibration import stored_calibration
+
+    reasons, topics = stored_models(con)
+    spec = Enricher(lexicon=stored_lexicon(con), reasons=reasons, topics=topics, calibration=stored_calibration(con))
+    (lake / "_models").mkdir(exist_ok=True)
+    tmp = lake / "_models" / "enricher.pickle.tmp"
+    tmp.write_bytes(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(lake / "_models" / "enricher.pickle")
+
+
+def lake_enricher(lake: str | Path, *, fast: bool = False, models: str | Path | None = None):
+    """The enricher the lake's export saved (the centre's models and lexicon; ``models``: that
+    file elsewhere), or a plain one when there is none."""
+    from earful.nlp.enrich import Enricher
+
+    path = Path(models) if models else Path(lake) / "_models" / "enricher.pickle"
+    if models and not path.is_file():
+        raise InputError(f"models file {path} not found")
+    enr = pickle.loads(path.read_bytes()) if path.is_file() else Enricher()
+    enr.fast = fast
+    return enr
+
+
+def open_lake(lake: str | Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB whose tables are the store's (same migrations, same names), with every
+    table the lake holds a view over its Parquet files: the metrics', insights' and dashboard's SQL
+    runs on it unchanged. Nothing written to it reaches the lake."""
+    lake = Path(lake)
+    if not is_lake(lake):
+        raise InputError(f"{lake} is not an earful lake (no {MANIFEST}); write one with `earful export --parquet`")
+    read_manifest(lake)
+    con = duckdb.connect(":memory:")
+    migrate(con)
+    for t in TABLES:
+        if not has_files(lake, t.name):
+            continue
+        cols = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? "
+                           "AND table_schema = current_schema() ORDER BY ordinal_position", [t.name]).fetchall()
+        select = ", ".join(f'CAST("{c}" AS {ty}) AS "{c}"' for c, ty in cols)
+        con.execute(f"DROP TABLE {t.name}")
+        con.execute(f"CREATE VIEW {t.name} AS SELECT {select} FROM read_parquet('{files(lake, t.name)}', "
+                    "hive_partitioning = true, union_by_name = true)")
+    return con
+
+
+def ingest_lake(con: duckdb.DuckDBPyConnection, lake: str | Path) -> dict[str, int]:
+    """Load into the store the lake's rows whose keys it does not hold yet (in one transaction);
+    return the rows added per table."""
+    from earful.store import transaction
+
+    lake = Path(lake)
+    src = open_lake(lake)   # checks it is a lake
+    src.close()
+    added: dict[str, int] = {}
+    with transaction(con):
+        for t in TABLES:
+            if not has_files(lake, t.name) or not has_table(con, t.name):
+                continue
+            cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                              "AND table_schema = current_schema() ORDER BY ordinal_position",
+                                              [t.name]).fetchall()]
+            names = ", ".join(f'"{c}"' for c in cols)
+            keys = ", ".join(t.key)
+            before = con.execute(f"SELECT count(*) FROM {t.name}").fetchone()[0]
+            con.execute(f"INSERT INTO {t.name} ({names}) SELECT {names} FROM read_parquet('{files(lake, t.name)}', "
+                        f"hive_partitioning = true, union_by_name = true) WHERE ({keys}) NOT IN "
+                        f"(SELECT ({keys}) FROM {t.name})")
+            added[t.name] = con.execute(f"SELECT count(*) FROM {t.name}").fetchone()[0] - before
+    return added

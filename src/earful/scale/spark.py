@@ -1,0 +1,159 @@
+"""The per-contact pipeline on Apache Spark, through ``mapInArrow``.
+
+The enricher's configuration (fitted reason and topic models, lexicon) is broadcast once; each
+Python worker unpickles and fits it on its first batch and keeps it for every later one (Spark
+reuses its Python workers), and each call maps whole Arrow record batches: no Python runs per row
+outside the enricher itself. Runs the same under ``spark-submit`` on a cluster as in local mode::
+
+    spark-submit --master yarn .../earful/scale/spark.py --input s3a://lake --output s3a://lake
+
+(see docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from earful.nlp.enrich import Enricher
+from earful.scale.pipeline import OUTPUT_SCHEMA, EnricherSpec, map_batches
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+
+def session(master: str | None = None, app: str = "earful enrich", conf: dict[str, str] | None = None) -> "SparkSession":
+    """A Spark session (the running one under ``spark-submit``; ``master`` e.g. ``local[2]``)."""
+    from pyspark.sql import SparkSession
+
+    b = SparkSession.builder.appName(app)
+    settings: dict[str, str] = {}
+    if master:
+        b = b.master(master)
+        if master.startswith("local"):   # the workers run this very Python, with earful installed
+            os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    settings = {**settings, "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
+                "spark.python.worker.reuse": "true", **(conf or {})}
+    for k, v in settings.items():
+        b = b.config(k, v)
+    return b.getOrCreate()
+
+
+def input_frame(spark: "SparkSession", lake: str) -> "DataFrame":
+    """The lake's interactions with their turns in order: the pipeline's input rows."""
+    from pyspark.sql import functions as F
+
+    inter = spark.read.option("basePath", f"{lake}/interactions").parquet(f"{lake}/interactions")
+    turns = spark.read.option("basePath", f"{lake}/turns").parquet(f"{lake}/turns")
+    nested = (turns.groupBy("interaction_id")
+              .agg(F.sort_array(F.collect_list(F.struct(F.col("seq").cast("int").alias("seq"), "speaker", "text")))
+                   .alias("turns")))
+    return (inter.select("id", "text", F.col("day").cast("date").alias("day"), "channel")
+            .join(nested, inter["id"] == nested["interaction_id"], "left")
+            .select("id", "text", "turns", "day", "channel"))
+
+
+def enrich_frame(df: "DataFrame", enricher: Enricher | None = None) -> "DataFrame":
+    """``df`` (id, text, turns[, day, channel]) mapped to :data:`OUTPUT_SCHEMA` rows."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    spec = df.sparkSession.sparkContext.broadcast(EnricherSpec.of(enricher or Enricher()))
+
+    def run(batches):
+        yield from map_batches(spec.value, batches)
+
+    return df.mapInArrow(run, from_arrow_schema(OUTPUT_SCHEMA))
+
+
+def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enricher: Enricher | None = None,
+                *, batch_size: int = 1000, progress: Callable[[int, int], None] | None = None) -> int:
+    """Enrich every interaction of ``input_lake`` into ``output_lake``'s ``enrichment`` and
+    ``enrichment_turns`` (Parquet, by day and channel, replacing what was there); return how many."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
+    inp = input_frame(spark, input_lake)
+    total = inp.count()
+    # The join leaves spark.sql.shuffle.partitions (200 by default) partitions: a task per 5
+    # contacts on a small lake. Aim at tasks of 10,000 contacts, at least one per core.
+    want = max(spark.sparkContext.defaultParallelism, -(-total // 10_000))
+    have = inp.rdd.getNumPartitions()
+    inp = inp.coalesce(want) if want < have else inp.repartition(want)
+    if progress:
+        progress(0, total)
+    out = enrich_frame(inp, enricher).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        tracker = _Tracker(spark, total, progress)
+        with tracker:
+            (out.drop("turns").write.mode("overwrite").partitionBy("day", "channel")
+             .parquet(f"{output_lake}/enrichment"))
+        (out.select("interaction_id", F.explode("turns").alias("t"), "day", "channel")
+         .select("interaction_id", "t.*", "day", "channel")
+         .write.mode("overwrite").partitionBy("day", "channel").parquet(f"{output_lake}/enrichment_turns"))
+    finally:
+        out.unpersist()
+    if progress:
+        progress(total, total)
+    return total
+
+
+class _Tracker:
+    """Reports progress from Spark's status tracker (finished tasks of the running stage, scaled
+    to interactions) every second while a write runs."""
+
+    def __init__(self, spark: "SparkSession", total: int, progress: Callable[[int, int], None] | None) -> None:
+        self.sc, self.total, self.progress = spark.sparkContext, total, progress
+
+    def __enter__(self) -> "_Tracker":
+        import threading
+
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        if self.progress:
+            self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        st = self.sc.statusTracker()
+        while not self._stop.wait(1.0):
+            done = tasks = 0
+            for sid in st.getActiveStageIds():
+                info = st.getStageInfo(sid)
+                if info:
+                    done, tasks = done + info.numCompletedTasks, tasks + info.numTasks
+            if tasks:
+                self.progress(int(self.total * done / tasks), self.total)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``spark-submit`` entry point: ``--input LAKE --output LAKE [--fast] [--models FILE]``."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="earful.scale.spark", description=main.__doc__)
+    p.add_argument("--input", required=True)
+    p.add_argument("--output", required=True)
+    p.add_argument("--master", default=None, help="e.g. local[2]; omit under spark-submit")
+    p.add_argument("--fast", action="store_true", help="regex-only redaction")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--models", default=None,
+                   help="the lake's _models/enricher.pickle where the driver cannot read the lake as a local folder")
+    a = p.parse_args(argv)
+    from earful.scale.lake import lake_enricher
+
+    spark = session(a.master)
+    n = enrich_lake(spark, a.input, a.output, lake_enricher(a.input, fast=a.fast, models=a.models),
+                    batch_size=a.batch_size)
+    print(f"enriched {n:,} interactions into {a.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

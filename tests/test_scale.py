@@ -1,0 +1,228 @@
+"""Beyond one machine: the enrichment on a real Spark (local[2]) and a real Daft gives the rows
+`earful enrich` gives; the store as a Parquet lake, read back by DuckDB, Spark and Daft, gives the
+same metrics.
+
+The input is a simulated day of the demo's centre (seed 7, 855 contacts), with the reason
+classifier and topic model trained on it, so every per-contact component runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from earful.store import connect
+
+_HAS_JAVA = shutil.which("java") is not None
+
+
+def _need(engine: str):
+    mod = pytest.importorskip(engine, reason=f"{engine} is not installed (pip install 'earful[scale]')")
+    if engine == "pyspark" and not _HAS_JAVA:
+        pytest.skip("Spark needs a Java runtime (Debian: openjdk-17-jre-headless)")
+    return mod
+
+
+@pytest.fixture(scope="session")
+def lake_store(tmp_path_factory):
+    """A store holding a simulated day enriched by `earful enrich` with trained reasons and
+    topics, and its export as a lake."""
+    from earful.ingest import ingest_file
+    from earful.nlp.enrich import enrich
+    from earful.nlp.models import fit_topics, labelled_from_disposition, train_reasons
+    from earful.scale.lake import export_lake
+    from earful.sim import simulate, write_simulation
+
+    folder = tmp_path_factory.mktemp("scale")
+    write_simulation(simulate(days=1, seed=7), folder / "sim")
+    db = folder / "store.duckdb"
+    con = connect(db)
+    assert ingest_file(con, folder / "sim" / "interactions.jsonl", "earful").loaded > 800
+    enrich(con, fast=True, workers=1)
+    texts, labels = labelled_from_disposition(con)
+    train_reasons(con, texts, labels, source="disposition", embedding_weight=0.0)
+    fit_topics(con, seed=7)
+    enrich(con, all=True, fast=True, workers=1)      # what `earful enrich --all --fast` writes
+    first = export_lake(con, folder / "lake")
+    con.close()
+    return {"folder": folder, "db": db, "lake": folder / "lake", "first": first}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    _need("pyspark")
+    from earful.scale.spark import session
+
+    s = session("local[2]", conf={"spark.sql.shuffle.partitions": "4"})
+    yield s
+    s.stop()
+
+
+def _rows(path: Path, table: str, key: str) -> tuple[list[str], list[tuple]]:
+    """A table's rows ordered by key, from a lake folder or a store file, JSON as text."""
+    con = duckdb.connect()
+    if path.suffix == ".duckdb":
+        con.execute(f"ATTACH '{path}' AS s (READ_ONLY)")
+        src = f"s.{table}"
+    else:
+        src = f"read_parquet('{path}/{table}/**/*.parquet', hive_partitioning = true)"
+    names = ["interaction_id", "redacted_text", "sentiment", "end_sentiment", "abusive", "feedback_type",
+             "mentions", "key_phrases", "reason", "reason_confidence", "topic_id"] if table == "enrichment" \
+        else ["interaction_id", "seq", "speaker", "redacted_text", "sentiment"]
+    sel = ", ".join(f"CAST({n} AS VARCHAR) AS {n}" if n in ("mentions", "key_phrases") else
+                    f"CAST({n} AS BIGINT) AS {n}" if n in ("topic_id", "seq") else n for n in names)
+    return names, con.execute(f"SELECT {sel} FROM {src} ORDER BY {key}").fetchall()
+
+
+def _same(expected: tuple[list[str], list[tuple]], got: tuple[list[str], list[tuple]], what: str) -> None:
+    names, want = expected
+    _, have = got
+    assert len(have) == len(want), f"{what}: {len(have)} rows, want {len(want)}"
+    for c, name in enumerate(names):
+        for w, h in zip(want, have):
+            a, b = w[c], h[c]
+            if isinstance(a, float) and isinstance(b, float):
+                assert math.isclose(a, b, rel_tol=0, abs_tol=1e-9), f"{what}.{name} of {w[0]}: {b} != {a}"
+            else:
+                assert a == b, f"{what}.{name} of {w[0]}: {b!r} != {a!r}"
+
+
+def _check_identical(store: Path, out: Path, what: str) -> None:
+    for table, key in (("enrichment", "interaction_id"), ("enrichment_turns", "interaction_id, seq")):
+        _same(_rows(store, table, key), _rows(out, table, key), f"{what} {table}")
+
+
+def test_the_reference_exercises_every_component(lake_store):
+    names, rows = _rows(lake_store["db"], "enrichment", "interaction_id")
+    col = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    assert sum(r is not None for r in col["reason"]) > 700
+    assert len({t for t in col["topic_id"] if t is not None}) >= 2
+    assert sum("[" in (t or "") for t in col["redacted_text"]) > 20     # redaction did something
+    assert len(set(col["feedback_type"])) >= 3 and sum(s is not None for s in col["sentiment"]) > 700
+
+
+def test_spark_local_gives_the_rows_earful_enrich_gives(lake_store, spark):
+    from earful.scale.lake import lake_enricher
+    from earful.scale.spark import enrich_lake
+
+    out = lake_store["folder"] / "out-spark"
+    seen = []
+    n = enrich_lake(spark, str(lake_store["lake"]), str(out), lake_enricher(lake_store["lake"], fast=True),
+                    progress=lambda d, t: seen.append((d, t)))
+    assert n == lake_store["first"].rows["interactions"]
+    assert seen[-1] == (n, n)
+    _check_identical(lake_store["db"], out, "spark")
+    assert any(p.name.startswith("channel=") for p in (out / "enrichment").glob("day=*/*"))
+
+
+def test_daft_gives_the_rows_earful_enrich_gives(lake_store):
+    _need("daft")
+    out = lake_store["folder"] / "out-daft"
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "enrich", "--engine", "daft", "--fast",
+                        "--input", str(lake_store["lake"]), "--output", str(out)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert "enriched 855 interactions on daft" in r.stdout
+    _check_identical(lake_store["db"], out, "daft")
+
+
+def test_enrich_on_an_engine_refuses_what_is_not_a_lake(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "enrich", "--engine", "daft", "--input", str(tmp_path),
+                        "--output", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "is not an earful lake" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "enrich", "--engine", "flink", "--input", str(tmp_path),
+                        "--output", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "unknown engine" in r.stderr
+
+
+def test_export_is_incremental_and_recorded(lake_store, tmp_path):
+    from earful.scale.lake import export_lake, read_manifest
+
+    lake = tmp_path / "lake"
+    shutil.copytree(lake_store["lake"], lake)
+    con = connect(lake_store["db"], read_only=True)
+    again = export_lake(con, lake)
+    con.close()
+    assert again.total == 0                     # nothing new: nothing written
+    m = read_manifest(lake)
+    assert [e["export"] for e in m["exports"]] == [1, 2]
+    assert m["exports"][0]["rows"]["interactions"] == 855 and m["exports"][0]["rows"]["turns"] > 5000
+    assert m["tables"]["turns"]["partition_by"] == ["day", "channel"]
+    # a new contact arrives: the next export writes it (and its turns) only
+    db = tmp_path / "more.duckdb"
+    shutil.copy(lake_store["db"], db)
+    con = connect(db)
+    con.execute("INSERT INTO interactions (id, source, source_id, channel, offered_at, text) VALUES "
+                "('x:1', 'x', '1', 'email', TIMESTAMP '2025-08-02 10:00:00', 'Where is my card?')")
+    third = export_lake(con, lake)
+    con.close()
+    assert third.rows["interactions"] == 1 and third.rows["enrichment"] == 0
+    assert list((lake / "interactions" / "day=2025-08-02" / "channel=email").glob("e3_*.parquet"))
+
+
+def test_a_lake_reads_back_into_a_store_unchanged(lake_store, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "ingest", str(lake_store["lake"]), "--json",
+                        "--db", str(tmp_path / "back.duckdb")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["interactions"] == 855
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{lake_store['db']}' AS a (READ_ONLY)")
+    con.execute(f"ATTACH '{tmp_path / 'back.duckdb'}' AS b (READ_ONLY)")
+    for table in ("interactions", "turns", "enrichment_turns"):
+        diff = con.execute(f"SELECT count(*) FROM (SELECT * FROM a.{table} EXCEPT ALL SELECT * FROM b.{table})").fetchone()[0]
+        assert diff == 0, table
+    cols = "interaction_id, redacted_text, sentiment, feedback_type, mentions::VARCHAR, reason, topic_id, enriched_at"
+    assert con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM a.enrichment EXCEPT ALL "
+                       f"SELECT {cols} FROM b.enrichment)").fetchone()[0] == 0
+
+
+def test_metrics_over_the_lake_are_the_stores(lake_store):
+    from earful.metrics.service import service_summary
+
+    store = connect(lake_store["db"], read_only=True)
+    lake = connect(lake_store["lake"])        # a lake folder opens as the same tables
+    try:
+        a, b = service_summary(store), service_summary(lake)
+    finally:
+        store.close()
+        lake.close()
+    assert json.dumps(a, default=str, sort_keys=True) == json.dumps(b, default=str, sort_keys=True)
+    assert a["totals"]["service_level"]["value"] is not None
+
+
+# One query, standard SQL, that all three engines run over the lake's files.
+_BY_DAY_AND_CHANNEL = """
+SELECT day, channel, count(*) AS offered,
+       sum(CASE WHEN coalesce(abandoned, false) THEN 1 ELSE 0 END) AS abandoned,
+       avg(CASE WHEN answered_at IS NOT NULL THEN talk_s + coalesce(hold_s, 0) + coalesce(wrap_s, 0) ELSE NULL END) AS aht_s,
+       avg(wait_s) AS asa_s, avg(csat) AS csat
+FROM interactions GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def test_duckdb_spark_and_daft_give_the_same_metrics_from_the_lake(lake_store, spark):
+    daft = _need("daft")
+    lake = str(lake_store["lake"])
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW interactions AS SELECT * FROM read_parquet('{lake}/interactions/**/*.parquet', "
+                "hive_partitioning = true)")
+    want = con.execute(_BY_DAY_AND_CHANNEL).fetchall()
+    spark.read.parquet(f"{lake}/interactions").createOrReplaceTempView("interactions")
+    got_spark = [tuple(r) for r in spark.sql(_BY_DAY_AND_CHANNEL).collect()]
+    interactions = daft.read_parquet(f"{lake}/interactions/**/*.parquet", hive_partitioning=True)  # noqa: F841
+    d = daft.sql(_BY_DAY_AND_CHANNEL).to_pydict()
+    got_daft = list(zip(*d.values()))
+    assert len({r[1] for r in want}) == 6 and sum(r[2] for r in want) == 855
+    for got, engine in ((got_spark, "spark"), (got_daft, "daft")):
+        assert len(got) == len(want), engine
+        for w, g in zip(want, got):
+            assert w[:4] == tuple(g[:4]), engine
+            for a, b in zip(w[4:], g[4:]):
+                assert (a is None and b is None) or math.isclose(a, b, rel_tol=1e-12), (engine, w, g)
