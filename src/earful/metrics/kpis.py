@@ -91,29 +91,18 @@ def ivr_hangups() -> Metric:
     return Metric("ivr_hangups", {"ivr_hangups": "count_if(is_ivr)"}, "ivr_hangups")
 
 
-def _treatment_sql(treatments: Sequence[str], case: dict[str, str]) -> str:
-    """An SQL condition that depends on the row's treatment: ``case`` maps a treatment to its condition
-    (missing: false); one treatment in use needs no CASE."""
+def _treatment_sql(treatments: Sequence[str], case: dict[str, str], otherwise: str = "false") -> str:
+    """An SQL condition (or number) that depends on the treatment ``treat``: ``case`` maps a treatment to its
+    condition (missing: ``otherwise``); one treatment in use needs no CASE."""
     for t in treatments:
         if t not in ABANDON_TREATMENTS:
             raise InputError(f"abandon treatment {t!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
     used = list(dict.fromkeys(treatments))
     if len(used) == 1:
-        return case.get(used[0], "false")
+        return case.get(used[0], otherwise)
     codes = list(ABANDON_TREATMENTS)
     whens = " ".join(f"WHEN {codes.index(t)} THEN {case[t]}" for t in used if t in case)
-    return f"(CASE treat {whens} ELSE false END)" if whens else "false"
-
-
-def _by_treatment(treatments: Sequence[str], case: dict[str, str]) -> str:
-    """An SQL number that depends on the definition's treatment ``treat``: ``case`` maps a treatment to its
-    value (missing: 0); one treatment in use needs no CASE."""
-    used = list(dict.fromkeys(treatments))
-    if len(used) == 1:
-        return case.get(used[0], "0")
-    codes = list(ABANDON_TREATMENTS)
-    whens = " ".join(f"WHEN {codes.index(t)} THEN {case[t]}" for t in used if t in case)
-    return f"(CASE treat {whens} ELSE 0 END)" if whens else "0"
+    return f"(CASE treat {whens} ELSE {otherwise} END)" if whens else otherwise
 
 
 #: The abandons a treatment leaves out, as parts (an abandon whose wait is unknown is never left out).
@@ -125,10 +114,9 @@ _EXCLUDED_PARTS = {"exclude_short": ("short_abandoned", "count_if(is_abandoned A
 def _excluded(treatments: Sequence[str], which: Sequence[str]) -> tuple[dict[str, str], str]:
     """The parts counting the abandons left out by the treatments in ``which`` that are in use, and the
     per-definition count of those its treatment leaves out."""
-    _treatment_sql(treatments, {})  # checks the names
+    excluded = _treatment_sql(treatments, {t: _EXCLUDED_PARTS[t][0] for t in which}, otherwise="0")
     used = [t for t in dict.fromkeys(treatments) if t in which]
-    parts = dict(_EXCLUDED_PARTS[t] for t in used)
-    return parts, _by_treatment(treatments, {t: _EXCLUDED_PARTS[t][0] for t in used})
+    return dict(_EXCLUDED_PARTS[t] for t in used), excluded
 
 
 def service_level(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
