@@ -18,14 +18,20 @@ known), ``csat``, ``nps``, ``ces``, ``qa_score``, ``predicted_csat``, ``t`` (the
 ``next_t`` (the same customer's next contact), ``fcr_eligible``, ``agent_id``, ``answered_at``.
 
 Per row, from the contact's service definition (``earful.metrics.definitions``): ``sl_t`` (its
-threshold T, s), ``short_s`` (its short-abandon threshold S, s), ``treat`` (its abandon treatment,
-as the index of ``ABANDON_TREATMENTS``), ``sl_target`` and ``ab_target`` (its targets).
+threshold T, s) and ``short_s`` (its short-abandon threshold S, s).
+
+Parts that depend on the definition otherwise (abandon treatment, targets, concurrency) are
+``per_definition``: ``metrics_table`` first sums the plain parts by group and definition, then
+these aggregates over those rows, where ``treat`` (the abandon treatment, as the index of
+``ABANDON_TREATMENTS``), ``sl_t``, ``sl_target``, ``ab_target`` (targets in millionths) and
+``conc`` (concurrency) are the definition's constants: a constant applied once per definition
+rather than once per contact, with the same sums.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from earful.errors import InputError
 
@@ -40,11 +46,13 @@ ABANDON_TREATMENTS = {
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric: additive parts (name -> SQL aggregate over the contact view) and a formula over them."""
+    """A metric: additive parts (name -> SQL aggregate over the contact view), parts per definition (name ->
+    SQL aggregate over the plain parts summed by group and service definition) and a formula over them."""
 
     name: str
     parts: dict[str, str]
     formula: str
+    per_definition: dict[str, str] = field(default_factory=dict)
 
 
 def _ratio(num: str, den: str) -> str:
@@ -83,18 +91,32 @@ def ivr_hangups() -> Metric:
     return Metric("ivr_hangups", {"ivr_hangups": "count_if(is_ivr)"}, "ivr_hangups")
 
 
-def _treatment_sql(treatments: Sequence[str], case: dict[str, str]) -> str:
-    """An SQL condition that depends on the row's treatment: ``case`` maps a treatment to its condition
-    (missing: false); one treatment in use needs no CASE."""
+def _treatment_sql(treatments: Sequence[str], case: dict[str, str], otherwise: str = "false") -> str:
+    """An SQL condition (or number) that depends on the treatment ``treat``: ``case`` maps a treatment to its
+    condition (missing: ``otherwise``); one treatment in use needs no CASE."""
     for t in treatments:
         if t not in ABANDON_TREATMENTS:
             raise InputError(f"abandon treatment {t!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
     used = list(dict.fromkeys(treatments))
     if len(used) == 1:
-        return case.get(used[0], "false")
+        return case.get(used[0], otherwise)
     codes = list(ABANDON_TREATMENTS)
     whens = " ".join(f"WHEN {codes.index(t)} THEN {case[t]}" for t in used if t in case)
-    return f"(CASE treat {whens} ELSE false END)" if whens else "false"
+    return f"(CASE treat {whens} ELSE {otherwise} END)" if whens else otherwise
+
+
+#: The abandons a treatment leaves out, as parts (an abandon whose wait is unknown is never left out).
+_EXCLUDED_PARTS = {"exclude_short": ("short_abandoned", "count_if(is_abandoned AND wait < short_s)"),
+                   "exclude_within_threshold": ("abandoned_within_t", "count_if(is_abandoned AND wait <= sl_t)"),
+                   "answered_only": ("abandoned", "count_if(is_abandoned)")}
+
+
+def _excluded(treatments: Sequence[str], which: Sequence[str]) -> tuple[dict[str, str], str]:
+    """The parts counting the abandons left out by the treatments in ``which`` that are in use, and the
+    per-definition count of those its treatment leaves out."""
+    excluded = _treatment_sql(treatments, {t: _EXCLUDED_PARTS[t][0] for t in which}, otherwise="0")
+    used = [t for t in dict.fromkeys(treatments) if t in which]
+    return dict(_EXCLUDED_PARTS[t] for t in used), excluded
 
 
 def service_level(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
@@ -111,18 +133,16 @@ def service_level(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
     less the answered contacts whose wait is unknown (neither on time nor late). Unknown (NULL)
     when contacts were answered but none has a known wait: the source records no queue time.
     """
-    excluded = _treatment_sql(treatments, {
-        "exclude_short": "is_abandoned AND wait < short_s",
-        "exclude_within_threshold": "is_abandoned AND wait <= sl_t",
-        "answered_only": "is_abandoned"})
-    parts = {"sl_met": "count_if(is_answered AND wait <= sl_t)",
-             "sl_base": f"count_if(is_offered AND NOT (is_answered AND wait IS NULL) AND NOT coalesce({excluded}, false))",
-             "sl_target_sum": f"sum(sl_target) FILTER (WHERE is_offered AND NOT (is_answered AND wait IS NULL) "
-                              f"AND NOT coalesce({excluded}, false))",
+    excluded_parts, excluded = _excluded(treatments, ("exclude_short", "exclude_within_threshold", "answered_only"))
+    # offered less the answered without a known wait less the abandons the treatment leaves out (answered
+    # and abandoned never overlap, and every abandon left out is offered)
+    base = f"offered - (answered - answered_with_wait) - {excluded}"
+    parts = {"sl_met": "count_if(is_answered AND wait <= sl_t)", "offered": "count_if(is_offered)",
              "answered": "count_if(is_answered)",
-             "answered_with_wait": "count_if(is_answered AND wait IS NOT NULL)"}
+             "answered_with_wait": "count_if(is_answered AND wait IS NOT NULL)", **excluded_parts}
     return Metric("service_level", parts,
-                  f"CASE WHEN answered > 0 AND answered_with_wait = 0 THEN NULL ELSE {_ratio('sl_met', 'sl_base')} END")
+                  f"CASE WHEN answered > 0 AND answered_with_wait = 0 THEN NULL ELSE {_ratio('sl_met', 'sl_base')} END",
+                  {"sl_base": f"sum({base})", "sl_target_sum": f"sum(({base}) * sl_target)"})
 
 
 def asa() -> Metric:
@@ -149,12 +169,11 @@ def abandon_rate(treatments: Sequence[str] = ("exclude_short",)) -> Metric:
     - ``answered_only``:            E = none (a rate that left every abandon out would be no rate)
 
     IVR hang-ups are in neither term. An abandon whose wait is unknown is never left out."""
-    excluded = _treatment_sql(treatments, {
-        "exclude_short": "is_abandoned AND wait < short_s",
-        "exclude_within_threshold": "is_abandoned AND wait <= sl_t"})
+    excluded_parts, excluded = _excluded(treatments, ("exclude_short", "exclude_within_threshold"))
     return Metric("abandon_rate", {"abandoned": "count_if(is_abandoned)", "offered": "count_if(is_offered)",
-                                   "abandon_excluded": f"count_if(coalesce({excluded}, false))"},
-                  _ratio("abandoned - abandon_excluded", "offered - abandon_excluded"))
+                                   **excluded_parts},
+                  _ratio("abandoned - abandon_excluded", "offered - abandon_excluded"),
+                  {"abandon_excluded": f"sum({excluded})"})
 
 
 def transfer_rate() -> Metric:
@@ -192,8 +211,8 @@ def occupancy(staffing_minutes: int = 30) -> Metric:
     ``staffed_from_activity``) — or, from the ``staffing`` table, Σ agents × interval_s (see
     ``metrics_table(occupancy_from=...)``). The parts here are busy time; staffed time is its own step."""
     return Metric("occupancy", {
-        "busy_s": "sum(handle / conc) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
-    }, _ratio("busy_s", "staffed_s"))
+        "busy_handle_s": "sum(handle) FILTER (WHERE is_answered AND agent_id IS NOT NULL)",
+    }, _ratio("busy_s", "staffed_s"), {"busy_s": "sum(busy_handle_s / conc)"})
 
 
 def _floor_div(x: str, d: int) -> str:

@@ -71,13 +71,14 @@ def _record_columns(rec: str, ctx: str, next_contact: bool, stored_waits: bool =
             + (f", {rec}.business_wait_s, {rec}.business_clock" if stored_waits else ""))
 
 
-#: Parts the framing columns read, beside the metrics' own (aggregates over the contact view).
-_FRAMING_PARTS = {
-    "ab_target_sum": "sum(ab_target) FILTER (WHERE is_offered)",
-    "ab_target_n": "count_if(is_offered AND ab_target IS NOT NULL)",
-    "sl_t_lo": "min(sl_t) FILTER (WHERE is_offered)", "sl_t_hi": "max(sl_t) FILTER (WHERE is_offered)",
-    "treat_lo": "min(treat) FILTER (WHERE is_offered)", "treat_hi": "max(treat) FILTER (WHERE is_offered)",
-    "answered_with_handle": "count_if(is_answered AND handle IS NOT NULL)",
+#: Parts the framing columns read, beside the metrics' own: aggregates over the contact view, and over the
+#: parts by group and definition, with the definition's constants (``kpis.Metric.per_definition``).
+_FRAMING_PARTS = {"offered": "count_if(is_offered)", "answered_with_handle": "count_if(is_answered AND handle IS NOT NULL)"}
+_FRAMING_PER_DEFINITION = {
+    "ab_target_sum": "sum(offered * ab_target)",
+    "ab_target_n": "sum(CASE WHEN ab_target IS NULL THEN 0 ELSE offered END)",
+    "sl_t_lo": "min(CASE WHEN offered > 0 THEN sl_t END)", "sl_t_hi": "max(CASE WHEN offered > 0 THEN sl_t END)",
+    "treat_lo": "min(CASE WHEN offered > 0 THEN treat END)", "treat_hi": "max(CASE WHEN offered > 0 THEN treat END)",
 }
 _TREATMENT_NAMES = "[" + ", ".join(f"'{t}'" for t in ABANDON_TREATMENTS) + "]"
 _FRAMING = {
@@ -91,19 +92,26 @@ _FRAMING = {
 
 
 _INTEGER_COLUMNS = ("treat", "sl_target", "ab_target", "conc")
+#: The definition's values the KPI table needs on every contact (the others are constants per definition,
+#: applied after summing by definition).
+_ROW_COLUMNS = ("sl_t", "short_s")
 
 
 class _DefinitionSQL:
-    """The per-row columns a contact's service definition gives (``sl_t``, ``short_s``, ``treat``,
-    ``sl_target``, ``ab_target``, ``conc``) and its wait and handle expressions, as SQL over the contact view.
+    """The per-row columns a contact's service definition gives (``row_columns`` of ``sl_t``, ``short_s``,
+    ``treat``, ``sl_target``, ``ab_target``, ``conc``), the constants of
+    each definition (``sl_t``, ``treat``, ``sl_target``, ``ab_target``, ``conc``: ``constants``, over rows
+    that carry the definition's index) and its wait and handle expressions, as SQL over the contact view.
 
     Each contact gets the index of its definition ``_d`` (queue rules first, then its channel) from
-    one CASE; the values are list look-ups by that index, or constants when every definition agrees.
+    one CASE (none when there is one definition); the values are list look-ups by that index, or
+    constants when every definition agrees.
     A wait on a business clock is B(end) − B(start) (``earful.metrics.calendars.BusinessClock``),
     from the day index and time of day of both ends, each computed once in its own layer."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, defs: ServiceDefinitions, sl_t: float | None,
-                 short_s: float | None, treatment: str | None, *, stored: bool = True) -> None:
+                 short_s: float | None, treatment: str | None, *, stored: bool = True,
+                 row_columns: Sequence[str] = ("sl_t", "short_s", "treat")) -> None:
         rules = defs.rules()
         self.defs: list = []
         for _q, _ch, d in rules:
@@ -128,7 +136,10 @@ class _DefinitionSQL:
             "ab_target": [None if d.max_abandon is None else round(d.max_abandon * 1e6) for d in self.defs],
             "conc": [max(1, int(d.concurrency)) for d in self.defs],  # contacts an agent handles at once
         }
-        self.columns = [f"{self._pick(v, integer=name in _INTEGER_COLUMNS)} AS {name}" for name, v in cols.items()]
+        self.columns = [f"{self._pick(cols[name], integer=name in _INTEGER_COLUMNS)} AS {name}" for name in row_columns]
+        self.constants = [f"{self._pick(v, integer=name in _INTEGER_COLUMNS)} AS {name}" for name, v in cols.items()
+                          if name != "short_s"]
+        self.index = ", _d" if len(self.defs) > 1 else ""  # the definition's index among the group keys
         immediate = [d.mode == "immediate" for d in self.defs]
         self.talk_default = ("epoch(ended_at - answered_at)" if all(immediate) else
                              f"CASE WHEN {self._pick(immediate)} THEN epoch(ended_at - answered_at) END"
@@ -349,7 +360,7 @@ def metrics_table(
     short_s = seconds(short_abandon_s, "short-abandon threshold") if short_abandon_s is not None else None
     if abandon_treatment is not None and abandon_treatment not in ABANDON_TREATMENTS:
         raise InputError(f"abandon treatment {abandon_treatment!r} is not one of {', '.join(ABANDON_TREATMENTS)}")
-    per_row = _DefinitionSQL(con, defs, sl_t, short_s, abandon_treatment)
+    per_row = _DefinitionSQL(con, defs, sl_t, short_s, abandon_treatment, row_columns=_ROW_COLUMNS)
     with_fcr = fcr_days is not None
     n_days = _days(fcr_days) if with_fcr else 0.0
     if fcr_same not in FCR_SAME:
@@ -381,11 +392,17 @@ def metrics_table(
                kpis.occupancy(staffing_minutes), kpis.csat_avg(), kpis.nps(), kpis.ces_avg(), kpis.qa_score(),
                kpis.predicted_csat()]
     parts: dict[str, str] = {}
+    per_def: dict[str, str] = {}  # over the parts by group, hour and definition, with the definition's constants
     for m in metrics:
         for name, sql in m.parts.items():
             if parts.setdefault(name, sql) != sql:
                 raise AssertionError(f"part {name} defined twice, differently")
-    parts.update(_FRAMING_PARTS)
+        for name, sql in m.per_definition.items():
+            per_def.setdefault(name, sql)
+    for name, sql in _FRAMING_PARTS.items():
+        if parts.setdefault(name, sql) != sql:
+            raise AssertionError(f"part {name} defined twice, differently")
+    per_def.update(_FRAMING_PER_DEFINITION)
 
     need_reason = any(k.name == "reason" for k in keys) or fcr_same == "reason"
     join_enrichment = need_reason and has_table(con, "enrichment")
@@ -438,14 +455,21 @@ def metrics_table(
     ),
     src AS NOT MATERIALIZED (
         SELECT {keys_sql} hour(t) AS _hour, record_id, queue, channel, agent_id, customer_id, answered_at, csat, nps,
-               ces, qa_score, predicted_csat, reason, t, is_contact, sl_t, short_s, treat, sl_target, ab_target, conc,
+               ces, qa_score, predicted_csat, reason, t, is_contact, sl_t, short_s{per_row.index},
                {per_row.flags(_FLAGS)}, is_contact AND is_answered AS fcr_eligible{next_t}
         FROM {per_row.layers(contacts)}
     ),
-    by_hour AS (  -- every part by group and hour of day in one pass: the peak hour reads the same counts
-        SELECT {kc} _hour, {", ".join(f"{s} AS {n}" for n, s in parts.items())} FROM src {where} GROUP BY ALL
+    by_def AS (  -- every part by group, hour of day and definition in one pass
+        SELECT {kc} _hour{per_row.index}, {", ".join(f"{s} AS {n}" for n, s in parts.items())}
+        FROM src {where} GROUP BY ALL
     ),
-    agg AS (SELECT {kc} {", ".join(f"{_reaggregate(s, n)} AS {n}" for n, s in parts.items())} FROM by_hour {group}),
+    by_hour AS (  -- the definition's constants applied to its sums: the peak hour reads the same counts
+        SELECT {kc} _hour, {", ".join([f"{_reaggregate(s, n)} AS {n}" for n, s in parts.items()]
+                                      + [f"{s} AS {n}" for n, s in per_def.items()])}
+        FROM (SELECT *, {", ".join(per_row.constants)} FROM by_def) GROUP BY {kc} _hour
+    ),
+    agg AS (SELECT {kc} {", ".join(f"{_reaggregate(s, n)} AS {n}" for n, s in {**parts, **per_def}.items())}
+            FROM by_hour {group}),
     peak AS (
         SELECT {kc} arg_max(_hour, offered * 24 + (23 - _hour)) FILTER (WHERE offered > 0) AS peak_hour
         FROM by_hour {group}
