@@ -169,15 +169,20 @@ def _survey_coverage(c: _Context) -> Evidence:
                detail={"answers": rated, "contacts": contacts}, of=("answers", "contacts"))
 
 
+# A contact with words to read (its text or a transcript's turns), and a contact of the period
+# (its first timestamp's day), as SQL conditions on ``interactions i``.
+_WITH_WORDS = "(i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))"
+_IN_PERIOD = "CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?"
+
+
 # -- learning -------------------------------------------------------------------------------------
 def _words_analysed(c: _Context) -> Evidence:
     cmd = "earful enrich"
-    with_text = ("(i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))")
     enriched = "EXISTS (SELECT 1 FROM enrichment e WHERE e.interaction_id = i.id)" if has_table(c.con, "enrichment") \
         else "false"
     n, done = c.con.execute(
-        f"SELECT count(*) FILTER (WHERE {with_text}), count(*) FILTER (WHERE {with_text} AND {enriched})"
-        " FROM interactions i WHERE CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?",
+        f"SELECT count(*) FILTER (WHERE {_WITH_WORDS}), count(*) FILTER (WHERE {_WITH_WORDS} AND {enriched})"
+        " FROM interactions i WHERE " + _IN_PERIOD,
         [c.start, c.end]).fetchone()
     if not n:
         return _ev("words_analysed", "Contacts whose words are analysed", None, "share", cmd,
@@ -193,7 +198,7 @@ def _reason_coverage(c: _Context) -> Evidence:
     n, known = c.con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE coalesce({learnt}, i.disposition) IS NOT NULL)"
         " FROM interactions i WHERE i.channel <> 'survey'"
-        " AND CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?",
+        " AND " + _IN_PERIOD,
         [c.start, c.end]).fetchone()
     if not n:
         return _ev("reason_coverage", "Contacts with a contact reason", None, "share", cmd, "no contacts in the period")
@@ -341,18 +346,17 @@ def _calls_transcribed(c: _Context) -> Evidence:
 
 
 def _qa_coverage(c: _Context) -> Evidence:
-    """Contacts with an agent's words (text, turns or a recording) scored against the QA rubric."""
+    """Contacts with words (text or turns) scored against the QA rubric."""
     cmd = f"earful qa summary {c.period}"
     if not has_table(c.con, "qa_scores") or not c.con.execute("SELECT count(*) FROM (SELECT 1 FROM qa_scores LIMIT 1)"
                                                               ).fetchone()[0]:
         return _ev("qa_coverage", "Contacts scored for quality", None, "share", "earful qa run",
                    "the store holds no QA scores (earful qa run scores every contact; a centre that scores elsewhere answers)")
-    with_words = "(i.text IS NOT NULL OR EXISTS (SELECT 1 FROM turns t WHERE t.interaction_id = i.id))"
     n, scored = c.con.execute(
-        f"SELECT count(*) FILTER (WHERE {with_words}),"
-        f" count(*) FILTER (WHERE {with_words} AND EXISTS (SELECT 1 FROM qa_scores q WHERE q.interaction_id = i.id))"
+        f"SELECT count(*) FILTER (WHERE {_WITH_WORDS}),"
+        f" count(*) FILTER (WHERE {_WITH_WORDS} AND EXISTS (SELECT 1 FROM qa_scores q WHERE q.interaction_id = i.id))"
         " FROM interactions i WHERE i.channel <> 'survey'"
-        " AND CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE) BETWEEN ? AND ?",
+        " AND " + _IN_PERIOD,
         [c.start, c.end]).fetchone()
     if not n:
         return _ev("qa_coverage", "Contacts scored for quality", None, "share", cmd,
