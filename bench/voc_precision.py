@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tune-only", action="store_true",
                     help="while tuning: only the tune split, with the texts earful gets wrong (no held-out figure)")
+    ap.add_argument("--errors", action="store_true",
+                    help="print the texts earful gets wrong on both splits of this sample (it has been reported "
+                         "once and may now be tuned on; the fresh sample stays unseen)")
     args = ap.parse_args(argv)
     data = Path(os.environ.get("EARFUL_SHARED_DATA", "../shared/data"))
     cands = voc_sample.candidates(data)
@@ -105,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             ok = label == "yes"
         if args.tune_only and r["split"] == "heldout":
             continue
-        if args.tune_only and now != ok:
-            print(f"  miss {cue:11s} {'FP' if now else 'FN'} {label:6s} {c['name']!r:20s} {' '.join(text.split())[:160]}")
+        if (args.tune_only or args.errors) and now != ok:
+            print(f"  miss {r['split']:7s} {cue:11s} {'FP' if now else 'FN'} {label:6s} {c['name']!r:20s} {' '.join(text.split())[:160]}")
         for rule, hit in (("earful", now), ("before", before)):
             for src in (c["source"], "all"):
                 results.setdefault((cue, r["split"], src, rule), []).append((hit, ok))
