@@ -62,6 +62,7 @@ def test_testimonials_are_specific_praise(clf):
           "Thank you for ruining my phone with this update, the app is useless",
           "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!",
           "Tried to pay my rent through the app. Brilliant. Had to phone the branch to set it up.",  # flat sarcasm
+          "Thank you so much for your help with this today!!",  # thanks for help in general
           "Found this lovely piece of wire in my salad today, not my favourite topping!!"]
     assert clf.testimonials(yes) == [True] * len(yes)
     assert clf.testimonials(no) == [False] * len(no)

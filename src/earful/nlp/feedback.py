@@ -72,7 +72,7 @@ TESTIMONIAL_WHO = (
     r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)", r"\bthank(?:s| you)(?: so much| very much)?,\s+(?-i:[A-Z][a-z]{2,})\b",
 )
 TESTIMONIAL_WHAT = (
-    r"\b(?:service|delivery|flight|food|meal|app|product|support|experience|response|reply|call|help|trip|ride|order|"
+    r"\b(?:service|delivery|flight|food|meal|app|product|experience|call|trip|ride|order|"
     r"stay|room|drinks?|cabin|seat|upgrade|offer|price|quality|fix|advice|care|kindness|patience|club|lounge|burger|"
     r"fries|coffee|store|shop|branch)\b",
     r"\b(?:quick(?:ly)?|fast|speedy|patient|efficient|professional|knowledgeable|polite|courteous|friendly)\b",
@@ -82,6 +82,10 @@ TESTIMONIAL_OUTCOME = (
     r"right away|same[- ]day|in minutes|works? (?:now|again|perfectly)|back (?:up|on(?:line)?)|safe and sound|"
     r"made (?:my|our|a bad)|saved)\b",
 )
+# Help in general: specific enough beside praise of its own ("so helpful", "excellent"), not
+# beside thanks alone ("Thank you so much for your help").
+TESTIMONIAL_GENERIC = (r"\b(?:help|support|response|reply|assistance)\b",)
+THANKS_CUES = (r"\b(?:thank you so much|thanks so much|thanks a lot|many thanks|much appreciated|really appreciate)\b",)
 # Words that make "thank you" sarcastic or a complaint's sign-off: sour words, praise said flat
 # as a sentence of its own ("... to the new landlord. Amazing. Had to use ..."), something found
 # in the food, a thing that is "not my favourite".
@@ -99,7 +103,8 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
                           complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
     """Specific praise with wording a centre could quote (with the customer's consent): a praise
     cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
-    was good or how it ended, with no question, complaint or sour word beside it."""
+    was good or how it ended, with no question, complaint or sour word beside it. Help in general
+    ("your help", "the reply") counts only beside praise other than thanks."""
     if not text or "?" in text:
         return False
     text = text.replace("’", "'")  # the cues spell apostrophes straight
@@ -109,7 +114,10 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
         return False
     if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
         return False
-    return bool(_SPECIFIC.search(text))
+    if _SPECIFIC.search(text):
+        return True
+    beyond_thanks = _THANKS.sub(lambda m: " " * len(m.group(0)), text)
+    return bool(_GENERIC.search(text)) and cue_strength(praise, beyond_thanks) == "firm"
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
@@ -169,6 +177,8 @@ def _compile(cues: Sequence[str]) -> re.Pattern[str]:
 
 _SOUR = _compile(SOUR_CUES)
 _SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
+_GENERIC = _compile(TESTIMONIAL_GENERIC)
+_THANKS = _compile(THANKS_CUES)
 _HANDLE_OR_LINK = re.compile(r"@\w+|https?://\S+")
 
 
