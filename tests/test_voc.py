@@ -33,6 +33,20 @@ def test_churn_cues_read_negation_and_hedging(clf):
     assert clf.predict(texts[4:5]) == ["churn_threat"]
 
 
+def test_marketing_opt_out_is_not_churn_but_cancelling_a_subscription_is(clf, shared_data):
+    """Real customer tweets (read from the shared data, never copied): asking for an unsubscribe
+    link is about marketing e-mail; cancelling a membership or account is leaving."""
+    import csv
+
+    rows = {r["tweet_id"]: r["text"] for r in csv.DictReader(
+        open(shared_data / "twcs" / "twcs_first5000.csv", encoding="utf-8"))}
+    opt_out, leaving = rows["3076"], [rows["1706"], rows["1907"]]
+    assert "unsubscribe" in opt_out and all("cancel my" in t for t in leaving)
+    assert clf.churn_strength([opt_out] + leaving) == [None, "firm", "firm"]
+    assert clf.churn_strength(["Please unsubscribe me from your newsletter", "How do I unsubscribe from these texts?",
+                               "I want to cancel my Premium subscription, it's not worth it"]) == [None, None, "firm"]
+
+
 def test_praise_that_is_negated_is_not_praise(clf):
     assert clf.predict(["The service was not great", "Wasn't very helpful today", "Excellent service from Tom"]) == [
         "other", "other", "praise"]
@@ -41,10 +55,15 @@ def test_praise_that_is_negated_is_not_praise(clf):
 def test_testimonials_are_specific_praise(clf):
     yes = ["Thanks to the wonderful crew of flight 560 for getting us home safe and sound!",
            "Just got off the phone with a rep, Austin, one of the best customer service experiences I've ever had!",
-           "The agent was lovely and sorted it straight away."]
+           "The agent was lovely and sorted it straight away.",
+           "Just off the phone with a rep, one of the best experiences I’ve ever had!",  # a curly apostrophe
+           "Fantastic! I don't drive. Thank you so much, Tom, have a good shift"]
     no = ["Thank you! :)", "Thanks so much!!", "Great, I also have a question about my baggage allowance?",
           "Thank you for ruining my phone with this update, the app is useless",
-          "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!"]
+          "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!",
+          "Tried to pay my rent through the app. Brilliant. Had to phone the branch to set it up.",  # flat sarcasm
+          "Thank you so much for your help with this today!!",  # thanks for help in general
+          "Found this lovely piece of wire in my salad today, not my favourite topping!!"]
     assert clf.testimonials(yes) == [True] * len(yes)
     assert clf.testimonials(no) == [False] * len(no)
     assert is_testimonial(None) is False

@@ -31,7 +31,7 @@ CHURN_CUES = (
     r"\btak(?:e|ing)\s+my\s+(?:business|money|custom)\s+(?:elsewhere|somewhere else)",
     r"\b(?:never|won't|will not|not going to)\s+(?:use|buy from|bank with|fly with|order from|shop with)\s+(?:you|them|this|your)",
     r"\b(?:i'?m|i am)\s+done\s+with\s+(?:you|this|your)", r"\b(?:that|this)\s+(?:was|is|will\s+be)\s+the\s+last\s+time\s+i\b|\blast\s+time\s+i\s+(?:will|ever|'ll)\b",
-    r"\bunsubscribe\b", r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
+    r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
 )
 COMPLAINT_CUES = (
     r"\b(?:still\s+(?:waiting|not|haven'?t|hasn'?t|no)|not\s+(?:working|received|arrived|happy|acceptable|good enough)|"
@@ -69,10 +69,10 @@ TESTIMONIAL_WHO = (
     r"\b(?:agent|advis[eo]r|rep|representative|staff|team|crew|employee|pilot|co-?pilot|attendant|driver|manager|"
     r"cashier|colleague|engineer|technician|associate|lady|gentleman)s?\b",
     r"\[NAME\]", r"(?-i:\b[A-Z][a-z]{2,}\b)(?:\s+(?-i:[A-Z][a-z]+))?\s+(?:was|were|is|has been|went)\b",
-    r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)",
+    r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)", r"\bthank(?:s| you)(?: so much| very much)?,\s+(?-i:[A-Z][a-z]{2,})\b",
 )
 TESTIMONIAL_WHAT = (
-    r"\b(?:service|delivery|flight|food|meal|app|product|support|experience|response|reply|call|help|trip|ride|order|"
+    r"\b(?:service|delivery|flight|food|meal|app|product|experience|call|trip|ride|order|"
     r"stay|room|drinks?|cabin|seat|upgrade|offer|price|quality|fix|advice|care|kindness|patience|club|lounge|burger|"
     r"fries|coffee|store|shop|branch)\b",
     r"\b(?:quick(?:ly)?|fast|speedy|patient|efficient|professional|knowledgeable|polite|courteous|friendly)\b",
@@ -82,10 +82,20 @@ TESTIMONIAL_OUTCOME = (
     r"right away|same[- ]day|in minutes|works? (?:now|again|perfectly)|back (?:up|on(?:line)?)|safe and sound|"
     r"made (?:my|our|a bad)|saved)\b",
 )
-# Words that make "thank you" sarcastic or a complaint's sign-off.
+# Help in general: specific enough beside praise of its own ("so helpful", "excellent"), not
+# beside thanks alone ("Thank you so much for your help").
+TESTIMONIAL_GENERIC = (r"\b(?:help|support|response|reply|assistance)\b",)
+THANKS_CUES = (r"\b(?:thank you so much|thanks so much|thanks a lot|many thanks|much appreciated|really appreciate)\b",)
+# Words that make "thank you" sarcastic or a complaint's sign-off: sour words, praise said flat
+# as a sentence of its own ("... to the new landlord. Amazing. Had to use ..."), something found
+# in the food, a thing that is "not my favourite".
 SOUR_CUES = (
     r"\b(?:ruin\w*|suck\w*|worst|terrible|horrible|awful|useless|pathetic|joke|morons?|idiots?|wtf|ffs|smh|"
     r"for nothing|not helpful|unhelpful|never again|nightmare|disaster|crooks?|liars?|waste)\b",
+    r"(?:^|[.!?]\s+)(?:amazing|brilliant|great|lovely|fantastic|wonderful|perfect|awesome|excellent|superb|"
+    r"marvell?ous|nice|cheers)\.(?!\.)",
+    r"\bfound\s+(?:a|an|this|some|these)\b[^.!?]{0,50}\bin\s+(?:my|our|the)\b",
+    r"\bnot\s+(?:my|our)\s+(?:fave?|favou?rite)\b",
 )
 
 
@@ -93,16 +103,21 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
                           complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
     """Specific praise with wording a centre could quote (with the customer's consent): a praise
     cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
-    was good or how it ended, with no question, complaint or sour word beside it."""
+    was good or how it ended, with no question, complaint or sour word beside it. Help in general
+    ("your help", "the reply") counts only beside praise other than thanks."""
     if not text or "?" in text:
         return False
+    text = text.replace("’", "'")  # the cues spell apostrophes straight
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
     if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
         return False
     if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
         return False
-    return bool(_SPECIFIC.search(text))
+    if _SPECIFIC.search(text):
+        return True
+    beyond_thanks = _THANKS.sub(lambda m: " " * len(m.group(0)), text)
+    return bool(_GENERIC.search(text)) and cue_strength(praise, beyond_thanks) == "firm"
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
@@ -146,7 +161,7 @@ def cue_strength(pattern: re.Pattern[str], text: str | None) -> str | None:
     if not text:
         return None
     found = None
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text.replace("’", "'")):  # same length: positions hold
         before = _words_before(text, m.start())
         if _negated(before):
             continue
@@ -162,6 +177,8 @@ def _compile(cues: Sequence[str]) -> re.Pattern[str]:
 
 _SOUR = _compile(SOUR_CUES)
 _SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
+_GENERIC = _compile(TESTIMONIAL_GENERIC)
+_THANKS = _compile(THANKS_CUES)
 _HANDLE_OR_LINK = re.compile(r"@\w+|https?://\S+")
 
 
