@@ -3,14 +3,19 @@ spikes and new reasons, and false alarms per month, on simulator months.
 
 Per seed: simulate a month with planted events → ingest → enrich (--fast) → train the reason
 classifier from 10 dispositions per reason (what a centre labels by hand; `--embeddings` adds the
-sentence encoder, default n-grams only) and assign every contact's reason with it → find_insights.
+sentence encoder: the model `reasons train` fits by default, which `reasons assign` classifies with
+(one encoder pass over the month, vectors stored); default n-grams only) and assign every contact's
+reason with it → find_insights, counting labels and (``reason_counts: posterior``) posteriors.
 In the same run, on the same store: the same detector on the true reasons (the dispositions), the
 window tests alone (trend test off) on both, and a controlled test that knows the planted reason
-and its onset (the window from the onset and the trend test from the onset, each at fdr/2).
+and its onset (the window from the onset and the trend test from the onset, each at fdr/2); and the
+classifier's recall and precision on the rising reason.
 
-    PYTHONPATH=src nice -n 10 python bench/drift.py --seeds 201 202 203 204 205 206 207 208 209 210
+    PYTHONPATH=src nice -n 10 python bench/drift.py --embeddings --seeds 201 202 203 204 205 206 207 208 209 210
 
-(runs split over several processes: `--table a.log b.log` prints the table of their JSON lines.)
+(runs split over several processes: `--table a.log b.log` prints the table of their JSON lines;
+`--save-counts DIR` keeps each month's count matrices and `--replay DIR/*.npz` runs the detector on
+them again: true reasons, labels, top-1 without the "unknown" threshold, posteriors.)
 
 Seeds 7, 11 and 23 (bench/insights.py, docs) and 1-3 were used while choosing the trend test's
 onsets and weight; report other seeds.
