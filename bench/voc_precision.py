@@ -15,6 +15,11 @@ same run), on each set of labels:
   ``voc_sample.fresh_yelp_candidates``, when both are present), labelled by a blind reader; no
   cue was tuned or checked on them. Restaurant reviews, not messages to a support account.
 
+``--learned-cv`` asks whether a small learned model on the tweet labels would help: logistic
+regression on word 1-2-grams and on the sentence embedding, trained on every labelled praise-net
+tweet (the second reader's label where there is one), 5-fold cross-validation with the folds by
+tweet, alone and combined with the rules (the rules' own figure there is in-sample).
+
 ``--compare REV`` adds the cues as committed at git revision REV (``previous``) beside them.
 
 Also: recall (the labelled positives flagged), the share of all customer tweets (and of all
@@ -157,6 +162,52 @@ def _shares(judge: _Judge, tweets: list[dict], source: str) -> dict[str, float]:
             "testimonial": sum(clf.testimonials(texts)) / len(texts), "competitor": comp / len(texts)}
 
 
+def _learned_cv(rows: list[tuple[dict, str, str]], clf: FeedbackClassifier, folds: int = 5) -> int:
+    """Out-of-fold precision and recall of logistic regression on the tweets' testimonial labels."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold
+
+    from earful.nlp.embed import default_embedder
+
+    label: dict[tuple, tuple[dict, str]] = {}
+    for c, split, lab in rows:  # the second reading replaces the first where there is one
+        if c["cue"] == "testimonial" and c["source"] != "sim" and (split != "heldout" or _key(c) not in label):
+            label[_key(c)] = (c, lab)
+    texts = [c["text"] for c, _ in label.values()]
+    y = np.array([lab == "yes" for _, lab in label.values()])
+    groups = [c["id"] for c, _ in label.values()]
+    rules = np.array(clf.testimonials(texts))
+    print(f"{len(texts)} labelled praise-net tweets, {y.sum()} testimonials; {folds}-fold CV, folds by tweet")
+
+    def line(name: str, hit: np.ndarray) -> None:
+        right = int((hit & y).sum())
+        lo, hi = _wilson(right, int(hit.sum())) if hit.sum() else (0.0, 0.0)
+        print(f"  {name:44s} flags {hit.sum():3d}, right {right:3d}, precision {right / max(1, hit.sum()):.3f} "
+              f"({lo:.2f}-{hi:.2f}), recall {right}/{y.sum()}")
+
+    line("rules (in-sample: tuned on all of these)", rules)
+    t0 = time.process_time()
+    features = {"word 1-2-grams": None, "sentence embedding": default_embedder().encode(texts)}
+    for name, x in features.items():
+        oof = np.zeros(len(y))
+        for tr, te in GroupKFold(folds).split(texts, y, groups):
+            model = LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+            if x is None:
+                vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+                model.fit(vec.fit_transform([texts[i] for i in tr]), y[tr])
+                oof[te] = model.predict_proba(vec.transform([texts[i] for i in te]))[:, 1]
+            else:
+                oof[te] = model.fit(x[tr], y[tr]).predict_proba(x[te])[:, 1]
+        for cut in (0.5, 0.7, 0.8):
+            line(f"{name}, p > {cut}", oof > cut)
+            line(f"  rules and {name}, p > {cut}", rules & (oof > cut))
+            line(f"  rules or {name}, p > {cut}", rules | (oof > cut))
+    print(f"CPU s: {time.process_time() - t0:.1f}")
+    return 0
+
+
 def _yelp_sentences(data: Path) -> list[str]:
     """Every review sentence of the UCI Yelp file (text before the tab), when the shared data has it."""
     path = data / "uci_sentiment" / "yelp_labelled.txt"
@@ -174,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--errors", action="store_true",
                     help="print the texts earful gets wrong on both splits of the first sample (reported once, "
                          "so it may now be tuned on); never the fresh sample's")
+    ap.add_argument("--learned-cv", action="store_true",
+                    help="5-fold CV (by tweet) of logistic regression on the tweet labels, alone and with the rules")
     ap.add_argument("--compare", metavar="REV", help="also the cues as committed at this git revision")
     args = ap.parse_args(argv)
     data = Path(os.environ.get("EARFUL_SHARED_DATA", "../shared/data"))
@@ -202,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         yelp = {_key(c): c for c in voc_sample.fresh_yelp_candidates(data)}
         assert all(_key(r) in yelp for r in yelp_labels), "the Yelp sample no longer matches its labels"
         rows += [(yelp[_key(r)], "yelp (unseen)", r["label"]) for r in yelp_labels]
+    if args.learned_cv:
+        return _learned_cv(rows, judge.clf)
     t0 = time.process_time()
     results: dict[tuple, list] = {}
     for c, split, label in rows:
