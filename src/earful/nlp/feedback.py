@@ -168,7 +168,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|,?\s+but\s+")
 def _negative_sentence(text: str, praise: re.Pattern[str], below: float = -0.5) -> bool:
     """Whether a sentence (or a clause after "but") without praise reads strongly negative
     (VADER's compound score at or below ``below``): the praise beside it is a foil."""
-    from earful.nlp.sentiment import _vader
+    from earful.nlp.sentiment import default_scorer
 
     parts: list[str] = []
     for part in _SENTENCE_END.split(_HANDLE_OR_LINK.sub(" ", text)):
@@ -176,7 +176,8 @@ def _negative_sentence(text: str, praise: re.Pattern[str], below: float = -0.5) 
             parts[-1] += " " + part
         elif part.strip():
             parts.append(part)
-    return any(not praise.search(p) and _vader().polarity_scores(p)["compound"] <= below for p in parts)
+    plain = [p for p in parts if not praise.search(p)]
+    return bool(plain) and bool((default_scorer("vader").score(plain) <= below).any())
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
