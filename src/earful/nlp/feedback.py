@@ -96,28 +96,88 @@ SOUR_CUES = (
     r"marvell?ous|nice|cheers)\.(?!\.)",
     r"\bfound\s+(?:a|an|this|some|these)\b[^.!?]{0,50}\bin\s+(?:my|our|the)\b",
     r"\bnot\s+(?:my|our)\s+(?:fave?|favou?rite)\b",
+    r"\bdisgust\w*|\bf(?:ou|i)nd\w*\s+(?:\w+\s+){0,3}?in\s+(?:my|our|the)\s+(?:food|meal|salad|burrito|bowl|sandwich|drink|coffee|order)\b",
+)
+# Sarcasm: praise beside a bad outcome or a leaving statement ("AMAZING customer service, you
+# have just lost 2 customers", "great job ..., oh wait, you don't. Never coming back"), thanks
+# for nothing, a thinking or eye-rolling face after praise.
+SARCASM_CUES = (
+    r"\boh\s+wait\b|\bthanks?\s+(?:you\s+)?for\s+nothing\b|#thanksnothanks|\bno\s+thanks\s+to\b|\byeah,?\s+right\b|\bironic",
+    r"\blost\s+(?:\d+|a|two|three|four|another|some|(?:a\s+)?loyal)?\s*(?:loyal\s+)?customers?\b|\bnever\s+(?:coming|going)\s+back\b",
+    "[\U0001F914\U0001F644\U0001F612\U0001F611\U0001F624\U0001F620\U0001F621\U0001F92C\U0001F44E\U0001F595]",
+)
+# Praise that is not specific however it is worded: thanks for a quick reply (bare thanks in a
+# support exchange), praise of the brand or its whole product as such ("one of the best apps in
+# the world", "my favourite airline"). These spans are set aside before looking for what was good.
+NOT_SPECIFIC = (
+    r"\b(?:quick|fast|speedy|prompt|swift|timely)(?:ly)?\s+(?:\w+\s+)?(?:responses?|repl(?:y|ies)|actions?|answers?|turnaround|reaction)\b",
+    r"\b(?:respon\w+|repl\w+|answer\w*|getting\s+back(?:\s+to\s+me)?)\s+(?:so\s+|very\s+)?(?:quick(?:ly)?|fast|promptly|swiftly)\b",
+    r"\b(?:one\s+of\s+)?(?:the\s+|my\s+)?(?:best|greatest|favou?rite|great|amazing|awesome|excellent)\s+(?:\w+\s+)?"
+    r"(?:apps?|airlines?|banks?|compan(?:y|ies)|brands?|platforms?|networks?|carriers?|places?|restaurants?|spots?)\b"
+    r"(?:\s+(?:in\s+the\s+world|ever|around|in\s+town|out\s+there))?",
+    r"\blov(?:e|ing)\s+(?:your|the|this|my\s+new)\s+(?:apps?|airline|company|brand|place|phone)\b",
+)
+# A company speaking (an award, its customers, its partners), not a customer's testimonial.
+COMPANY_VOICE = (
+    r"\bour\s+(?:customers|clients|guests|shoppers|partners?|awards?|fans|followers|suppliers)\b",
+    r"\bwe(?:'re|'ve| are| have| were| feel)\s+(?:so\s+|very\s+|truly\s+)?(?:honou?red|proud|delighted|thrilled)\b",
+    r"(?:@\w+[\s,]+){5}",
 )
 
 
 def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = None,
-                          complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
+                          complaint: re.Pattern[str] | None = None, min_words: int = 6,
+                          churn: re.Pattern[str] | None = None) -> bool:
     """Specific praise with wording a centre could quote (with the customer's consent): a praise
     cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
-    was good or how it ended, with no question, complaint or sour word beside it. Help in general
-    ("your help", "the reply") counts only beside praise other than thanks."""
+    was good or how it ended.
+
+    Vetoed by anything beside it that makes the praise a foil or not a customer's: a question, a
+    complaint, churn (even hedged) or sour word, sarcasm, another sentence that reads strongly
+    negative, a company speaking. Thanks for a quick reply and praise of the brand or its whole
+    product as such name nothing; help in general ("your help", "the reply") counts only beside
+    praise other than thanks."""
     if not text or "?" in text:
         return False
     text = text.replace("’", "'")  # the cues spell apostrophes straight
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
+    churn = churn or _CHURN
     if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
+        return False
+    if _SARCASM.search(text) or _COMPANY.search(text) or cue_strength(churn, text):
         return False
     if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
         return False
-    if _SPECIFIC.search(text):
+    if _negative_sentence(text, praise):
+        return False
+    said = _blank(_NOT_SPECIFIC, text)
+    if _SPECIFIC.search(said):
         return True
-    beyond_thanks = _THANKS.sub(lambda m: " " * len(m.group(0)), text)
-    return bool(_GENERIC.search(text)) and cue_strength(praise, beyond_thanks) == "firm"
+    return bool(_GENERIC.search(said)) and cue_strength(praise, _blank(_THANKS, said)) == "firm"
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with each match of ``pattern`` spaced out (positions hold)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|,?\s+but\s+")
+
+
+def _negative_sentence(text: str, praise: re.Pattern[str], below: float = -0.5) -> bool:
+    """Whether a sentence (or a clause after "but") without praise reads strongly negative
+    (VADER's compound score at or below ``below``): the praise beside it is a foil."""
+    from earful.nlp.sentiment import default_scorer
+
+    parts: list[str] = []
+    for part in _SENTENCE_END.split(_HANDLE_OR_LINK.sub(" ", text)):
+        if parts and not re.search(r"[^\W\d_]", part):  # emoji or a sign alone belong to the sentence before
+            parts[-1] += " " + part
+        elif part.strip():
+            parts.append(part)
+    plain = [p for p in parts if not praise.search(p)]
+    return bool(plain) and bool((default_scorer("vader").score(plain) <= below).any())
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
@@ -176,6 +236,10 @@ def _compile(cues: Sequence[str]) -> re.Pattern[str]:
 
 
 _SOUR = _compile(SOUR_CUES)
+_SARCASM = _compile(SARCASM_CUES)
+_COMPANY = _compile(COMPANY_VOICE)
+_NOT_SPECIFIC = _compile(NOT_SPECIFIC)
+_CHURN = _compile(CHURN_CUES)
 _SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
 _GENERIC = _compile(TESTIMONIAL_GENERIC)
 _THANKS = _compile(THANKS_CUES)
@@ -246,6 +310,7 @@ class FeedbackClassifier:
         """Per text: whether it is a testimonial candidate (:func:`testimonial_candidate`)."""
         if not hasattr(self, "patterns_"):
             self.fit()
-        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"]) for t in texts]
+        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"], churn=self.patterns_["churn"])
+                for t in texts]
 
     transform = predict
