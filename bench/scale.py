@@ -1,11 +1,12 @@
 """Benchmark: the enrichment's throughput per core on Spark local[1] and local[2] and on Daft,
 beside the single-process path (`earful enrich --workers 1`), all in one run on the same contacts.
 
-Run: PYTHONPATH=src python bench/scale.py [--days 3]
+Run: PYTHONPATH=src python bench/scale.py [--days 100] [--paths one,spark2]
 Prints a Markdown table (pasted into docs/bench/scale.md). CPU seconds count every process that
-worked: this one, and for Spark its JVM and the Python workers under it, for Daft its worker
-processes (read from /proc, plus children that ended), so the figures hold on a shared machine where wall time does not.
-"""
+worked, read from /proc (a live process's own time plus that of its children that ended), split
+into this process (the driver), Spark's JVM, Spark's Python workers (every process under the JVM)
+and any other descendant (Daft's workers), so the figures hold on a shared machine where wall time
+does not. The temporary store and lake are removed at the end."""
 
 from __future__ import annotations
 
