@@ -5,7 +5,7 @@ Run: PYTHONPATH=src python bench/scale.py [--days 100] [--paths one,spark2]
 Prints a Markdown table (pasted into docs/bench/scale.md). CPU seconds count every process that
 worked, read from /proc (a live process's own time plus that of its children that ended), split
 into this process (the driver), Spark's JVM, Spark's Python workers (every process under the JVM)
-and any other descendant (Daft's workers), so the figures hold on a shared machine where wall time
+and any other descendant (Daft's native runner works in this process's threads: driver), so the figures hold on a shared machine where wall time
 does not. The temporary store and lake are removed at the end."""
 
 from __future__ import annotations
