@@ -224,14 +224,15 @@ def test_a_negation_governs_a_coordinated_list_of_praise(clf, yelp):
     assert clf.testimonials(kept) == [True] * len(kept)
 
 
-def test_a_negated_complaint_word_is_no_complaint(clf):
-    """'Never rude or slow' praises; 'not disappointed' complains of nothing; a complaint written
-    with a curly apostrophe is still one."""
+def test_a_negated_complaint_word_beside_praise_is_no_complaint(clf):
+    """'Never rude or slow' beside praise praises; without praise a negated complaint word still
+    complains ('nice if it wasn't damaged'); a complaint written with a curly apostrophe is one."""
     texts = ["The staff are friendly and never rude or slow, the agent sorted my refund in minutes",
              "I was not disappointed, the crew were lovely and the flight was on time",
+             "It would be nice if the parcel I waited a month for wasn't damaged inside the box",
              "The app doesn’t work since the update", "The agent was rude and never called back"]
     assert clf.testimonials(texts[:2]) == [True, True]
-    assert clf.predict(texts) == ["praise", "praise", "complaint", "complaint"]
+    assert clf.predict(texts) == ["praise", "praise", "complaint", "complaint", "complaint"]
 
 
 def test_a_negation_governs_a_coordinated_list_of_churn_cues(clf):

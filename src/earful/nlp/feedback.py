@@ -5,10 +5,11 @@ tie-breaker: a churn threat outranks a complaint, which outranks a request, prai
 question; only a text with no cue at all is typed by its sentiment alone. Each cue list is part of the configuration, so a centre can extend it.
 
 A cue counts only where it is meant: a negation just before it ("I'd *never* leave you for
-Apple Music", "*not* great", "*never* rude") cancels it, and every cue coordinated with it ("wasn't
-helpful *or* friendly", "not always friendly *and* helpful"); a hedge before it in the same clause
-("I *might* cancel", "*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`).
-Churn, complaint and praise cues are read this way.
+Apple Music", "*not* great") cancels it, and every cue coordinated with it ("wasn't helpful *or* friendly",
+"not always friendly *and* helpful"); a hedge before it in the same clause ("I *might* cancel",
+"*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`). Churn and praise
+cues are read this way; a negated complaint word ("*never* rude") is no complaint only beside
+firm praise.
 :func:`testimonial_candidate` keeps praise a centre could quote: it names what was good, who
 helped or how it ended, with no complaint beside it ("Thank you! :)" is not one).
 """
@@ -145,7 +146,7 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
     churn = churn or _CHURN
-    if cue_strength(praise, text) != "firm" or cue_strength(complaint, text) or _SOUR.search(text):
+    if cue_strength(praise, text) != "firm" or _complains(complaint, praise, text) or _SOUR.search(text):
         return False
     if _SARCASM.search(text) or _COMPANY.search(text) or cue_strength(churn, text):
         return False
@@ -157,6 +158,17 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
     if _SPECIFIC.search(said):
         return True
     return bool(_GENERIC.search(said)) and cue_strength(praise, _blank(_THANKS, said)) == "firm"
+
+
+def _complains(complaint: re.Pattern[str], praise: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` complains: a complaint cue that is not negated, or a negated one without
+    firm praise beside it. Customers complain of what did not happen too ("nice if the book
+    wasn't damaged", "don't complain a lot but ..."); beside praise a negated complaint word is
+    part of the praise ("never rude or slow", "not disappointed, the crew were lovely")."""
+    text = text.replace("’", "'")  # the cues spell apostrophes straight
+    if not complaint.search(text):
+        return False
+    return bool(cue_strength(complaint, text)) or cue_strength(praise, text) != "firm"
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
@@ -301,7 +313,7 @@ class FeedbackClassifier:
                 out.append("other")
             elif cue_strength(p["churn"], text):
                 out.append("churn_threat")
-            elif cue_strength(p["complaint"], text):
+            elif _complains(p["complaint"], p["praise"], text):
                 out.append("complaint")
             elif p["request"].search(text):
                 out.append("request")
