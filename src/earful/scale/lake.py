@@ -8,6 +8,7 @@ Layout (Hive partitions, readable by DuckDB, Spark, Daft, Trino and the rest)::
     LAKE/qa_scores/…, qa_items/…                         by the day and channel of their interaction
     LAKE/insights/day=…/                                 by the last day of the insight's period
     LAKE/_models/enricher.pickle                         the centre's reason/topic models, calibration, lexicon
+    LAKE/_models/qa.pickle, satisfaction.pickle          the QA rubric (learnt items too), the CSAT model
 
 Every table's columns are the store's own (``earful.store.schema`` and its migrations): the lake is
 written from the store's tables and read back into tables created by the same migrations, so no
@@ -32,6 +33,8 @@ from earful.store.schema import has_table, migrate
 MANIFEST = "manifest.json"
 FORMAT = "earful-lake"
 _DAY = "CAST(coalesce(i.offered_at, i.answered_at, i.ended_at) AS DATE)"
+# The model files of LAKE/_models.
+ENRICHER, QA, SATISFACTION = "enricher.pickle", "qa.pickle", "satisfaction.pickle"
 
 
 @dataclass(frozen=True)
@@ -148,18 +151,33 @@ def export_lake(con: duckdb.DuckDBPyConnection, lake: str | Path, *, full: bool 
 
 
 def _export_models(con: duckdb.DuckDBPyConnection, lake: Path) -> None:
-    """The enricher's configuration with the store's fitted models, sentiment calibration and lexicon, for engines."""
+    """What the engines apply, from the store: the enricher's configuration (fitted reason and topic
+    models, sentiment calibration, lexicon), the QA scorer (the active rubric and its learnt items)
+    and the satisfaction model when the store has one."""
+    from earful.nlp.calibration import stored_calibration
     from earful.nlp.enrich import Enricher, stored_lexicon
     from earful.nlp.models import stored_models
-
-    from earful.nlp.calibration import stored_calibration
+    from earful.quality.calibration import stored_classifiers
+    from earful.quality.run import active_rubric
+    from earful.quality.scorer import QualityScorer
+    from earful.surveys.predict import stored_model
 
     reasons, topics = stored_models(con)
-    spec = Enricher(lexicon=stored_lexicon(con), reasons=reasons, topics=topics, calibration=stored_calibration(con))
-    (lake / "_models").mkdir(exist_ok=True)
-    tmp = lake / "_models" / "enricher.pickle.tmp"
-    tmp.write_bytes(pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL))
-    tmp.replace(lake / "_models" / "enricher.pickle")
+    rubric = active_rubric(con)
+    models = {
+        ENRICHER: Enricher(lexicon=stored_lexicon(con), reasons=reasons, topics=topics, calibration=stored_calibration(con)),
+        QA: QualityScorer(rubric, learnt=stored_classifiers(con, rubric)),
+        SATISFACTION: stored_model(con),
+    }
+    folder = lake / "_models"
+    folder.mkdir(exist_ok=True)
+    for name, model in models.items():
+        if model is None:
+            (folder / name).unlink(missing_ok=True)
+            continue
+        tmp = folder / (name + ".tmp")
+        tmp.write_bytes(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(folder / name)
 
 
 def lake_enricher(lake: str | Path, *, fast: bool = False, models: str | Path | None = None):
@@ -167,12 +185,23 @@ def lake_enricher(lake: str | Path, *, fast: bool = False, models: str | Path | 
     file elsewhere), or a plain one when there is none."""
     from earful.nlp.enrich import Enricher
 
-    path = Path(models) if models else Path(lake) / "_models" / "enricher.pickle"
+    path = Path(models) if models else Path(lake) / "_models" / ENRICHER
     if models and not path.is_file():
         raise InputError(f"models file {path} not found")
     enr = pickle.loads(path.read_bytes()) if path.is_file() else Enricher()
     enr.fast = fast
     return enr
+
+
+def lake_models(lake: str | Path, *, fast: bool = False, models: str | Path | None = None):
+    """Every model the lake's export saved (:class:`earful.scale.pipeline.PipelineModels`): the
+    enricher, and the QA scorer and satisfaction model beside it when the store had them
+    (``models``: the enricher's file elsewhere, the others looked for in its folder)."""
+    from earful.scale.pipeline import PipelineModels
+
+    folder = Path(models).parent if models else Path(lake) / "_models"
+    load = lambda name: pickle.loads((folder / name).read_bytes()) if (folder / name).is_file() else None  # noqa: E731
+    return PipelineModels(lake_enricher(lake, fast=fast, models=models), qa=load(QA), satisfaction=load(SATISFACTION))
 
 
 def open_lake(lake: str | Path) -> duckdb.DuckDBPyConnection:
