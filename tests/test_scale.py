@@ -143,12 +143,12 @@ def test_the_reference_exercises_every_component(lake_store):
 
 
 def test_spark_local_gives_the_rows_earful_enrich_gives(lake_store, spark):
-    from earful.scale.lake import lake_enricher
+    from earful.scale.lake import lake_models
     from earful.scale.spark import enrich_lake
 
     out = lake_store["folder"] / "out-spark"
     seen = []
-    n = enrich_lake(spark, str(lake_store["lake"]), str(out), lake_enricher(lake_store["lake"], fast=True),
+    n = enrich_lake(spark, str(lake_store["lake"]), str(out), lake_models(lake_store["lake"], fast=True),
                     progress=lambda d, t: seen.append((d, t)))
     assert n == lake_store["first"].rows["interactions"]
     assert seen[-1] == (n, n)
