@@ -124,6 +124,22 @@ def _same(expected: tuple[list[str], list[tuple]], got: tuple[list[str], list[tu
                 assert a == b, f"{what}.{name} of {w[0]}: {b!r} != {a!r}"
 
 
+def _close(a, b, where: str = "") -> None:
+    """Two JSON-like values equal, floats within 1e-12 relative (an average summed in another row order)."""
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), where
+        for k in a:
+            _close(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b)):
+            _close(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert math.isclose(a, b, rel_tol=1e-12), f"{where}: {b} != {a}"
+    else:
+        assert a == b, f"{where}: {b!r} != {a!r}"
+
+
 def _check_identical(store: Path, out: Path, what: str) -> None:
     for table in _COMPARED:
         _same(_rows(store, table), _rows(out, table), f"{what} {table}")
@@ -229,7 +245,7 @@ def test_metrics_over_the_lake_are_the_stores(lake_store):
     finally:
         store.close()
         lake.close()
-    assert json.dumps(a, default=str, sort_keys=True) == json.dumps(b, default=str, sort_keys=True)
+    _close(json.loads(json.dumps(a, default=str)), json.loads(json.dumps(b, default=str)))
     assert a["totals"]["service_level"]["value"] is not None
 
 
@@ -262,3 +278,54 @@ def test_duckdb_spark_and_daft_give_the_same_metrics_from_the_lake(lake_store, s
             assert w[:4] == tuple(g[:4]), engine
             for a, b in zip(w[4:], g[4:]):
                 assert (a is None and b is None) or math.isclose(a, b, rel_tol=1e-12), (engine, w, g)
+
+
+def test_daft_writes_delta_tables_that_the_lake_reads(lake_store, tmp_path):
+    _need("daft")
+    pytest.importorskip("deltalake", reason="deltalake is not installed (pip install 'earful[scale]')")
+    lake = tmp_path / "lake"
+    shutil.copytree(lake_store["lake"], lake)
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "enrich", "--engine", "daft", "--fast", "--output-format",
+                        "delta", "--input", str(lake), "--output", str(lake)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert (lake / "enrichment" / "_delta_log").is_dir() and (lake / "qa_items" / "_delta_log").is_dir()
+    assert not (lake / "_staging").exists()
+    _check_identical(lake_store["db"], lake, "daft delta")
+    # the lake opens with its Delta tables read at their current version (the export's files are gone)
+    store, over = connect(lake_store["db"], read_only=True), connect(lake)
+    try:
+        q = ("SELECT e.reason, count(*), round(avg(q.score), 9), round(avg(p.predicted_csat), 9) FROM interactions i "
+             "JOIN enrichment e ON e.interaction_id = i.id LEFT JOIN qa_scores q ON q.interaction_id = i.id "
+             "LEFT JOIN satisfaction_predictions p ON p.interaction_id = i.id GROUP BY 1 ORDER BY 1")
+        assert over.execute(q).fetchall() == store.execute(q).fetchall()
+    finally:
+        store.close()
+        over.close()
+    r = subprocess.run([sys.executable, "-m", "earful.cli", "enrich", "--engine", "spark", "--output-format", "delta",
+                        "--input", str(lake), "--output", str(lake)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Delta" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_the_lake_carries_the_centres_service_definitions(lake_store, tmp_path):
+    from earful.metrics.definitions import save_definitions
+    from earful.metrics.service import service_summary
+    from earful.scale.lake import export_lake
+
+    db = tmp_path / "custom.duckdb"
+    shutil.copy(lake_store["db"], db)
+    con = connect(db)
+    baseline = service_summary(con)
+    save_definitions(con, "calendars:\n  office: {hours: {mon-fri: '09:00-17:00'}}\n"
+                          "channels:\n  voice: {target: 90%, within: 10s}\n  email: {within: 4h, calendar: office}\n")
+    custom = service_summary(con)
+    export_lake(con, tmp_path / "lake")
+    con.close()
+    assert (tmp_path / "lake" / "service.yaml").is_file()
+    lake = connect(tmp_path / "lake")
+    try:
+        over = service_summary(lake)
+    finally:
+        lake.close()
+    plain = lambda x: json.loads(json.dumps(x, default=str))  # noqa: E731
+    assert plain(custom)["totals"]["service_level"] != plain(baseline)["totals"]["service_level"]
+    _close(plain(custom), plain(over))     # the lake gives the store's figures under the store's definitions
