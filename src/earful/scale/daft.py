@@ -23,8 +23,8 @@ import pyarrow as pa
 
 from earful.errors import InputError
 from earful.nlp.enrich import Enricher
-from earful.scale.pipeline import (CONTEXT_FIELDS, OUTPUT_SCHEMA, OUTPUT_TABLES, EnricherSpec, PipelineModels,
-                                   enrich_batch, worker_enricher)
+from earful.scale.pipeline import (CONTEXT_FIELDS, OUTPUT_SCHEMA, EnricherSpec, PipelineModels, enrich_batch,
+                                   output_tables, worker_enricher)
 
 if TYPE_CHECKING:
     import daft as _daft
@@ -118,10 +118,7 @@ def enrich_lake(input_lake: str, output_lake: str, models: "Enricher | PipelineM
         enrich_frame(inp, models, batch_size).write_parquet(str(staging), write_mode="overwrite")
         rows = daft.read_parquet(f"{staging}/**/*.parquet")
         done = rows.count_rows()
-        with_qa = rows.where(col("qa_rubric_version").not_null()).count_rows() > 0
-        with_prediction = rows.where(col("model").not_null()).count_rows() > 0
-        tables = [t for t in OUTPUT_TABLES if t.name in ("enrichment", "enrichment_turns")
-                  or (t.name == "satisfaction_predictions" and with_prediction) or (t.name.startswith("qa_") and with_qa)]
+        tables = output_tables(models)
         for k, t in enumerate(tables, 1):
             if t.nested is None:
                 frame = rows.where(col(t.present).not_null()).select(

@@ -96,6 +96,15 @@ class PipelineModels:
     satisfaction: object | None = None   # earful.surveys.predict.SatisfactionModel
 
 
+def output_tables(models: Enricher | PipelineModels | None) -> list[OutputTable]:
+    """The tables a pass with ``models`` writes: the enrichment's always, QA's and the predictions'
+    when it applies those models."""
+    qa = isinstance(models, PipelineModels) and models.qa is not None
+    predicted = isinstance(models, PipelineModels) and models.satisfaction is not None
+    return [t for t in OUTPUT_TABLES if t.name in ("enrichment", "enrichment_turns")
+            or (qa and t.name.startswith("qa_")) or (predicted and t.name == "satisfaction_predictions")]
+
+
 @dataclass(frozen=True)
 class EnricherSpec:
     """The pipeline's models, pickled: small enough to broadcast, and made ready on each worker."""

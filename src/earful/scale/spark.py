@@ -19,7 +19,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from earful.nlp.enrich import Enricher
-from earful.scale.pipeline import CONTEXT_FIELDS, OUTPUT_SCHEMA, OUTPUT_TABLES, EnricherSpec, PipelineModels, map_batches
+from earful.scale.pipeline import (CONTEXT_FIELDS, OUTPUT_SCHEMA, EnricherSpec, PipelineModels, map_batches,
+                                   output_tables)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -94,9 +95,7 @@ def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enrich
     out = enrich_frame(inp, enricher).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         tracker = _Tracker(spark, total, progress)
-        for i, t in enumerate(OUTPUT_TABLES):
-            if i > 1 and out.where(F.col(t.present).isNotNull()).isEmpty():
-                continue     # a model the lake has not (QA, predicted satisfaction): no table
+        for i, t in enumerate(output_tables(enricher)):
             if t.nested is None:
                 rows = out.where(F.col(t.present).isNotNull()).select(
                     *(F.col(src).alias(name) for name, src in t.columns), "day", "channel")
