@@ -298,6 +298,14 @@ def test_daft_writes_delta_tables_that_the_lake_reads(lake_store, tmp_path):
              "JOIN enrichment e ON e.interaction_id = i.id LEFT JOIN qa_scores q ON q.interaction_id = i.id "
              "LEFT JOIN satisfaction_predictions p ON p.interaction_id = i.id GROUP BY 1 ORDER BY 1")
         assert over.execute(q).fetchall() == store.execute(q).fetchall()
+        # and reads back into a store as Delta too
+        from earful.scale.lake import ingest_lake
+
+        back = connect(tmp_path / "back.duckdb")
+        added = ingest_lake(back, lake)
+        assert added["qa_items"] == store.execute("SELECT count(*) FROM qa_items").fetchone()[0]
+        assert back.execute(q).fetchall() == store.execute(q).fetchall()
+        back.close()
     finally:
         store.close()
         over.close()
