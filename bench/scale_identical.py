@@ -32,6 +32,7 @@ def reference(folder: Path, days: int, seed: int) -> Path:
     """The demo's store for ``days`` (its steps that touch these tables, in its order), and its lake."""
     from importlib.resources import files
 
+    from earful.demo import _per_label
     from earful.ingest import ingest_file
     from earful.metrics.definitions import save_definitions
     from earful.nlp.enrich import enrich
@@ -47,7 +48,7 @@ def reference(folder: Path, days: int, seed: int) -> Path:
     ingest_file(con, folder / "sim" / "interactions.jsonl", "earful")
     save_definitions(con, (files("earful.metrics") / "examples" / "service.yaml").read_text(encoding="utf-8"))
     enrich(con, fast=True)
-    texts, labels = labelled_from_disposition(con)
+    texts, labels = _per_label(*labelled_from_disposition(con), 40)     # as the demo trains them
     train_reasons(con, texts, labels, source="disposition", embedding_weight=0.0)
     hi = con.execute("SELECT max(offered_at)::DATE FROM interactions").fetchone()[0]
     fit_topics(con, seed=seed, start=hi - timedelta(days=6), end=hi)

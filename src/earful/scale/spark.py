@@ -1,6 +1,7 @@
 """The per-contact pipeline on Apache Spark, through ``mapInArrow``.
 
-The enricher's configuration (fitted reason and topic models, lexicon) is broadcast once; each
+The pipeline's models (the enricher's fitted reason and topic models and lexicon, the QA rubric,
+the satisfaction model) are broadcast once; each
 Python worker unpickles and fits it on its first batch and keeps it for every later one (Spark
 reuses its Python workers), and each call maps whole Arrow record batches: no Python runs per row
 outside the enricher itself. Runs the same under ``spark-submit`` on a cluster as in local mode::
