@@ -33,6 +33,20 @@ def test_churn_cues_read_negation_and_hedging(clf):
     assert clf.predict(texts[4:5]) == ["churn_threat"]
 
 
+def test_marketing_opt_out_is_not_churn_but_cancelling_a_subscription_is(clf, shared_data):
+    """Real customer tweets (read from the shared data, never copied): asking for an unsubscribe
+    link is about marketing e-mail; cancelling a membership or account is leaving."""
+    import csv
+
+    rows = {r["tweet_id"]: r["text"] for r in csv.DictReader(
+        open(shared_data / "twcs" / "twcs_first5000.csv", encoding="utf-8"))}
+    opt_out, leaving = rows["3076"], [rows["1706"], rows["1907"]]
+    assert "unsubscribe" in opt_out and all("cancel my" in t for t in leaving)
+    assert clf.churn_strength([opt_out] + leaving) == [None, "firm", "firm"]
+    assert clf.churn_strength(["Please unsubscribe me from your newsletter", "How do I unsubscribe from these texts?",
+                               "I want to cancel my Premium subscription, it's not worth it"]) == [None, None, "firm"]
+
+
 def test_praise_that_is_negated_is_not_praise(clf):
     assert clf.predict(["The service was not great", "Wasn't very helpful today", "Excellent service from Tom"]) == [
         "other", "other", "praise"]
@@ -41,10 +55,15 @@ def test_praise_that_is_negated_is_not_praise(clf):
 def test_testimonials_are_specific_praise(clf):
     yes = ["Thanks to the wonderful crew of flight 560 for getting us home safe and sound!",
            "Just got off the phone with a rep, Austin, one of the best customer service experiences I've ever had!",
-           "The agent was lovely and sorted it straight away."]
+           "The agent was lovely and sorted it straight away.",
+           "Just off the phone with a rep, one of the best experiences I’ve ever had!",  # a curly apostrophe
+           "Fantastic! I don't drive. Thank you so much, Tom, have a good shift"]
     no = ["Thank you! :)", "Thanks so much!!", "Great, I also have a question about my baggage allowance?",
           "Thank you for ruining my phone with this update, the app is useless",
-          "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!"]
+          "The delivery was not great and the driver was rude", "You guys are amazing, thank you from the bottom of my heart!",
+          "Tried to pay my rent through the app. Brilliant. Had to phone the branch to set it up.",  # flat sarcasm
+          "Thank you so much for your help with this today!!",  # thanks for help in general
+          "Found this lovely piece of wire in my salad today, not my favourite topping!!"]
     assert clf.testimonials(yes) == [True] * len(yes)
     assert clf.testimonials(no) == [False] * len(no)
     assert is_testimonial(None) is False
@@ -129,3 +148,47 @@ def test_fewer_than_three_quotes_say_why_to_every_audience():
     assert "None of the conversations" in quote_evidence([], 0)["quotes_note"]
     seen = for_audience({**quote_evidence(two, 2), "customers": ["C1"], "interaction_ids": ["a", "b"]}, centre=False)
     assert set(seen) == {"quotes", "quotes_note"}
+
+
+@pytest.fixture(scope="module")
+def tweets(shared_data):
+    """Customer tweets of the Twitter support threads by id (read from the shared data, never copied)."""
+    import csv
+
+    return {r["tweet_id"]: r["text"] for r in csv.DictReader(
+        open(shared_data / "twcs" / "twcs_first5000.csv", encoding="utf-8"))}
+
+
+def test_sarcastic_praise_is_no_testimonial(clf, tweets):
+    """Praise beside a bad outcome or a leaving statement: 'AMAZING customer service, you have just
+    lost 2 customers', 'great job ..., oh wait, you don't. Never coming back', praise then 🤔."""
+    sarcastic = [tweets[i] for i in ("6979", "3452", "7028")]
+    assert "lost 2 customers" in sarcastic[0] and "oh wait" in sarcastic[1] and "\U0001F914" in sarcastic[2]
+    assert clf.testimonials(sarcastic) == [False] * 3
+    assert clf.testimonials(["Great job on the delivery today, thanks for nothing", "The agent was lovely 🙄",
+                             "Brilliant service from the crew, never coming back though"]) == [False] * 3
+
+
+def test_thanks_for_a_quick_reply_or_praise_of_the_app_as_such_names_nothing(clf, tweets):
+    bare = [tweets["6652"], tweets["333"], tweets["5156"]]
+    assert "quick responses" in bare[0] and "quick action" in bare[1] and "best app in the world" in bare[2]
+    assert clf.testimonials(bare) == [False] * 3
+    # speed of what was done, not of the reply, still names what was good
+    assert clf.testimonials(["Really impressed, the engineer was quick and fixed the router in minutes",
+                             "Amazing app, the new offline playlists saved my commute"]) == [True, True]
+
+
+def test_a_company_speaking_or_a_churn_statement_vetoes_praise(clf, tweets):
+    award = tweets["7186"]  # a supplier thanking the judges of a contest, to fifteen accounts
+    assert "award" in award and "our customers" in award
+    assert clf.testimonials([award, "We're so proud of our team, thanks to our amazing partners for the great service",
+                             "The agent was lovely but I'm closing my account anyway, thanks",
+                             "The agent was lovely but I might cancel my subscription now"]) == [False] * 4
+
+
+def test_a_strongly_negative_sentence_beside_the_praise_vetoes_it(clf, tweets):
+    kept = tweets["7566"]  # "... tracked down our bag ... Made a bad situation bearable. 🙏🏻 ❤️😊"
+    assert "bad situation" in kept and clf.testimonials([kept]) == [True]  # the emoji belong to that sentence
+    assert clf.testimonials([tweets["3259"], tweets["5064"]]) == [True, True]  # named crew, amazing service
+    assert clf.testimonials(["The burger was delicious but the wait was painfully long and we left miserable",
+                             "I found plastic in my burrito bowl, an amazing lunch otherwise, I'm disgusted"]) == [False, False]

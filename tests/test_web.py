@@ -44,6 +44,8 @@ POLICY = {
     ("GET", "/load"): {"admin"},
     ("GET", "/assess"): NOT_DEPT,
     ("GET", "/api/v1/assessment"): NOT_DEPT,
+    ("GET", "/competitors"): NOT_DEPT,
+    ("GET", "/api/v1/competitors"): NOT_DEPT,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/overview"): EVERYONE,
     ("GET", "/api/v1/metrics"): ADMIN_ANALYST,
@@ -98,6 +100,8 @@ PLANNING_ROUTES = {("GET", "/api/v1/planning"), ("GET", "/planning/shifts.csv"),
 # Load data: admins only; the ids in these paths come from an upload, so tests/test_web_load.py walks them.
 # Taking an assessment writes a snapshot: who may is walked per role in tests/test_assess_web.py.
 ASSESS_WRITES = {("POST", "/assess")}
+# Deciding on a competitor name: walked per role in tests/test_web_competitors.py (it needs proposed names).
+COMPETITOR_WRITES = {("POST", "/competitors")}
 ADMIN_ONLY = {("POST", "/load"), ("GET", "/load/{}"), ("POST", "/load/{}/preview"), ("POST", "/load/{}/start"),
               ("GET", "/load/jobs/{}")}
 
@@ -150,7 +154,8 @@ def test_every_route_is_in_the_policy(site):
     assert ("GET", "/api/v1/metrics") in seen and ("GET", "/contacts") in seen
     app.state.earful.con.close()
     declared = ({(m, re.sub(r"\{[^}]+\}", "{}", p.split("?")[0])) for m, p in POLICY}
-                | PUBLIC | ADMIN_WRITES | VOICE | ADMIN_ONLY | ASSESS_WRITES | PLANNING_ROUTES | QUALITY)
+                | PUBLIC | ADMIN_WRITES | VOICE | ADMIN_ONLY | ASSESS_WRITES | PLANNING_ROUTES | QUALITY
+                | COMPETITOR_WRITES)
     seen.discard(("GET", "/static"))
     missing = {s for s in seen if s not in declared and not s[1].startswith("/static")}
     assert not missing, f"routes without an access rule in the test policy: {sorted(missing)}"

@@ -31,7 +31,7 @@ CHURN_CUES = (
     r"\btak(?:e|ing)\s+my\s+(?:business|money|custom)\s+(?:elsewhere|somewhere else)",
     r"\b(?:never|won't|will not|not going to)\s+(?:use|buy from|bank with|fly with|order from|shop with)\s+(?:you|them|this|your)",
     r"\b(?:i'?m|i am)\s+done\s+with\s+(?:you|this|your)", r"\b(?:that|this)\s+(?:was|is|will\s+be)\s+the\s+last\s+time\s+i\b|\blast\s+time\s+i\s+(?:will|ever|'ll)\b",
-    r"\bunsubscribe\b", r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
+    r"\b(?:don'?t|do not) want to be (?:a|your) customer|\bno longer (?:be )?(?:a|your) customer", r"\bfind\s+(?:another|a new|a different)\s+(?:bank|provider|company|carrier)",
 )
 COMPLAINT_CUES = (
     r"\b(?:still\s+(?:waiting|not|haven'?t|hasn'?t|no)|not\s+(?:working|received|arrived|happy|acceptable|good enough)|"
@@ -69,10 +69,10 @@ TESTIMONIAL_WHO = (
     r"\b(?:agent|advis[eo]r|rep|representative|staff|team|crew|employee|pilot|co-?pilot|attendant|driver|manager|"
     r"cashier|colleague|engineer|technician|associate|lady|gentleman)s?\b",
     r"\[NAME\]", r"(?-i:\b[A-Z][a-z]{2,}\b)(?:\s+(?-i:[A-Z][a-z]+))?\s+(?:was|were|is|has been|went)\b",
-    r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)",
+    r"\b(?:called|named)\s+(?-i:[A-Z][a-z]+)", r"\bthank(?:s| you)(?: so much| very much)?,\s+(?-i:[A-Z][a-z]{2,})\b",
 )
 TESTIMONIAL_WHAT = (
-    r"\b(?:service|delivery|flight|food|meal|app|product|support|experience|response|reply|call|help|trip|ride|order|"
+    r"\b(?:service|delivery|flight|food|meal|app|product|experience|call|trip|ride|order|"
     r"stay|room|drinks?|cabin|seat|upgrade|offer|price|quality|fix|advice|care|kindness|patience|club|lounge|burger|"
     r"fries|coffee|store|shop|branch)\b",
     r"\b(?:quick(?:ly)?|fast|speedy|patient|efficient|professional|knowledgeable|polite|courteous|friendly)\b",
@@ -82,27 +82,102 @@ TESTIMONIAL_OUTCOME = (
     r"right away|same[- ]day|in minutes|works? (?:now|again|perfectly)|back (?:up|on(?:line)?)|safe and sound|"
     r"made (?:my|our|a bad)|saved)\b",
 )
-# Words that make "thank you" sarcastic or a complaint's sign-off.
+# Help in general: specific enough beside praise of its own ("so helpful", "excellent"), not
+# beside thanks alone ("Thank you so much for your help").
+TESTIMONIAL_GENERIC = (r"\b(?:help|support|response|reply|assistance)\b",)
+THANKS_CUES = (r"\b(?:thank you so much|thanks so much|thanks a lot|many thanks|much appreciated|really appreciate)\b",)
+# Words that make "thank you" sarcastic or a complaint's sign-off: sour words, praise said flat
+# as a sentence of its own ("... to the new landlord. Amazing. Had to use ..."), something found
+# in the food, a thing that is "not my favourite".
 SOUR_CUES = (
     r"\b(?:ruin\w*|suck\w*|worst|terrible|horrible|awful|useless|pathetic|joke|morons?|idiots?|wtf|ffs|smh|"
     r"for nothing|not helpful|unhelpful|never again|nightmare|disaster|crooks?|liars?|waste)\b",
+    r"(?:^|[.!?]\s+)(?:amazing|brilliant|great|lovely|fantastic|wonderful|perfect|awesome|excellent|superb|"
+    r"marvell?ous|nice|cheers)\.(?!\.)",
+    r"\bfound\s+(?:a|an|this|some|these)\b[^.!?]{0,50}\bin\s+(?:my|our|the)\b",
+    r"\bnot\s+(?:my|our)\s+(?:fave?|favou?rite)\b",
+    r"\bdisgust\w*|\bf(?:ou|i)nd\w*\s+(?:\w+\s+){0,3}?in\s+(?:my|our|the)\s+(?:food|meal|salad|burrito|bowl|sandwich|drink|coffee|order)\b",
+)
+# Sarcasm: praise beside a bad outcome or a leaving statement ("AMAZING customer service, you
+# have just lost 2 customers", "great job ..., oh wait, you don't. Never coming back"), thanks
+# for nothing, a thinking or eye-rolling face after praise.
+SARCASM_CUES = (
+    r"\boh\s+wait\b|\bthanks?\s+(?:you\s+)?for\s+nothing\b|#thanksnothanks|\bno\s+thanks\s+to\b|\byeah,?\s+right\b|\bironic",
+    r"\blost\s+(?:\d+|a|two|three|four|another|some|(?:a\s+)?loyal)?\s*(?:loyal\s+)?customers?\b|\bnever\s+(?:coming|going)\s+back\b",
+    "[\U0001F914\U0001F644\U0001F612\U0001F611\U0001F624\U0001F620\U0001F621\U0001F92C\U0001F44E\U0001F595]",
+)
+# Praise that is not specific however it is worded: thanks for a quick reply (bare thanks in a
+# support exchange), praise of the brand or its whole product as such ("one of the best apps in
+# the world", "my favourite airline"). These spans are set aside before looking for what was good.
+NOT_SPECIFIC = (
+    r"\b(?:quick|fast|speedy|prompt|swift|timely)(?:ly)?\s+(?:\w+\s+)?(?:responses?|repl(?:y|ies)|actions?|answers?|turnaround|reaction)\b",
+    r"\b(?:respon\w+|repl\w+|answer\w*|getting\s+back(?:\s+to\s+me)?)\s+(?:so\s+|very\s+)?(?:quick(?:ly)?|fast|promptly|swiftly)\b",
+    r"\b(?:one\s+of\s+)?(?:the\s+|my\s+)?(?:best|greatest|favou?rite|great|amazing|awesome|excellent)\s+(?:\w+\s+)?"
+    r"(?:apps?|airlines?|banks?|compan(?:y|ies)|brands?|platforms?|networks?|carriers?|places?|restaurants?|spots?)\b"
+    r"(?:\s+(?:in\s+the\s+world|ever|around|in\s+town|out\s+there))?",
+    r"\blov(?:e|ing)\s+(?:your|the|this|my\s+new)\s+(?:apps?|airline|company|brand|place|phone)\b",
+)
+# A company speaking (an award, its customers, its partners), not a customer's testimonial.
+COMPANY_VOICE = (
+    r"\bour\s+(?:customers|clients|guests|shoppers|partners?|awards?|fans|followers|suppliers)\b",
+    r"\bwe(?:'re|'ve| are| have| were| feel)\s+(?:so\s+|very\s+|truly\s+)?(?:honou?red|proud|delighted|thrilled)\b",
+    r"(?:@\w+[\s,]+){5}",
 )
 
 
 def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = None,
-                          complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
+                          complaint: re.Pattern[str] | None = None, min_words: int = 6,
+                          churn: re.Pattern[str] | None = None) -> bool:
     """Specific praise with wording a centre could quote (with the customer's consent): a praise
     cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
-    was good or how it ended, with no question, complaint or sour word beside it."""
+    was good or how it ended.
+
+    Vetoed by anything beside it that makes the praise a foil or not a customer's: a question, a
+    complaint, churn (even hedged) or sour word, sarcasm, another sentence that reads strongly
+    negative, a company speaking. Thanks for a quick reply and praise of the brand or its whole
+    product as such name nothing; help in general ("your help", "the reply") counts only beside
+    praise other than thanks."""
     if not text or "?" in text:
         return False
+    text = text.replace("’", "'")  # the cues spell apostrophes straight
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
+    churn = churn or _CHURN
     if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
+        return False
+    if _SARCASM.search(text) or _COMPANY.search(text) or cue_strength(churn, text):
         return False
     if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
         return False
-    return bool(_SPECIFIC.search(text))
+    if _negative_sentence(text, praise):
+        return False
+    said = _blank(_NOT_SPECIFIC, text)
+    if _SPECIFIC.search(said):
+        return True
+    return bool(_GENERIC.search(said)) and cue_strength(praise, _blank(_THANKS, said)) == "firm"
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with each match of ``pattern`` spaced out (positions hold)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|,?\s+but\s+")
+
+
+def _negative_sentence(text: str, praise: re.Pattern[str], below: float = -0.5) -> bool:
+    """Whether a sentence (or a clause after "but") without praise reads strongly negative
+    (VADER's compound score at or below ``below``): the praise beside it is a foil."""
+    from earful.nlp.sentiment import default_scorer
+
+    parts: list[str] = []
+    for part in _SENTENCE_END.split(_HANDLE_OR_LINK.sub(" ", text)):
+        if parts and not re.search(r"[^\W\d_]", part):  # emoji or a sign alone belong to the sentence before
+            parts[-1] += " " + part
+        elif part.strip():
+            parts.append(part)
+    plain = [p for p in parts if not praise.search(p)]
+    return bool(plain) and bool((default_scorer("vader").score(plain) <= below).any())
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
@@ -146,7 +221,7 @@ def cue_strength(pattern: re.Pattern[str], text: str | None) -> str | None:
     if not text:
         return None
     found = None
-    for m in pattern.finditer(text):
+    for m in pattern.finditer(text.replace("’", "'")):  # same length: positions hold
         before = _words_before(text, m.start())
         if _negated(before):
             continue
@@ -161,7 +236,13 @@ def _compile(cues: Sequence[str]) -> re.Pattern[str]:
 
 
 _SOUR = _compile(SOUR_CUES)
+_SARCASM = _compile(SARCASM_CUES)
+_COMPANY = _compile(COMPANY_VOICE)
+_NOT_SPECIFIC = _compile(NOT_SPECIFIC)
+_CHURN = _compile(CHURN_CUES)
 _SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
+_GENERIC = _compile(TESTIMONIAL_GENERIC)
+_THANKS = _compile(THANKS_CUES)
 _HANDLE_OR_LINK = re.compile(r"@\w+|https?://\S+")
 
 
@@ -229,6 +310,7 @@ class FeedbackClassifier:
         """Per text: whether it is a testimonial candidate (:func:`testimonial_candidate`)."""
         if not hasattr(self, "patterns_"):
             self.fit()
-        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"]) for t in texts]
+        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"], churn=self.patterns_["churn"])
+                for t in texts]
 
     transform = predict

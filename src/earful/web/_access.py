@@ -37,6 +37,8 @@ AREAS: dict[str, frozenset[str]] = {
     "load": frozenset({"admin"}),                               # upload and load data
     "assess": frozenset({"admin", "analyst", "executive"}),     # the strategic assessment
     "assess_take": frozenset({"admin", "analyst"}),             # take a snapshot, answer its questions
+    "competitors": frozenset({"admin", "analyst", "executive"}),  # names customers set against us (redacted quotes)
+    "competitors_decide": frozenset({"admin", "analyst"}),      # confirm or reject a proposed name
 }
 
 

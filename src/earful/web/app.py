@@ -66,6 +66,7 @@ from earful.web.auth import (
 )
 from earful.web.voice import router as voice_router
 from earful.web.assess import router as assess_router
+from earful.web.competitors import router as competitors_router
 from earful.web.planning import router as planning_router
 
 HERE = Path(__file__).parent
@@ -79,6 +80,7 @@ NAV = [("overview", "/", "Overview"), ("metrics", "/metrics", "Metrics"), ("staf
        ("service_settings", "/settings/service", "Service"), ("briefing", "/briefing", "Briefing"),
        ("load", "/load", "Load data"), ("assess", "/assess", "Assessment")]
 NAV[6:6] = [("qa", "/qa", "Quality"), ("surveys", "/surveys", "Surveys"), ("agents", "/agents", "Agents")]  # after Insights
+NAV.insert(6, ("competitors", "/competitors", "Competitors"))  # after Insights
 
 
 def _pct(v) -> str:
@@ -165,6 +167,7 @@ def create_app(db_path: str | os.PathLike[str] | None = None, *,
     app.include_router(insights_router)
     app.include_router(voice_router)
     app.include_router(assess_router)
+    app.include_router(competitors_router)
     _add_handlers(app)
     _add_pages(app)
     app.include_router(load_router)
