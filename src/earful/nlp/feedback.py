@@ -5,8 +5,11 @@ tie-breaker: a churn threat outranks a complaint, which outranks a request, prai
 question; only a text with no cue at all is typed by its sentiment alone. Each cue list is part of the configuration, so a centre can extend it.
 
 A cue counts only where it is meant: a negation just before it ("I'd *never* leave you for
-Apple Music", "*not* great") cancels it, and a hedge before it in the same clause ("I *might*
-cancel", "*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`).
+Apple Music", "*not* great") cancels it, and every cue coordinated with it ("wasn't helpful *or* friendly",
+"not always friendly *and* helpful"); a hedge before it in the same clause ("I *might* cancel",
+"*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`). Churn and praise
+cues are read this way; a negated complaint word ("*never* rude") is no complaint only beside
+firm praise.
 :func:`testimonial_candidate` keeps praise a centre could quote: it names what was good, who
 helped or how it ended, with no complaint beside it ("Thank you! :)" is not one).
 """
@@ -143,7 +146,7 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
     churn = churn or _CHURN
-    if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
+    if cue_strength(praise, text) != "firm" or _complains(complaint, praise, text) or _SOUR.search(text):
         return False
     if _SARCASM.search(text) or _COMPANY.search(text) or cue_strength(churn, text):
         return False
@@ -155,6 +158,17 @@ def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = Non
     if _SPECIFIC.search(said):
         return True
     return bool(_GENERIC.search(said)) and cue_strength(praise, _blank(_THANKS, said)) == "firm"
+
+
+def _complains(complaint: re.Pattern[str], praise: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` complains: a complaint cue that is not negated, or a negated one without
+    firm praise beside it. Customers complain of what did not happen too ("nice if the book
+    wasn't damaged", "don't complain a lot but ..."); beside praise a negated complaint word is
+    part of the praise ("never rude or slow", "not disappointed, the crew were lovely")."""
+    text = text.replace("’", "'")  # the cues spell apostrophes straight
+    if not complaint.search(text):
+        return False
+    return bool(cue_strength(complaint, text)) or cue_strength(praise, text) != "firm"
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
@@ -187,7 +201,7 @@ NEGATORS = frozenset("""never not no nothing nobody none neither nor hardly with
 didn't isn't wasn't aren't weren't cannot can't couldn't shouldn't ain't dont doesnt didnt isnt wasnt wont wouldnt cant
 couldnt""".split())
 _NEGATION_GAP = frozenset("""going gonna to want wanna plan planning ever even really be been have had so very that too
-the a an your you exactly quite particularly any at all anything for""".split())
+the a an your you exactly quite particularly any at all anything for always""".split())
 HEDGES = frozenset("""might may maybe perhaps possibly probably thinking considering consider tempted could guess wondering
 likely unless whether""".split())
 _CLAUSE_END = re.compile(r"[.!?;:\n]|,\s*(?:but|and|so)\b|\bbut\b")
@@ -211,20 +225,35 @@ def _negated(before: list[str], window: int = 4) -> bool:
     return False
 
 
+# A negation governs a coordinated list of cues ("wasn't helpful *or* friendly", "neither X *nor* Y",
+# "not X, Y or Z", "not always friendly *and* helpful", "won't cancel my plan or switch to Y"): a
+# cue joined to a negated cue by a comma or a coordinator alone (an intensifier may stand between)
+# is negated with it. Only like with like: "no problems and helpful staff" stays praise.
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and|and/or)\s+)?(?:(?:very|so|too|really|particularly|especially|"
+                          r"always|even|that|quite|overly|remotely|exactly)\s+)*", re.IGNORECASE)
+
+
 def _hedged(before: list[str], window: int = 6) -> bool:
     return any(w in HEDGES for w in before[:window])
 
 
 def cue_strength(pattern: re.Pattern[str], text: str | None) -> str | None:
     """``"firm"`` when a match of ``pattern`` in ``text`` is neither negated nor hedged,
-    ``"hedged"`` when the only ones left are hedged, None when there is none or each is negated."""
+    ``"hedged"`` when the only ones left are hedged, None when there is none or each is negated.
+
+    A match is negated by a negator a few words before it in its clause, or by being coordinated
+    with a negated match ("neither friendly nor helpful", "wasn't helpful, polite or quick")."""
     if not text:
         return None
     found = None
-    for m in pattern.finditer(text.replace("’", "'")):  # same length: positions hold
+    text = text.replace("’", "'")  # same length: positions hold
+    negated_end = -1  # where the last negated cue ended
+    for m in pattern.finditer(text):
         before = _words_before(text, m.start())
-        if _negated(before):
+        if _negated(before) or (negated_end >= 0 and _COORDINATED.fullmatch(text, negated_end, m.start())):
+            negated_end = m.end()
             continue
+        negated_end = -1
         if not _hedged(before):
             return "firm"
         found = "hedged"
@@ -284,7 +313,7 @@ class FeedbackClassifier:
                 out.append("other")
             elif cue_strength(p["churn"], text):
                 out.append("churn_threat")
-            elif p["complaint"].search(text):
+            elif _complains(p["complaint"], p["praise"], text):
                 out.append("complaint")
             elif p["request"].search(text):
                 out.append("request")
