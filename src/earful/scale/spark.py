@@ -27,6 +27,14 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 
+#: The JVM's options in local mode (``conf`` can override them). There the JVM only glues: it reads
+#: the Parquet, hands Arrow batches to the Python workers and writes their output. Its optimising
+#: (C2) compiler spent more CPU compiling that glue than the compiled code saved, about half the
+#: JVM's CPU on a job of 10,000 contacts; the quick (C1) compiler alone and the serial garbage
+#: collector halved the JVM's CPU (docs/scale.md).
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 def session(master: str | None = None, app: str = "earful enrich", conf: dict[str, str] | None = None) -> "SparkSession":
     """A Spark session (the running one under ``spark-submit``; ``master`` e.g. ``local[2]``)."""
     from pyspark.sql import SparkSession
@@ -37,6 +45,7 @@ def session(master: str | None = None, app: str = "earful enrich", conf: dict[st
         b = b.master(master)
         if master.startswith("local"):   # the workers run this very Python, with earful installed
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            settings["spark.driver.extraJavaOptions"] = LOCAL_JVM_OPTIONS
     settings = {**settings, "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
                 "spark.python.worker.reuse": "true", **(conf or {})}
     for k, v in settings.items():
@@ -48,8 +57,7 @@ def input_frame(spark: "SparkSession", lake: str) -> "DataFrame":
     """The lake's interactions with their turns in order and their context: the pipeline's input rows."""
     from pyspark.sql import functions as F
 
-    inter = (spark.read.option("basePath", f"{lake}/interactions").parquet(f"{lake}/interactions")
-             .withColumn("contact_at", F.coalesce("offered_at", "answered_at", "ended_at")))
+    inter = _interactions(spark, lake).withColumn("contact_at", F.coalesce("offered_at", "answered_at", "ended_at"))
     turns = spark.read.option("basePath", f"{lake}/turns").parquet(f"{lake}/turns")
     nested = (turns.groupBy("interaction_id")
               .agg(F.sort_array(F.collect_list(F.struct(F.col("seq").cast("int").alias("seq"), "speaker", "text",
@@ -64,6 +72,10 @@ def input_frame(spark: "SparkSession", lake: str) -> "DataFrame":
             .select("id", "text", "turns", "day", "channel", *(f.name for f in CONTEXT_FIELDS)))
 
 
+def _interactions(spark: "SparkSession", lake: str) -> "DataFrame":
+    return spark.read.option("basePath", f"{lake}/interactions").parquet(f"{lake}/interactions")
+
+
 def enrich_frame(df: "DataFrame", enricher: "Enricher | PipelineModels | None" = None) -> "DataFrame":
     """``df`` (id, text, turns[, day, channel]) mapped to :data:`OUTPUT_SCHEMA` rows."""
     from pyspark.sql.pandas.types import from_arrow_schema
@@ -76,24 +88,36 @@ def enrich_frame(df: "DataFrame", enricher: "Enricher | PipelineModels | None" =
     return df.mapInArrow(run, from_arrow_schema(OUTPUT_SCHEMA))
 
 
+#: Contacts per Spark task: progress every few seconds, and a task's batches stay small in memory.
+TASK_CONTACTS = 10_000
+
+
 def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enricher: "Enricher | PipelineModels | None" = None,
                 *, batch_size: int = 1000, progress: Callable[[int, int], None] | None = None) -> int:
     """Enrich every interaction of ``input_lake`` into ``output_lake``'s ``enrichment`` and
-    ``enrichment_turns`` (Parquet, by day and channel, replacing what was there); return how many."""
+    ``enrichment_turns`` (Parquet, by day and channel, replacing what was there); return how many.
+
+    One pass over the input: the turns are grouped by interaction in the join's own shuffle, whose
+    partitions are the tasks (about :data:`TASK_CONTACTS` contacts each, at least one per core), so
+    no other shuffle moves the words; the mapped rows are kept (memory, then disk) for each
+    table's write, so the Python pipeline runs once per contact."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
-    inp = input_frame(spark, input_lake)
-    total = inp.count()
-    # The join leaves spark.sql.shuffle.partitions (200 by default) partitions: a task per 5
-    # contacts on a small lake. Aim at tasks of 10,000 contacts, at least one per core.
-    want = max(spark.sparkContext.defaultParallelism, -(-total // 10_000))
-    have = inp.rdd.getNumPartitions()
-    inp = inp.coalesce(want) if want < have else inp.repartition(want)
+    # The join keeps every interaction once (the grouped turns hold one row per interaction), so
+    # the interactions alone give the count: no pass over the turns.
+    total = _interactions(spark, input_lake).count()
+    tasks = max(spark.sparkContext.defaultParallelism, -(-total // TASK_CONTACTS))
+    settings = {"spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_size),
+                "spark.sql.shuffle.partitions": str(tasks),
+                # adaptive execution would merge the join's partitions into one task per core
+                "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+    saved = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
     if progress:
         progress(0, total)
-    out = enrich_frame(inp, enricher).persist(StorageLevel.MEMORY_AND_DISK)
+    out = enrich_frame(input_frame(spark, input_lake), enricher).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         tracker = _Tracker(spark, total, progress)
         for i, t in enumerate(output_tables(enricher)):
@@ -108,6 +132,11 @@ def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enrich
                 rows.write.mode("overwrite").partitionBy("day", "channel").parquet(f"{output_lake}/{t.name}")
     finally:
         out.unpersist()
+        for k, v in saved.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)
     if progress:
         progress(total, total)
     return total
