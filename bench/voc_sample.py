@@ -12,10 +12,13 @@ Each candidate gets a split from a hash of its key (``tune`` or ``heldout``, abo
 Writes ``bench/data/voc_labels.csv`` with an empty ``label`` column that a person fills in by
 reading each text (``python bench/voc_sample.py --show`` prints them, with no file written).
 ``--fresh`` draws the second sample (``fresh_candidates``: tweets the first one left out) into
-``bench/data/voc_labels_fresh.csv`` the same way.
+``bench/data/voc_labels_fresh.csv`` the same way. ``--yelp`` draws a third, from text of another
+kind (``fresh_yelp_candidates``: review sentences, testimonial only) into
+``bench/data/voc_labels_yelp.csv``.
 
     PYTHONPATH=src EARFUL_SHARED_DATA=../shared/data python bench/voc_sample.py
     EARFUL_SHARED_DATA=../shared/data python bench/voc_sample.py --fresh
+    EARFUL_SHARED_DATA=../shared/data python bench/voc_sample.py --yelp
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ OUT = Path(__file__).parent / "data" / "voc_labels.csv"
 FRESH_SEED = 2323
 FRESH_PER_CUE = 80
 FRESH_OUT = Path(__file__).parent / "data" / "voc_labels_fresh.csv"
+YELP_OUT = Path(__file__).parent / "data" / "voc_labels_yelp.csv"
 COLUMNS = ["source", "id", "cue", "name", "split", "label"]
 
 CHURN_NET = re.compile(
@@ -159,6 +163,24 @@ def fresh_candidates(data: Path, first: Path = OUT) -> list[dict]:
     return out
 
 
+def fresh_yelp_candidates(data: Path) -> list[dict]:
+    """Testimonial candidates from restaurant reviews nobody working on the cues has read.
+
+    Every sentence of ``uci_sentiment/yelp_labelled.txt`` (Kotzias et al. 2015, one sentence a
+    line, a tab and a 0/1 sentiment label) that the praise net catches, whatever its sentiment
+    label, so sarcastic and mixed sentences are in. Source ``yelp``, id the 1-based line number,
+    split ``yelp``.
+    """
+    out = []
+    with open(data / "uci_sentiment" / "yelp_labelled.txt", encoding="utf-8") as f:
+        for line_no, line in enumerate(f, start=1):
+            text = line.rstrip("\n").rsplit("\t", 1)[0]
+            if PRAISE_NET.search(text):
+                t = {"id": str(line_no), "text": text, "brand": "(restaurant review)"}
+                out.append(_row("yelp", t, "testimonial") | {"split": "yelp"})
+    return out
+
+
 def _write(path: Path, cands: list[dict]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
@@ -172,10 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--show", action="store_true", help="print the candidates with their text (nothing written)")
     ap.add_argument("--force", action="store_true", help="overwrite an existing (labelled) file")
     ap.add_argument("--fresh", action="store_true", help=f"the second sample, tweets only, into {FRESH_OUT.name}")
+    ap.add_argument("--yelp", action="store_true", help=f"Yelp review sentences, testimonial only, into {YELP_OUT.name}")
     args = ap.parse_args(argv)
     data = Path(os.environ.get("EARFUL_SHARED_DATA", "../shared/data"))
-    cands = fresh_candidates(data) if args.fresh else candidates(data)
-    out = FRESH_OUT if args.fresh else OUT
+    if args.yelp:
+        cands, out = fresh_yelp_candidates(data), YELP_OUT
+    elif args.fresh:
+        cands, out = fresh_candidates(data), FRESH_OUT
+    else:
+        cands, out = candidates(data), OUT
     if args.show:
         for i, c in enumerate(cands):
             print(i, c["source"], c["cue"], c["split"], c["brand"], repr(c["name"]), "|", " ".join(c["text"].split()))

@@ -148,3 +148,97 @@ def test_fewer_than_three_quotes_say_why_to_every_audience():
     assert "None of the conversations" in quote_evidence([], 0)["quotes_note"]
     seen = for_audience({**quote_evidence(two, 2), "customers": ["C1"], "interaction_ids": ["a", "b"]}, centre=False)
     assert set(seen) == {"quotes", "quotes_note"}
+
+
+@pytest.fixture(scope="module")
+def tweets(shared_data):
+    """Customer tweets of the Twitter support threads by id (read from the shared data, never copied)."""
+    import csv
+
+    return {r["tweet_id"]: r["text"] for r in csv.DictReader(
+        open(shared_data / "twcs" / "twcs_first5000.csv", encoding="utf-8"))}
+
+
+def test_sarcastic_praise_is_no_testimonial(clf, tweets):
+    """Praise beside a bad outcome or a leaving statement: 'AMAZING customer service, you have just
+    lost 2 customers', 'great job ..., oh wait, you don't. Never coming back', praise then 🤔."""
+    sarcastic = [tweets[i] for i in ("6979", "3452", "7028")]
+    assert "lost 2 customers" in sarcastic[0] and "oh wait" in sarcastic[1] and "\U0001F914" in sarcastic[2]
+    assert clf.testimonials(sarcastic) == [False] * 3
+    assert clf.testimonials(["Great job on the delivery today, thanks for nothing", "The agent was lovely 🙄",
+                             "Brilliant service from the crew, never coming back though"]) == [False] * 3
+
+
+def test_thanks_for_a_quick_reply_or_praise_of_the_app_as_such_names_nothing(clf, tweets):
+    bare = [tweets["6652"], tweets["333"], tweets["5156"]]
+    assert "quick responses" in bare[0] and "quick action" in bare[1] and "best app in the world" in bare[2]
+    assert clf.testimonials(bare) == [False] * 3
+    # speed of what was done, not of the reply, still names what was good
+    assert clf.testimonials(["Really impressed, the engineer was quick and fixed the router in minutes",
+                             "Amazing app, the new offline playlists saved my commute"]) == [True, True]
+
+
+def test_a_company_speaking_or_a_churn_statement_vetoes_praise(clf, tweets):
+    award = tweets["7186"]  # a supplier thanking the judges of a contest, to fifteen accounts
+    assert "award" in award and "our customers" in award
+    assert clf.testimonials([award, "We're so proud of our team, thanks to our amazing partners for the great service",
+                             "The agent was lovely but I'm closing my account anyway, thanks",
+                             "The agent was lovely but I might cancel my subscription now"]) == [False] * 4
+
+
+def test_a_strongly_negative_sentence_beside_the_praise_vetoes_it(clf, tweets):
+    kept = tweets["7566"]  # "... tracked down our bag ... Made a bad situation bearable. 🙏🏻 ❤️😊"
+    assert "bad situation" in kept and clf.testimonials([kept]) == [True]  # the emoji belong to that sentence
+    assert clf.testimonials([tweets["3259"], tweets["5064"]]) == [True, True]  # named crew, amazing service
+    assert clf.testimonials(["The burger was delicious but the wait was painfully long and we left miserable",
+                             "I found plastic in my burrito bowl, an amazing lunch otherwise, I'm disgusted"]) == [False, False]
+
+
+@pytest.fixture(scope="module")
+def yelp(shared_data):
+    """Review sentences of the UCI Yelp file by line number (Kotzias et al. 2015, CC BY 4.0)."""
+    lines = (shared_data / "uci_sentiment" / "yelp_labelled.txt").read_text(encoding="utf-8").splitlines()
+    return {i: line.rsplit("\t", 1)[0] for i, line in enumerate(lines, 1)}
+
+
+def test_a_negation_governs_a_coordinated_list_of_praise(clf, yelp):
+    """'The waiter wasn't helpful or friendly' and 'the workers are not always friendly and
+    helpful' (Yelp review sentences, Kotzias et al. 2015, CC BY 4.0) praise nobody; the same words
+    without the negation still do."""
+    negated = [yelp[142], yelp[952]]
+    assert "wasn't helpful or friendly" in negated[0] and "not always friendly and helpful" in negated[1]
+    assert clf.testimonials(negated) == [False, False]
+    assert clf.predict(negated) != ["praise", "praise"] and "praise" not in clf.predict(negated)
+    assert "friendly and helpful" in yelp[630] and clf.testimonials([yelp[630]]) == [True]
+    paraphrases = ["The agent was not helpful or friendly on the phone",
+                   "The rep was neither friendly nor helpful with my refund",
+                   "The crew weren't courteous, friendly or helpful on my flight",
+                   "The staff at the branch aren't always helpful and friendly",
+                   "The driver wasn't very friendly or particularly helpful with my delivery"]
+    assert clf.testimonials(paraphrases) == [False] * len(paraphrases)
+    assert "praise" not in clf.predict(paraphrases)
+    # a negation of something else beside the praise does not carry over to it
+    kept = ["No problems at all and the agent was friendly and helpful with my refund",
+            "The agent was helpful and friendly and sorted my refund straight away",
+            "Not a long wait, and the agent was so helpful with my delivery"]
+    assert clf.testimonials(kept) == [True] * len(kept)
+
+
+def test_a_negated_complaint_word_beside_praise_is_no_complaint(clf):
+    """'Never rude or slow' beside praise praises; without praise a negated complaint word still
+    complains ('nice if it wasn't damaged'); a complaint written with a curly apostrophe is one."""
+    texts = ["The staff are friendly and never rude or slow, the agent sorted my refund in minutes",
+             "I was not disappointed, the crew were lovely and the flight was on time",
+             "It would be nice if the parcel I waited a month for wasn't damaged inside the box",
+             "The app doesn’t work since the update", "The agent was rude and never called back"]
+    assert clf.testimonials(texts[:2]) == [True, True]
+    assert clf.predict(texts) == ["praise", "praise", "complaint", "complaint", "complaint"]
+
+
+def test_a_negation_governs_a_coordinated_list_of_churn_cues(clf):
+    texts = ["I would never cancel my subscription or switch to Spotify, just fix the app",
+             "I won't leave you or close my account over one bad day",
+             "I'm not going to cancel my membership, or switch to another provider",
+             "Fix this or I'm cancelling my subscription",  # "or" joins nothing negated: an ultimatum
+             "I'm not happy and I'm closing my account"]    # the negation belongs to another clause
+    assert clf.churn_strength(texts) == [None, None, None, "firm", "firm"]

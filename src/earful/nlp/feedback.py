@@ -5,8 +5,11 @@ tie-breaker: a churn threat outranks a complaint, which outranks a request, prai
 question; only a text with no cue at all is typed by its sentiment alone. Each cue list is part of the configuration, so a centre can extend it.
 
 A cue counts only where it is meant: a negation just before it ("I'd *never* leave you for
-Apple Music", "*not* great") cancels it, and a hedge before it in the same clause ("I *might*
-cancel", "*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`).
+Apple Music", "*not* great") cancels it, and every cue coordinated with it ("wasn't helpful *or* friendly",
+"not always friendly *and* helpful"); a hedge before it in the same clause ("I *might* cancel",
+"*thinking of* switching") makes a churn threat *hedged* (:func:`cue_strength`). Churn and praise
+cues are read this way; a negated complaint word ("*never* rude") is no complaint only beside
+firm praise.
 :func:`testimonial_candidate` keeps praise a centre could quote: it names what was good, who
 helped or how it ended, with no complaint beside it ("Thank you! :)" is not one).
 """
@@ -96,28 +99,99 @@ SOUR_CUES = (
     r"marvell?ous|nice|cheers)\.(?!\.)",
     r"\bfound\s+(?:a|an|this|some|these)\b[^.!?]{0,50}\bin\s+(?:my|our|the)\b",
     r"\bnot\s+(?:my|our)\s+(?:fave?|favou?rite)\b",
+    r"\bdisgust\w*|\bf(?:ou|i)nd\w*\s+(?:\w+\s+){0,3}?in\s+(?:my|our|the)\s+(?:food|meal|salad|burrito|bowl|sandwich|drink|coffee|order)\b",
+)
+# Sarcasm: praise beside a bad outcome or a leaving statement ("AMAZING customer service, you
+# have just lost 2 customers", "great job ..., oh wait, you don't. Never coming back"), thanks
+# for nothing, a thinking or eye-rolling face after praise.
+SARCASM_CUES = (
+    r"\boh\s+wait\b|\bthanks?\s+(?:you\s+)?for\s+nothing\b|#thanksnothanks|\bno\s+thanks\s+to\b|\byeah,?\s+right\b|\bironic",
+    r"\blost\s+(?:\d+|a|two|three|four|another|some|(?:a\s+)?loyal)?\s*(?:loyal\s+)?customers?\b|\bnever\s+(?:coming|going)\s+back\b",
+    "[\U0001F914\U0001F644\U0001F612\U0001F611\U0001F624\U0001F620\U0001F621\U0001F92C\U0001F44E\U0001F595]",
+)
+# Praise that is not specific however it is worded: thanks for a quick reply (bare thanks in a
+# support exchange), praise of the brand or its whole product as such ("one of the best apps in
+# the world", "my favourite airline"). These spans are set aside before looking for what was good.
+NOT_SPECIFIC = (
+    r"\b(?:quick|fast|speedy|prompt|swift|timely)(?:ly)?\s+(?:\w+\s+)?(?:responses?|repl(?:y|ies)|actions?|answers?|turnaround|reaction)\b",
+    r"\b(?:respon\w+|repl\w+|answer\w*|getting\s+back(?:\s+to\s+me)?)\s+(?:so\s+|very\s+)?(?:quick(?:ly)?|fast|promptly|swiftly)\b",
+    r"\b(?:one\s+of\s+)?(?:the\s+|my\s+)?(?:best|greatest|favou?rite|great|amazing|awesome|excellent)\s+(?:\w+\s+)?"
+    r"(?:apps?|airlines?|banks?|compan(?:y|ies)|brands?|platforms?|networks?|carriers?|places?|restaurants?|spots?)\b"
+    r"(?:\s+(?:in\s+the\s+world|ever|around|in\s+town|out\s+there))?",
+    r"\blov(?:e|ing)\s+(?:your|the|this|my\s+new)\s+(?:apps?|airline|company|brand|place|phone)\b",
+)
+# A company speaking (an award, its customers, its partners), not a customer's testimonial.
+COMPANY_VOICE = (
+    r"\bour\s+(?:customers|clients|guests|shoppers|partners?|awards?|fans|followers|suppliers)\b",
+    r"\bwe(?:'re|'ve| are| have| were| feel)\s+(?:so\s+|very\s+|truly\s+)?(?:honou?red|proud|delighted|thrilled)\b",
+    r"(?:@\w+[\s,]+){5}",
 )
 
 
 def testimonial_candidate(text: str | None, praise: re.Pattern[str] | None = None,
-                          complaint: re.Pattern[str] | None = None, min_words: int = 6) -> bool:
+                          complaint: re.Pattern[str] | None = None, min_words: int = 6,
+                          churn: re.Pattern[str] | None = None) -> bool:
     """Specific praise with wording a centre could quote (with the customer's consent): a praise
     cue that is neither negated nor hedged, at least ``min_words`` words, naming who helped, what
-    was good or how it ended, with no question, complaint or sour word beside it. Help in general
-    ("your help", "the reply") counts only beside praise other than thanks."""
+    was good or how it ended.
+
+    Vetoed by anything beside it that makes the praise a foil or not a customer's: a question, a
+    complaint, churn (even hedged) or sour word, sarcasm, another sentence that reads strongly
+    negative, a company speaking. Thanks for a quick reply and praise of the brand or its whole
+    product as such name nothing; help in general ("your help", "the reply") counts only beside
+    praise other than thanks."""
     if not text or "?" in text:
         return False
     text = text.replace("’", "'")  # the cues spell apostrophes straight
     praise = praise or _compile(PRAISE_CUES)
     complaint = complaint or _compile(COMPLAINT_CUES)
-    if cue_strength(praise, text) != "firm" or complaint.search(text) or _SOUR.search(text):
+    churn = churn or _CHURN
+    if cue_strength(praise, text) != "firm" or _complains(complaint, praise, text) or _SOUR.search(text):
+        return False
+    if _SARCASM.search(text) or _COMPANY.search(text) or cue_strength(churn, text):
         return False
     if len(_WORD_RE.findall(_HANDLE_OR_LINK.sub(" ", text.lower()))) < min_words:
         return False
-    if _SPECIFIC.search(text):
+    if _negative_sentence(text, praise):
+        return False
+    said = _blank(_NOT_SPECIFIC, text)
+    if _SPECIFIC.search(said):
         return True
-    beyond_thanks = _THANKS.sub(lambda m: " " * len(m.group(0)), text)
-    return bool(_GENERIC.search(text)) and cue_strength(praise, beyond_thanks) == "firm"
+    return bool(_GENERIC.search(said)) and cue_strength(praise, _blank(_THANKS, said)) == "firm"
+
+
+def _complains(complaint: re.Pattern[str], praise: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` complains: a complaint cue that is not negated, or a negated one without
+    firm praise beside it. Customers complain of what did not happen too ("nice if the book
+    wasn't damaged", "don't complain a lot but ..."); beside praise a negated complaint word is
+    part of the praise ("never rude or slow", "not disappointed, the crew were lovely")."""
+    text = text.replace("’", "'")  # the cues spell apostrophes straight
+    if not complaint.search(text):
+        return False
+    return bool(cue_strength(complaint, text)) or cue_strength(praise, text) != "firm"
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    """``text`` with each match of ``pattern`` spaced out (positions hold)."""
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|,?\s+but\s+")
+
+
+def _negative_sentence(text: str, praise: re.Pattern[str], below: float = -0.5) -> bool:
+    """Whether a sentence (or a clause after "but") without praise reads strongly negative
+    (VADER's compound score at or below ``below``): the praise beside it is a foil."""
+    from earful.nlp.sentiment import default_scorer
+
+    parts: list[str] = []
+    for part in _SENTENCE_END.split(_HANDLE_OR_LINK.sub(" ", text)):
+        if parts and not re.search(r"[^\W\d_]", part):  # emoji or a sign alone belong to the sentence before
+            parts[-1] += " " + part
+        elif part.strip():
+            parts.append(part)
+    plain = [p for p in parts if not praise.search(p)]
+    return bool(plain) and bool((default_scorer("vader").score(plain) <= below).any())
 
 
 # A negation cancels a cue when it stands within a few words before it, with nothing but these
@@ -127,7 +201,7 @@ NEGATORS = frozenset("""never not no nothing nobody none neither nor hardly with
 didn't isn't wasn't aren't weren't cannot can't couldn't shouldn't ain't dont doesnt didnt isnt wasnt wont wouldnt cant
 couldnt""".split())
 _NEGATION_GAP = frozenset("""going gonna to want wanna plan planning ever even really be been have had so very that too
-the a an your you exactly quite particularly any at all anything for""".split())
+the a an your you exactly quite particularly any at all anything for always""".split())
 HEDGES = frozenset("""might may maybe perhaps possibly probably thinking considering consider tempted could guess wondering
 likely unless whether""".split())
 _CLAUSE_END = re.compile(r"[.!?;:\n]|,\s*(?:but|and|so)\b|\bbut\b")
@@ -151,20 +225,35 @@ def _negated(before: list[str], window: int = 4) -> bool:
     return False
 
 
+# A negation governs a coordinated list of cues ("wasn't helpful *or* friendly", "neither X *nor* Y",
+# "not X, Y or Z", "not always friendly *and* helpful", "won't cancel my plan or switch to Y"): a
+# cue joined to a negated cue by a comma or a coordinator alone (an intensifier may stand between)
+# is negated with it. Only like with like: "no problems and helpful staff" stays praise.
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:(?:or|nor|and|and/or)\s+)?(?:(?:very|so|too|really|particularly|especially|"
+                          r"always|even|that|quite|overly|remotely|exactly)\s+)*", re.IGNORECASE)
+
+
 def _hedged(before: list[str], window: int = 6) -> bool:
     return any(w in HEDGES for w in before[:window])
 
 
 def cue_strength(pattern: re.Pattern[str], text: str | None) -> str | None:
     """``"firm"`` when a match of ``pattern`` in ``text`` is neither negated nor hedged,
-    ``"hedged"`` when the only ones left are hedged, None when there is none or each is negated."""
+    ``"hedged"`` when the only ones left are hedged, None when there is none or each is negated.
+
+    A match is negated by a negator a few words before it in its clause, or by being coordinated
+    with a negated match ("neither friendly nor helpful", "wasn't helpful, polite or quick")."""
     if not text:
         return None
     found = None
-    for m in pattern.finditer(text.replace("’", "'")):  # same length: positions hold
+    text = text.replace("’", "'")  # same length: positions hold
+    negated_end = -1  # where the last negated cue ended
+    for m in pattern.finditer(text):
         before = _words_before(text, m.start())
-        if _negated(before):
+        if _negated(before) or (negated_end >= 0 and _COORDINATED.fullmatch(text, negated_end, m.start())):
+            negated_end = m.end()
             continue
+        negated_end = -1
         if not _hedged(before):
             return "firm"
         found = "hedged"
@@ -176,6 +265,10 @@ def _compile(cues: Sequence[str]) -> re.Pattern[str]:
 
 
 _SOUR = _compile(SOUR_CUES)
+_SARCASM = _compile(SARCASM_CUES)
+_COMPANY = _compile(COMPANY_VOICE)
+_NOT_SPECIFIC = _compile(NOT_SPECIFIC)
+_CHURN = _compile(CHURN_CUES)
 _SPECIFIC = _compile(TESTIMONIAL_WHO + TESTIMONIAL_WHAT + TESTIMONIAL_OUTCOME)
 _GENERIC = _compile(TESTIMONIAL_GENERIC)
 _THANKS = _compile(THANKS_CUES)
@@ -220,7 +313,7 @@ class FeedbackClassifier:
                 out.append("other")
             elif cue_strength(p["churn"], text):
                 out.append("churn_threat")
-            elif p["complaint"].search(text):
+            elif _complains(p["complaint"], p["praise"], text):
                 out.append("complaint")
             elif p["request"].search(text):
                 out.append("request")
@@ -246,6 +339,7 @@ class FeedbackClassifier:
         """Per text: whether it is a testimonial candidate (:func:`testimonial_candidate`)."""
         if not hasattr(self, "patterns_"):
             self.fit()
-        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"]) for t in texts]
+        return [testimonial_candidate(t, self.patterns_["praise"], self.patterns_["complaint"], churn=self.patterns_["churn"])
+                for t in texts]
 
     transform = predict

@@ -1,6 +1,7 @@
 """The per-contact pipeline on Apache Spark, through ``mapInArrow``.
 
-The enricher's configuration (fitted reason and topic models, lexicon) is broadcast once; each
+The pipeline's models (the enricher's fitted reason and topic models and lexicon, the QA rubric,
+the satisfaction model) are broadcast once; each
 Python worker unpickles and fits it on its first batch and keeps it for every later one (Spark
 reuses its Python workers), and each call maps whole Arrow record batches: no Python runs per row
 outside the enricher itself. Runs the same under ``spark-submit`` on a cluster as in local mode::
@@ -12,16 +13,26 @@ outside the enricher itself. Runs the same under ``spark-submit`` on a cluster a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from earful.nlp.enrich import Enricher
-from earful.scale.pipeline import OUTPUT_SCHEMA, EnricherSpec, map_batches
+from earful.scale.pipeline import (CONTEXT_FIELDS, OUTPUT_SCHEMA, EnricherSpec, PipelineModels, map_batches,
+                                   output_tables)
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
+
+
+#: The JVM's options in local mode (``conf`` can override them). There the JVM only glues: it reads
+#: the Parquet, hands Arrow batches to the Python workers and writes their output. Its optimising
+#: (C2) compiler spent more CPU compiling that glue than the compiled code saved, about half the
+#: JVM's CPU on a job of 10,000 contacts; the quick (C1) compiler alone and the serial garbage
+#: collector halved the JVM's CPU (docs/scale.md).
+LOCAL_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def session(master: str | None = None, app: str = "earful enrich", conf: dict[str, str] | None = None) -> "SparkSession":
@@ -34,6 +45,7 @@ def session(master: str | None = None, app: str = "earful enrich", conf: dict[st
         b = b.master(master)
         if master.startswith("local"):   # the workers run this very Python, with earful installed
             os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+            settings["spark.driver.extraJavaOptions"] = LOCAL_JVM_OPTIONS
     settings = {**settings, "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC",
                 "spark.python.worker.reuse": "true", **(conf or {})}
     for k, v in settings.items():
@@ -42,20 +54,29 @@ def session(master: str | None = None, app: str = "earful enrich", conf: dict[st
 
 
 def input_frame(spark: "SparkSession", lake: str) -> "DataFrame":
-    """The lake's interactions with their turns in order: the pipeline's input rows."""
+    """The lake's interactions with their turns in order and their context: the pipeline's input rows."""
     from pyspark.sql import functions as F
 
-    inter = spark.read.option("basePath", f"{lake}/interactions").parquet(f"{lake}/interactions")
+    inter = _interactions(spark, lake).withColumn("contact_at", F.coalesce("offered_at", "answered_at", "ended_at"))
     turns = spark.read.option("basePath", f"{lake}/turns").parquet(f"{lake}/turns")
     nested = (turns.groupBy("interaction_id")
-              .agg(F.sort_array(F.collect_list(F.struct(F.col("seq").cast("int").alias("seq"), "speaker", "text")))
+              .agg(F.sort_array(F.collect_list(F.struct(F.col("seq").cast("int").alias("seq"), "speaker", "text",
+                                                        F.col("occurred_at").alias("at"))))
                    .alias("turns")))
-    return (inter.select("id", "text", F.col("day").cast("date").alias("day"), "channel")
+    related = inter.select(F.col("id").alias("rid"),
+                           *(F.col(c).alias(f"related_{c}") for c in ("contact_at", "is_contact", "next_contact_at")))
+    context = [f.name for f in CONTEXT_FIELDS if not f.name.startswith("related_") or f.name == "related_id"]
+    return (inter.select("id", "text", F.col("day").cast("date").alias("day"), "channel", *context)
             .join(nested, inter["id"] == nested["interaction_id"], "left")
-            .select("id", "text", "turns", "day", "channel"))
+            .join(related, F.col("related_id") == F.col("rid"), "left")
+            .select("id", "text", "turns", "day", "channel", *(f.name for f in CONTEXT_FIELDS)))
 
 
-def enrich_frame(df: "DataFrame", enricher: Enricher | None = None) -> "DataFrame":
+def _interactions(spark: "SparkSession", lake: str) -> "DataFrame":
+    return spark.read.option("basePath", f"{lake}/interactions").parquet(f"{lake}/interactions")
+
+
+def enrich_frame(df: "DataFrame", enricher: "Enricher | PipelineModels | None" = None) -> "DataFrame":
     """``df`` (id, text, turns[, day, channel]) mapped to :data:`OUTPUT_SCHEMA` rows."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -67,34 +88,55 @@ def enrich_frame(df: "DataFrame", enricher: Enricher | None = None) -> "DataFram
     return df.mapInArrow(run, from_arrow_schema(OUTPUT_SCHEMA))
 
 
-def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enricher: Enricher | None = None,
+#: Contacts per Spark task: progress every few seconds, and a task's batches stay small in memory.
+TASK_CONTACTS = 10_000
+
+
+def enrich_lake(spark: "SparkSession", input_lake: str, output_lake: str, enricher: "Enricher | PipelineModels | None" = None,
                 *, batch_size: int = 1000, progress: Callable[[int, int], None] | None = None) -> int:
     """Enrich every interaction of ``input_lake`` into ``output_lake``'s ``enrichment`` and
-    ``enrichment_turns`` (Parquet, by day and channel, replacing what was there); return how many."""
+    ``enrichment_turns`` (Parquet, by day and channel, replacing what was there); return how many.
+
+    One pass over the input: the turns are grouped by interaction in the join's own shuffle, whose
+    partitions are the tasks (about :data:`TASK_CONTACTS` contacts each, at least one per core), so
+    no other shuffle moves the words; the mapped rows are kept (memory, then disk) for each
+    table's write, so the Python pipeline runs once per contact."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_size))
-    inp = input_frame(spark, input_lake)
-    total = inp.count()
-    # The join leaves spark.sql.shuffle.partitions (200 by default) partitions: a task per 5
-    # contacts on a small lake. Aim at tasks of 10,000 contacts, at least one per core.
-    want = max(spark.sparkContext.defaultParallelism, -(-total // 10_000))
-    have = inp.rdd.getNumPartitions()
-    inp = inp.coalesce(want) if want < have else inp.repartition(want)
+    # The join keeps every interaction once (the grouped turns hold one row per interaction), so
+    # the interactions alone give the count: no pass over the turns.
+    total = _interactions(spark, input_lake).count()
+    tasks = max(spark.sparkContext.defaultParallelism, -(-total // TASK_CONTACTS))
+    settings = {"spark.sql.execution.arrow.maxRecordsPerBatch": str(batch_size),
+                "spark.sql.shuffle.partitions": str(tasks),
+                # adaptive execution would merge the join's partitions into one task per core
+                "spark.sql.adaptive.coalescePartitions.enabled": "false"}
+    saved = {k: spark.conf.get(k, None) for k in settings}
+    for k, v in settings.items():
+        spark.conf.set(k, v)
     if progress:
         progress(0, total)
-    out = enrich_frame(inp, enricher).persist(StorageLevel.MEMORY_AND_DISK)
+    out = enrich_frame(input_frame(spark, input_lake), enricher).persist(StorageLevel.MEMORY_AND_DISK)
     try:
         tracker = _Tracker(spark, total, progress)
-        with tracker:
-            (out.drop("turns").write.mode("overwrite").partitionBy("day", "channel")
-             .parquet(f"{output_lake}/enrichment"))
-        (out.select("interaction_id", F.explode("turns").alias("t"), "day", "channel")
-         .select("interaction_id", "t.*", "day", "channel")
-         .write.mode("overwrite").partitionBy("day", "channel").parquet(f"{output_lake}/enrichment_turns"))
+        for i, t in enumerate(output_tables(enricher)):
+            if t.nested is None:
+                rows = out.where(F.col(t.present).isNotNull()).select(
+                    *(F.col(src).alias(name) for name, src in t.columns), "day", "channel")
+            else:
+                rows = (out.select("interaction_id", F.explode(t.nested).alias("t"), "day", "channel")
+                        .select(*(F.col("interaction_id") if n == "interaction_id" else F.col(f"t.{n}")
+                                  for n, _ in t.columns), "day", "channel"))
+            with tracker if i == 0 else contextlib.nullcontext():
+                rows.write.mode("overwrite").partitionBy("day", "channel").parquet(f"{output_lake}/{t.name}")
     finally:
         out.unpersist()
+        for k, v in saved.items():
+            if v is None:
+                spark.conf.unset(k)
+            else:
+                spark.conf.set(k, v)
     if progress:
         progress(total, total)
     return total
@@ -146,10 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--models", default=None,
                    help="the lake's _models/enricher.pickle where the driver cannot read the lake as a local folder")
     a = p.parse_args(argv)
-    from earful.scale.lake import lake_enricher
+    from earful.scale.lake import lake_models
 
     spark = session(a.master)
-    n = enrich_lake(spark, a.input, a.output, lake_enricher(a.input, fast=a.fast, models=a.models),
+    n = enrich_lake(spark, a.input, a.output, lake_models(a.input, fast=a.fast, models=a.models),
                     batch_size=a.batch_size)
     print(f"enriched {n:,} interactions into {a.output}")
     return 0

@@ -279,10 +279,6 @@ def train_store(con: duckdb.DuckDBPyConnection, *, folds: int = 5, seed: int = 0
                 model: SatisfactionModel | None = None) -> tuple[SatisfactionModel, TrainResult]:
     """Measure the model on the store's rated contacts by cross-validation, then learn it from all of them and
     keep it (``<store>.models/satisfaction.joblib``) with its figures."""
-    import joblib
-
-    from earful.nlp.models import models_dir
-
     if not 2 <= folds <= 20:
         raise InputError("folds must be between 2 and 20")
     table, y = surveyed(con)
@@ -293,15 +289,24 @@ def train_store(con: duckdb.DuckDBPyConnection, *, folds: int = 5, seed: int = 0
     result = evaluate(table, y, folds=folds, seed=seed, make=make)
     m = model or SatisfactionModel(seed=seed)
     m.fit(table, y)
+    keep_model(con, m, result.as_dict())
+    return m, result
+
+
+def keep_model(con: duckdb.DuckDBPyConnection, model: SatisfactionModel, metrics: dict[str, Any]) -> None:
+    """Make a fitted ``model`` the store's (``<store>.models/satisfaction.joblib``), with its figures."""
+    import joblib
+
+    from earful.nlp.models import models_dir
+
     folder = models_dir(con)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{MODEL_NAME}.joblib"
-    joblib.dump(m, path)
+    joblib.dump(model, path)
     with transaction(con):
         con.execute("DELETE FROM satisfaction_models WHERE name = ?", [MODEL_NAME])
         con.execute("INSERT INTO satisfaction_models (name, path, trained_on, metrics) VALUES (?, ?, ?, ?)",
-                    [MODEL_NAME, path.name, len(y), json.dumps(result.as_dict())])
-    return m, result
+                    [MODEL_NAME, path.name, model.n_trained_, json.dumps(metrics)])
 
 
 def stored_model(con: duckdb.DuckDBPyConnection) -> SatisfactionModel | None:
