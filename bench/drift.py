@@ -3,14 +3,19 @@ spikes and new reasons, and false alarms per month, on simulator months.
 
 Per seed: simulate a month with planted events → ingest → enrich (--fast) → train the reason
 classifier from 10 dispositions per reason (what a centre labels by hand; `--embeddings` adds the
-sentence encoder, default n-grams only) and assign every contact's reason with it → find_insights.
+sentence encoder: the model `reasons train` fits by default, which `reasons assign` classifies with
+(one encoder pass over the month, vectors stored); default n-grams only) and assign every contact's
+reason with it → find_insights, counting labels and (``reason_counts: posterior``) posteriors.
 In the same run, on the same store: the same detector on the true reasons (the dispositions), the
 window tests alone (trend test off) on both, and a controlled test that knows the planted reason
-and its onset (the window from the onset and the trend test from the onset, each at fdr/2).
+and its onset (the window from the onset and the trend test from the onset, each at fdr/2); and the
+classifier's recall and precision on the rising reason.
 
-    PYTHONPATH=src nice -n 10 python bench/drift.py --seeds 201 202 203 204 205 206 207 208 209 210
+    PYTHONPATH=src nice -n 10 python bench/drift.py --embeddings --seeds 201 202 203 204 205 206 207 208 209 210
 
-(runs split over several processes: `--table a.log b.log` prints the table of their JSON lines.)
+(runs split over several processes: `--table a.log b.log` prints the table of their JSON lines;
+`--save-counts DIR` keeps each month's count matrices and `--replay DIR/*.npz` runs the detector on
+them again: true reasons, labels, top-1 without the "unknown" threshold, posteriors.)
 
 Seeds 7, 11 and 23 (bench/insights.py, docs) and 1-3 were used while choosing the trend test's
 onsets and weight; report other seeds.
@@ -23,7 +28,7 @@ import json
 import statistics
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,9 +38,9 @@ from scipy import stats
 from earful.ingest import ingest_file
 from earful.insights import InsightsConfig, find_insights
 from earful.insights._data import build_contacts
-from earful.insights.emerging import _baseline, daily_counts, trend_p
+from earful.insights.emerging import _baseline, daily_counts, posterior_counts, trend_p
 from earful.nlp.enrich import enrich
-from earful.nlp.models import assign_reasons, labelled_from_disposition, train_reasons
+from earful.nlp.models import assign_reasons, labelled_from_disposition, reason_posteriors, train_reasons
 from earful.store import connect
 
 KINDS = ("drift", "spike", "new_reason")
@@ -142,15 +147,67 @@ def run_seed(seed: int, work: Path, embeddings: bool, save: Path | None = None) 
     res["accuracy"] = round(con.execute(
         "SELECT avg((e.reason = i.disposition)::INT) FROM enrichment e JOIN interactions i ON i.id = e.interaction_id "
         "WHERE i.disposition IS NOT NULL").fetchone()[0], 3)
+    drift = [e["reason"] for e in truth["events"] if e["kind"] == "drift"]
+    if drift:  # how much of the rising reason the classifier sees, and how much of what it calls so is
+        res["drift_recall"], res["drift_precision"] = (round(float(v or 0), 3) for v in con.execute(
+            "SELECT avg((e.reason = i.disposition)::INT) FILTER (WHERE i.disposition = $r), "
+            "avg((e.reason = i.disposition)::INT) FILTER (WHERE e.reason = $r) "
+            "FROM enrichment e JOIN interactions i ON i.id = e.interaction_id", {"r": drift[0]}).fetchone())
     res["classifier"] = delays(find_insights(con, config=cfg, store=False), truth)
-    if save:  # the two count matrices, to try detector settings without re-running the path
+    res["classifier_posterior"] = delays(find_insights(con, config=replace(cfg, reason_counts="posterior"),
+                                                       store=False), truth)
+    if save:  # the count matrices, to try detector settings without re-running the path
         predicted, _, predicted_reasons = daily_counts(con)
+        soft, argmax, soft_reasons, argmax_reasons = _posterior_counts(con, model)
         np.savez(save / f"counts{seed}.npz", true=counts, predicted=predicted, days=[str(d) for d in days],
-                 reasons=reasons, predicted_reasons=predicted_reasons, truth=json.dumps(truth))
+                 reasons=reasons, predicted_reasons=predicted_reasons, truth=json.dumps(truth),
+                 soft=soft, argmax=argmax, soft_reasons=soft_reasons, argmax_reasons=argmax_reasons)
     res["classifier_windows"] = delays(find_insights(con, config=window_only, store=False), truth)
     res["cpu_s"] = round(time.process_time() - cpu0, 1)
     con.close()
     return res
+
+
+def _posterior_counts(con, model) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """Reasons × days: the sum of each classified contact's posterior (soft) and its top-1 reason
+    with no "unknown" threshold (argmax); contacts without a classified text keep their reason."""
+    ids, classes, proba = reason_posteriors(con, model)
+    soft, _, names = posterior_counts(con, ids, classes, proba)
+    top1 = np.zeros_like(proba)
+    top1[np.arange(len(proba)), proba.argmax(1)] = 1.0
+    argmax, _, argmax_names = posterior_counts(con, ids, classes, top1)
+    return soft, argmax, names, argmax_names
+
+
+def replay(files: list[Path], cfg: InsightsConfig | None = None) -> list[dict]:
+    """The detector on saved count matrices (``--save-counts``): per month and matrix (true reasons,
+    the classifier's labels, its top-1 with no threshold, its summed posteriors), the `delays`."""
+    from earful.insights.emerging import detect
+
+    cfg = cfg or InsightsConfig()
+    kw = dict(fdr=cfg.fdr, baseline_days=cfg.baseline_days, min_history_days=cfg.min_history_days,
+              windows=cfg.windows, min_ratio=cfg.min_ratio, min_excess=cfg.min_excess,
+              trend_windows=cfg.trend_windows)
+    out = []
+    for f in files:
+        z = np.load(f)
+        truth = json.loads(str(z["truth"]))
+        days = [date.fromisoformat(str(d)) for d in z["days"]]
+        res: dict = {"file": f.name}
+        for key, names in (("true", "reasons"), ("predicted", "predicted_reasons"), ("argmax", "argmax_reasons"),
+                           ("soft", "soft_reasons")):
+            alarms = detect(z[key], days, [str(r) for r in z[names if names in z else "classes"]], **kw)
+            found = [_Found(a.reason, {"first_day": str(a.first_day)}) for a in alarms]
+            res[key] = delays(found, truth)
+        out.append(res)
+    return out
+
+
+@dataclass
+class _Found:
+    reason: str
+    metrics: dict
+    kind: str = "emerging_issue"
 
 
 def table(results: list[dict]) -> str:
@@ -160,11 +217,14 @@ def table(results: list[dict]) -> str:
              ("true_reasons", "detector on the true reasons"),
              ("true_reasons_windows", "window tests alone on the true reasons"),
              ("classifier", "detector through the classifier (10 labels a reason)"),
+             ("classifier_posterior", "detector through the classifier, counting posteriors"),
              ("classifier_windows", "window tests alone through the classifier")]
     lines = ["| path | drift: day found (median, range) | spike | new reason | false alarms / month |",
              "|---|---|---|---|---|"]
     for key, name in paths:
         cells = []
+        if not all(key in r for r in results):
+            continue
         for kind in KINDS:
             d = [r[key][kind] for r in results]
             got = [x for x in d if x is not None]
@@ -177,6 +237,16 @@ def table(results: list[dict]) -> str:
     gaps_true = [r["classifier"]["drift"] - r["true_reasons"]["drift"] for r in results
                  if r["classifier"]["drift"] is not None and r["true_reasons"]["drift"] is not None]
     lines.append("")
+    for key in ("classifier", "classifier_posterior"):
+        if all(key in r for r in results):
+            behind = [r[key]["drift"] - r["oracle"]["drift"] if r[key]["drift"] is not None and r["oracle"]["drift"]
+                      is not None else None for r in results]
+            lines.append(f"{key}: within 1 day of the controlled test in {sum(b is not None and b <= 1 for b in behind)} "
+                         f"of {len(results)} months; days behind per seed: "
+                         + ", ".join(f"{r['seed']}: {b}" for r, b in zip(results, behind)))
+    if all("drift_recall" in r for r in results):
+        lines.append("rising reason, classifier recall / precision per seed: "
+                     + ", ".join(f"{r['seed']}: {r['drift_recall']:.2f}/{r['drift_precision']:.2f}" for r in results))
     lines.append(f"drift, classifier path minus the controlled test (same FDR family), days: {sorted(gaps)}; "
                  f"minus the detector on true reasons: {sorted(gaps_true)}; "
                  f"classifier accuracy {min(r['accuracy'] for r in results):.3f}–{max(r['accuracy'] for r in results):.3f}")
@@ -189,7 +259,12 @@ def main() -> None:
     ap.add_argument("--embeddings", action="store_true", help="train the classifier with sentence embeddings too")
     ap.add_argument("--save-counts", type=Path, help="keep each month's count matrices here (.npz)")
     ap.add_argument("--table", type=Path, nargs="+", help="only print the table of these runs' JSON lines")
+    ap.add_argument("--replay", type=Path, nargs="+", help="only run the detector on these saved count matrices")
     a = ap.parse_args()
+    if a.replay:
+        for r in replay(a.replay):
+            print(json.dumps(r))
+        return
     if a.table:
         print(table([json.loads(line) for f in a.table for line in f.read_text().splitlines() if line.startswith("{")]))
         return

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from earful.errors import InputError
 from earful.insights import identity, wording
@@ -23,7 +24,7 @@ from earful.insights._data import build_contacts, day_range
 from earful.insights.config import InsightsConfig, load_config, parse_config
 from earful.insights.drivers import Driver, drivers
 from earful.insights.emerging import (Alarm, alarm_rows, benjamini_hochberg, daily_counts, detect, episodes,
-                                      expected_band)
+                                      expected_band, posterior_counts)
 from earful.insights.evidence import key_phrases, quote_evidence, quotes_and_count
 from earful.insights.voc import voc_quotes, voice_of_customer
 
@@ -132,6 +133,23 @@ def find_insights(con: duckdb.DuckDBPyConnection, start: date | None = None, end
     return out
 
 
+def _reason_counts(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str, end: date
+                   ) -> tuple[np.ndarray, list[date], list[str]]:
+    """The reasons × days matrix the detector reads: contacts by reason, or with ``reason_counts:
+    posterior`` each classified contact by its posterior under the store's reason model (contacts
+    counted by their reason when there is no model)."""
+    if cfg.reason_counts == "posterior" and used == "reason":
+        try:
+            from earful.nlp.models import reason_posteriors
+
+            ids, classes, proba = reason_posteriors(con)
+        except (ImportError, InputError):
+            pass
+        else:
+            return posterior_counts(con, ids, classes, proba, end=end)
+    return daily_counts(con, end=end)
+
+
 def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
               hulls: dict[date, tuple[date, date]], touched: dict[date, tuple[date, date]],
               labels: dict[str, str], lo: date) -> list[Insight]:
@@ -139,7 +157,7 @@ def _emerging(con: duckdb.DuckDBPyConnection, cfg: InsightsConfig, used: str,
     when they reach into a month of this run or into a stored episode of one. A neighbouring month
     analysed before is brought in when an alarm sits within an episode's gap of the month's edge (an
     episode crossing the month's end), and so on while they keep reaching."""
-    counts, days, reasons = daily_counts(con, end=max(b for _, b in hulls.values()))
+    counts, days, reasons = _reason_counts(con, cfg, used, end=max(b for _, b in hulls.values()))
     if not reasons:
         return []
     kw = dict(fdr=cfg.fdr, baseline_days=cfg.baseline_days, min_history_days=cfg.min_history_days,

@@ -36,6 +36,7 @@ class InsightsConfig:
     min_ratio: float = 1.3
     min_excess: float = 5.0
     trend_windows: tuple[int, ...] = (3, 5, 8, 13)   # onsets the gradual-rise test looks back to; [] = off
+    reason_counts: str = "label"   # what the detector counts: each contact's reason, or "posterior" (its classifier probabilities)
     top_drivers: int = 10
     competitors: tuple[str, ...] = ()
     departments: dict[str, str] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class InsightsConfig:
 
 
 _NUMBER_KEYS = {"cost_per_transfer", "cost_per_csat_point", "fdr", "min_ratio", "min_excess"}
+REASON_COUNTS = ("label", "posterior")
 _INT_KEYS = {"repeat_window_days", "baseline_days", "min_history_days", "top_drivers"}
 
 
@@ -114,6 +116,10 @@ def parse_config(text: str, name: str = "config") -> InsightsConfig:
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
                     raise ConfigError(f"{where}: cost_per_minute.{ch} must be a number ≥ 0, not {v!r}")
             out[key] = {**InsightsConfig().cost_per_minute, **{k: float(v) for k, v in value.items()}}
+        elif key == "reason_counts":
+            if value not in REASON_COUNTS:
+                raise ConfigError(f"{where}: reason_counts must be one of {', '.join(REASON_COUNTS)}, not {value!r}")
+            out[key] = value
         elif key in ("currency", "default_department"):
             if not isinstance(value, str) or not value.strip():
                 raise ConfigError(f"{where}: {key} must be text")

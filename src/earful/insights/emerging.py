@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Sequence
 
 import numpy as np
 from scipy import special, stats
@@ -157,7 +158,7 @@ def alarm_rows(counts: np.ndarray, days: list[date], reasons: list[str], *, star
     Bonferroni-weighted over the tests of its (reason, day). Trend-test rows have window = the days
     since their onset (≥ 2) and are told apart by ``is_trend``."""
     counts = np.asarray(counts, dtype=float)
-    total = counts.sum(0)
+    total = np.rint(counts.sum(0))  # whole contacts, also when counts are summed posteriors
     n_days = len(days)
     weekdays = np.array([d.weekday() for d in days], dtype=int)
     t0 = 0 if start is None else max(0, (start - days[0]).days)
@@ -292,8 +293,8 @@ def expected_band(counts: np.ndarray, days: list[date], reasons: list[str], alar
     for i in range((last - first).days + 1):
         day = first + timedelta(days=i)
         t = (day - days[0]).days
-        n = int(total[t]) if 0 <= t < len(days) else 0
-        x = int(counts[r, t]) if 0 <= t < len(days) else 0
+        n = int(round(total[t])) if 0 <= t < len(days) else 0
+        x = int(round(counts[r, t])) if 0 <= t < len(days) else 0
         if n > 0:
             dist = stats.betabinom(n, q * kappa, (1 - q) * kappa)
             low, high = (float(v) for v in dist.ppf([(1 - level) / 2, (1 + level) / 2]))
@@ -319,3 +320,34 @@ def daily_counts(con, start: date | None = None, end: date | None = None
     for reason, day, n in rows:
         m[ri[reason], (day - d0).days] = n
     return m, days, reasons
+
+
+def posterior_counts(con, ids: Sequence[str], classes: Sequence[str], proba: np.ndarray,
+                     end: date | None = None) -> tuple[np.ndarray, list[date], list[str]]:
+    """Reasons × days like :func:`daily_counts`, counting each contact with a posterior (rows of
+    `proba` over `classes`, one per id in `ids`) by its probability of every reason (probabilistic
+    classify-and-count) and every other contact by its reason, as before."""
+    import pyarrow as pa
+
+    hard, days, reasons = daily_counts(con, end=end)
+    if not days:
+        return hard, days, reasons
+    con.register("_earful_posterior_ids", pa.table({"id": list(ids), "row": np.arange(len(ids))}))
+    try:
+        rows = con.execute("SELECT c.reason, c.day, p.row FROM _ins_contacts c "
+                           "LEFT JOIN _earful_posterior_ids p ON p.id = c.id "
+                           "WHERE c.reason IS NOT NULL" + (f" AND c.day <= DATE '{end.isoformat()}'" if end else "")
+                           ).fetchall()
+    finally:
+        con.unregister("_earful_posterior_ids")
+    names = list(dict.fromkeys([*map(str, classes), *(r[0] for r in rows if r[2] is None)]))
+    ri = {r: i for i, r in enumerate(names)}
+    m = np.zeros((len(names), len(days)))
+    t = np.array([(r[1] - days[0]).days for r in rows], dtype=int)
+    soft = np.array([r[2] is not None for r in rows], dtype=bool)
+    if soft.any():
+        k = np.array([r[2] for r in rows if r[2] is not None], dtype=int)
+        np.add.at(m[: len(classes)].T, t[soft], np.asarray(proba, dtype=float)[k])
+    np.add.at(m, (np.array([ri[r[0]] for r in rows if r[2] is None], dtype=int), t[~soft]), 1.0)
+    order = np.argsort(names, kind="stable")
+    return m[order], days, [names[i] for i in order]

@@ -228,6 +228,21 @@ def assign_reasons(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | Non
                               ("reason", "reason_confidence"))
 
 
+def reason_posteriors(con: duckdb.DuckDBPyConnection, model: ReasonClassifier | None = None
+                      ) -> tuple[list[str], list[str], np.ndarray]:
+    """(interaction ids, reasons, probabilities (ids × reasons)): every enriched interaction's calibrated
+    posterior over the reasons under the store's reason model (stored sentence embeddings reused),
+    for counting a reason by the sum of its posteriors instead of its top-1 labels."""
+    model = model or ReasonClassifier.load(_model_path(con, REASONS))
+    ids, texts = _enriched_texts(con)
+    classes = [str(c) for c in model.classes_]
+    if not ids:
+        return [], classes, np.zeros((0, len(classes)))
+    emb = stored_embed(con, texts) if model.embedding_weight_ > 0 else None
+    proba = _in_chunks(lambda a, b: model.predict_proba(texts[a:b], None if emb is None else emb[a:b]), len(texts), None)
+    return ids, classes, proba
+
+
 def _in_chunks(fn, n: int, progress: Callable[[int, int], None] | None, size: int = 5000):
     """``fn(a, b)`` over rows a..b in chunks of ``size`` (progress after each), results concatenated."""
     parts = []
